@@ -1,0 +1,59 @@
+/**
+ * Long-polling claimers waiting for work, woken after a commit makes a step of one of
+ * their roles claimable. No polling loop: a waiter runs only when woken or timed out.
+ */
+interface Waiter {
+  roles: ReadonlySet<string>;
+  /** Tries to claim; true when the waiter is satisfied and leaves the queue. */
+  attempt: () => boolean;
+  /** Ends the wait with nothing (drain). */
+  abandon: () => void;
+}
+
+export class ClaimWaiters {
+  private readonly queue: Waiter[] = [];
+  private pending = new Set<string>();
+  private waking = false;
+
+  add(roles: readonly string[], attempt: () => boolean, abandon: () => void): () => void {
+    const w: Waiter = { roles: new Set(roles), attempt, abandon };
+    this.queue.push(w);
+    return () => this.remove(w);
+  }
+
+  /** Offers work of these roles to waiters, oldest first. Re-entrant calls are folded in. */
+  wake(roles: Iterable<string>): void {
+    for (const r of roles) this.pending.add(r);
+    if (this.waking || this.queue.length === 0) {
+      if (this.queue.length === 0) this.pending.clear();
+      return;
+    }
+    this.waking = true;
+    try {
+      while (this.pending.size > 0) {
+        const batch = this.pending;
+        this.pending = new Set();
+        for (const w of [...this.queue]) {
+          if (![...w.roles].some((r) => batch.has(r))) continue;
+          if (w.attempt()) this.remove(w);
+        }
+      }
+    } finally {
+      this.waking = false;
+    }
+  }
+
+  /** Ends every wait with nothing. */
+  abandonAll(): void {
+    for (const w of this.queue.splice(0)) w.abandon();
+  }
+
+  get size(): number {
+    return this.queue.length;
+  }
+
+  private remove(w: Waiter): void {
+    const i = this.queue.indexOf(w);
+    if (i >= 0) this.queue.splice(i, 1);
+  }
+}

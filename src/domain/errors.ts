@@ -1,0 +1,48 @@
+/**
+ * The small error taxonomy of Baton. Expected outcomes are BatonErrors with a stable code;
+ * the GraphQL edge (src/graphql/errors.ts) turns them into `extensions.code` and masks
+ * everything else as "Unexpected error.".
+ */
+export const ErrorCode = {
+  BAD_USER_INPUT: "BAD_USER_INPUT",
+  NOT_FOUND: "NOT_FOUND",
+  CONFLICT: "CONFLICT",
+  UNAUTHENTICATED: "UNAUTHENTICATED",
+  FORBIDDEN: "FORBIDDEN",
+  UNAVAILABLE: "UNAVAILABLE",
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** One problem found while validating input: where it is and what is wrong. */
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+export class BatonError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = "BatonError";
+  }
+}
+
+export const isBatonError = (e: unknown): e is BatonError => e instanceof BatonError;
+
+export const badInput = (problems: Problem[]): BatonError =>
+  new BatonError(
+    "BAD_USER_INPUT",
+    problems.length === 1
+      ? `${problems[0]!.path}: ${problems[0]!.message}`
+      : `${problems.length} problems: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`,
+    { problems },
+  );
+
+export const notFound = (what: string, id: string): BatonError =>
+  new BatonError("NOT_FOUND", `${what} ${id} not found`, { id });
+
+export const conflict = (message: string, details: Record<string, unknown> = {}): BatonError =>
+  new BatonError("CONFLICT", message, details);

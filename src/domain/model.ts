@@ -1,0 +1,152 @@
+import type { AgentStatus, Complexity, PlanState, Priority, SignalKind, StepState, TraceOutcome } from "./statuses.js";
+
+/** Any JSON value. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** Times in the model are epoch milliseconds; the GraphQL edge turns them into DateTimeISO. */
+export type Millis = number;
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  initialIntervalMs: number;
+  backoffCoefficient: number;
+  maxIntervalMs: number;
+  nonRetryableErrorTypes: string[];
+}
+
+export interface ExecutionPolicy {
+  complexity: Complexity;
+  maxParallel: number;
+  stepTimeoutMs: number;
+  planTimeoutMs: number | null;
+  /** A lease not heartbeaten for this long expires and its step is handed out again. */
+  heartbeatTimeoutMs: number;
+}
+
+export interface StepError {
+  message: string;
+  type: string | null;
+  retryable: boolean;
+  details: Json | null;
+}
+
+/** The definition of a step as given at creation (the part an operator writes). */
+export interface StepSpec {
+  key: string;
+  name: string | null;
+  description: string | null;
+  role: string;
+  dependsOn: string[];
+  priority: Priority;
+  input: Json | null;
+  timeoutMs: number;
+  retry: RetryPolicy;
+  config: Json | null;
+}
+
+/** A step inside a plan aggregate: its spec plus its run state. */
+export interface StepModel extends StepSpec {
+  /** Order among steps free to run, the tie-break after priority. */
+  position: number;
+  state: StepState;
+  output: Json | null;
+  error: StepError | null;
+  /** Attempts started so far. */
+  attempts: number;
+  progress: number | null;
+  progressMessage: string | null;
+  quality: number | null;
+  agentId: string | null;
+  /** The lease of the attempt running now, if any. */
+  leaseId: string | null;
+  readyAt: Millis | null;
+  startedAt: Millis | null;
+  finishedAt: Millis | null;
+  /** When a step WAITING for a retry becomes READY again. */
+  retryAt: Millis | null;
+}
+
+export interface PlanModel {
+  id: string;
+  name: string;
+  goal: string | null;
+  state: PlanState;
+  /** Rises by one with every state change of the plan or its steps. */
+  version: number;
+  priority: Priority;
+  labels: string[];
+  input: Json | null;
+  policy: ExecutionPolicy;
+  result: Json | null;
+  error: StepError | null;
+  idempotencyKey: string | null;
+  createdAt: Millis;
+  startedAt: Millis | null;
+  finishedAt: Millis | null;
+}
+
+/** A plan and its steps: the unit the engine decides on and the store saves atomically. */
+export interface PlanAggregate {
+  plan: PlanModel;
+  /** In position order. */
+  steps: StepModel[];
+}
+
+export interface AgentModel {
+  id: string;
+  name: string;
+  roles: string[];
+  concurrency: number;
+  status: AgentStatus;
+  builtin: boolean;
+  metadata: Json | null;
+  lastSeenAt: Millis | null;
+  createdAt: Millis;
+}
+
+/** One attempt of one step, which is also the lease an agent holds while running it. */
+export interface AttemptModel {
+  id: string;
+  planId: string;
+  stepKey: string;
+  attempt: number;
+  agentId: string | null;
+  role: string;
+  outcome: TraceOutcome;
+  error: StepError | null;
+  queuedAt: Millis | null;
+  startedAt: Millis;
+  finishedAt: Millis | null;
+  expiresAt: Millis;
+  heartbeatTimeoutMs: number;
+  cancelRequested: boolean;
+}
+
+export interface SignalModel {
+  sequence: number;
+  kind: SignalKind;
+  name: string | null;
+  planId: string | null;
+  stepKey: string | null;
+  agentId: string | null;
+  sender: string;
+  recipient: string | null;
+  payload: Json | null;
+  at: Millis;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 3,
+  initialIntervalMs: 1_000,
+  backoffCoefficient: 2,
+  maxIntervalMs: 60_000,
+  nonRetryableErrorTypes: [],
+};
+
+export const DEFAULT_POLICY: ExecutionPolicy = {
+  complexity: "MEDIUM",
+  maxParallel: 2,
+  stepTimeoutMs: 300_000,
+  planTimeoutMs: null,
+  heartbeatTimeoutMs: 30_000,
+};

@@ -1,0 +1,38 @@
+import type { Json, Millis, StepError } from "../domain/model.js";
+import type { SignalKind, TraceOutcome } from "../domain/statuses.js";
+
+/** Durable timers. One timer per (plan, step, kind); setting it again moves it. */
+export const TimerKind = {
+  /** A step WAITING after a failure becomes READY again. */
+  RETRY: "RETRY",
+  /** A lease not heartbeaten in time is lost. `ref` is the lease id. */
+  LEASE: "LEASE",
+  /** An attempt running longer than the step's timeoutMs is timed out. `ref` is the lease id. */
+  STEP_TIMEOUT: "STEP_TIMEOUT",
+  /** The plan's planTimeoutMs deadline. */
+  PLAN_DEADLINE: "PLAN_DEADLINE",
+} as const;
+export type TimerKind = (typeof TimerKind)[keyof typeof TimerKind];
+
+/**
+ * What the coordinator must do after a decision, inside the same transaction as the state
+ * change. Imperative names. The engine never performs them itself.
+ */
+export type EngineCommand =
+  | { type: "EmitSignal"; kind: SignalKind; stepKey: string | null; agentId: string | null; payload: Json | null }
+  | {
+      type: "StartAttempt";
+      leaseId: string;
+      stepKey: string;
+      attempt: number;
+      agentId: string;
+      role: string;
+      queuedAt: Millis | null;
+      expiresAt: Millis;
+      heartbeatTimeoutMs: number;
+    }
+  | { type: "ExtendLease"; leaseId: string; expiresAt: Millis }
+  | { type: "EndAttempt"; leaseId: string; outcome: Exclude<TraceOutcome, "RUNNING">; error: StepError | null }
+  | { type: "SetTimer"; kind: TimerKind; stepKey: string | null; ref: string | null; dueAt: Millis }
+  /** Clears the step's timers, or every timer of the plan when stepKey is null. */
+  | { type: "ClearTimers"; stepKey: string | null };

@@ -1,0 +1,75 @@
+import type { Json, PlanAggregate, PlanModel, StepError, StepModel } from "../domain/model.js";
+import type { SignalKind } from "../domain/statuses.js";
+import type { EngineCommand } from "./commands.js";
+
+/**
+ * A copy-on-write working copy of a plan aggregate for one decision. Patching a step
+ * replaces that step object, so the store can save only the steps whose identity changed.
+ */
+export class Draft {
+  plan: PlanModel;
+  readonly steps: StepModel[];
+  readonly commands: EngineCommand[] = [];
+  private readonly index: Map<string, number>;
+  private bumped = false;
+
+  constructor(
+    readonly base: PlanAggregate,
+    readonly now: number,
+  ) {
+    this.plan = base.plan;
+    this.steps = [...base.steps];
+    this.index = new Map(this.steps.map((s, i) => [s.key, i] as const));
+  }
+
+  step(key: string): StepModel | undefined {
+    const i = this.index.get(key);
+    return i === undefined ? undefined : this.steps[i];
+  }
+
+  patchStep(key: string, patch: Partial<StepModel>): StepModel {
+    const i = this.index.get(key);
+    if (i === undefined) throw new Error(`engine invariant: no step ${key}`);
+    const next = { ...this.steps[i]!, ...patch };
+    this.steps[i] = next;
+    this.bump();
+    return next;
+  }
+
+  patchPlan(patch: Partial<PlanModel>): void {
+    this.plan = { ...this.plan, ...patch };
+    this.bump();
+  }
+
+  /** The plan version rises once per decision that changes state. */
+  private bump(): void {
+    if (this.bumped) return;
+    this.bumped = true;
+    this.plan = { ...this.plan, version: this.plan.version + 1 };
+  }
+
+  emit(kind: SignalKind, stepKey: string | null = null, payload: Json | null = null, agentId: string | null = null): void {
+    this.commands.push({ type: "EmitSignal", kind, stepKey, agentId, payload });
+  }
+
+  command(c: EngineCommand): void {
+    this.commands.push(c);
+  }
+
+  running(): number {
+    let n = 0;
+    for (const s of this.steps) if (s.state === "RUNNING") n++;
+    return n;
+  }
+
+  result(): PlanAggregate {
+    return { plan: this.plan, steps: this.steps };
+  }
+}
+
+export const errorJson = (e: StepError): Json => ({
+  message: e.message,
+  type: e.type,
+  retryable: e.retryable,
+  details: e.details,
+});

@@ -1,0 +1,20 @@
+import type { Json, StepError } from "../domain/model.js";
+
+/**
+ * Events the engine decides on: facts that happened to one plan. Past tense.
+ * Agent events name the lease they hold; timer events name what the timer was set for,
+ * so a timer that outlived its reason is recognised and ignored.
+ */
+export type EngineEvent =
+  | { type: "PlanStarted" }
+  | { type: "StepClaimed"; stepKey: string; leaseId: string; agentId: string }
+  | { type: "StepHeartbeat"; stepKey: string; leaseId: string; progress: number | null; message: string | null }
+  | { type: "StepCompleted"; stepKey: string; leaseId: string; output: Json | null; quality: number | null }
+  | { type: "StepFailed"; stepKey: string; leaseId: string; error: StepError }
+  | { type: "LeaseExpired"; stepKey: string; leaseId: string }
+  | { type: "StepTimedOut"; stepKey: string; leaseId: string }
+  | { type: "RetryDue"; stepKey: string }
+  | { type: "PlanDeadlineReached" };
+
+export type EngineEventType = EngineEvent["type"];
+export type EventOf<T extends EngineEventType> = Extract<EngineEvent, { type: T }>;

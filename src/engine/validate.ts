@@ -1,0 +1,154 @@
+/**
+ * Plan validation: turns a draft (what a client sent) into step specs with defaults applied,
+ * collecting every problem at once. Nothing is stored unless the list of problems is empty.
+ */
+import type { Problem } from "../domain/errors.js";
+import {
+  DEFAULT_POLICY,
+  DEFAULT_RETRY,
+  type ExecutionPolicy,
+  type Json,
+  type RetryPolicy,
+  type StepSpec,
+} from "../domain/model.js";
+import type { Complexity, Priority } from "../domain/statuses.js";
+import { findCycle } from "./graph.js";
+
+export interface RetryDraft {
+  maxAttempts?: number | null;
+  initialIntervalMs?: number | null;
+  backoffCoefficient?: number | null;
+  maxIntervalMs?: number | null;
+  nonRetryableErrorTypes?: string[] | null;
+}
+
+export interface StepDraft {
+  key: string;
+  name?: string | null;
+  description?: string | null;
+  role: string;
+  dependsOn?: string[] | null;
+  input?: Json;
+  priority?: Priority | null;
+  timeoutMs?: number | null;
+  retry?: RetryDraft | null;
+  config?: Json;
+}
+
+export interface PolicyDraft {
+  complexity?: Complexity | null;
+  maxParallel?: number | null;
+  stepTimeoutMs?: number | null;
+  planTimeoutMs?: number | null;
+  heartbeatTimeoutMs?: number | null;
+}
+
+export const MAX_STEPS = 10_000;
+export const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+const INT_MAX = 2_147_483_647;
+
+/** maxParallel by complexity when the policy does not name it. */
+export const PARALLEL_BY_COMPLEXITY: Record<Complexity, number> = { SIMPLE: 1, MEDIUM: 2, COMPLEX: 3, CRISIS: 5 };
+
+class Checker {
+  readonly problems: Problem[] = [];
+  add(path: string, message: string): void {
+    this.problems.push({ path, message });
+  }
+  int(path: string, value: number | null | undefined, min: number, fallback: number): number {
+    if (value === null || value === undefined) return fallback;
+    if (!Number.isInteger(value) || value < min || value > INT_MAX) {
+      this.add(path, `must be a whole number from ${min} to ${INT_MAX}, got ${value}`);
+      return fallback;
+    }
+    return value;
+  }
+}
+
+export function normalizePolicy(draft: PolicyDraft | null | undefined, c = new Checker(), path = "policy"): ExecutionPolicy {
+  const complexity = draft?.complexity ?? DEFAULT_POLICY.complexity;
+  return {
+    complexity,
+    maxParallel: c.int(`${path}.maxParallel`, draft?.maxParallel, 1, PARALLEL_BY_COMPLEXITY[complexity]),
+    stepTimeoutMs: c.int(`${path}.stepTimeoutMs`, draft?.stepTimeoutMs, 1, DEFAULT_POLICY.stepTimeoutMs),
+    planTimeoutMs: draft?.planTimeoutMs == null ? null : c.int(`${path}.planTimeoutMs`, draft.planTimeoutMs, 1, 0),
+    heartbeatTimeoutMs: c.int(`${path}.heartbeatTimeoutMs`, draft?.heartbeatTimeoutMs, 100, DEFAULT_POLICY.heartbeatTimeoutMs),
+  };
+}
+
+function normalizeRetry(draft: RetryDraft | null | undefined, c: Checker, path: string): RetryPolicy {
+  const coefficient = draft?.backoffCoefficient ?? DEFAULT_RETRY.backoffCoefficient;
+  if (!Number.isFinite(coefficient) || coefficient < 1 || coefficient > 100) {
+    c.add(`${path}.backoffCoefficient`, `must be from 1 to 100, got ${coefficient}`);
+  }
+  const retry: RetryPolicy = {
+    maxAttempts: c.int(`${path}.maxAttempts`, draft?.maxAttempts, 1, DEFAULT_RETRY.maxAttempts),
+    initialIntervalMs: c.int(`${path}.initialIntervalMs`, draft?.initialIntervalMs, 0, DEFAULT_RETRY.initialIntervalMs),
+    backoffCoefficient: coefficient,
+    maxIntervalMs: c.int(`${path}.maxIntervalMs`, draft?.maxIntervalMs, 0, DEFAULT_RETRY.maxIntervalMs),
+    nonRetryableErrorTypes: draft?.nonRetryableErrorTypes ?? [],
+  };
+  if (retry.maxIntervalMs < retry.initialIntervalMs) {
+    c.add(`${path}.maxIntervalMs`, `must not be below initialIntervalMs (${retry.initialIntervalMs})`);
+  }
+  return retry;
+}
+
+/** Checks one step on its own; graph-wide checks come after, in validateGraph. */
+function normalizeStep(draft: StepDraft, policy: ExecutionPolicy, c: Checker, path: string): StepSpec {
+  if (!KEY_PATTERN.test(draft.key)) {
+    c.add(`${path}.key`, `"${draft.key}" is not a valid key: 1 to 100 letters, digits, '_', '.' or '-', starting with a letter or digit`);
+  }
+  if (draft.role.trim() === "") c.add(`${path}.role`, "must not be empty");
+  return {
+    key: draft.key,
+    name: draft.name ?? null,
+    description: draft.description ?? null,
+    role: draft.role,
+    dependsOn: [...new Set(draft.dependsOn ?? [])],
+    priority: draft.priority ?? "NORMAL",
+    input: draft.input ?? null,
+    timeoutMs: c.int(`${path}.timeoutMs`, draft.timeoutMs, 1, policy.stepTimeoutMs),
+    retry: normalizeRetry(draft.retry, c, `${path}.retry`),
+    config: draft.config ?? null,
+  };
+}
+
+/** Graph-wide checks: duplicate keys, unknown or self dependencies, cycles (named). */
+export function graphProblems(steps: readonly StepSpec[], path = "steps"): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  steps.forEach((s, i) => {
+    if (seen.has(s.key)) problems.push({ path: `${path}[${i}].key`, message: `duplicate key "${s.key}"` });
+    seen.add(s.key);
+  });
+  steps.forEach((s, i) => {
+    for (const dep of s.dependsOn) {
+      if (dep === s.key) problems.push({ path: `${path}[${i}].dependsOn`, message: `"${s.key}" depends on itself` });
+      else if (!seen.has(dep)) problems.push({ path: `${path}[${i}].dependsOn`, message: `unknown step "${dep}"` });
+    }
+  });
+  const cycle = findCycle(steps.filter((s) => !s.dependsOn.includes(s.key)));
+  if (cycle) problems.push({ path, message: `dependency cycle: ${cycle.join(" -> ")}` });
+  return problems;
+}
+
+export interface ValidatedSteps {
+  steps: StepSpec[];
+  policy: ExecutionPolicy;
+  problems: Problem[];
+}
+
+/** Normalizes and validates a plan's steps and policy, reporting every problem found. */
+export function validatePlanSteps(
+  drafts: readonly StepDraft[] | null | undefined,
+  policyDraft: PolicyDraft | null | undefined,
+): ValidatedSteps {
+  const c = new Checker();
+  const policy = normalizePolicy(policyDraft, c);
+  const list = drafts ?? [];
+  if (list.length === 0) c.add("steps", "a plan needs at least one step");
+  if (list.length > MAX_STEPS) c.add("steps", `at most ${MAX_STEPS} steps, got ${list.length}`);
+  const steps = list.map((d, i) => normalizeStep(d, policy, c, `steps[${i}]`));
+  return { steps, policy, problems: [...c.problems, ...graphProblems(steps)] };
+}

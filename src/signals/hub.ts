@@ -1,0 +1,98 @@
+/**
+ * Live delivery of committed signals, and the replay-then-live iterator.
+ *
+ * The coordinator publishes each transaction's signals after it commits, in commit order.
+ * A subscriber reads the backlog from the signal log, then follows live batches. The handoff
+ * has no gap and no duplicate because the iterator tracks the last sequence it delivered:
+ * a live batch that starts right after it is used as is; any other (the subscriber fell
+ * behind, or the batch arrived while the backlog was being read) makes it read the log again
+ * from its last sequence. Live batches are buffered only up to a bound, so a slow subscriber
+ * costs a log read, never unbounded memory.
+ */
+import type { SignalModel } from "../domain/model.js";
+import { matchesSignal, type SignalFilter, type SignalRepository } from "../store/signals.js";
+
+type Listener = (batch: readonly SignalModel[]) => void;
+
+/** Batches buffered per subscriber before it falls back to reading the log. */
+const MAX_BUFFERED_BATCHES = 256;
+const PAGE = 500;
+
+export class SignalHub {
+  private readonly listeners = new Set<Listener>();
+  private last = 0;
+
+  /** Called after commit with the transaction's signals, in sequence order. */
+  publish(batch: readonly SignalModel[]): void {
+    if (batch.length === 0) return;
+    this.last = batch[batch.length - 1]!.sequence;
+    for (const l of this.listeners) l(batch);
+  }
+
+  listen(l: Listener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  get subscriberCount(): number {
+    return this.listeners.size;
+  }
+
+  /** The highest sequence published live so far (0 before the first). */
+  get lastPublished(): number {
+    return this.last;
+  }
+}
+
+export interface FollowOptions {
+  filter: SignalFilter;
+  /** Replay signals after this sequence; null = only signals committed from now on. */
+  afterSequence: number | null;
+}
+
+/** Signals matching the filter: the backlog after `afterSequence`, then live ones, forever. */
+export async function* followSignals(hub: SignalHub, log: SignalRepository, o: FollowOptions): AsyncGenerator<SignalModel> {
+  let wake: (() => void) | null = null;
+  let queue: (readonly SignalModel[])[] = [];
+  let overflow = false;
+  const stop = hub.listen((batch) => {
+    if (queue.length >= MAX_BUFFERED_BATCHES) overflow = true;
+    else queue.push(batch);
+    wake?.();
+  });
+  try {
+    /** Every sequence up to `scanned` has been read (delivered if it matched). */
+    let scanned = o.afterSequence ?? log.head();
+    for (;;) {
+      // Catch up from the log. The page and the head are read in one synchronous step,
+      // so batches committed while the page is being yielded all lie after `scanned`.
+      for (;;) {
+        const page = log.read(o.filter, scanned, PAGE);
+        const upTo = page.length < PAGE ? Math.max(scanned, log.head()) : page[page.length - 1]!.sequence;
+        for (const s of page) yield s;
+        scanned = upTo;
+        if (page.length < PAGE) break;
+      }
+      // Then follow live batches while each continues exactly where the last one ended.
+      for (;;) {
+        while (queue.length === 0 && !overflow) await new Promise<void>((r) => (wake = r));
+        wake = null;
+        if (overflow) {
+          overflow = false;
+          queue = [];
+          break; // read the log again from `scanned`
+        }
+        const batch = queue.shift()!;
+        if (batch[batch.length - 1]!.sequence <= scanned) continue; // already read from the log
+        if (batch[0]!.sequence !== scanned + 1) {
+          queue = [];
+          break; // something before this batch was not seen live: read the log again
+        }
+        for (const s of batch) if (matchesSignal(o.filter, s)) yield s;
+        scanned = batch[batch.length - 1]!.sequence;
+      }
+    }
+  } finally {
+    stop();
+  }
+}

@@ -1,0 +1,78 @@
+/** Attempts: the lease an agent holds while a step runs, and its trace afterwards. */
+import type Database from "better-sqlite3";
+import { and, asc, eq } from "drizzle-orm";
+import type { AttemptModel, StepError } from "../domain/model.js";
+import type { TraceOutcome } from "../domain/statuses.js";
+import type { Db } from "./database.js";
+import { attempts } from "./schema.js";
+
+type AttemptRow = typeof attempts.$inferSelect;
+
+const fromRow = (r: AttemptRow): AttemptModel => ({ ...r, outcome: r.outcome as TraceOutcome, error: r.error ?? null });
+
+export class AttemptRepository {
+  private readonly stmt;
+
+  constructor(
+    private readonly db: Db,
+    sqlite: Database.Database,
+  ) {
+    this.stmt = {
+      insert: sqlite.prepare(
+        `INSERT INTO attempts (id, plan_id, step_key, attempt, agent_id, role, outcome, error, queued_at, started_at,
+           finished_at, expires_at, heartbeat_timeout_ms, cancel_requested)
+         VALUES (@id, @planId, @stepKey, @attempt, @agentId, @role, 'RUNNING', NULL, @queuedAt, @startedAt,
+           NULL, @expiresAt, @heartbeatTimeoutMs, 0)`,
+      ),
+      end: sqlite.prepare(
+        `UPDATE attempts SET outcome = @outcome, error = @error, finished_at = @finishedAt, cancel_requested = @cancel
+         WHERE id = @id AND outcome = 'RUNNING'`,
+      ),
+      extend: sqlite.prepare("UPDATE attempts SET expires_at = ? WHERE id = ? AND outcome = 'RUNNING'"),
+      get: sqlite.prepare<[string], Record<string, unknown>>("SELECT * FROM attempts WHERE id = ?"),
+      running: sqlite.prepare<[string], { n: number }>(
+        "SELECT count(*) AS n FROM attempts WHERE agent_id = ? AND outcome = 'RUNNING'",
+      ),
+    };
+  }
+
+  start(a: Omit<AttemptModel, "outcome" | "error" | "finishedAt" | "cancelRequested">): void {
+    this.stmt.insert.run(a);
+  }
+
+  end(id: string, outcome: Exclude<TraceOutcome, "RUNNING">, error: StepError | null, finishedAt: number): void {
+    this.stmt.end.run({
+      id,
+      outcome,
+      error: error ? JSON.stringify(error) : null,
+      finishedAt,
+      cancel: outcome === "CANCELLED" ? 1 : 0,
+    });
+  }
+
+  extend(id: string, expiresAt: number): void {
+    this.stmt.extend.run(expiresAt, id);
+  }
+
+  get(id: string): AttemptModel | null {
+    const row = this.db.select().from(attempts).where(eq(attempts.id, id)).get();
+    return row ? fromRow(row) : null;
+  }
+
+  /** Leases an agent holds now. */
+  runningCount(agentId: string): number {
+    return this.stmt.running.get(agentId)?.n ?? 0;
+  }
+
+  /** Every attempt of a plan (or of one of its steps), in step then attempt order. */
+  list(planId: string, stepKey?: string | null): AttemptModel[] {
+    const where = stepKey ? and(eq(attempts.planId, planId), eq(attempts.stepKey, stepKey)) : eq(attempts.planId, planId);
+    return this.db
+      .select()
+      .from(attempts)
+      .where(where)
+      .orderBy(asc(attempts.startedAt), asc(attempts.stepKey), asc(attempts.attempt))
+      .all()
+      .map(fromRow);
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * Drizzle table definitions (SQLite). Migrations in db/ are generated from this file by
+ * drizzle-kit (`npm run db:generate`) and never edited by hand.
+ * Times are epoch milliseconds; JSON columns hold JSON text.
+ */
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { ExecutionPolicy, Json, RetryPolicy, StepError } from "../domain/model.js";
+
+const json = <T = Json>(name: string) => text(name, { mode: "json" }).$type<T>();
+
+export const plans = sqliteTable(
+  "plans",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    goal: text("goal"),
+    state: text("state").notNull(),
+    version: integer("version").notNull(),
+    priority: integer("priority").notNull(),
+    labels: json<string[]>("labels").notNull(),
+    input: json("input"),
+    policy: json<ExecutionPolicy>("policy").notNull(),
+    /** Denormalised from policy and steps so the claim query can skip plans at capacity. */
+    maxParallel: integer("max_parallel").notNull(),
+    runningCount: integer("running_count").notNull(),
+    result: json("result"),
+    error: json<StepError>("error"),
+    idempotencyKey: text("idempotency_key"),
+    createdAt: integer("created_at").notNull(),
+    startedAt: integer("started_at"),
+    finishedAt: integer("finished_at"),
+  },
+  (t) => [
+    uniqueIndex("plans_idempotency_key").on(t.idempotencyKey),
+    index("plans_created").on(t.createdAt, t.id),
+    index("plans_state").on(t.state),
+  ],
+);
+
+export const steps = sqliteTable(
+  "steps",
+  {
+    planId: text("plan_id")
+      .notNull()
+      .references(() => plans.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    position: integer("position").notNull(),
+    name: text("name"),
+    description: text("description"),
+    role: text("role").notNull(),
+    state: text("state").notNull(),
+    dependsOn: json<string[]>("depends_on").notNull(),
+    priority: integer("priority").notNull(),
+    input: json("input"),
+    output: json("output"),
+    error: json<StepError>("error"),
+    attempts: integer("attempts").notNull(),
+    retry: json<RetryPolicy>("retry").notNull(),
+    timeoutMs: integer("timeout_ms").notNull(),
+    config: json("config"),
+    progress: real("progress"),
+    progressMessage: text("progress_message"),
+    quality: real("quality"),
+    agentId: text("agent_id"),
+    leaseId: text("lease_id"),
+    readyAt: integer("ready_at"),
+    startedAt: integer("started_at"),
+    finishedAt: integer("finished_at"),
+    retryAt: integer("retry_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.planId, t.key] }),
+    /** The claim queue: READY steps by role, highest priority first, then oldest. */
+    index("steps_ready_queue")
+      .on(t.role, t.priority, t.readyAt)
+      .where(sql`state = 'READY'`),
+  ],
+);
+
+export const agents = sqliteTable("agents", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  roles: json<string[]>("roles").notNull(),
+  concurrency: integer("concurrency").notNull(),
+  status: text("status").notNull(),
+  builtin: integer("builtin", { mode: "boolean" }).notNull(),
+  metadata: json("metadata"),
+  lastSeenAt: integer("last_seen_at"),
+  createdAt: integer("created_at").notNull(),
+});
+
+/** One row per attempt of a step: the lease while it runs, the trace afterwards. */
+export const attempts = sqliteTable(
+  "attempts",
+  {
+    id: text("id").primaryKey(),
+    planId: text("plan_id")
+      .notNull()
+      .references(() => plans.id, { onDelete: "cascade" }),
+    stepKey: text("step_key").notNull(),
+    attempt: integer("attempt").notNull(),
+    agentId: text("agent_id"),
+    role: text("role").notNull(),
+    outcome: text("outcome").notNull(),
+    error: json<StepError>("error"),
+    queuedAt: integer("queued_at"),
+    startedAt: integer("started_at").notNull(),
+    finishedAt: integer("finished_at"),
+    expiresAt: integer("expires_at").notNull(),
+    heartbeatTimeoutMs: integer("heartbeat_timeout_ms").notNull(),
+    cancelRequested: integer("cancel_requested", { mode: "boolean" }).notNull(),
+  },
+  (t) => [
+    index("attempts_plan_step").on(t.planId, t.stepKey, t.attempt),
+    index("attempts_agent_running")
+      .on(t.agentId)
+      .where(sql`outcome = 'RUNNING'`),
+  ],
+);
+
+/** The append-only signal log. `sequence` is global, increasing, never reused. */
+export const signals = sqliteTable(
+  "signals",
+  {
+    sequence: integer("sequence").primaryKey({ autoIncrement: true }),
+    kind: text("kind").notNull(),
+    name: text("name"),
+    planId: text("plan_id"),
+    stepKey: text("step_key"),
+    agentId: text("agent_id"),
+    sender: text("sender").notNull(),
+    recipient: text("recipient"),
+    payload: json("payload"),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("signals_plan").on(t.planId, t.sequence), index("signals_kind").on(t.kind, t.sequence)],
+);
+
+/** Durable timers: one per (plan, step, kind); the scheduler fires them when due. */
+export const timers = sqliteTable(
+  "timers",
+  {
+    planId: text("plan_id")
+      .notNull()
+      .references(() => plans.id, { onDelete: "cascade" }),
+    /** '' for plan-wide timers, so that the key stays a plain primary key. */
+    stepKey: text("step_key").notNull(),
+    kind: text("kind").notNull(),
+    ref: text("ref"),
+    dueAt: integer("due_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.planId, t.stepKey, t.kind] }), index("timers_due").on(t.dueAt)],
+);

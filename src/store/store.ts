@@ -1,0 +1,43 @@
+import { AgentRepository } from "./agents.js";
+import { AttemptRepository } from "./attempts.js";
+import { openDatabase, type OpenDatabase } from "./database.js";
+import { PlanRepository } from "./plans.js";
+import { SignalRepository } from "./signals.js";
+import { TimerRepository } from "./timers.js";
+
+/** The repositories over one database, and its transactions. */
+export class Store {
+  readonly plans: PlanRepository;
+  readonly attempts: AttemptRepository;
+  readonly agents: AgentRepository;
+  readonly signals: SignalRepository;
+  readonly timers: TimerRepository;
+
+  constructor(readonly database: OpenDatabase) {
+    const { db, sqlite } = database;
+    this.plans = new PlanRepository(db, sqlite);
+    this.attempts = new AttemptRepository(db, sqlite);
+    this.agents = new AgentRepository(db, sqlite);
+    this.signals = new SignalRepository(db, sqlite);
+    this.timers = new TimerRepository(sqlite);
+  }
+
+  /**
+   * Runs `fn` in one synchronous IMMEDIATE transaction (the write lock is taken at BEGIN,
+   * so two processes never deadlock upgrading a read). `fn` must not be async.
+   */
+  transaction<T>(fn: () => T): T {
+    try {
+      return this.database.sqlite.transaction(fn).immediate();
+    } catch (e) {
+      this.plans.forgetAll();
+      throw e;
+    }
+  }
+
+  close(): void {
+    this.database.close();
+  }
+}
+
+export const openStore = (file: string): Store => new Store(openDatabase(file));

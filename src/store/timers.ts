@@ -1,0 +1,69 @@
+/** Durable timers: rows with a due time; the scheduler fires those that are due. */
+import type Database from "better-sqlite3";
+import type { TimerKind } from "../engine/commands.js";
+
+export interface TimerRow {
+  planId: string;
+  /** null for plan-wide timers. */
+  stepKey: string | null;
+  kind: TimerKind;
+  ref: string | null;
+  dueAt: number;
+}
+
+interface RawTimer {
+  plan_id: string;
+  step_key: string;
+  kind: string;
+  ref: string | null;
+  due_at: number;
+}
+
+export class TimerRepository {
+  private readonly stmt;
+
+  constructor(sqlite: Database.Database) {
+    this.stmt = {
+      set: sqlite.prepare(
+        `INSERT INTO timers (plan_id, step_key, kind, ref, due_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (plan_id, step_key, kind) DO UPDATE SET ref = excluded.ref, due_at = excluded.due_at`,
+      ),
+      clearStep: sqlite.prepare("DELETE FROM timers WHERE plan_id = ? AND step_key = ?"),
+      clearPlan: sqlite.prepare("DELETE FROM timers WHERE plan_id = ?"),
+      take: sqlite.prepare(
+        "DELETE FROM timers WHERE plan_id = ? AND step_key = ? AND kind = ? AND due_at = ?",
+      ),
+      due: sqlite.prepare<[number, number], RawTimer>("SELECT * FROM timers WHERE due_at <= ? ORDER BY due_at LIMIT ?"),
+      next: sqlite.prepare<[], { due: number | null }>("SELECT min(due_at) AS due FROM timers"),
+    };
+  }
+
+  set(t: TimerRow): void {
+    this.stmt.set.run(t.planId, t.stepKey ?? "", t.kind, t.ref, t.dueAt);
+  }
+
+  /** Clears one step's timers, or all of the plan's when stepKey is null. */
+  clear(planId: string, stepKey: string | null): void {
+    if (stepKey === null) this.stmt.clearPlan.run(planId);
+    else this.stmt.clearStep.run(planId, stepKey);
+  }
+
+  /** Deletes the timer if it is still as read; false when it was moved or cleared since. */
+  take(t: TimerRow): boolean {
+    return this.stmt.take.run(t.planId, t.stepKey ?? "", t.kind, t.dueAt).changes === 1;
+  }
+
+  due(now: number, limit: number): TimerRow[] {
+    return this.stmt.due.all(now, limit).map((r) => ({
+      planId: r.plan_id,
+      stepKey: r.step_key === "" ? null : r.step_key,
+      kind: r.kind as TimerKind,
+      ref: r.ref,
+      dueAt: r.due_at,
+    }));
+  }
+
+  nextDue(): number | null {
+    return this.stmt.next.get()?.due ?? null;
+  }
+}

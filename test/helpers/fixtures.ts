@@ -1,0 +1,23 @@
+import { Coordinator } from "../../src/coordinator/coordinator.js";
+import { ManualClock } from "../../src/coordinator/clock.js";
+import { openStore, type Store } from "../../src/store/store.js";
+
+/** A coordinator on a fresh in-memory database with the real migrations and a manual clock. */
+export function makeCoordinator(opts: { agentOfflineMs?: number } = {}): { coordinator: Coordinator; clock: ManualClock; store: Store } {
+  const clock = new ManualClock();
+  const store = openStore(":memory:");
+  const coordinator = new Coordinator(store, { clock, agentOfflineMs: opts.agentOfflineMs ?? 60_000 });
+  coordinator.start();
+  return { coordinator, clock, store };
+}
+
+/** Polls a condition on the event loop (never on wall-clock sleeps of fixed length). */
+export async function waitFor<T>(fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setImmediate(r));
+  }
+}
