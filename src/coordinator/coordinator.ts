@@ -44,6 +44,12 @@ export interface LeaseGrant {
   plan: PlanModel;
 }
 
+/** A step after an agent reported on it. */
+export interface StepResult {
+  planId: string;
+  step: StepModel;
+}
+
 export interface LeaseStatus {
   expiresAt: number;
   cancelRequested: boolean;
@@ -296,18 +302,18 @@ export class Coordinator {
     });
   }
 
-  complete(leaseId: string, output: Json | null, quality: number | null = null): StepModel {
+  complete(leaseId: string, output: Json | null, quality: number | null = null): StepResult {
     if (quality !== null && !(quality >= 0 && quality <= 1)) {
       throw badInput([{ path: "quality", message: `must be from 0 to 1, got ${quality}` }]);
     }
     return this.run((u) => {
       const lease = this.leaseOf(u, leaseId, false);
       const d = this.dispatch(u, lease.planId, { type: "StepCompleted", stepKey: lease.stepKey, leaseId, output, quality }, lease.agentId ?? SYSTEM);
-      return d.aggregate.steps.find((s) => s.key === lease.stepKey)!;
+      return { planId: lease.planId, step: d.aggregate.steps.find((s) => s.key === lease.stepKey)! };
     });
   }
 
-  fail(leaseId: string, error: { message: string; type?: string | null; retryable?: boolean | null; details?: Json }): StepModel {
+  fail(leaseId: string, error: { message: string; type?: string | null; retryable?: boolean | null; details?: Json }): StepResult {
     if (error.message.trim() === "") throw badInput([{ path: "error.message", message: "must not be empty" }]);
     const stepError: StepError = {
       message: error.message,
@@ -318,7 +324,7 @@ export class Coordinator {
     return this.run((u) => {
       const lease = this.leaseOf(u, leaseId, false);
       const d = this.dispatch(u, lease.planId, { type: "StepFailed", stepKey: lease.stepKey, leaseId, error: stepError }, lease.agentId ?? SYSTEM);
-      return d.aggregate.steps.find((s) => s.key === lease.stepKey)!;
+      return { planId: lease.planId, step: d.aggregate.steps.find((s) => s.key === lease.stepKey)! };
     });
   }
 

@@ -1,0 +1,146 @@
+/**
+ * Built-in agents: in-process workers for the builtin.* roles. They claim through the same
+ * coordinator path as remote agents (leases, heartbeats, retries, traces) and differ only in
+ * that no network lies between them and the gateway.
+ */
+import { BuiltinRole } from "../domain/builtins.js";
+import type { Json } from "../domain/model.js";
+import type { Logger } from "../logger.js";
+import { isBatonError } from "../domain/errors.js";
+import type { Clock, TimerHandle } from "./clock.js";
+import type { Coordinator, LeaseGrant } from "./coordinator.js";
+
+/** A failure a built-in reports with its type and whether it may be retried. */
+export class BuiltinFailure extends Error {
+  constructor(
+    message: string,
+    readonly type: string,
+    readonly retryable: boolean,
+    readonly details: Json = null,
+  ) {
+    super(message);
+  }
+}
+
+type Handler = (g: LeaseGrant, clock: Clock) => Promise<Json | null>;
+
+const cfg = (g: LeaseGrant): Record<string, Json> => (g.step.config ?? {}) as Record<string, Json>;
+
+const echo: Handler = async (g) => g.step.input;
+
+const wait: Handler = (g, clock) =>
+  new Promise((resolve) => clock.schedule(Number(cfg(g)["ms"] ?? 0), () => resolve(g.step.input)));
+
+const http: Handler = async (g) => {
+  const c = cfg(g);
+  const timeoutMs = typeof c["timeoutMs"] === "number" ? c["timeoutMs"] : g.step.timeoutMs;
+  const body = JSON.stringify({
+    plan: { id: g.plan.id, name: g.plan.name, input: g.plan.input },
+    step: { key: g.step.key, attempt: g.lease.attempt },
+    input: g.step.input,
+    context: {},
+  });
+  let res: Response;
+  try {
+    res = await fetch(String(c["url"]), {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (e) {
+    const timedOut = e instanceof Error && e.name === "TimeoutError";
+    throw new BuiltinFailure(timedOut ? `no reply within ${timeoutMs} ms` : `request failed: ${(e as Error).message}`, timedOut ? "HTTP_TIMEOUT" : "HTTP_NETWORK", true);
+  }
+  const text = await res.text();
+  if (!res.ok) {
+    const server = res.status >= 500;
+    throw new BuiltinFailure(`HTTP ${res.status} from ${String(c["url"])}`, server ? "HTTP_5XX" : "HTTP_4XX", server, { status: res.status, body: text.slice(0, 2000) });
+  }
+  if (text.trim() === "") return null;
+  try {
+    return JSON.parse(text) as Json;
+  } catch {
+    throw new BuiltinFailure("reply is not JSON", "HTTP_BAD_REPLY", false, { body: text.slice(0, 2000) });
+  }
+};
+
+const HANDLERS: Record<string, { handler: Handler; concurrency: number }> = {
+  [BuiltinRole.ECHO]: { handler: echo, concurrency: 64 },
+  [BuiltinRole.WAIT]: { handler: wait, concurrency: 1000 },
+  [BuiltinRole.HTTP]: { handler: http, concurrency: 32 },
+};
+
+/** Runs one worker loop per built-in role until stopped. */
+export class BuiltinAgents {
+  private stopped = false;
+  private readonly loops: Promise<void>[] = [];
+
+  constructor(
+    private readonly coordinator: Coordinator,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    const existing = this.coordinator.store.agents.list().filter((a) => a.builtin);
+    for (const [role, { handler, concurrency }] of Object.entries(HANDLERS)) {
+      const agent =
+        existing.find((a) => a.name === role) ??
+        this.coordinator.registerAgent({ name: role, roles: [role], concurrency }, true);
+      this.loops.push(this.loop(agent.id, agent.concurrency, handler));
+    }
+  }
+
+  /** Ends the loops (the coordinator's drain ends their long polls) and waits for them. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all(this.loops);
+  }
+
+  private async loop(agentId: string, concurrency: number, handler: Handler): Promise<void> {
+    const running = new Set<Promise<void>>();
+    while (!this.stopped && !this.coordinator.isDraining) {
+      if (running.size >= concurrency) {
+        await Promise.race(running);
+        continue;
+      }
+      const grants = await this.coordinator.claim(agentId, Math.min(100, concurrency - running.size), 30_000);
+      for (const g of grants) {
+        const p = this.runOne(g, handler).finally(() => running.delete(p));
+        running.add(p);
+      }
+    }
+    await Promise.all(running);
+  }
+
+  private async runOne(g: LeaseGrant, handler: Handler): Promise<void> {
+    const clock = this.coordinator.clock;
+    const every = g.lease.heartbeatTimeoutMs / 3;
+    let beat: TimerHandle | null = null;
+    const heartbeat = (): void => {
+      try {
+        if (!this.coordinator.heartbeat(g.lease.id).cancelRequested) beat = clock.schedule(every, heartbeat);
+      } catch {
+        // the lease ended (timed out, lost): the report below is refused too
+      }
+    };
+    beat = clock.schedule(every, heartbeat);
+    try {
+      const output = await handler(g, clock);
+      beat.cancel();
+      this.coordinator.complete(g.lease.id, output);
+    } catch (e) {
+      beat.cancel();
+      if (isBatonError(e)) {
+        this.logger.debug({ err: e, leaseId: g.lease.id }, "built-in report refused");
+        return;
+      }
+      const f = e instanceof BuiltinFailure ? e : new BuiltinFailure(e instanceof Error ? e.message : String(e), "BUILTIN_ERROR", true);
+      try {
+        this.coordinator.fail(g.lease.id, { message: f.message, type: f.type, retryable: f.retryable, details: f.details });
+      } catch (err) {
+        this.logger.debug({ err, leaseId: g.lease.id }, "built-in report refused");
+      }
+    }
+  }
+}

@@ -1,0 +1,143 @@
+import { Arg, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { Json } from "../../domain/model.js";
+import type { Context } from "../context.js";
+import { loadPlan } from "../plans/plan.resolver.js";
+import { Step } from "../plans/plan.type.js";
+import { JSONScalar } from "../scalars.js";
+import { Agent, LeaseStatus, StepLease, StepTrace } from "./agent.type.js";
+
+@InputType({ description: "A new agent." })
+export class RegisterAgentInput {
+  @Field({ description: "Display name." })
+  name!: string;
+
+  @Field(() => [String], { description: "Roles it serves." })
+  roles!: string[];
+
+  @Field(() => Int, { nullable: true, description: "Most leases it holds at once (default 1, at most 1000)." })
+  concurrency?: number | null;
+
+  @Field(() => JSONScalar, { nullable: true, description: "Free metadata." })
+  metadata?: Json;
+}
+
+@InputType({ description: "A request for work." })
+export class ClaimStepsInput {
+  @Field(() => ID, { description: "The claiming agent." })
+  agentId!: string;
+
+  @Field(() => Int, { nullable: true, description: "Claim at most this many (default 1, at most 100)." })
+  max?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "Wait up to this long for work when none is ready (long poll, default 0, at most 30000)." })
+  waitMs?: number | null;
+}
+
+@InputType({ description: "Why an attempt failed." })
+export class StepErrorInput {
+  @Field({ description: "Human-readable message." })
+  message!: string;
+
+  @Field(() => String, { nullable: true, description: "Machine-readable type; types in the retry policy's nonRetryableErrorTypes are not retried." })
+  type?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: "False: fail the step without retrying (default true)." })
+  retryable?: boolean | null;
+
+  @Field(() => JSONScalar, { nullable: true, description: "Structured details." })
+  details?: Json;
+}
+
+const agentOf = (ctx: Context, id: string | null): Agent | null => {
+  const a = id ? ctx.coordinator.store.agents.get(id) : null;
+  return a ? Agent.from(a) : null;
+};
+
+@Resolver(() => Agent)
+export class AgentResolver {
+  @Query(() => [Agent], { description: "Every registered agent, oldest first." })
+  agents(@Ctx() ctx: Context): Agent[] {
+    return ctx.coordinator.store.agents.list().map(Agent.from);
+  }
+
+  @Query(() => Agent, { nullable: true, description: "One agent by id, or null." })
+  agent(@Arg("id", () => ID, { description: "The agent id." }) id: string, @Ctx() ctx: Context): Agent | null {
+    return agentOf(ctx, id);
+  }
+
+  @FieldResolver(() => Int, { description: "Leases it holds now." })
+  activeLeases(@Root() agent: Agent, @Ctx() ctx: Context): number {
+    return ctx.coordinator.store.attempts.runningCount(agent.id);
+  }
+
+  @Mutation(() => Agent, { description: "Registers an agent for the roles it serves." })
+  registerAgent(@Arg("input", () => RegisterAgentInput, { description: "The agent." }) input: RegisterAgentInput, @Ctx() ctx: Context): Agent {
+    return Agent.from(ctx.coordinator.registerAgent(input));
+  }
+
+  @Mutation(() => [StepLease], {
+    description: "Claims READY steps of the agent's roles, highest priority first then oldest; with waitMs, long-polls for work.",
+  })
+  async claimSteps(@Arg("input", () => ClaimStepsInput, { description: "The request." }) input: ClaimStepsInput, @Ctx() ctx: Context): Promise<StepLease[]> {
+    const grants = await ctx.coordinator.claim(input.agentId, input.max ?? 1, input.waitMs ?? 0);
+    return grants.map(StepLease.from);
+  }
+
+  @Mutation(() => LeaseStatus, { description: "Extends a lease and records progress; tells the agent whether to stop." })
+  heartbeatStep(
+    @Ctx() ctx: Context,
+    @Arg("leaseId", () => ID, { description: "The lease." }) leaseId: string,
+    @Arg("progress", () => Float, { nullable: true, description: "0..1." }) progress?: number,
+    @Arg("message", () => String, { nullable: true, description: "What the agent is doing." }) message?: string,
+  ): LeaseStatus {
+    const s = ctx.coordinator.heartbeat(leaseId, progress ?? null, message ?? null);
+    return { expiresAt: new Date(s.expiresAt), cancelRequested: s.cancelRequested };
+  }
+
+  @Mutation(() => Step, { description: "Completes the leased attempt with its output; the plan advances." })
+  completeStep(
+    @Ctx() ctx: Context,
+    @Arg("leaseId", () => ID, { description: "The lease." }) leaseId: string,
+    @Arg("output", () => JSONScalar, { nullable: true, description: "The step's output." }) output?: Json,
+    @Arg("quality", () => Float, { nullable: true, description: "Quality score, 0..1." }) quality?: number,
+  ): Step {
+    const r = ctx.coordinator.complete(leaseId, output ?? null, quality ?? null);
+    return Step.from(r.planId, r.step);
+  }
+
+  @Mutation(() => Step, { description: "Fails the leased attempt; it is retried if the retry policy allows." })
+  failStep(
+    @Ctx() ctx: Context,
+    @Arg("leaseId", () => ID, { description: "The lease." }) leaseId: string,
+    @Arg("error", () => StepErrorInput, { description: "Why it failed." }) error: StepErrorInput,
+  ): Step {
+    const r = ctx.coordinator.fail(leaseId, error);
+    return Step.from(r.planId, r.step);
+  }
+}
+
+@Resolver(() => Step)
+export class StepResolver {
+  @FieldResolver(() => Agent, { nullable: true, description: "The agent of the current or last attempt." })
+  agent(@Root() step: Step, @Ctx() ctx: Context): Agent | null {
+    return agentOf(ctx, step.agentId);
+  }
+}
+
+@Resolver(() => StepTrace)
+export class TraceResolver {
+  @FieldResolver(() => Agent, { nullable: true, description: "The agent that ran the attempt." })
+  agent(@Root() trace: StepTrace, @Ctx() ctx: Context): Agent | null {
+    return agentOf(ctx, trace.agentId);
+  }
+
+  @Query(() => [StepTrace], { description: "One row per attempt of the plan's steps, oldest first." })
+  traces(
+    @Ctx() ctx: Context,
+    @Arg("planId", () => ID, { description: "The plan." }) planId: string,
+    @Arg("stepKey", () => String, { nullable: true, description: "Only this step's attempts." }) stepKey?: string,
+  ): StepTrace[] {
+    loadPlan(ctx, planId);
+    return ctx.coordinator.store.attempts.list(planId, stepKey).map(StepTrace.from);
+  }
+}

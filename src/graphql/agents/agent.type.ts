@@ -1,0 +1,150 @@
+import { Field, ID, Int, ObjectType } from "type-graphql";
+import type { AgentModel, AttemptModel, Json } from "../../domain/model.js";
+import { AgentStatus, TraceOutcome } from "../../domain/statuses.js";
+import type { LeaseGrant } from "../../coordinator/coordinator.js";
+import { Node, toDate } from "../common.types.js";
+import { StepError } from "../plans/plan.type.js";
+import { JSONScalar } from "../scalars.js";
+
+@ObjectType({ implements: Node, description: "A worker that claims steps of its roles: an AI agent, a service or a person." })
+export class Agent extends Node {
+  @Field({ description: "Display name." })
+  name!: string;
+
+  @Field(() => [String], { description: "Roles it serves." })
+  roles!: string[];
+
+  @Field(() => Int, { description: "Most leases it holds at once." })
+  concurrency!: number;
+
+  @Field(() => AgentStatus, { description: "Whether it has been heard from recently." })
+  status!: AgentStatus;
+
+  @Field(() => Date, { nullable: true, description: "When it last claimed, heartbeat or reported." })
+  lastSeenAt!: Date | null;
+
+  @Field({ description: "Whether it runs inside the gateway (builtin.* roles)." })
+  builtin!: boolean;
+
+  @Field(() => JSONScalar, { nullable: true, description: "Free metadata given at registration." })
+  metadata!: Json | null;
+
+  @Field(() => Date, { description: "When it registered." })
+  createdAt!: Date;
+
+  static from(a: AgentModel): Agent {
+    return Object.assign(new Agent(), {
+      ...a,
+      lastSeenAt: toDate(a.lastSeenAt),
+      createdAt: new Date(a.createdAt),
+    });
+  }
+}
+
+@ObjectType({ description: "One attempt of one step: who ran it, when, how long, how it ended." })
+export class StepTrace {
+  agentId!: string | null;
+
+  @Field({ description: "The step." })
+  stepKey!: string;
+
+  @Field(() => Int, { description: "Attempt number, from 1." })
+  attempt!: number;
+
+  @Field(() => TraceOutcome, { description: "How the attempt ended, or RUNNING." })
+  outcome!: TraceOutcome;
+
+  @Field(() => StepError, { nullable: true, description: "Why it failed." })
+  error!: StepError | null;
+
+  @Field(() => Date, { nullable: true, description: "When the step became READY for this attempt." })
+  queuedAt!: Date | null;
+
+  @Field(() => Date, { description: "When the attempt was claimed." })
+  startedAt!: Date;
+
+  @Field(() => Date, { nullable: true, description: "When the attempt ended." })
+  finishedAt!: Date | null;
+
+  @Field(() => Int, { nullable: true, description: "Milliseconds from claim to finish; null while running." })
+  elapsedMs!: number | null;
+
+  @Field(() => Int, { nullable: true, description: "Milliseconds from READY to claim." })
+  waitMs!: number | null;
+
+  static from(a: AttemptModel): StepTrace {
+    return Object.assign(new StepTrace(), {
+      agentId: a.agentId,
+      stepKey: a.stepKey,
+      attempt: a.attempt,
+      outcome: a.outcome,
+      error: StepError.from(a.error),
+      queuedAt: toDate(a.queuedAt),
+      startedAt: new Date(a.startedAt),
+      finishedAt: toDate(a.finishedAt),
+      elapsedMs: a.finishedAt === null ? null : a.finishedAt - a.startedAt,
+      waitMs: a.queuedAt === null ? null : a.startedAt - a.queuedAt,
+    });
+  }
+}
+
+@ObjectType({ description: "A step handed to one agent for one attempt, until it completes, fails or the lease expires." })
+export class StepLease {
+  @Field(() => ID, { description: "The lease id: name it in heartbeatStep, completeStep and failStep." })
+  id!: string;
+
+  @Field(() => ID, { description: "The plan." })
+  planId!: string;
+
+  @Field({ description: "The step." })
+  stepKey!: string;
+
+  @Field({ description: "The step's role." })
+  role!: string;
+
+  @Field(() => Int, { description: "Attempt number, from 1." })
+  attempt!: number;
+
+  @Field(() => JSONScalar, { nullable: true, description: "The step's input." })
+  input!: Json | null;
+
+  @Field(() => JSONScalar, { nullable: true, description: "The plan's shared context as this agent may see it, pinned to contextVersion." })
+  context!: Json | null;
+
+  @Field(() => Int, { description: "Version of the context handed out." })
+  contextVersion!: number;
+
+  @Field(() => JSONScalar, { nullable: true, description: "The step's config." })
+  config!: Json | null;
+
+  @Field(() => Date, { description: "When the lease expires unless heartbeaten." })
+  expiresAt!: Date;
+
+  @Field(() => Int, { description: "Heartbeat at least this often or lose the lease." })
+  heartbeatTimeoutMs!: number;
+
+  static from(g: LeaseGrant): StepLease {
+    return Object.assign(new StepLease(), {
+      id: g.lease.id,
+      planId: g.plan.id,
+      stepKey: g.step.key,
+      role: g.step.role,
+      attempt: g.lease.attempt,
+      input: g.step.input,
+      context: {},
+      contextVersion: 0,
+      config: g.step.config,
+      expiresAt: new Date(g.lease.expiresAt),
+      heartbeatTimeoutMs: g.lease.heartbeatTimeoutMs,
+    });
+  }
+}
+
+@ObjectType({ description: "The state of a lease after a heartbeat." })
+export class LeaseStatus {
+  @Field(() => Date, { description: "When the lease now expires unless heartbeaten again." })
+  expiresAt!: Date;
+
+  @Field({ description: "True when the plan was cancelled or failed: stop work; a later completion is refused." })
+  cancelRequested!: boolean;
+}

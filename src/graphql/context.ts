@@ -1,0 +1,15 @@
+import type { Coordinator } from "../coordinator/coordinator.js";
+
+/** What every resolver gets: the coordinator (writes and reads) and who is asking. */
+export interface Context {
+  coordinator: Coordinator;
+  /** The principal acting: the x-baton-actor header (or `actor` connection param), default anonymous. */
+  actor: string;
+}
+
+export const ANONYMOUS = "anonymous";
+
+/** The actor named by a request header or connection param, trimmed; anonymous when absent. */
+export function actorFrom(value: unknown): string {
+  return typeof value === "string" && value.trim() !== "" ? value.trim().slice(0, 200) : ANONYMOUS;
+}

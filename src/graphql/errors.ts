@@ -1,0 +1,28 @@
+/**
+ * The error edge: every GraphQL error leaves with a stable `extensions.code`.
+ * BatonErrors keep their code, message and details; GraphQL's own errors (syntax,
+ * validation, variable coercion) keep their message; anything else is logged and masked
+ * as "Unexpected error.". Used for HTTP (Apollo formatError) and WebSocket (graphql-ws) alike.
+ */
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { isBatonError } from "../domain/errors.js";
+import type { Logger } from "../logger.js";
+
+export const UNEXPECTED = "Unexpected error.";
+
+export function formatError(error: unknown, logger: Logger, dev: boolean): GraphQLFormattedError {
+  const gql = error instanceof GraphQLError ? error : null;
+  const original = gql ? gql.originalError ?? null : error;
+  const where = { path: gql?.path, locations: gql?.locations };
+  if (isBatonError(original)) {
+    return { message: original.message, ...where, extensions: { ...original.details, code: original.code } };
+  }
+  if (gql && (original === null || original instanceof GraphQLError)) {
+    const code = (original as GraphQLError | null)?.extensions?.["code"] ?? gql.extensions["code"] ?? "GRAPHQL_VALIDATION_FAILED";
+    return { message: gql.message, ...where, extensions: { code } };
+  }
+  logger.error({ err: original, path: gql?.path }, "unexpected error in GraphQL execution");
+  const extensions: Record<string, unknown> = { code: "INTERNAL_SERVER_ERROR" };
+  if (dev && original instanceof Error) extensions["stacktrace"] = original.stack?.split("\n");
+  return { message: UNEXPECTED, ...where, extensions };
+}

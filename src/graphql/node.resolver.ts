@@ -1,0 +1,32 @@
+import { Arg, Ctx, ID, Query, Resolver } from "type-graphql";
+import { prefixOf, sequenceOfSignalId } from "../domain/ids.js";
+import { Agent } from "./agents/agent.type.js";
+import { Node } from "./common.types.js";
+import type { Context } from "./context.js";
+import { Plan } from "./plans/plan.type.js";
+import { Signal } from "./signals/signal.type.js";
+
+@Resolver()
+export class NodeResolver {
+  @Query(() => Node, { nullable: true, description: "Any object by its global id, or null." })
+  node(@Arg("id", () => ID, { description: "A global id." }) id: string, @Ctx() ctx: Context): Node | null {
+    const store = ctx.coordinator.store;
+    switch (prefixOf(id)) {
+      case "plan": {
+        const a = store.plans.load(id);
+        return a ? Plan.from(a) : null;
+      }
+      case "agt": {
+        const a = store.agents.get(id);
+        return a ? Agent.from(a) : null;
+      }
+      case "sig": {
+        const seq = sequenceOfSignalId(id);
+        const s = seq === null ? null : store.signals.get(seq);
+        return s ? Signal.from(s) : null;
+      }
+      default:
+        return null;
+    }
+  }
+}

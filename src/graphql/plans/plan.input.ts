@@ -1,0 +1,115 @@
+import { Field, Float, InputType, Int } from "type-graphql";
+import type { Json } from "../../domain/model.js";
+import { Complexity, PlanState, Priority } from "../../domain/statuses.js";
+import { JSONScalar } from "../scalars.js";
+
+@InputType({ description: "Retry policy of a step; omitted fields take the defaults (3 attempts, 1 s, ×2, at most 60 s)." })
+export class RetryPolicyInput {
+  @Field(() => Int, { nullable: true, description: "Most attempts in all, the first included (≥ 1)." })
+  maxAttempts?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "Delay before the second attempt." })
+  initialIntervalMs?: number | null;
+
+  @Field(() => Float, { nullable: true, description: "Each further delay is the previous one times this (1..100)." })
+  backoffCoefficient?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "Upper bound of any delay." })
+  maxIntervalMs?: number | null;
+
+  @Field(() => [String], { nullable: true, description: "Error types that are never retried." })
+  nonRetryableErrorTypes?: string[] | null;
+}
+
+@InputType({ description: "Execution policy of a plan; omitted fields take defaults." })
+export class PolicyInput {
+  @Field(() => Complexity, { nullable: true, description: "Execution profile (default MEDIUM); sets the default maxParallel." })
+  complexity?: Complexity | null;
+
+  @Field(() => Int, { nullable: true, description: "Most steps RUNNING at once." })
+  maxParallel?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "Default step attempt timeout (default 300000)." })
+  stepTimeoutMs?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "Whole-plan deadline; omitted = none." })
+  planTimeoutMs?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "Lease lifetime without a heartbeat (default 30000, at least 100)." })
+  heartbeatTimeoutMs?: number | null;
+}
+
+@InputType({ description: "One step of a new plan." })
+export class StepInput {
+  @Field({ description: "Unique within the plan: 1-100 letters, digits, '_', '.', '-'." })
+  key!: string;
+
+  @Field(() => String, { nullable: true, description: "Display name." })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true, description: "What the step is for." })
+  description?: string | null;
+
+  @Field({ description: "Which agents may run it (builtin.echo, builtin.wait and builtin.http run inside the gateway)." })
+  role!: string;
+
+  @Field(() => [String], { nullable: true, description: "Keys of steps that must succeed first." })
+  dependsOn?: string[] | null;
+
+  @Field(() => JSONScalar, { nullable: true, description: "Input handed to the agent." })
+  input?: Json;
+
+  @Field(() => Priority, { nullable: true, description: "Claim priority (default: the plan's)." })
+  priority?: Priority | null;
+
+  @Field(() => Int, { nullable: true, description: "Attempt timeout (default: the policy's stepTimeoutMs)." })
+  timeoutMs?: number | null;
+
+  @Field(() => RetryPolicyInput, { nullable: true, description: "How failed attempts are retried." })
+  retry?: RetryPolicyInput | null;
+
+  @Field(() => JSONScalar, { nullable: true, description: "Settings for built-in roles (http url, wait duration, ...)." })
+  config?: Json;
+}
+
+@InputType({ description: "A new plan." })
+export class CreatePlanInput {
+  @Field({ description: "Display name." })
+  name!: string;
+
+  @Field(() => String, { nullable: true, description: "What the plan should achieve." })
+  goal?: string | null;
+
+  @Field(() => [StepInput], { nullable: true, description: "Inline steps, or leave empty and name a template." })
+  steps?: StepInput[] | null;
+
+  @Field(() => JSONScalar, { nullable: true, description: "The plan's input." })
+  input?: Json;
+
+  @Field(() => PolicyInput, { nullable: true, description: "Execution policy." })
+  policy?: PolicyInput | null;
+
+  @Field(() => Priority, { nullable: true, description: "Default priority of its steps (default NORMAL)." })
+  priority?: Priority | null;
+
+  @Field(() => [String], { nullable: true, description: "Free labels for filtering." })
+  labels?: string[] | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Start at once (default true); false leaves the plan IDLE until startPlan." })
+  start?: boolean | null;
+
+  @Field(() => String, { nullable: true, description: "A second createPlan with the same key returns the first plan instead of a new one." })
+  idempotencyKey?: string | null;
+}
+
+@InputType({ description: "Which plans to list." })
+export class PlanFilter {
+  @Field(() => [PlanState], { nullable: true, description: "Only plans in one of these states." })
+  states?: PlanState[] | null;
+
+  @Field(() => [String], { nullable: true, description: "Only plans with at least one of these labels." })
+  labels?: string[] | null;
+
+  @Field(() => String, { nullable: true, description: "Only plans whose name contains this text." })
+  nameContains?: string | null;
+}

@@ -1,0 +1,126 @@
+import { Arg, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { badInput, notFound } from "../../domain/errors.js";
+import { isFinishedStepState, SignalKind } from "../../domain/statuses.js";
+import { waves } from "../../engine/graph.js";
+import type { PlanCursor } from "../../store/plans.js";
+import { StepTrace } from "../agents/agent.type.js";
+import { PageInfo } from "../common.types.js";
+import type { Context } from "../context.js";
+import { decodeCursor, encodeCursor, pageSize } from "../pagination.js";
+import { SignalConnection } from "../signals/signal.type.js";
+import { signalConnection } from "../signals/signal.resolver.js";
+import { CreatePlanInput, PlanFilter } from "./plan.input.js";
+import { Plan, PlanConnection, PlanSnapshot, Step } from "./plan.type.js";
+
+const isPlanCursor = (v: unknown): v is PlanCursor =>
+  typeof v === "object" && v !== null && typeof (v as PlanCursor).createdAt === "number" && typeof (v as PlanCursor).id === "string";
+
+export function loadPlan(ctx: Context, id: string): Plan {
+  const a = ctx.coordinator.store.plans.load(id);
+  if (!a) throw notFound("plan", id);
+  return Plan.from(a);
+}
+
+@Resolver(() => Plan)
+export class PlanResolver {
+  @Query(() => Plan, { nullable: true, description: "One plan by id, or null." })
+  plan(@Arg("id", () => ID, { description: "The plan id." }) id: string, @Ctx() ctx: Context): Plan | null {
+    const a = ctx.coordinator.store.plans.load(id);
+    return a ? Plan.from(a) : null;
+  }
+
+  @Query(() => PlanConnection, { description: "Plans, newest first." })
+  plans(
+    @Ctx() ctx: Context,
+    @Arg("first", () => Int, { nullable: true, description: "Page size (default 50, at most 500)." }) first?: number,
+    @Arg("after", () => String, { nullable: true, description: "Cursor of the last plan of the previous page." }) after?: string,
+    @Arg("filter", () => PlanFilter, { nullable: true, description: "Which plans to list." }) filter?: PlanFilter,
+  ): PlanConnection {
+    const n = pageSize(first);
+    const cursor = after ? decodeCursor(after, isPlanCursor) : null;
+    const store = ctx.coordinator.store.plans;
+    const page = store.list(filter ?? {}, n, cursor);
+    const edges = page.plans.map((p) => ({
+      cursor: encodeCursor({ createdAt: p.createdAt, id: p.id }),
+      node: Plan.from(store.load(p.id)!),
+    }));
+    const pageInfo: PageInfo = {
+      hasNextPage: page.hasMore,
+      hasPreviousPage: cursor !== null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    };
+    return { edges, pageInfo, totalCount: page.total };
+  }
+
+  @Query(() => PlanSnapshot, { description: "The plan as it is now, or as it was at a checkpoint or signal sequence." })
+  snapshot(
+    @Ctx() ctx: Context,
+    @Arg("planId", () => ID, { description: "The plan." }) planId: string,
+    @Arg("checkpointId", () => ID, { nullable: true, description: "Take the snapshot at this checkpoint." }) checkpointId?: string,
+    @Arg("sequence", () => Int, { nullable: true, description: "Take the snapshot as of this signal sequence." }) sequence?: number,
+  ): PlanSnapshot {
+    if (checkpointId != null || sequence != null) {
+      throw badInput([{ path: checkpointId != null ? "checkpointId" : "sequence", message: "historical snapshots are not available in this version" }]);
+    }
+    const plan = loadPlan(ctx, planId);
+    return {
+      planId,
+      sequence: ctx.coordinator.store.signals.head(),
+      takenAt: new Date(ctx.coordinator.clock.now()),
+      state: plan.state,
+      version: plan.version,
+      steps: plan.steps,
+      context: null,
+      checkpointId: null,
+    };
+  }
+
+  @Mutation(() => Plan, { description: "Creates a plan from inline steps; starts it unless start is false." })
+  createPlan(@Arg("input", () => CreatePlanInput, { description: "The new plan." }) input: CreatePlanInput, @Ctx() ctx: Context): Plan {
+    const plan = ctx.coordinator.createPlan(input, ctx.actor);
+    return loadPlan(ctx, plan.id);
+  }
+
+  @Mutation(() => Plan, { description: "Starts an IDLE plan." })
+  startPlan(@Arg("id", () => ID, { description: "The plan." }) id: string, @Ctx() ctx: Context): Plan {
+    ctx.coordinator.startPlan(id, ctx.actor);
+    return loadPlan(ctx, id);
+  }
+
+  @FieldResolver(() => Step, { nullable: true, description: "One step by key, or null." })
+  step(@Root() plan: Plan, @Arg("key", { description: "The step key." }) key: string): Step | null {
+    return plan.steps.find((s) => s.key === key) ?? null;
+  }
+
+  @FieldResolver(() => [[String]], { description: "Steps grouped into the waves they can run in: each wave depends only on earlier waves." })
+  waves(@Root() plan: Plan): string[][] {
+    return waves(plan.aggregate.steps);
+  }
+
+  @FieldResolver(() => Float, { description: "0..1: finished steps over all steps." })
+  progress(@Root() plan: Plan): number {
+    const steps = plan.aggregate.steps;
+    return steps.length === 0 ? 0 : steps.filter((s) => isFinishedStepState(s.state)).length / steps.length;
+  }
+
+  @FieldResolver(() => [StepTrace], { description: "One row per attempt, oldest first." })
+  traces(
+    @Root() plan: Plan,
+    @Ctx() ctx: Context,
+    @Arg("stepKey", () => String, { nullable: true, description: "Only this step's attempts." }) stepKey?: string,
+  ): StepTrace[] {
+    return ctx.coordinator.store.attempts.list(plan.id, stepKey).map(StepTrace.from);
+  }
+
+  @FieldResolver(() => SignalConnection, { description: "The plan's signals, oldest first." })
+  signals(
+    @Root() plan: Plan,
+    @Ctx() ctx: Context,
+    @Arg("first", () => Int, { nullable: true, description: "Page size (default 50, at most 500)." }) first?: number,
+    @Arg("after", () => String, { nullable: true, description: "Cursor of the last signal of the previous page." }) after?: string,
+    @Arg("kinds", () => [SignalKind], { nullable: true, description: "Only these kinds." }) kinds?: SignalKind[],
+  ): SignalConnection {
+    return signalConnection(ctx, { planId: plan.id, kinds }, first, after);
+  }
+}

@@ -1,0 +1,284 @@
+import { Field, Float, ID, Int, ObjectType } from "type-graphql";
+import type { ExecutionPolicy as PolicyModel, Json, PlanAggregate, RetryPolicy as RetryModel, StepError as ErrorModel, StepModel } from "../../domain/model.js";
+import { Complexity, PlanState, Priority, StepState } from "../../domain/statuses.js";
+import { Node, PageInfo, toDate } from "../common.types.js";
+import { JSONScalar } from "../scalars.js";
+
+@ObjectType({ description: "How a plan runs: parallelism and timeouts." })
+export class ExecutionPolicy {
+  @Field(() => Complexity, { description: "Execution profile; sets the default maxParallel." })
+  complexity!: Complexity;
+
+  @Field(() => Int, { description: "Most steps of this plan RUNNING at once." })
+  maxParallel!: number;
+
+  @Field(() => Int, { description: "Default start-to-close timeout of a step attempt." })
+  stepTimeoutMs!: number;
+
+  @Field(() => Int, { nullable: true, description: "Whole-plan deadline; null = none." })
+  planTimeoutMs!: number | null;
+
+  @Field(() => Int, { description: "A lease not heartbeaten for this long expires and its step is handed out again." })
+  heartbeatTimeoutMs!: number;
+
+  static from(p: PolicyModel): ExecutionPolicy {
+    return Object.assign(new ExecutionPolicy(), p);
+  }
+}
+
+@ObjectType({ description: "How a failed step attempt is retried." })
+export class RetryPolicy {
+  @Field(() => Int, { description: "Most attempts in all, the first included." })
+  maxAttempts!: number;
+
+  @Field(() => Int, { description: "Delay before the second attempt." })
+  initialIntervalMs!: number;
+
+  @Field(() => Float, { description: "Each further delay is the previous one times this." })
+  backoffCoefficient!: number;
+
+  @Field(() => Int, { description: "Upper bound of any delay." })
+  maxIntervalMs!: number;
+
+  @Field(() => [String], { description: "Error types that are never retried." })
+  nonRetryableErrorTypes!: string[];
+
+  static from(r: RetryModel): RetryPolicy {
+    return Object.assign(new RetryPolicy(), r);
+  }
+}
+
+@ObjectType({ description: "Why a step attempt or a plan failed." })
+export class StepError {
+  @Field({ description: "Human-readable message." })
+  message!: string;
+
+  @Field(() => String, { nullable: true, description: "Machine-readable error type, e.g. TIMEOUT or LEASE_EXPIRED." })
+  type!: string | null;
+
+  @Field({ description: "Whether the failure may be retried." })
+  retryable!: boolean;
+
+  @Field(() => JSONScalar, { nullable: true, description: "Structured details." })
+  details!: Json | null;
+
+  static from(e: ErrorModel | null): StepError | null {
+    return e ? Object.assign(new StepError(), e) : null;
+  }
+}
+
+@ObjectType({ description: "One unit of work in a plan, run by an agent of its role." })
+export class Step {
+  /** The plan the step belongs to (for field resolvers). */
+  planId!: string;
+  /** The agent of the current or last attempt. */
+  agentId!: string | null;
+
+  @Field({ description: "Unique within its plan." })
+  key!: string;
+
+  @Field(() => String, { nullable: true, description: "Display name." })
+  name!: string | null;
+
+  @Field(() => String, { nullable: true, description: "What the step is for." })
+  description!: string | null;
+
+  @Field({ description: "Which agents may run it: an agent serves the roles it registered with." })
+  role!: string;
+
+  @Field(() => StepState, { description: "Where the step is in its life." })
+  state!: StepState;
+
+  @Field(() => [String], { description: "Keys of the steps that must succeed (or be skipped) first." })
+  dependsOn!: string[];
+
+  @Field(() => Priority, { description: "Claim priority." })
+  priority!: Priority;
+
+  @Field(() => JSONScalar, { nullable: true, description: "Input handed to the agent." })
+  input!: Json | null;
+
+  @Field(() => JSONScalar, { nullable: true, description: "Output reported by the agent on success." })
+  output!: Json | null;
+
+  @Field(() => StepError, { nullable: true, description: "The last failure, if any." })
+  error!: StepError | null;
+
+  @Field(() => Int, { description: "Attempts started so far." })
+  attempts!: number;
+
+  @Field(() => RetryPolicy, { description: "How failed attempts are retried." })
+  retryPolicy!: RetryPolicy;
+
+  @Field(() => Int, { description: "Start-to-close timeout of one attempt." })
+  timeoutMs!: number;
+
+  @Field(() => JSONScalar, { nullable: true, description: "Settings for built-in roles (http url, wait duration, ...)." })
+  config!: Json | null;
+
+  @Field(() => Float, { nullable: true, description: "0..1, as last reported by the agent running it." })
+  progress!: number | null;
+
+  @Field(() => String, { nullable: true, description: "Message sent with the last progress report." })
+  progressMessage!: string | null;
+
+  @Field(() => Float, { nullable: true, description: "Quality score reported on completion, 0..1." })
+  quality!: number | null;
+
+  @Field(() => Date, { nullable: true, description: "When it last became READY." })
+  readyAt!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: "When its current or last attempt was claimed." })
+  startedAt!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: "When it finished." })
+  finishedAt!: Date | null;
+
+  static from(planId: string, s: StepModel): Step {
+    return Object.assign(new Step(), {
+      planId,
+      agentId: s.agentId,
+      key: s.key,
+      name: s.name,
+      description: s.description,
+      role: s.role,
+      state: s.state,
+      dependsOn: s.dependsOn,
+      priority: s.priority,
+      input: s.input,
+      output: s.output,
+      error: StepError.from(s.error),
+      attempts: s.attempts,
+      retryPolicy: RetryPolicy.from(s.retry),
+      timeoutMs: s.timeoutMs,
+      config: s.config,
+      progress: s.progress,
+      progressMessage: s.progressMessage,
+      quality: s.quality,
+      readyAt: toDate(s.readyAt),
+      startedAt: toDate(s.startedAt),
+      finishedAt: toDate(s.finishedAt),
+    });
+  }
+}
+
+@ObjectType({ implements: Node, description: "A plan of work: steps with dependencies, run by agents." })
+export class Plan extends Node {
+  /** The aggregate this view was made from (for field resolvers). */
+  aggregate!: PlanAggregate;
+
+  @Field({ description: "Display name." })
+  name!: string;
+
+  @Field(() => String, { nullable: true, description: "What the plan should achieve." })
+  goal!: string | null;
+
+  @Field(() => PlanState, { description: "Where the plan is in its life." })
+  state!: PlanState;
+
+  @Field(() => Int, { description: "Increases by one on every change to the plan; pass it as expectedVersion to refuse stale edits." })
+  version!: number;
+
+  @Field(() => Priority, { description: "Default priority of its steps." })
+  priority!: Priority;
+
+  @Field(() => [String], { description: "Free labels for filtering." })
+  labels!: string[];
+
+  @Field(() => JSONScalar, { nullable: true, description: "The plan's input." })
+  input!: Json | null;
+
+  @Field(() => ExecutionPolicy, { description: "How the plan runs." })
+  policy!: ExecutionPolicy;
+
+  @Field(() => [Step], { description: "Every step, in plan order." })
+  steps!: Step[];
+
+  @Field(() => JSONScalar, {
+    nullable: true,
+    description: "The plan's result: the output of its final step, or an object of outputs keyed by step when several steps are final.",
+  })
+  result!: Json | null;
+
+  @Field(() => StepError, { nullable: true, description: "Why the plan failed." })
+  error!: StepError | null;
+
+  @Field(() => Date, { description: "When it was created." })
+  createdAt!: Date;
+
+  @Field(() => Date, { nullable: true, description: "When it started running." })
+  startedAt!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: "When it finished." })
+  finishedAt!: Date | null;
+
+  static from(a: PlanAggregate): Plan {
+    const p = a.plan;
+    return Object.assign(new Plan(), {
+      aggregate: a,
+      id: p.id,
+      name: p.name,
+      goal: p.goal,
+      state: p.state,
+      version: p.version,
+      priority: p.priority,
+      labels: p.labels,
+      input: p.input,
+      policy: ExecutionPolicy.from(p.policy),
+      steps: a.steps.map((s) => Step.from(p.id, s)),
+      result: p.result,
+      error: StepError.from(p.error),
+      createdAt: new Date(p.createdAt),
+      startedAt: toDate(p.startedAt),
+      finishedAt: toDate(p.finishedAt),
+    });
+  }
+}
+
+@ObjectType({ description: "A plan in a connection." })
+export class PlanEdge {
+  @Field({ description: "Cursor of this plan." })
+  cursor!: string;
+
+  @Field(() => Plan, { description: "The plan." })
+  node!: Plan;
+}
+
+@ObjectType({ description: "A page of plans, newest first." })
+export class PlanConnection {
+  @Field(() => [PlanEdge], { description: "The plans of this page." })
+  edges!: PlanEdge[];
+
+  @Field(() => PageInfo, { description: "Paging information." })
+  pageInfo!: PageInfo;
+
+  @Field(() => Int, { description: "Plans matching the filter in all." })
+  totalCount!: number;
+}
+
+@ObjectType({ description: "The whole state of a plan at one point of its timeline." })
+export class PlanSnapshot {
+  @Field(() => ID, { description: "The plan." })
+  planId!: string;
+
+  @Field(() => Int, { description: "The last signal sequence included in this snapshot." })
+  sequence!: number;
+
+  @Field(() => Date, { description: "When the snapshot was taken." })
+  takenAt!: Date;
+
+  @Field(() => PlanState, { description: "The plan's state." })
+  state!: PlanState;
+
+  @Field(() => Int, { description: "The plan's version." })
+  version!: number;
+
+  @Field(() => [Step], { description: "Every step as it was." })
+  steps!: Step[];
+
+  @Field(() => JSONScalar, { nullable: true, description: "The plan's shared context as it was." })
+  context!: Json | null;
+
+  @Field(() => ID, { nullable: true, description: "The checkpoint the snapshot was taken from, if any." })
+  checkpointId!: string | null;
+}

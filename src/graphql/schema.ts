@@ -1,0 +1,28 @@
+import "reflect-metadata";
+import "./enums.js";
+import { createPubSub } from "@graphql-yoga/subscription";
+import type { GraphQLSchema } from "graphql";
+import { buildSchemaSync } from "type-graphql";
+import { AgentResolver, StepResolver, TraceResolver } from "./agents/agent.resolver.js";
+import { Node } from "./common.types.js";
+import { NodeResolver } from "./node.resolver.js";
+import { PlanResolver } from "./plans/plan.resolver.js";
+import { SignalResolver } from "./signals/signal.resolver.js";
+import { Agent } from "./agents/agent.type.js";
+import { Plan } from "./plans/plan.type.js";
+import { Signal } from "./signals/signal.type.js";
+
+let built: GraphQLSchema | null = null;
+
+/** The Baton schema, built once from the type-graphql classes. */
+export function batonSchema(): GraphQLSchema {
+  built ??= buildSchemaSync({
+    resolvers: [PlanResolver, StepResolver, TraceResolver, AgentResolver, SignalResolver, NodeResolver],
+    orphanedTypes: [Node, Plan, Agent, Signal],
+    validate: false,
+    // Every subscription brings its own `subscribe` (replay-then-live from the signal log,
+    // src/signals/hub.ts); type-graphql still insists on a pub/sub, which stays unused.
+    pubSub: createPubSub(),
+  });
+  return built;
+}

@@ -1,0 +1,133 @@
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from "type-graphql";
+import { Field, InputType } from "type-graphql";
+import { badInput, notFound } from "../../domain/errors.js";
+import type { Json } from "../../domain/model.js";
+import { SignalKind } from "../../domain/statuses.js";
+import { followSignals } from "../../signals/hub.js";
+import type { SignalFilter } from "../../store/signals.js";
+import type { Context } from "../context.js";
+import { decodeCursor, encodeCursor, pageSize } from "../pagination.js";
+import { Plan } from "../plans/plan.type.js";
+import { JSONScalar } from "../scalars.js";
+import { Signal, SignalConnection } from "./signal.type.js";
+
+@InputType({ description: "A CUSTOM signal to append to a plan's timeline." })
+export class SendSignalInput {
+  @Field(() => ID, { description: "The plan." })
+  planId!: string;
+
+  @Field({ description: "Free name, e.g. approval_granted." })
+  name!: string;
+
+  @Field(() => String, { nullable: true, description: "The step it concerns." })
+  stepKey?: string | null;
+
+  @Field(() => JSONScalar, { nullable: true, description: "Details." })
+  payload?: Json;
+
+  @Field(() => String, { nullable: true, description: "The agent or role it is addressed to." })
+  recipient?: string | null;
+}
+
+const isSequenceCursor = (v: unknown): v is { s: number } =>
+  typeof v === "object" && v !== null && Number.isInteger((v as { s: number }).s);
+
+/** A page of the signal log after a cursor, oldest first. */
+export function signalConnection(ctx: Context, filter: SignalFilter, first?: number | null, after?: string | null): SignalConnection {
+  const n = pageSize(first);
+  const from = after ? decodeCursor(after, isSequenceCursor).s : 0;
+  const rows = ctx.coordinator.store.signals.read(filter, from, n + 1);
+  const edges = rows.slice(0, n).map((s) => ({ cursor: encodeCursor({ s: s.sequence }), node: Signal.from(s) }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: rows.length > n,
+      hasPreviousPage: from > 0,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}
+
+interface SignalsArgs {
+  planId?: string | null;
+  kinds?: SignalKind[] | null;
+  names?: string[] | null;
+  recipient?: string | null;
+  afterSequence?: number | null;
+}
+
+async function* signalStream({ args, context }: SubscribeResolverData<unknown, SignalsArgs, Context>): AsyncGenerator<Signal> {
+  if (args.afterSequence != null && (!Number.isInteger(args.afterSequence) || args.afterSequence < 0)) {
+    throw badInput([{ path: "afterSequence", message: "must be a whole number ≥ 0" }]);
+  }
+  const { hub, store } = context.coordinator;
+  for await (const s of followSignals(hub, store.signals, { filter: args, afterSequence: args.afterSequence ?? null })) {
+    yield Signal.from(s);
+  }
+}
+
+/** The plan after each committed change; several changes queued up are folded into the latest. */
+async function* planStream({ args, context }: SubscribeResolverData<unknown, { id: string }, Context>): AsyncGenerator<Plan> {
+  const { hub, store } = context.coordinator;
+  if (!store.plans.load(args.id)) throw notFound("plan", args.id);
+  let changed = false;
+  let wake: (() => void) | null = null;
+  const stop = hub.listen((batch) => {
+    if (!batch.some((s) => s.planId === args.id)) return;
+    changed = true;
+    wake?.();
+  });
+  try {
+    for (;;) {
+      while (!changed) await new Promise<void>((r) => (wake = r));
+      changed = false;
+      const a = store.plans.load(args.id);
+      if (a) yield Plan.from(a);
+    }
+  } finally {
+    stop();
+  }
+}
+
+@Resolver(() => Signal)
+export class SignalResolver {
+  @Query(() => SignalConnection, { description: "The signal log, oldest first, optionally filtered." })
+  signals(
+    @Ctx() ctx: Context,
+    @Arg("planId", () => ID, { nullable: true, description: "Only this plan's signals." }) planId?: string,
+    @Arg("kinds", () => [SignalKind], { nullable: true, description: "Only these kinds." }) kinds?: SignalKind[],
+    @Arg("names", () => [String], { nullable: true, description: "Only signals with one of these names." }) names?: string[],
+    @Arg("first", () => Int, { nullable: true, description: "Page size (default 50, at most 500)." }) first?: number,
+    @Arg("after", () => String, { nullable: true, description: "Cursor of the last signal of the previous page." }) after?: string,
+  ): SignalConnection {
+    return signalConnection(ctx, { planId, kinds, names }, first, after);
+  }
+
+  @Mutation(() => Signal, { description: "Appends a CUSTOM signal to a plan's timeline." })
+  sendSignal(@Arg("input", () => SendSignalInput, { description: "The signal." }) input: SendSignalInput, @Ctx() ctx: Context): Signal {
+    return Signal.from(ctx.coordinator.sendSignal(input, ctx.actor));
+  }
+
+  @Subscription(() => Signal, {
+    name: "signals",
+    description:
+      "Replays every matching signal after afterSequence (default: only new ones), then follows live ones, with no gap and no duplicate.",
+    subscribe: signalStream,
+  })
+  signalsSubscription(
+    @Root() signal: Signal,
+    @Arg("planId", () => ID, { nullable: true, description: "Only this plan's signals." }) _planId?: string,
+    @Arg("kinds", () => [SignalKind], { nullable: true, description: "Only these kinds." }) _kinds?: SignalKind[],
+    @Arg("names", () => [String], { nullable: true, description: "Only signals with one of these names." }) _names?: string[],
+    @Arg("recipient", () => String, { nullable: true, description: "Only signals addressed to this agent or role." }) _recipient?: string,
+    @Arg("afterSequence", () => Int, { nullable: true, description: "Replay signals after this sequence (0 = from the start)." }) _after?: number,
+  ): Signal {
+    return signal;
+  }
+
+  @Subscription(() => Plan, { description: "The plan after each change.", subscribe: planStream })
+  planUpdated(@Root() plan: Plan, @Arg("id", () => ID, { description: "The plan." }) _id: string): Plan {
+    return plan;
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The composition root: database → store → coordinator → built-in agents → schema →
+ * HTTP + WebSocket servers. stop() releases them in reverse order.
+ */
+import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { expressMiddleware } from "@as-integrations/express5";
+import express from "express";
+import type { ExecutionResult } from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { WebSocketServer } from "ws";
+import type { Config } from "../config.js";
+import { BuiltinAgents } from "../coordinator/builtins.js";
+import { systemClock, type Clock } from "../coordinator/clock.js";
+import { Coordinator } from "../coordinator/coordinator.js";
+import { actorFrom, type Context } from "../graphql/context.js";
+import { formatError } from "../graphql/errors.js";
+import { batonSchema } from "../graphql/schema.js";
+import type { Logger } from "../logger.js";
+import { openStore } from "../store/store.js";
+
+export interface App {
+  coordinator: Coordinator;
+  /** Listens; resolves with the address (port 0 = a free port). */
+  start(): Promise<{ url: string; port: number }>;
+  /** Drains and releases everything. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface AppOptions {
+  clock?: Clock;
+  logger: Logger;
+}
+
+export function createApp(config: Config, { clock = systemClock, logger }: AppOptions): App {
+  const store = openStore(config.dbFile);
+  const coordinator = new Coordinator(store, { clock, agentOfflineMs: config.agentOfflineMs });
+  const builtins = new BuiltinAgents(coordinator, logger);
+  const schema = batonSchema();
+  const format = (e: unknown) => formatError(e, logger, config.dev);
+
+  const app = express();
+  const http: Server = createServer(app);
+  const wss = new WebSocketServer({ server: http, path: "/graphql" });
+  const ws = useServer<Record<string, unknown>>(
+    {
+      schema,
+      context: (ctx): Context => ({ coordinator, actor: actorFrom(ctx.connectionParams?.["actor"]) }),
+      onNext: (_ctx, _id, _payload, result) => maskResult(result as ExecutionResult, format),
+      onError: (_ctx, _id, _payload, errors) => errors.map(format),
+    },
+    wss,
+  );
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: true,
+    includeStacktraceInErrorResponses: config.dev,
+    formatError: (_formatted, error) => format(error),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: http }), ApolloServerPluginCacheControlDisabled()],
+  });
+
+  let ready = false;
+  app.get("/healthz", (_req, res) => void res.status(200).json({ status: "ok" }));
+  app.get("/readyz", (_req, res) => {
+    const ok = ready && !coordinator.isDraining;
+    res.status(ok ? 200 : 503).json({ status: ok ? "ready" : "unavailable" });
+  });
+
+  let stopping: Promise<void> | null = null;
+  return {
+    coordinator,
+    async start() {
+      await apollo.start();
+      app.use(
+        "/graphql",
+        express.json({ limit: "2mb" }),
+        expressMiddleware(apollo, {
+          context: async ({ req }) => ({ coordinator, actor: actorFrom(req.headers["x-baton-actor"]) }),
+        }),
+      );
+      await new Promise<void>((resolve, reject) => {
+        http.once("error", reject);
+        http.listen(config.port, config.host, () => {
+          http.off("error", reject);
+          resolve();
+        });
+      });
+      coordinator.start();
+      builtins.start();
+      ready = true;
+      const port = (http.address() as AddressInfo).port;
+      return { url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}/graphql`, port };
+    },
+    stop() {
+      stopping ??= (async () => {
+        ready = false;
+        coordinator.drain();
+        await builtins.stop();
+        await ws.dispose(); // closes every socket with 1001 Going Away
+        await apollo.stop().catch(() => undefined); // drains HTTP requests in flight
+        if (http.listening) await new Promise<void>((r) => http.close(() => r()));
+        coordinator.stop();
+        store.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+function maskResult(result: ExecutionResult, format: (e: unknown) => unknown): ExecutionResult {
+  if (!result.errors?.length) return result;
+  return { ...result, errors: result.errors.map(format) } as ExecutionResult;
+}
