@@ -128,7 +128,14 @@ export function graphProblems(steps: readonly StepSpec[], path = "steps"): Probl
       else if (!seen.has(dep)) problems.push({ path: `${path}[${i}].dependsOn`, message: `unknown step "${dep}"` });
     }
   });
-  const cycle = findCycle(steps.filter((s) => !s.dependsOn.includes(s.key)));
+  // Duplicate keys are reported above; their dependencies are merged so a cycle through them still shows.
+  const deps = new Map<string, Set<string>>();
+  for (const s of steps) {
+    const set = deps.get(s.key) ?? new Set<string>();
+    for (const d of s.dependsOn) if (d !== s.key) set.add(d);
+    deps.set(s.key, set);
+  }
+  const cycle = findCycle([...deps].map(([key, set]) => ({ key, dependsOn: [...set] })));
   if (cycle) problems.push({ path, message: `dependency cycle: ${cycle.join(" -> ")}` });
   return problems;
 }

@@ -16,13 +16,24 @@ let built: GraphQLSchema | null = null;
 
 /** The Baton schema, built once from the type-graphql classes. */
 export function batonSchema(): GraphQLSchema {
-  built ??= buildSchemaSync({
+  built ??= describeRoots(buildSchemaSync({
     resolvers: [PlanResolver, StepResolver, TraceResolver, AgentResolver, SignalResolver, NodeResolver],
     orphanedTypes: [Node, Plan, Agent, Signal],
     validate: false,
     // Every subscription brings its own `subscribe` (replay-then-live from the signal log,
     // src/signals/hub.ts); type-graphql still insists on a pub/sub, which stays unused.
     pubSub: createPubSub(),
-  });
+  }));
   return built;
+}
+
+/** type-graphql has no option for root type descriptions; introspecting tools show them. */
+function describeRoots(schema: GraphQLSchema): GraphQLSchema {
+  const roots = [
+    [schema.getQueryType(), "Reads: plans, steps, traces, signals, agents."],
+    [schema.getMutationType(), "Writes: create and start plans, register agents, claim and report work, send signals."],
+    [schema.getSubscriptionType(), "Live updates over graphql-ws (graphql-transport-ws protocol) on /graphql."],
+  ] as const;
+  for (const [type, description] of roots) if (type) type.description = description;
+  return schema;
 }

@@ -2,7 +2,7 @@
  * The composition root: database → store → coordinator → built-in agents → schema →
  * HTTP + WebSocket servers. stop() releases them in reverse order.
  */
-import { ApolloServer } from "@apollo/server";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { expressMiddleware } from "@as-integrations/express5";
@@ -44,23 +44,26 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
 
   const app = express();
   const http: Server = createServer(app);
-  const wss = new WebSocketServer({ server: http, path: "/graphql" });
+  // Upgrades are routed by hand (noServer) so that a failed listen is reported once, by us,
+  // instead of being re-emitted through the WebSocket server.
+  const wss = new WebSocketServer({ noServer: true });
+  http.on("upgrade", (req, socket, head) => {
+    if (new URL(req.url ?? "/", "http://x").pathname !== "/graphql" || coordinator.isDraining) {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (client) => wss.emit("connection", client, req));
+  });
   const ws = useServer<Record<string, unknown>>(
     {
       schema,
       context: (ctx): Context => ({ coordinator, actor: actorFrom(ctx.connectionParams?.["actor"]) }),
-      onNext: (_ctx, _id, _payload, result) => maskResult(result as ExecutionResult, format),
+      onNext: (_ctx, _id, _payload, _args, result) => maskResult(result, format),
       onError: (_ctx, _id, _payload, errors) => errors.map(format),
     },
     wss,
   );
-  const apollo = new ApolloServer<Context>({
-    schema,
-    introspection: true,
-    includeStacktraceInErrorResponses: config.dev,
-    formatError: (_formatted, error) => format(error),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: http }), ApolloServerPluginCacheControlDisabled()],
-  });
+  const apollo = createApolloServer(logger, config.dev, [ApolloServerPluginDrainHttpServer({ httpServer: http })]);
 
   let ready = false;
   app.get("/healthz", (_req, res) => void res.status(200).json({ status: "ok" }));
@@ -108,6 +111,17 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
       return stopping;
     },
   };
+}
+
+/** The Apollo server over the Baton schema, with the shared error edge. */
+export function createApolloServer(logger: Logger, dev: boolean, plugins: ApolloServerPlugin<Context>[] = []): ApolloServer<Context> {
+  return new ApolloServer<Context>({
+    schema: batonSchema(),
+    introspection: true,
+    includeStacktraceInErrorResponses: dev,
+    formatError: (_formatted, error) => formatError(error, logger, dev),
+    plugins: [...plugins, ApolloServerPluginCacheControlDisabled()],
+  });
 }
 
 function maskResult(result: ExecutionResult, format: (e: unknown) => unknown): ExecutionResult {

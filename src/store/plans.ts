@@ -5,7 +5,7 @@
  * statements (drizzle rebuilds the query on every call, a third of raw speed).
  */
 import type Database from "better-sqlite3";
-import { and, asc, count, desc, eq, getTableColumns, inArray, like, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, getTableColumns, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { conflict } from "../domain/errors.js";
 import type { PlanAggregate, PlanModel, StepModel } from "../domain/model.js";
 import { priorityFromRank, priorityRank, type PlanState } from "../domain/statuses.js";
@@ -247,7 +247,7 @@ export class PlanRepository {
     if (filter.labels?.length) {
       parts.push(sql`EXISTS (SELECT 1 FROM json_each(${plans.labels}) WHERE value IN (SELECT value FROM json_each(${JSON.stringify(filter.labels)})))`);
     }
-    if (filter.nameContains) parts.push(like(plans.name, `%${filter.nameContains.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
+    if (filter.nameContains) parts.push(sql`instr(lower(${plans.name}), lower(${filter.nameContains})) > 0`);
     return parts.length ? and(...parts) : undefined;
   }
 

@@ -1,0 +1,30 @@
+import { pino } from "pino";
+import type { Coordinator } from "../../src/coordinator/coordinator.js";
+import { createApolloServer } from "../../src/server/app.js";
+import { makeCoordinator } from "./fixtures.js";
+
+export const silentLogger = pino({ level: "silent" });
+
+export interface GqlResult<T = Record<string, any>> {
+  data?: T | null;
+  errors?: { message: string; extensions?: Record<string, any>; path?: readonly (string | number)[] }[];
+}
+
+/** In-process API: the real schema and Apollo server, on a fresh in-memory database. */
+export async function makeApi() {
+  const { coordinator, clock, store } = makeCoordinator();
+  const apollo = createApolloServer(silentLogger, false);
+  await apollo.start();
+  async function exec<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, actor = "tester"): Promise<GqlResult<T>> {
+    const res = await apollo.executeOperation({ query, variables }, { contextValue: { coordinator: coordinator as Coordinator, actor } });
+    if (res.body.kind !== "single") throw new Error("expected a single result");
+    return res.body.singleResult as GqlResult<T>;
+  }
+  /** Runs an operation that must succeed and returns its data. */
+  async function ok<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+    const r = await exec<T>(query, variables);
+    if (r.errors?.length) throw new Error(`unexpected errors: ${JSON.stringify(r.errors)}`);
+    return r.data as T;
+  }
+  return { coordinator, clock, store, exec, ok, stop: () => apollo.stop() };
+}
