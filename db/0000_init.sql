@@ -67,7 +67,6 @@ CREATE TABLE `signals` (
 );
 --> statement-breakpoint
 CREATE INDEX `signals_plan` ON `signals` (`plan_id`,`sequence`);--> statement-breakpoint
-CREATE INDEX `signals_kind` ON `signals` (`kind`,`sequence`);--> statement-breakpoint
 CREATE TABLE `steps` (
 	`plan_id` text NOT NULL,
 	`key` text NOT NULL,
@@ -98,7 +97,7 @@ CREATE TABLE `steps` (
 	FOREIGN KEY (`plan_id`) REFERENCES `plans`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
-CREATE INDEX `steps_ready_queue` ON `steps` (`role`,`priority`,`ready_at`) WHERE state = 'READY';--> statement-breakpoint
+CREATE INDEX `steps_ready_queue` ON `steps` (`role`,"priority" DESC,`ready_at`) WHERE state = 'READY';--> statement-breakpoint
 CREATE TABLE `timers` (
 	`plan_id` text NOT NULL,
 	`step_key` text NOT NULL,

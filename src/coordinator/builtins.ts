@@ -6,9 +6,9 @@
 import { BuiltinRole } from "../domain/builtins.js";
 import type { Json } from "../domain/model.js";
 import type { Logger } from "../logger.js";
-import { isBatonError } from "../domain/errors.js";
+import { BatonError } from "../domain/errors.js";
 import type { Clock, TimerHandle } from "./clock.js";
-import type { Coordinator, LeaseGrant } from "./coordinator.js";
+import type { Coordinator, LeaseGrant, Report } from "./coordinator.js";
 
 /** A failure a built-in reports with its type and whether it may be retried. */
 export class BuiltinFailure extends Error {
@@ -75,6 +75,7 @@ const HANDLERS: Record<string, { handler: Handler; concurrency: number }> = {
 export class BuiltinAgents {
   private stopped = false;
   private readonly loops: Promise<void>[] = [];
+  private readonly pending: Report[] = [];
 
   constructor(
     private readonly coordinator: Coordinator,
@@ -125,22 +126,27 @@ export class BuiltinAgents {
       }
     };
     beat = clock.schedule(every, heartbeat);
+    let report: Report;
     try {
-      const output = await handler(g, clock);
-      beat.cancel();
-      this.coordinator.complete(g.lease.id, output);
+      report = { kind: "complete", leaseId: g.lease.id, output: await handler(g, clock) };
     } catch (e) {
-      beat.cancel();
-      if (isBatonError(e)) {
-        this.logger.debug({ err: e, leaseId: g.lease.id }, "built-in report refused");
-        return;
-      }
       const f = e instanceof BuiltinFailure ? e : new BuiltinFailure(e instanceof Error ? e.message : String(e), "BUILTIN_ERROR", true);
-      try {
-        this.coordinator.fail(g.lease.id, { message: f.message, type: f.type, retryable: f.retryable, details: f.details });
-      } catch (err) {
-        this.logger.debug({ err, leaseId: g.lease.id }, "built-in report refused");
-      }
+      report = { kind: "fail", leaseId: g.lease.id, error: { message: f.message, type: f.type, retryable: f.retryable, details: f.details } };
     }
+    beat.cancel();
+    this.queue(report);
+  }
+
+  /** Reports are committed together, once per turn of the event loop (group commit). */
+  private queue(r: Report): void {
+    this.pending.push(r);
+    if (this.pending.length === 1) setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    const batch = this.pending.splice(0);
+    this.coordinator.reportMany(batch).forEach((res, i) => {
+      if (res instanceof BatonError) this.logger.debug({ err: res, leaseId: batch[i]!.leaseId }, "built-in report refused");
+    });
   }
 }

@@ -4,11 +4,12 @@
  * and only after commit are signals published, timers re-armed and waiting claimers woken.
  */
 import { builtinConfigProblems } from "../domain/builtins.js";
-import { BatonError, badInput, conflict, notFound, type Problem } from "../domain/errors.js";
+import { BatonError, badInput, conflict, isBatonError, notFound, type Problem } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
 import type { AgentModel, AttemptModel, Json, PlanAggregate, PlanModel, SignalModel, StepError, StepModel } from "../domain/model.js";
 import type { Priority, SignalKind } from "../domain/statuses.js";
 import { decide, type Decision, type Rejection } from "../engine/decide.js";
+import type { EngineCommand } from "../engine/commands.js";
 import type { EngineEvent } from "../engine/events.js";
 import { validatePlanSteps, type PolicyDraft, type StepDraft } from "../engine/validate.js";
 import { SignalHub } from "../signals/hub.js";
@@ -44,6 +45,19 @@ export interface LeaseGrant {
   plan: PlanModel;
 }
 
+/** An error as an agent reports it; omitted fields take defaults (retryable: true). */
+export interface ReportedError {
+  message: string;
+  type?: string | null;
+  retryable?: boolean | null;
+  details?: Json;
+}
+
+/** What an agent reports at the end of an attempt. */
+export type Report =
+  | { kind: "complete"; leaseId: string; output: Json | null; quality?: number | null }
+  | { kind: "fail"; leaseId: string; error: ReportedError };
+
 /** A step after an agent reported on it. */
 export interface StepResult {
   planId: string;
@@ -64,11 +78,13 @@ export interface CoordinatorOptions {
 export const MAX_CLAIM_BATCH = 100;
 export const MAX_CLAIM_WAIT_MS = 30_000;
 const SYSTEM = "system";
+const SEEN_RESOLUTION_MS = 1_000;
 
 /** What one transaction leaves to do after it commits. */
 class Unit {
   readonly signals: SignalModel[] = [];
   readonly wake = new Set<string>();
+  readonly seen = new Map<string, number>();
   earliestTimer: number | null = null;
 }
 
@@ -78,6 +94,7 @@ export class Coordinator {
   private readonly scheduler: Scheduler;
   private draining = false;
   private sweepHandle: { cancel(): void } | null = null;
+  private readonly lastSeen = new Map<string, number>();
 
   constructor(
     readonly store: Store,
@@ -110,6 +127,11 @@ export class Coordinator {
 
   get isDraining(): boolean {
     return this.draining;
+  }
+
+  /** Claims parked in a long poll now. */
+  get waitingClaims(): number {
+    return this.waiters.size;
   }
 
   // ---------------------------------------------------------------- plans
@@ -233,7 +255,7 @@ export class Coordinator {
    * Claims up to `max` READY steps of the agent's roles, best first. With `waitMs` and nothing
    * ready, waits until a commit makes work claimable or the time runs out.
    */
-  async claim(agentId: string, max = 1, waitMs = 0): Promise<LeaseGrant[]> {
+  async claim(agentId: string, max = 1, waitMs = 0, signal?: AbortSignal): Promise<LeaseGrant[]> {
     const problems: Problem[] = [];
     if (!Number.isInteger(max) || max < 1 || max > MAX_CLAIM_BATCH) problems.push({ path: "max", message: `must be from 1 to ${MAX_CLAIM_BATCH}` });
     if (!Number.isInteger(waitMs) || waitMs < 0 || waitMs > MAX_CLAIM_WAIT_MS) problems.push({ path: "waitMs", message: `must be from 0 to ${MAX_CLAIM_WAIT_MS}` });
@@ -241,25 +263,29 @@ export class Coordinator {
     const agent = this.store.agents.get(agentId);
     if (!agent) throw notFound("agent", agentId);
     const now = this.tryClaim(agent, max);
-    if (now.length > 0 || waitMs === 0 || this.draining) return now;
+    if (now.length > 0 || waitMs === 0 || this.draining || signal?.aborted) return now;
     return new Promise((resolve) => {
-      const timeout = this.clock.schedule(waitMs, () => {
+      const giveUp = (): void => {
         leave();
-        resolve([]);
-      });
+        end();
+      };
+      const end = (grants: LeaseGrant[] = []): void => {
+        timeout.cancel();
+        signal?.removeEventListener("abort", giveUp);
+        resolve(grants);
+      };
+      const timeout = this.clock.schedule(waitMs, giveUp);
+      // A caller that went away (HTTP request closed) must not be handed work nobody receives.
+      signal?.addEventListener("abort", giveUp, { once: true });
       const leave = this.waiters.add(
         agent.roles,
         () => {
           const grants = this.tryClaim(agent, max);
           if (grants.length === 0) return false;
-          timeout.cancel();
-          resolve(grants);
+          end(grants);
           return true;
         },
-        () => {
-          timeout.cancel();
-          resolve([]);
-        },
+        () => end(),
       );
     });
   }
@@ -268,7 +294,7 @@ export class Coordinator {
     if (this.draining) return [];
     return this.run((u) => {
       const now = this.clock.now();
-      this.seen(u, agent, now);
+      this.seen(u, agent.id, now);
       const room = Math.min(max, agent.concurrency - this.store.attempts.runningCount(agent.id));
       const grants: LeaseGrant[] = [];
       if (room <= 0) return grants;
@@ -280,8 +306,9 @@ export class Coordinator {
         const d = decide(prev, { type: "StepClaimed", stepKey: c.key, leaseId, agentId: agent.id }, now);
         if (!d.ok) continue; // e.g. the plan reached maxParallel within this batch
         this.apply(u, prev, d, agent.id);
+        const start = d.commands.find((x): x is Extract<EngineCommand, { type: "StartAttempt" }> => x.type === "StartAttempt")!;
         grants.push({
-          lease: this.store.attempts.get(leaseId)!,
+          lease: attemptOf(start, c.planId, now),
           step: d.aggregate.steps.find((s) => s.key === c.key)!,
           plan: d.aggregate.plan,
         });
@@ -303,49 +330,70 @@ export class Coordinator {
   }
 
   complete(leaseId: string, output: Json | null, quality: number | null = null): StepResult {
-    if (quality !== null && !(quality >= 0 && quality <= 1)) {
-      throw badInput([{ path: "quality", message: `must be from 0 to 1, got ${quality}` }]);
-    }
-    return this.run((u) => {
-      const lease = this.leaseOf(u, leaseId, false);
-      const d = this.dispatch(u, lease.planId, { type: "StepCompleted", stepKey: lease.stepKey, leaseId, output, quality }, lease.agentId ?? SYSTEM);
-      return { planId: lease.planId, step: d.aggregate.steps.find((s) => s.key === lease.stepKey)! };
-    });
+    return this.reportOne({ kind: "complete", leaseId, output, quality });
   }
 
-  fail(leaseId: string, error: { message: string; type?: string | null; retryable?: boolean | null; details?: Json }): StepResult {
-    if (error.message.trim() === "") throw badInput([{ path: "error.message", message: "must not be empty" }]);
-    const stepError: StepError = {
-      message: error.message,
-      type: error.type ?? null,
-      retryable: error.retryable ?? true,
-      details: error.details ?? null,
-    };
-    return this.run((u) => {
-      const lease = this.leaseOf(u, leaseId, false);
-      const d = this.dispatch(u, lease.planId, { type: "StepFailed", stepKey: lease.stepKey, leaseId, error: stepError }, lease.agentId ?? SYSTEM);
-      return { planId: lease.planId, step: d.aggregate.steps.find((s) => s.key === lease.stepKey)! };
-    });
+  fail(leaseId: string, error: ReportedError): StepResult {
+    return this.reportOne({ kind: "fail", leaseId, error });
+  }
+
+  private reportOne(r: Report): StepResult {
+    checkReport(r);
+    return this.run((u) => this.applyReport(u, r));
+  }
+
+  /**
+   * Applies many agent reports in ONE transaction (group commit), each in its own savepoint:
+   * a refused report is undone alone and returned as its error, in input order.
+   */
+  reportMany(reports: readonly Report[]): (StepResult | BatonError)[] {
+    return this.run((u) =>
+      reports.map((r) => {
+        const mark = u.signals.length;
+        try {
+          checkReport(r);
+          return this.store.transaction(() => this.applyReport(u, r));
+        } catch (e) {
+          if (!isBatonError(e)) throw e;
+          u.signals.length = mark; // rolled back with the savepoint: never published
+          return e;
+        }
+      }),
+    );
+  }
+
+  private applyReport(u: Unit, r: Report): StepResult {
+    const lease = this.leaseOf(u, r.leaseId, false);
+    const event: EngineEvent =
+      r.kind === "complete"
+        ? { type: "StepCompleted", stepKey: lease.stepKey, leaseId: r.leaseId, output: r.output, quality: r.quality ?? null }
+        : { type: "StepFailed", stepKey: lease.stepKey, leaseId: r.leaseId, error: toStepError(r.error) };
+    const d = this.dispatch(u, lease.planId, event, lease.agentId ?? SYSTEM);
+    return { planId: lease.planId, step: d.aggregate.steps.find((s) => s.key === lease.stepKey)! };
   }
 
   /** The lease, still running (or, for heartbeats, cancelled); CONFLICT otherwise. */
   private leaseOf(u: Unit, leaseId: string, allowCancelled: boolean): AttemptModel {
     const lease = this.store.attempts.get(leaseId);
     if (!lease) throw conflict(`unknown lease ${leaseId}`, { leaseId });
-    if (lease.agentId) {
-      const agent = this.store.agents.get(lease.agentId);
-      if (agent) this.seen(u, agent, this.clock.now());
-    }
+    if (lease.agentId) this.seen(u, lease.agentId, this.clock.now());
     if (lease.outcome === "RUNNING" || (allowCancelled && lease.outcome === "CANCELLED")) return lease;
     throw conflict(`lease ${leaseId} is no longer active (attempt ${lease.outcome})`, { leaseId, outcome: lease.outcome });
   }
 
-  /** Records that an agent was heard from; an OFFLINE agent comes back ONLINE. */
-  private seen(u: Unit, agent: AgentModel, now: number): void {
-    this.store.agents.touch(agent.id, now, "ONLINE");
+  /**
+   * Records that an agent was heard from; an OFFLINE agent comes back ONLINE. Writes at most
+   * once a second per agent: last_seen_at is only compared with the offline threshold (≥ 1 s).
+   */
+  private seen(u: Unit, agentId: string, now: number): void {
+    const last = this.lastSeen.get(agentId);
+    if (last !== undefined && now - last < SEEN_RESOLUTION_MS) return;
+    const agent = this.store.agents.get(agentId);
+    if (!agent) return;
+    u.seen.set(agentId, now); // remembered once committed
+    this.store.agents.touch(agentId, now, "ONLINE");
     if (agent.status === "OFFLINE") {
-      agent.status = "ONLINE";
-      this.emit(u, { kind: "AGENT_ONLINE", agentId: agent.id, sender: agent.id, payload: { name: agent.name } });
+      this.emit(u, { kind: "AGENT_ONLINE", agentId, sender: agentId, payload: { name: agent.name } });
     }
   }
 
@@ -356,6 +404,7 @@ export class Coordinator {
     if (ids.length === 0) return;
     this.run((u) => {
       for (const id of ids) {
+        this.lastSeen.delete(id);
         this.store.agents.touch(id, this.store.agents.get(id)!.lastSeenAt ?? before, "OFFLINE");
         this.emit(u, { kind: "AGENT_OFFLINE", agentId: id, sender: SYSTEM, payload: null });
       }
@@ -394,6 +443,7 @@ export class Coordinator {
   private run<T>(fn: (u: Unit) => T): T {
     const u = new Unit();
     const result = this.store.transaction(() => fn(u));
+    for (const [id, at] of u.seen) this.lastSeen.set(id, at);
     this.hub.publish(u.signals);
     if (u.earliestTimer !== null) this.scheduler.noteTimer(u.earliestTimer);
     if (u.wake.size > 0) this.waiters.wake(u.wake);
@@ -432,9 +482,13 @@ export class Coordinator {
         case "ExtendLease":
           this.store.attempts.extend(c.leaseId, c.expiresAt);
           break;
-        case "EndAttempt":
+        case "EndAttempt": {
           this.store.attempts.end(c.leaseId, c.outcome, c.error, now);
+          // The agent has room again: its waiting claim may take work of any plan.
+          const role = prev.steps.find((s) => s.leaseId === c.leaseId)?.role;
+          if (role) u.wake.add(role);
           break;
+        }
         case "SetTimer":
           this.store.timers.set({ planId, stepKey: c.stepKey, kind: c.kind, ref: c.ref, dueAt: c.dueAt });
           u.earliestTimer = Math.min(u.earliestTimer ?? c.dueAt, c.dueAt);
@@ -466,6 +520,39 @@ export class Coordinator {
     u.signals.push(signal);
     return signal;
   }
+}
+
+function checkReport(r: Report): void {
+  if (r.kind === "complete" && r.quality != null && !(r.quality >= 0 && r.quality <= 1)) {
+    throw badInput([{ path: "quality", message: `must be from 0 to 1, got ${r.quality}` }]);
+  }
+  if (r.kind === "fail" && r.error.message.trim() === "") throw badInput([{ path: "error.message", message: "must not be empty" }]);
+}
+
+const toStepError = (e: ReportedError): StepError => ({
+  message: e.message,
+  type: e.type ?? null,
+  retryable: e.retryable ?? true,
+  details: e.details ?? null,
+});
+
+function attemptOf(c: Extract<EngineCommand, { type: "StartAttempt" }>, planId: string, now: number): AttemptModel {
+  return {
+    id: c.leaseId,
+    planId,
+    stepKey: c.stepKey,
+    attempt: c.attempt,
+    agentId: c.agentId,
+    role: c.role,
+    outcome: "RUNNING",
+    error: null,
+    queuedAt: c.queuedAt,
+    startedAt: now,
+    finishedAt: null,
+    expiresAt: c.expiresAt,
+    heartbeatTimeoutMs: c.heartbeatTimeoutMs,
+    cancelRequested: false,
+  };
 }
 
 function timerEvent(t: TimerRow): EngineEvent {

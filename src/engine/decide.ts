@@ -95,7 +95,7 @@ const handlers: { [T in EngineEventType]: Handler<T> } = {
     d.command({ type: "ExtendLease", leaseId: e.leaseId, expiresAt });
     d.command({ type: "SetTimer", kind: TimerKind.LEASE, stepKey: step.key, ref: e.leaseId, dueAt: expiresAt });
     if (e.progress !== null || e.message !== null) {
-      d.patchStep(step.key, { progress: e.progress ?? step.progress, progressMessage: e.message ?? step.progressMessage });
+      d.patchStep(step.key, { progress: e.progress ?? step.progress, progressMessage: e.message ?? step.progressMessage }, { bump: false });
       d.emit("STEP_PROGRESS", step.key, { progress: e.progress, message: e.message }, step.agentId);
     }
   },

@@ -27,12 +27,13 @@ export class Draft {
     return i === undefined ? undefined : this.steps[i];
   }
 
-  patchStep(key: string, patch: Partial<StepModel>): StepModel {
+  /** Replaces a step with a patched copy; `bump: false` for telemetry (progress) that is not a state change. */
+  patchStep(key: string, patch: Partial<StepModel>, { bump = true } = {}): StepModel {
     const i = this.index.get(key);
     if (i === undefined) throw new Error(`engine invariant: no step ${key}`);
     const next = { ...this.steps[i]!, ...patch };
     this.steps[i] = next;
-    this.bump();
+    if (bump) this.bump();
     return next;
   }
 

@@ -5,6 +5,8 @@ export interface Context {
   coordinator: Coordinator;
   /** The principal acting: the x-baton-actor header (or `actor` connection param), default anonymous. */
   actor: string;
+  /** Aborted when the HTTP request's connection closes: ends a long-polling claim. */
+  signal?: AbortSignal;
 }
 
 export const ANONYMOUS = "anonymous";

@@ -81,7 +81,11 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
         "/graphql",
         express.json({ limit: "2mb" }),
         expressMiddleware(apollo, {
-          context: async ({ req }) => ({ coordinator, actor: actorFrom(req.headers["x-baton-actor"]) }),
+          context: async ({ req, res }) => {
+            const closed = new AbortController();
+            res.once("close", () => closed.abort());
+            return { coordinator, actor: actorFrom(req.headers["x-baton-actor"]), signal: closed.signal };
+          },
         }),
       );
       await new Promise<void>((resolve, reject) => {

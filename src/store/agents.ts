@@ -1,6 +1,6 @@
 /** Registered agents (workers), remote and built-in. */
 import type Database from "better-sqlite3";
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { AgentModel } from "../domain/model.js";
 import type { AgentStatus } from "../domain/statuses.js";
 import type { Db } from "./database.js";
@@ -11,11 +11,13 @@ const fromRow = (r: AgentRow): AgentModel => ({ ...r, status: r.status as AgentS
 
 export class AgentRepository {
   private readonly stmt;
+  private readonly byId;
 
   constructor(
     private readonly db: Db,
     sqlite: Database.Database,
   ) {
+    this.byId = db.select().from(agents).where(eq(agents.id, sql.placeholder("id"))).prepare();
     this.stmt = {
       touch: sqlite.prepare("UPDATE agents SET last_seen_at = ?, status = ? WHERE id = ?"),
       stale: sqlite.prepare<[number], { id: string }>(
@@ -29,7 +31,7 @@ export class AgentRepository {
   }
 
   get(id: string): AgentModel | null {
-    const row = this.db.select().from(agents).where(eq(agents.id, id)).get();
+    const row = this.byId.get({ id });
     return row ? fromRow(row) : null;
   }
 

@@ -1,6 +1,6 @@
 /** Attempts: the lease an agent holds while a step runs, and its trace afterwards. */
 import type Database from "better-sqlite3";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { AttemptModel, StepError } from "../domain/model.js";
 import type { TraceOutcome } from "../domain/statuses.js";
 import type { Db } from "./database.js";
@@ -12,11 +12,13 @@ const fromRow = (r: AttemptRow): AttemptModel => ({ ...r, outcome: r.outcome as 
 
 export class AttemptRepository {
   private readonly stmt;
+  private readonly byId;
 
   constructor(
     private readonly db: Db,
     sqlite: Database.Database,
   ) {
+    this.byId = db.select().from(attempts).where(eq(attempts.id, sql.placeholder("id"))).prepare();
     this.stmt = {
       insert: sqlite.prepare(
         `INSERT INTO attempts (id, plan_id, step_key, attempt, agent_id, role, outcome, error, queued_at, started_at,
@@ -29,7 +31,6 @@ export class AttemptRepository {
          WHERE id = @id AND outcome = 'RUNNING'`,
       ),
       extend: sqlite.prepare("UPDATE attempts SET expires_at = ? WHERE id = ? AND outcome = 'RUNNING'"),
-      get: sqlite.prepare<[string], Record<string, unknown>>("SELECT * FROM attempts WHERE id = ?"),
       running: sqlite.prepare<[string], { n: number }>(
         "SELECT count(*) AS n FROM attempts WHERE agent_id = ? AND outcome = 'RUNNING'",
       ),
@@ -55,7 +56,7 @@ export class AttemptRepository {
   }
 
   get(id: string): AttemptModel | null {
-    const row = this.db.select().from(attempts).where(eq(attempts.id, id)).get();
+    const row = this.byId.get({ id });
     return row ? fromRow(row) : null;
   }
 

@@ -113,6 +113,47 @@ const stepParams = (planId: string, s: StepModel) => ({
 });
 
 /** The SQL column names of a table, from its drizzle definition. */
+/** Plan fields fixed at creation; when none changed, a save writes only the run columns. */
+const PLAN_SPEC_FIELDS = ["name", "goal", "priority", "labels", "input", "policy", "idempotencyKey", "createdAt"] as const;
+const PLAN_RUN_COLUMNS = ["state", "version", "running_count", "result", "error", "started_at", "finished_at"] as const;
+const planRunParams = (a: PlanAggregate) => {
+  const p = a.plan;
+  return {
+    id: p.id,
+    state: p.state,
+    version: p.version,
+    running_count: runningCount(a),
+    result: toJson(p.result),
+    error: toJson(p.error),
+    started_at: p.startedAt,
+    finished_at: p.finishedAt,
+  };
+};
+
+/** Step fields an operator writes; when none changed, a save writes only the run columns. */
+const STEP_SPEC_FIELDS = ["position", "name", "description", "role", "dependsOn", "priority", "input", "timeoutMs", "retry", "config"] as const;
+const STEP_RUN_COLUMNS = [
+  "state", "output", "error", "attempts", "progress", "progress_message", "quality",
+  "agent_id", "lease_id", "ready_at", "started_at", "finished_at", "retry_at",
+] as const;
+const stepRunParams = (planId: string, s: StepModel) => ({
+  plan_id: planId,
+  key: s.key,
+  state: s.state,
+  output: toJson(s.output),
+  error: toJson(s.error),
+  attempts: s.attempts,
+  progress: s.progress,
+  progress_message: s.progressMessage,
+  quality: s.quality,
+  agent_id: s.agentId,
+  lease_id: s.leaseId,
+  ready_at: s.readyAt,
+  started_at: s.startedAt,
+  finished_at: s.finishedAt,
+  retry_at: s.retryAt,
+});
+
 const columns = (table: typeof plans | typeof steps): string[] => Object.values(getTableColumns(table)).map((c) => c.name);
 const insertSql = (table: string, cols: string[], conflictClause = "") =>
   `INSERT INTO ${table} (${cols.join(", ")}) VALUES (${cols.map((c) => `@${c}`).join(", ")})${conflictClause}`;
@@ -121,6 +162,13 @@ export interface PlanFilter {
   states?: PlanState[] | null;
   labels?: string[] | null;
   nameContains?: string | null;
+}
+
+export interface ClaimCandidate {
+  planId: string;
+  key: string;
+  priority: number;
+  readyAt: number | null;
 }
 
 export interface PlanCursor {
@@ -134,11 +182,16 @@ const CACHE_LIMIT = 2_000;
 export class PlanRepository {
   private readonly cache = new Map<string, PlanAggregate>();
   private readonly stmt;
+  private readonly query;
 
   constructor(
     private readonly db: Db,
     sqlite: Database.Database,
   ) {
+    this.query = {
+      plan: db.select().from(plans).where(eq(plans.id, sql.placeholder("id"))).prepare(),
+      steps: db.select().from(steps).where(eq(steps.planId, sql.placeholder("id"))).orderBy(asc(steps.position)).prepare(),
+    };
     const planCols = columns(plans);
     const stepCols = columns(steps);
     this.stmt = {
@@ -150,6 +203,12 @@ export class PlanRepository {
           .map((c) => `${c} = @${c}`)
           .join(", ")} WHERE id = @id AND version = @expected_version`,
       ),
+      updatePlanRun: sqlite.prepare(
+        `UPDATE plans SET ${PLAN_RUN_COLUMNS.map((c) => `${c} = @${c}`).join(", ")} WHERE id = @id AND version = @expected_version`,
+      ),
+      updateStepRun: sqlite.prepare(
+        `UPDATE steps SET ${STEP_RUN_COLUMNS.map((c) => `${c} = @${c}`).join(", ")} WHERE plan_id = @plan_id AND key = @key`,
+      ),
       upsertStep: sqlite.prepare(
         insertSql(
           "steps",
@@ -160,11 +219,12 @@ export class PlanRepository {
             .join(", ")}`,
         ),
       ),
-      claimable: sqlite.prepare<[string, number], { plan_id: string; key: string }>(
-        `SELECT s.plan_id, s.key FROM steps s JOIN plans p ON p.id = s.plan_id
-         WHERE s.state = 'READY' AND s.role IN (SELECT value FROM json_each(?))
+      // CROSS JOIN keeps SQLite walking the ready-queue index in claim order, per role.
+      claimable: sqlite.prepare<[string, number], ClaimCandidate>(
+        `SELECT s.plan_id AS planId, s.key, s.priority, s.ready_at AS readyAt FROM steps s CROSS JOIN plans p
+         WHERE s.state = 'READY' AND s.role = ? AND p.id = s.plan_id
            AND p.state = 'RUNNING' AND p.running_count < p.max_parallel
-         ORDER BY s.priority DESC, s.ready_at ASC, p.created_at ASC, s.position ASC LIMIT ?`,
+         ORDER BY s.priority DESC, s.ready_at ASC LIMIT ?`,
       ),
     };
   }
@@ -175,10 +235,15 @@ export class PlanRepository {
     this.remember(a);
   }
 
-  /** Saves `next` over `prev`: the plan row guarded by prev's version, then every changed step. */
+  /**
+   * Saves `next` over `prev`: the plan row guarded by prev's version, then every changed step.
+   * When only run state changed (the usual case) the narrow statements write just those columns.
+   */
   save(prev: PlanAggregate, next: PlanAggregate): void {
     if (next.plan !== prev.plan) {
-      const res = this.stmt.updatePlan.run({ ...planParams(next.plan, runningCount(next)), expected_version: prev.plan.version });
+      const specSame = PLAN_SPEC_FIELDS.every((f) => prev.plan[f] === next.plan[f]);
+      const params = specSame ? planRunParams(next) : planParams(next.plan, runningCount(next));
+      const res = (specSame ? this.stmt.updatePlanRun : this.stmt.updatePlan).run({ ...params, expected_version: prev.plan.version });
       if (res.changes !== 1) {
         this.cache.delete(prev.plan.id);
         throw conflict(`plan ${prev.plan.id} changed since version ${prev.plan.version} was read`, {
@@ -188,7 +253,12 @@ export class PlanRepository {
       }
     }
     const before = new Map(prev.steps.map((s) => [s.key, s] as const));
-    for (const s of next.steps) if (before.get(s.key) !== s) this.stmt.upsertStep.run(stepParams(next.plan.id, s));
+    for (const s of next.steps) {
+      const old = before.get(s.key);
+      if (old === s) continue;
+      if (old && STEP_SPEC_FIELDS.every((f) => old[f] === s[f])) this.stmt.updateStepRun.run(stepRunParams(next.plan.id, s));
+      else this.stmt.upsertStep.run(stepParams(next.plan.id, s));
+    }
     this.remember(next);
   }
 
@@ -201,9 +271,9 @@ export class PlanRepository {
     }
     const cached = this.cache.get(id);
     if (cached && cached.plan.version === row.version) return cached;
-    const planRow = this.db.select().from(plans).where(eq(plans.id, id)).get();
+    const planRow = this.query.plan.get({ id });
     if (!planRow) return null;
-    const stepRows = this.db.select().from(steps).where(eq(steps.planId, id)).orderBy(asc(steps.position)).all();
+    const stepRows = this.query.steps.all({ id });
     const a = { plan: planFromRow(planRow), steps: stepRows.map(stepFromRow) };
     this.remember(a);
     return a;
@@ -219,9 +289,11 @@ export class PlanRepository {
     return row ? planFromRow(row) : null;
   }
 
-  /** READY steps an agent serving `roles` may claim now, best first. */
-  claimable(roles: readonly string[], limit: number): { planId: string; key: string }[] {
-    return this.stmt.claimable.all(JSON.stringify(roles), limit).map((r) => ({ planId: r.plan_id, key: r.key }));
+  /** READY steps an agent serving `roles` may claim now: highest priority first, then oldest. */
+  claimable(roles: readonly string[], limit: number): ClaimCandidate[] {
+    const all = roles.flatMap((r) => this.stmt.claimable.all(r, limit));
+    if (roles.length > 1) all.sort((a, b) => b.priority - a.priority || (a.readyAt ?? 0) - (b.readyAt ?? 0));
+    return all.slice(0, limit);
   }
 
   /** Plans newest first, after the cursor, with the total matching the filter. */

@@ -73,7 +73,7 @@ export const steps = sqliteTable(
     primaryKey({ columns: [t.planId, t.key] }),
     /** The claim queue: READY steps by role, highest priority first, then oldest. */
     index("steps_ready_queue")
-      .on(t.role, t.priority, t.readyAt)
+      .on(t.role, sql`${t.priority} DESC`, t.readyAt)
       .where(sql`state = 'READY'`),
   ],
 );
@@ -134,7 +134,7 @@ export const signals = sqliteTable(
     payload: json("payload"),
     at: integer("at").notNull(),
   },
-  (t) => [index("signals_plan").on(t.planId, t.sequence), index("signals_kind").on(t.kind, t.sequence)],
+  (t) => [index("signals_plan").on(t.planId, t.sequence)],
 );
 
 /** Durable timers: one per (plan, step, kind); the scheduler fires them when due. */

@@ -1,3 +1,4 @@
+import type Database from "better-sqlite3";
 import { AgentRepository } from "./agents.js";
 import { AttemptRepository } from "./attempts.js";
 import { openDatabase, type OpenDatabase } from "./database.js";
@@ -13,8 +14,11 @@ export class Store {
   readonly signals: SignalRepository;
   readonly timers: TimerRepository;
 
+  private readonly runner: Database.Transaction<(fn: () => unknown) => unknown>;
+
   constructor(readonly database: OpenDatabase) {
     const { db, sqlite } = database;
+    this.runner = sqlite.transaction((fn: () => unknown) => fn());
     this.plans = new PlanRepository(db, sqlite);
     this.attempts = new AttemptRepository(db, sqlite);
     this.agents = new AgentRepository(db, sqlite);
@@ -24,11 +28,12 @@ export class Store {
 
   /**
    * Runs `fn` in one synchronous IMMEDIATE transaction (the write lock is taken at BEGIN,
-   * so two processes never deadlock upgrading a read). `fn` must not be async.
+   * so two processes never deadlock upgrading a read). `fn` must not be async. Called inside
+   * a transaction, it runs as a savepoint: a throw undoes only `fn`'s writes.
    */
   transaction<T>(fn: () => T): T {
     try {
-      return this.database.sqlite.transaction(fn).immediate();
+      return this.runner.immediate(fn) as T;
     } catch (e) {
       this.plans.forgetAll();
       throw e;

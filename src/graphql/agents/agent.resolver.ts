@@ -79,7 +79,7 @@ export class AgentResolver {
     description: "Claims READY steps of the agent's roles, highest priority first then oldest; with waitMs, long-polls for work.",
   })
   async claimSteps(@Arg("input", () => ClaimStepsInput, { description: "The request." }) input: ClaimStepsInput, @Ctx() ctx: Context): Promise<StepLease[]> {
-    const grants = await ctx.coordinator.claim(input.agentId, input.max ?? 1, input.waitMs ?? 0);
+    const grants = await ctx.coordinator.claim(input.agentId, input.max ?? 1, input.waitMs ?? 0, ctx.signal);
     return grants.map(StepLease.from);
   }
 

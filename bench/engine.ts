@@ -1,0 +1,61 @@
+/**
+ * Scenario 1: engine throughput with in-process agents (builtin.echo, which claims through
+ * the same coordinator path as remote agents), and the raw SQLite floor on the same settings.
+ */
+import Database from "better-sqlite3";
+import { pino } from "pino";
+import { BuiltinAgents } from "../src/coordinator/builtins.js";
+import { systemClock } from "../src/coordinator/clock.js";
+import { Coordinator } from "../src/coordinator/coordinator.js";
+import { openStore } from "../src/store/store.js";
+import { tempDbFile, waveSteps } from "./fixtures.js";
+
+export interface EngineFigures {
+  steps: number;
+  seconds: number;
+  stepsPerSecond: number;
+  rawUpdatesPerSecond: number;
+}
+
+/** better-sqlite3 single-row UPDATE transactions per second, WAL + synchronous=NORMAL. */
+export function rawUpdateFloor(file: string, n = 20_000): number {
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.exec("CREATE TABLE IF NOT EXISTS floor (id INTEGER PRIMARY KEY, v INTEGER)");
+  db.prepare("INSERT OR REPLACE INTO floor (id, v) VALUES (1, 0)").run();
+  const update = db.prepare("UPDATE floor SET v = v + 1 WHERE id = 1");
+  const tx = db.transaction(() => update.run());
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) tx();
+  const s = (performance.now() - t0) / 1000;
+  db.close();
+  return n / s;
+}
+
+export async function engineThroughput(plans = 100, waves = 10, width = 10): Promise<EngineFigures> {
+  const file = tempDbFile();
+  const store = openStore(file);
+  const coordinator = new Coordinator(store, { clock: systemClock, agentOfflineMs: 60_000 });
+  const builtins = new BuiltinAgents(coordinator, pino({ level: "silent" }));
+  coordinator.start();
+  builtins.start();
+  let done = 0;
+  const finished = new Promise<void>((resolve) =>
+    coordinator.hub.listen((batch) => {
+      for (const s of batch) if (s.kind === "PLAN_COMPLETED" && ++done === plans) resolve();
+    }),
+  );
+  const t0 = performance.now();
+  for (let p = 0; p < plans; p++) {
+    coordinator.createPlan({ name: `bench ${p}`, steps: waveSteps("builtin.echo", waves, width), policy: { maxParallel: width } }, "bench");
+  }
+  await finished;
+  const seconds = (performance.now() - t0) / 1000;
+  coordinator.drain();
+  await builtins.stop();
+  coordinator.stop();
+  store.close();
+  const steps = plans * waves * width;
+  return { steps, seconds, stepsPerSecond: steps / seconds, rawUpdatesPerSecond: rawUpdateFloor(file) };
+}

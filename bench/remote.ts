@@ -1,0 +1,79 @@
+/**
+ * Scenarios over real HTTP: remote throughput with SDK agents (2), dispatch latency (3) and
+ * snapshot latency (4).
+ */
+import { createAgent } from "../src/client/index.js";
+import { waveSteps } from "./fixtures.js";
+import { gql, startGateway } from "./gateway.js";
+import { summary } from "./stats.js";
+
+/** 2,000 steps (20 plans × 100 in waves) served by SDK agents over HTTP with claim batches. */
+export async function remoteThroughput(plans = 20, agents = 4, concurrency = 25): Promise<{ steps: number; stepsPerSecond: number }> {
+  const gw = await startGateway();
+  const workers = Array.from({ length: agents }, (_, i) =>
+    createAgent({ url: gw.url, name: `bench-${i}`, roles: ["remote"], concurrency, waitMs: 1000, handler: () => ({ ok: true }) }),
+  );
+  await Promise.all(workers.map((w) => w.ready));
+  let done = 0;
+  const finished = new Promise<void>((resolve) =>
+    gw.app.coordinator.hub.listen((batch) => {
+      for (const s of batch) if (s.kind === "PLAN_COMPLETED" && ++done === plans) resolve();
+    }),
+  );
+  const t0 = performance.now();
+  for (let p = 0; p < plans; p++) {
+    gw.app.coordinator.createPlan({ name: `remote ${p}`, steps: waveSteps("remote", 10, 10), policy: { maxParallel: 10 } }, "bench");
+  }
+  await finished;
+  const seconds = (performance.now() - t0) / 1000;
+  await Promise.all(workers.map((w) => w.stop()));
+  await gw.stop();
+  return { steps: plans * 100, stepsPerSecond: (plans * 100) / seconds };
+}
+
+const CLAIM = `mutation($input: ClaimStepsInput!) { claimSteps(input: $input) { id stepKey } }`;
+
+/**
+ * From a step's dependency completing to the long-polling agent holding the lease of the
+ * dependent step, measured over HTTP; one step every 10 ms.
+ */
+export async function dispatchLatency(samples = 300): Promise<{ p50: number; p99: number; n: number }> {
+  const gw = await startGateway();
+  const c = gw.app.coordinator;
+  const first = c.registerAgent({ name: "upstream", roles: ["lat-a"] });
+  const waiter = (await gql(gw.url, `mutation { registerAgent(input: { name: "downstream", roles: ["lat-b"] }) { id } }`)).registerAgent.id;
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    c.createPlan({ name: `lat ${i}`, steps: [{ key: "a", role: "lat-a" }, { key: "b", role: "lat-b", dependsOn: ["a"] }] }, "bench");
+    const [lease] = await c.claim(first.id, 1);
+    const polled = gql(gw.url, CLAIM, { input: { agentId: waiter, waitMs: 30_000 } });
+    while (c.waitingClaims === 0) await new Promise((r) => setImmediate(r));
+    const t0 = performance.now();
+    c.complete(lease!.lease.id, null);
+    const got = (await polled).claimSteps;
+    times.push(performance.now() - t0);
+    c.complete(got[0].id, null);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await gw.stop();
+  return summary(times);
+}
+
+/** The `plan` query for a 100-step plan over HTTP from 20 concurrent clients. */
+export async function snapshotLatency(clients = 20, perClient = 100): Promise<{ p50: number; p99: number; n: number }> {
+  const gw = await startGateway();
+  const plan = gw.app.coordinator.createPlan({ name: "snapshot", steps: waveSteps("idle", 10, 10), policy: { maxParallel: 10 } }, "bench");
+  const query = `query($id: ID!) { plan(id: $id) { id state version progress waves steps { key state role dependsOn input output attempts startedAt finishedAt } } }`;
+  const times: number[] = [];
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      for (let i = 0; i < perClient; i++) {
+        const t0 = performance.now();
+        await gql(gw.url, query, { id: plan.id });
+        times.push(performance.now() - t0);
+      }
+    }),
+  );
+  await gw.stop();
+  return summary(times);
+}

@@ -1,0 +1,215 @@
+/**
+ * A small typed GraphQL client for Baton, built on the TypedDocumentNodes generated into
+ * ./generated/graphql.ts: queries and mutations over HTTP POST (Node's global fetch),
+ * subscriptions over graphql-ws. Results and variables are typed by the document.
+ *
+ * @example
+ * const client = createClient({ url: "http://127.0.0.1:4000/graphql" });
+ * const { plan } = await client.request(GetPlanDocument, { id });
+ * for await (const { signals } of client.subscribe(SignalsDocument, { planId: id, afterSequence: 0 })) {
+ *   console.log(signals.sequence, signals.kind);
+ * }
+ */
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import { getOperationAST, print, type DocumentNode } from "graphql";
+import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
+import WebSocket from "ws";
+import { BatonClientError, ClientErrorCode, type ResponseError } from "./errors.js";
+
+export interface ClientOptions {
+  /** The gateway's GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql. Subscriptions use the same URL with ws(s):. */
+  url: string;
+  /** Sent with every HTTP request and with the WebSocket handshake (e.g. authorization, x-baton-actor). */
+  headers?: Record<string, string>;
+  /** Sent as the graphql-ws connection_init payload; `actor` names the principal. @default { actor: headers["x-baton-actor"] } when that header is set */
+  connectionParams?: Record<string, unknown>;
+}
+
+/** Per-request options. */
+export interface RequestOptions {
+  /** Aborts the HTTP request; the promise rejects with code NETWORK_ERROR. */
+  signal?: AbortSignal;
+}
+
+export interface BatonClient {
+  /** The HTTP endpoint. */
+  readonly url: string;
+  /**
+   * Runs a query or mutation. Resolves with `data`; rejects with a {@link BatonClientError} whose
+   * `code` is the first GraphQL error's `extensions.code` (or NETWORK_ERROR / HTTP_ERROR).
+   */
+  request<TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, variables: TVariables, options?: RequestOptions): Promise<TData>;
+  /**
+   * Starts a subscription; iterate the result to receive each event's `data`. Breaking out of the
+   * loop (or calling `return()`) unsubscribes. The iterator throws a {@link BatonClientError} on a
+   * GraphQL error or when the connection closes. There is no silent reconnect: a replaying
+   * subscription (signals with afterSequence) would deliver its backlog twice, so resubscribe
+   * yourself from the last sequence you saw.
+   */
+  subscribe<TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, variables: TVariables): AsyncIterableIterator<TData>;
+  /** Ends every subscription and closes the WebSocket, if one was opened. */
+  close(): Promise<void>;
+}
+
+interface Prepared {
+  query: string;
+  operationName: string | undefined;
+}
+
+const prepared = new WeakMap<DocumentNode, Prepared>();
+
+/** The document printed once, with its operation name. */
+function prepare(document: DocumentNode): Prepared {
+  let p = prepared.get(document);
+  if (!p) {
+    p = { query: print(document), operationName: getOperationAST(document)?.name?.value };
+    prepared.set(document, p);
+  }
+  return p;
+}
+
+/** Creates a client for one gateway. Cheap; the WebSocket is opened on the first subscription. */
+export function createClient(options: ClientOptions): BatonClient {
+  const { url } = options;
+  const headers = options.headers ?? {};
+  let ws: WsClient | null = null;
+  const live = new Set<() => void>();
+
+  const wsClient = (): WsClient => {
+    ws ??= createWsClient({
+      url: url.replace(/^http/i, "ws"),
+      webSocketImpl: webSocketWithHeaders(headers),
+      connectionParams: options.connectionParams ?? actorParams(headers),
+      retryAttempts: 0,
+      lazy: true,
+    });
+    return ws;
+  };
+
+  return {
+    url,
+
+    async request(document, variables, requestOptions) {
+      const { query, operationName } = prepare(document);
+      const body = JSON.stringify({ query, variables, operationName }); // a TypeError for values JSON cannot carry
+      const requestHeaders = new Headers(headers);
+      if (!requestHeaders.has("accept")) requestHeaders.set("accept", "application/graphql-response+json, application/json");
+      requestHeaders.set("content-type", "application/json"); // also keeps Apollo's CSRF prevention satisfied
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method: "POST",
+          headers: requestHeaders,
+          body,
+          signal: requestOptions?.signal,
+        });
+      } catch (e) {
+        throw new BatonClientError(`cannot reach ${url}: ${describe(e)}`, { code: ClientErrorCode.NETWORK_ERROR, cause: e });
+      }
+      let result: { data?: unknown; errors?: ResponseError[] } | undefined;
+      try {
+        result = (await response.json()) as typeof result;
+      } catch (e) {
+        const code = requestOptions?.signal?.aborted ? ClientErrorCode.NETWORK_ERROR : ClientErrorCode.HTTP_ERROR;
+        throw new BatonClientError(`HTTP ${response.status} from ${url} without a GraphQL result`, { code, status: response.status, cause: e });
+      }
+      if (result?.errors?.length) throw BatonClientError.fromErrors(result.errors, response.status);
+      if (!response.ok || result?.data == null) {
+        throw new BatonClientError(`HTTP ${response.status} from ${url} without data`, { code: ClientErrorCode.HTTP_ERROR, status: response.status });
+      }
+      return result.data as never;
+    },
+
+    subscribe<TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, variables: TVariables): AsyncIterableIterator<TData> {
+      const { query, operationName } = prepare(document);
+      const queue: TData[] = [];
+      let failure: BatonClientError | null = null;
+      let done = false;
+      let wake: (() => void) | null = null;
+      let unsubscribe = (): void => undefined;
+      const finish = (error: BatonClientError | null = null): void => {
+        if (done) return;
+        done = true;
+        failure = error;
+        live.delete(finish);
+        unsubscribe();
+        wake?.();
+      };
+      unsubscribe = wsClient().subscribe<TData>(
+        { query, operationName, variables: variables as Record<string, unknown> },
+        {
+          next(result) {
+            if (done) return;
+            if (result.errors?.length) return finish(BatonClientError.fromErrors(result.errors));
+            if (result.data != null) queue.push(result.data);
+            wake?.();
+          },
+          error: (e) => finish(socketError(e)),
+          complete: () => finish(),
+        },
+      );
+      live.add(finish);
+
+      const iterator: AsyncIterableIterator<TData> = {
+        async next(): Promise<IteratorResult<TData>> {
+          while (queue.length === 0 && !done) await new Promise<void>((r) => (wake = r));
+          wake = null;
+          if (queue.length > 0) return { done: false, value: queue.shift()! };
+          if (failure) {
+            const f = failure;
+            failure = null; // throw once; later calls report done
+            throw f;
+          }
+          return { done: true, value: undefined };
+        },
+        async return(): Promise<IteratorResult<TData>> {
+          finish();
+          queue.length = 0;
+          return { done: true, value: undefined };
+        },
+        [Symbol.asyncIterator]() {
+          return iterator;
+        },
+      };
+      return iterator;
+    },
+
+    async close() {
+      for (const finish of [...live]) finish();
+      const client = ws;
+      ws = null;
+      await client?.dispose();
+    },
+  };
+}
+
+/** `ws` with the client's headers on the handshake (graphql-ws constructs it with url and protocol only). */
+function webSocketWithHeaders(headers: Record<string, string>): unknown {
+  if (Object.keys(headers).length === 0) return WebSocket;
+  return class extends WebSocket {
+    constructor(address: string | URL, protocols?: string | string[]) {
+      super(address, protocols, { headers });
+    }
+  };
+}
+
+function actorParams(headers: Record<string, string>): Record<string, unknown> | undefined {
+  const actor = Object.entries(headers).find(([k]) => k.toLowerCase() === "x-baton-actor")?.[1];
+  return actor === undefined ? undefined : { actor };
+}
+
+/** graphql-ws reports GraphQL errors as an array, a closed socket as a CloseEvent, anything else as an Error. */
+function socketError(e: unknown): BatonClientError {
+  if (Array.isArray(e)) return BatonClientError.fromErrors(e as ResponseError[]);
+  if (typeof e === "object" && e !== null && "code" in e && typeof (e as { code: unknown }).code === "number") {
+    const { code, reason } = e as { code: number; reason?: string };
+    return new BatonClientError(`connection closed: ${code}${reason ? ` ${reason}` : ""}`, { code: ClientErrorCode.CONNECTION_CLOSED, cause: e });
+  }
+  return new BatonClientError(`subscription failed: ${describe(e)}`, { code: ClientErrorCode.NETWORK_ERROR, cause: e });
+}
+
+function describe(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const cause = (e as { cause?: unknown }).cause;
+  return cause instanceof Error ? `${e.message} (${cause.message})` : e.message;
+}

@@ -1,0 +1,191 @@
+/**
+ * The signal log and its live delivery: gap-free sequences across a whole plan run
+ * (including refused and rolled-back operations), publication in commit order, and the
+ * replay-then-live iterator `followSignals`.
+ */
+import { describe, expect, it } from "vitest";
+import type { Coordinator } from "../../src/coordinator/coordinator.js";
+import type { SignalModel } from "../../src/domain/model.js";
+import { followSignals } from "../../src/signals/hub.js";
+import { makeCoordinator } from "../helpers/fixtures.js";
+import { allSignals, claimOne, nextWithin, planReq, thrown } from "../helpers/coordinator.js";
+
+const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+/** Runs a plan through success, a retry, a lost lease and a refused report. */
+async function busyRun(c: Coordinator, clock: { advance(ms: number): void }): Promise<string> {
+  const p = c.createPlan(
+    planReq([{ key: "a", retry: { initialIntervalMs: 100 } }, { key: "b", dependsOn: ["a"] }, { key: "c", dependsOn: ["a"] }], {
+      policy: { heartbeatTimeoutMs: 1_000, maxParallel: 2 },
+    }),
+    "t",
+  );
+  const w = c.registerAgent({ name: "w", roles: ["r"], concurrency: 2 });
+  const a1 = await claimOne(c, w.id);
+  c.heartbeat(a1.lease.id, 0.5, "half");
+  c.fail(a1.lease.id, { message: "flaky" });
+  thrown(() => c.complete(a1.lease.id, "late")); // refused: rolled back
+  clock.advance(100);
+  const a2 = await claimOne(c, w.id);
+  c.complete(a2.lease.id, { a: 1 });
+  const [b, cc] = await c.claim(w.id, 2);
+  clock.advance(1_000); // both leases lost
+  const [b2, c2] = await c.claim(w.id, 2);
+  c.complete(b2!.lease.id, "b");
+  c.sendSignal({ planId: p.id, name: "note", payload: { x: 1 } }, "t");
+  c.complete(c2!.lease.id, "c");
+  expect([b, cc].every(Boolean)).toBe(true);
+  return p.id;
+}
+
+describe("signal sequences", () => {
+  it("are gap-free across a whole plan run, refused operations included", async () => {
+    const { coordinator, clock, store } = makeCoordinator();
+    const published: SignalModel[] = [];
+    coordinator.hub.listen((batch) => published.push(...batch));
+    const planId = await busyRun(coordinator, clock);
+    expect(store.plans.load(planId)!.plan.state).toBe("COMPLETED");
+
+    const log = allSignals(store);
+    expect(log.map((s) => s.sequence)).toEqual(range(1, store.signals.head()));
+    expect(log.length).toBeGreaterThan(20);
+    expect(log.map((s) => s.kind)).toEqual(
+      expect.arrayContaining(["PLAN_CREATED", "STEP_PROGRESS", "STEP_RETRY_SCHEDULED", "STEP_READY", "STEP_SUCCEEDED", "CUSTOM", "PLAN_COMPLETED"]),
+    );
+    // Everything committed was published live, once, in commit order; nothing else was.
+    expect(published).toEqual(log);
+    expect(coordinator.hub.lastPublished).toBe(store.signals.head());
+  });
+
+  it("a refused report that had appended a signal before failing leaves no trace and no gap", async () => {
+    const { coordinator, clock, store } = makeCoordinator({ agentOfflineMs: 1_000 });
+    const p = coordinator.createPlan(planReq([{ key: "a" }, { key: "b" }], { policy: { heartbeatTimeoutMs: 60_000 } }), "t");
+    const w = coordinator.registerAgent({ name: "w", roles: ["r"] });
+    const g = await claimOne(coordinator, w.id);
+    coordinator.complete(g.lease.id, 1);
+    clock.advance(2_000); // w goes OFFLINE: its next contact appends AGENT_ONLINE before the lease is checked
+    expect(store.agents.get(w.id)!.status).toBe("OFFLINE");
+    const published: SignalModel[] = [];
+    coordinator.hub.listen((batch) => published.push(...batch));
+    const head = store.signals.head();
+    expect(thrown(() => coordinator.complete(g.lease.id, 2))).toMatchObject({ code: "CONFLICT" });
+    expect(store.signals.head()).toBe(head);
+    expect(published).toEqual([]);
+    expect(coordinator.sendSignal({ planId: p.id, name: "next" }, "t").sequence).toBe(head + 1);
+    expect(published.map((s) => s.sequence)).toEqual([head + 1]);
+    expect(allSignals(store).map((s) => s.sequence)).toEqual(range(1, head + 1));
+  });
+
+  it("are published in commit order when a commit wakes a long-polling claim", async () => {
+    const { coordinator, store } = makeCoordinator();
+    const published: SignalModel[] = [];
+    coordinator.hub.listen((batch) => published.push(...batch));
+    const w = coordinator.registerAgent({ name: "w", roles: ["r"] });
+    const waiting = coordinator.claim(w.id, 1, 10_000);
+    coordinator.createPlan(planReq([{ key: "a" }]), "t"); // its commit hands "a" to the waiting claim
+    const [g] = await waiting;
+    expect(published.map((s) => s.kind)).toEqual(["AGENT_ONLINE", "PLAN_CREATED", "PLAN_STARTED", "STEP_READY", "STEP_STARTED"]);
+    expect(published).toEqual(allSignals(store));
+    expect(g!.step.key).toBe("a");
+  });
+
+  it("each plan's timeline starts with PLAN_CREATED and ends with its final signal", async () => {
+    const { coordinator, clock, store } = makeCoordinator();
+    const planId = await busyRun(coordinator, clock);
+    const kinds = allSignals(store, planId).map((s) => s.kind);
+    expect(kinds[0]).toBe("PLAN_CREATED");
+    expect(kinds.at(-1)).toBe("PLAN_COMPLETED");
+    expect(kinds.filter((k) => k === "PLAN_COMPLETED")).toHaveLength(1);
+  });
+});
+
+describe("followSignals", () => {
+  it("replays from afterSequence 0 then follows live: every signal exactly once, in order, including those committed while replaying", async () => {
+    const { coordinator, store } = makeCoordinator();
+    const p = coordinator.createPlan(planReq([{ key: "a" }, { key: "b", dependsOn: ["a"] }]), "t");
+    const w = coordinator.registerAgent({ name: "w", roles: ["r"] });
+    // A backlog bigger than one replay page (500).
+    for (let i = 0; i < 520; i++) coordinator.sendSignal({ planId: p.id, name: `n${i}` }, "t");
+    const backlog = store.signals.head();
+
+    const it = followSignals(coordinator.hub, store.signals, { filter: {}, afterSequence: 0 });
+    const got: number[] = [(await nextWithin(it)).sequence];
+    // Commit between next() calls while the backlog is still being replayed:
+    // more than the live buffer holds (256 batches), and a real step transition.
+    for (let i = 0; i < 300; i++) coordinator.sendSignal({ planId: p.id, name: `during${i}` }, "t");
+    const a = await claimOne(coordinator, w.id);
+    while (got.length < 400) got.push((await nextWithin(it)).sequence);
+    coordinator.complete(a.lease.id, 1); // committed while the second page is being replayed
+    while (got.at(-1)! < store.signals.head()) {
+      got.push((await nextWithin(it)).sequence);
+      if (got.length % 97 === 0) coordinator.sendSignal({ planId: p.id, name: "live" }, "t");
+    }
+    // and purely live ones after the catch-up
+    const b = await claimOne(coordinator, w.id);
+    coordinator.complete(b.lease.id, 2);
+    while (got.at(-1)! < store.signals.head()) got.push((await nextWithin(it)).sequence);
+
+    expect(backlog).toBeGreaterThan(500);
+    expect(got).toEqual(range(1, store.signals.head()));
+    expect(store.plans.load(p.id)!.plan.state).toBe("COMPLETED");
+    await it.return(undefined);
+    expect(coordinator.hub.subscriberCount).toBe(0);
+  });
+
+  it("with a filter, delivers only that plan's signals, once and in order, while other plans commit", async () => {
+    const { coordinator, store } = makeCoordinator();
+    const mine = coordinator.createPlan(planReq([{ key: "a" }], { name: "mine" }), "t");
+    coordinator.createPlan(planReq([{ key: "a", role: "x" }], { name: "other" }), "t");
+    const it = followSignals(coordinator.hub, store.signals, { filter: { planId: mine.id }, afterSequence: 0 });
+    const got: SignalModel[] = [await nextWithin(it)];
+    const noisy = coordinator.createPlan(planReq([{ key: "z", role: "x" }], { name: "noisy" }), "t");
+    coordinator.sendSignal({ planId: noisy.id, name: "noise" }, "t");
+    const w = coordinator.registerAgent({ name: "w", roles: ["r"] });
+    const g = await claimOne(coordinator, w.id);
+    coordinator.sendSignal({ planId: noisy.id, name: "noise" }, "t");
+    coordinator.complete(g.lease.id, "done");
+    const expected = allSignals(store, mine.id);
+    while (got.length < expected.length) got.push(await nextWithin(it));
+    expect(got).toEqual(expected);
+    expect(got.at(-1)!.kind).toBe("PLAN_COMPLETED");
+    await it.return(undefined);
+  });
+
+  it("reads from the log a signal that was committed but never published here (another writer)", async () => {
+    const { coordinator, store, clock } = makeCoordinator();
+    const p = coordinator.createPlan(planReq([{ key: "a" }]), "t");
+    const it = followSignals(coordinator.hub, store.signals, { filter: {}, afterSequence: 0 });
+    const got: number[] = [];
+    while (got.length < store.signals.head()) got.push((await nextWithin(it)).sequence);
+    const pending = nextWithin(it); // now following live
+    // Another gateway process on the same database appends a signal; this hub never publishes it.
+    const foreign = store.signals.append({ kind: "CUSTOM", name: "foreign", planId: p.id, stepKey: null, agentId: null, sender: "other", recipient: null, payload: null, at: clock.now() });
+    const local = coordinator.sendSignal({ planId: p.id, name: "local" }, "t");
+    got.push((await pending).sequence, (await nextWithin(it)).sequence);
+    expect(got.slice(-2)).toEqual([foreign.sequence, local.sequence]);
+    expect(got).toEqual(range(1, store.signals.head()));
+    await it.return(undefined);
+  });
+
+  it("with afterSequence null, starts at the head: only signals committed from then on", async () => {
+    const { coordinator, store } = makeCoordinator();
+    const p = coordinator.createPlan(planReq([{ key: "a" }]), "t");
+    const it = followSignals(coordinator.hub, store.signals, { filter: {}, afterSequence: null });
+    const first = it.next(); // starts the generator: it reads the head now
+    const sent = coordinator.sendSignal({ planId: p.id, name: "after" }, "t");
+    const r = await first;
+    expect(r.value).toEqual(sent);
+    await it.return(undefined);
+  });
+
+  it("resumes after a given sequence without repeating it", async () => {
+    const { coordinator, store } = makeCoordinator();
+    const p = coordinator.createPlan(planReq([{ key: "a" }]), "t");
+    for (let i = 0; i < 5; i++) coordinator.sendSignal({ planId: p.id, name: `n${i}` }, "t");
+    const it = followSignals(coordinator.hub, store.signals, { filter: {}, afterSequence: 4 });
+    const got = [];
+    for (let i = 0; i < 4; i++) got.push((await nextWithin(it)).sequence);
+    expect(got).toEqual([5, 6, 7, 8]);
+    await it.return(undefined);
+  });
+});
