@@ -2,18 +2,16 @@
  * Scenarios over real HTTP: remote throughput with SDK agents (2), dispatch latency (3) and
  * snapshot latency (4).
  */
-import { createAgent } from "../src/client/index.js";
 import { waveSteps } from "./fixtures.js";
 import { gql, startGateway } from "./gateway.js";
 import { summary } from "./stats.js";
+import { startWorker } from "./workers.js";
 
 /** 2,000 steps (20 plans × 100 in waves) served by SDK agents over HTTP with claim batches. */
 export async function remoteThroughput(plans = 20, agents = 4, concurrency = 25): Promise<{ steps: number; stepsPerSecond: number }> {
   const gw = await startGateway();
-  const workers = Array.from({ length: agents }, (_, i) =>
-    createAgent({ url: gw.url, name: `bench-${i}`, roles: ["remote"], concurrency, waitMs: 1000, handler: () => ({ ok: true }) }),
-  );
-  await Promise.all(workers.map((w) => w.ready));
+  const workers = startWorker({ kind: "agents", url: gw.url, role: "remote", agents, concurrency });
+  await workers.result; // registered and polling
   let done = 0;
   const finished = new Promise<void>((resolve) =>
     gw.app.coordinator.hub.listen((batch) => {
@@ -26,7 +24,7 @@ export async function remoteThroughput(plans = 20, agents = 4, concurrency = 25)
   }
   await finished;
   const seconds = (performance.now() - t0) / 1000;
-  await Promise.all(workers.map((w) => w.stop()));
+  workers.stop();
   await gw.stop();
   return { steps: plans * 100, stepsPerSecond: (plans * 100) / seconds };
 }
@@ -64,16 +62,8 @@ export async function snapshotLatency(clients = 20, perClient = 100): Promise<{ 
   const gw = await startGateway();
   const plan = gw.app.coordinator.createPlan({ name: "snapshot", steps: waveSteps("idle", 10, 10), policy: { maxParallel: 10 } }, "bench");
   const query = `query($id: ID!) { plan(id: $id) { id state version progress waves steps { key state role dependsOn input output attempts startedAt finishedAt } } }`;
-  const times: number[] = [];
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      for (let i = 0; i < perClient; i++) {
-        const t0 = performance.now();
-        await gql(gw.url, query, { id: plan.id });
-        times.push(performance.now() - t0);
-      }
-    }),
-  );
+  const load = startWorker({ kind: "queries", url: gw.url, query, variables: { id: plan.id }, clients, perClient });
+  const times = await load.result;
   await gw.stop();
   return summary(times);
 }

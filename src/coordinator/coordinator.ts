@@ -1,23 +1,21 @@
 /**
- * The imperative shell around the pure engine. Every change runs as
- *   load → decide → save, in ONE synchronous transaction with its signal rows,
- * and only after commit are signals published, timers re-armed and waiting claimers woken.
+ * The coordinator's API: plans, agents, leases. Each call is one transaction of the core
+ * (./core.ts): load → decide → save with its signals, then publish and wake after commit.
  */
 import { builtinConfigProblems } from "../domain/builtins.js";
 import { BatonError, badInput, conflict, isBatonError, notFound, type Problem } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
 import type { AgentModel, AttemptModel, Json, PlanAggregate, PlanModel, SignalModel, StepError, StepModel } from "../domain/model.js";
-import type { Priority, SignalKind } from "../domain/statuses.js";
-import { decide, type Decision, type Rejection } from "../engine/decide.js";
+import type { Priority } from "../domain/statuses.js";
 import type { EngineCommand } from "../engine/commands.js";
+import { decide } from "../engine/decide.js";
 import type { EngineEvent } from "../engine/events.js";
 import { validatePlanSteps, type PolicyDraft, type StepDraft } from "../engine/validate.js";
-import { SignalHub } from "../signals/hub.js";
-import type { Store } from "../store/store.js";
-import type { TimerRow } from "../store/timers.js";
-import type { Clock } from "./clock.js";
-import { Scheduler } from "./scheduler.js";
-import { ClaimWaiters } from "./waiters.js";
+import type { TimerHandle } from "./clock.js";
+import { attemptOf, CoordinatorCore, SYSTEM } from "./core.js";
+import type { Unit } from "./unit.js";
+
+export type { CoordinatorOptions } from "./core.js";
 
 export interface CreatePlanRequest {
   name: string;
@@ -69,47 +67,16 @@ export interface LeaseStatus {
   cancelRequested: boolean;
 }
 
-export interface CoordinatorOptions {
-  clock: Clock;
-  /** A remote agent not seen for this long goes OFFLINE. */
-  agentOfflineMs: number;
-}
-
 export const MAX_CLAIM_BATCH = 100;
 export const MAX_CLAIM_WAIT_MS = 30_000;
-const SYSTEM = "system";
 const SEEN_RESOLUTION_MS = 1_000;
 
-/** What one transaction leaves to do after it commits. */
-class Unit {
-  readonly signals: SignalModel[] = [];
-  readonly wake = new Set<string>();
-  readonly seen = new Map<string, number>();
-  earliestTimer: number | null = null;
-}
+export class Coordinator extends CoordinatorCore {
+  private sweepHandle: TimerHandle | null = null;
 
-export class Coordinator {
-  readonly hub = new SignalHub();
-  private readonly waiters = new ClaimWaiters();
-  private readonly scheduler: Scheduler;
-  private draining = false;
-  private sweepHandle: { cancel(): void } | null = null;
-  private readonly lastSeen = new Map<string, number>();
-
-  constructor(
-    readonly store: Store,
-    private readonly options: CoordinatorOptions,
-  ) {
-    this.scheduler = new Scheduler(options.clock, () => store.timers.nextDue(), () => this.fireDueTimers());
-  }
-
-  get clock(): Clock {
-    return this.options.clock;
-  }
-
-  /** Fires timers that fell due (also those due while the server was down) and arms the next. */
+  /** Fires timers that fell due (also those due while the server was down), arms the next, starts the agent sweep. */
   start(): void {
-    this.scheduler.rearm();
+    this.startTimers();
     this.scheduleSweep();
   }
 
@@ -121,17 +88,8 @@ export class Coordinator {
 
   stop(): void {
     this.drain();
-    this.scheduler.stop();
+    this.stopTimers();
     this.sweepHandle?.cancel();
-  }
-
-  get isDraining(): boolean {
-    return this.draining;
-  }
-
-  /** Claims parked in a long poll now. */
-  get waitingClaims(): number {
-    return this.waiters.size;
   }
 
   // ---------------------------------------------------------------- plans
@@ -202,7 +160,7 @@ export class Coordinator {
     sender: string,
   ): SignalModel {
     return this.run((u) => {
-      const a = this.mustLoad(req.planId);
+      const a = this.mustLoad(u, req.planId);
       if (req.name.trim() === "") throw badInput([{ path: "name", message: "must not be empty" }]);
       if (req.stepKey && !a.steps.some((s) => s.key === req.stepKey)) {
         throw badInput([{ path: "stepKey", message: `plan has no step "${req.stepKey}"` }]);
@@ -300,7 +258,7 @@ export class Coordinator {
       if (room <= 0) return grants;
       for (const c of this.store.plans.claimable(agent.roles, room * 4 + 8)) {
         if (grants.length >= room) break;
-        const prev = this.store.plans.load(c.planId);
+        const prev = this.load(u, c.planId);
         if (!prev) continue;
         const leaseId = newId("lease");
         const d = decide(prev, { type: "StepClaimed", stepKey: c.key, leaseId, agentId: agent.id }, now);
@@ -349,13 +307,13 @@ export class Coordinator {
   reportMany(reports: readonly Report[]): (StepResult | BatonError)[] {
     return this.run((u) =>
       reports.map((r) => {
-        const mark = u.signals.length;
+        const undo = u.mark();
         try {
           checkReport(r);
           return this.store.transaction(() => this.applyReport(u, r));
         } catch (e) {
           if (!isBatonError(e)) throw e;
-          u.signals.length = mark; // rolled back with the savepoint: never published
+          undo(); // rolled back with the savepoint: never saved nor published
           return e;
         }
       }),
@@ -418,108 +376,6 @@ export class Coordinator {
     });
   }
 
-  // ---------------------------------------------------------------- timers
-
-  /** Fires every durable timer due now, each in its own transaction. */
-  fireDueTimers(): void {
-    for (;;) {
-      const due = this.store.timers.due(this.clock.now(), 100);
-      if (due.length === 0) return;
-      for (const t of due) {
-        this.run((u) => {
-          if (!this.store.timers.take(t)) return; // moved or cleared since it was read
-          const prev = this.store.plans.load(t.planId);
-          if (!prev) return;
-          const d = decide(prev, timerEvent(t), this.clock.now());
-          if (d.ok) this.apply(u, prev, d, SYSTEM);
-        });
-      }
-    }
-  }
-
-  // ---------------------------------------------------------------- transactions
-
-  /** Runs `fn` in one transaction; after commit publishes, re-arms and wakes. */
-  private run<T>(fn: (u: Unit) => T): T {
-    const u = new Unit();
-    const result = this.store.transaction(() => fn(u));
-    for (const [id, at] of u.seen) this.lastSeen.set(id, at);
-    this.hub.publish(u.signals);
-    if (u.earliestTimer !== null) this.scheduler.noteTimer(u.earliestTimer);
-    if (u.wake.size > 0) this.waiters.wake(u.wake);
-    return result;
-  }
-
-  private mustLoad(planId: string): PlanAggregate {
-    const a = this.store.plans.load(planId);
-    if (!a) throw notFound("plan", planId);
-    return a;
-  }
-
-  /** Loads, decides and applies; a rejection becomes an error with a stable code. */
-  private dispatch(u: Unit, planId: string, event: EngineEvent, sender: string): Decision {
-    const prev = this.mustLoad(planId);
-    const d = decide(prev, event, this.clock.now());
-    if (!d.ok) throw rejectionError(d);
-    this.apply(u, prev, d, sender);
-    return d;
-  }
-
-  /** Saves a decision and carries out its commands, in the caller's transaction. */
-  private apply(u: Unit, prev: PlanAggregate, d: Decision, sender: string): void {
-    if (!d.changed) return;
-    const planId = prev.plan.id;
-    const now = this.clock.now();
-    this.store.plans.save(prev, d.aggregate);
-    for (const c of d.commands) {
-      switch (c.type) {
-        case "EmitSignal":
-          this.emit(u, { kind: c.kind, planId, stepKey: c.stepKey, agentId: c.agentId, sender, payload: c.payload });
-          break;
-        case "StartAttempt":
-          this.store.attempts.start({ ...c, id: c.leaseId, planId, startedAt: now });
-          break;
-        case "ExtendLease":
-          this.store.attempts.extend(c.leaseId, c.expiresAt);
-          break;
-        case "EndAttempt": {
-          this.store.attempts.end(c.leaseId, c.outcome, c.error, now);
-          // The agent has room again: its waiting claim may take work of any plan.
-          const role = prev.steps.find((s) => s.leaseId === c.leaseId)?.role;
-          if (role) u.wake.add(role);
-          break;
-        }
-        case "SetTimer":
-          this.store.timers.set({ planId, stepKey: c.stepKey, kind: c.kind, ref: c.ref, dueAt: c.dueAt });
-          u.earliestTimer = Math.min(u.earliestTimer ?? c.dueAt, c.dueAt);
-          break;
-        case "ClearTimers":
-          this.store.timers.clear(planId, c.stepKey);
-          break;
-      }
-    }
-    const { plan, steps } = d.aggregate;
-    if (plan.state === "RUNNING") for (const s of steps) if (s.state === "READY") u.wake.add(s.role);
-  }
-
-  private emit(
-    u: Unit,
-    s: { kind: SignalKind; planId?: string | null; stepKey?: string | null; agentId?: string | null; name?: string | null; sender: string; recipient?: string | null; payload?: Json },
-  ): SignalModel {
-    const signal = this.store.signals.append({
-      kind: s.kind,
-      name: s.name ?? null,
-      planId: s.planId ?? null,
-      stepKey: s.stepKey ?? null,
-      agentId: s.agentId ?? null,
-      sender: s.sender,
-      recipient: s.recipient ?? null,
-      payload: s.payload ?? null,
-      at: this.clock.now(),
-    });
-    u.signals.push(signal);
-    return signal;
-  }
 }
 
 function checkReport(r: Report): void {
@@ -536,40 +392,3 @@ const toStepError = (e: ReportedError): StepError => ({
   details: e.details ?? null,
 });
 
-function attemptOf(c: Extract<EngineCommand, { type: "StartAttempt" }>, planId: string, now: number): AttemptModel {
-  return {
-    id: c.leaseId,
-    planId,
-    stepKey: c.stepKey,
-    attempt: c.attempt,
-    agentId: c.agentId,
-    role: c.role,
-    outcome: "RUNNING",
-    error: null,
-    queuedAt: c.queuedAt,
-    startedAt: now,
-    finishedAt: null,
-    expiresAt: c.expiresAt,
-    heartbeatTimeoutMs: c.heartbeatTimeoutMs,
-    cancelRequested: false,
-  };
-}
-
-function timerEvent(t: TimerRow): EngineEvent {
-  const stepKey = t.stepKey ?? "";
-  switch (t.kind) {
-    case "RETRY":
-      return { type: "RetryDue", stepKey };
-    case "LEASE":
-      return { type: "LeaseExpired", stepKey, leaseId: t.ref ?? "" };
-    case "STEP_TIMEOUT":
-      return { type: "StepTimedOut", stepKey, leaseId: t.ref ?? "" };
-    case "PLAN_DEADLINE":
-      return { type: "PlanDeadlineReached" };
-  }
-}
-
-function rejectionError(r: Rejection): BatonError {
-  if (r.code === "NOT_FOUND") return new BatonError("NOT_FOUND", r.message);
-  return conflict(r.message, { reason: r.code });
-}

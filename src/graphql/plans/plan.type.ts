@@ -212,7 +212,14 @@ export class Plan extends Node {
   @Field(() => Date, { nullable: true, description: "When it finished." })
   finishedAt!: Date | null;
 
+  /** Views are cached per aggregate: aggregates are immutable and shared while their version holds. */
   static from(a: PlanAggregate): Plan {
+    let view = views.get(a);
+    if (!view) views.set(a, (view = Plan.build(a)));
+    return view;
+  }
+
+  private static build(a: PlanAggregate): Plan {
     const p = a.plan;
     return Object.assign(new Plan(), {
       aggregate: a,
@@ -234,6 +241,8 @@ export class Plan extends Node {
     });
   }
 }
+
+const views = new WeakMap<PlanAggregate, Plan>();
 
 @ObjectType({ description: "A plan in a connection." })
 export class PlanEdge {

@@ -1,0 +1,52 @@
+/**
+ * Load generators run in a worker thread, so that clients and agents do not share the
+ * gateway's event loop (on this 2-core machine: one core each), as real remote clients would not.
+ */
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { createAgent } from "../src/client/index.js";
+import { gql } from "./gateway.js";
+
+type Job =
+  | { kind: "queries"; url: string; query: string; variables: Record<string, unknown>; clients: number; perClient: number }
+  | { kind: "agents"; url: string; role: string; agents: number; concurrency: number };
+
+/** Runs a job in a worker; resolves with its message (latencies) or when told to stop (agents). */
+export function startWorker(job: Job): { result: Promise<number[]>; stop: () => void } {
+  const worker = new Worker(new URL(import.meta.url), { workerData: job });
+  const result = new Promise<number[]>((resolve, reject) => {
+    worker.once("message", (m: number[]) => resolve(m));
+    worker.once("error", reject);
+    worker.once("exit", () => resolve([]));
+  });
+  return { result, stop: () => worker.postMessage("stop") };
+}
+
+async function runJob(job: Job): Promise<void> {
+  if (job.kind === "queries") {
+    const times: number[] = [];
+    await Promise.all(
+      Array.from({ length: job.clients }, async () => {
+        for (let i = 0; i < job.perClient; i++) {
+          const t0 = performance.now();
+          await gql(job.url, job.query, job.variables);
+          times.push(performance.now() - t0);
+        }
+      }),
+    );
+    parentPort!.postMessage(times);
+    return;
+  }
+  const agents = Array.from({ length: job.agents }, (_, i) =>
+    createAgent({ url: job.url, name: `bench-${i}`, roles: [job.role], concurrency: job.concurrency, waitMs: 1000, handler: () => ({ ok: true }) }),
+  );
+  await Promise.all(agents.map((a) => a.ready));
+  parentPort!.postMessage([]);
+  await new Promise<void>((resolve) => parentPort!.once("message", () => resolve()));
+  await Promise.all(agents.map((a) => a.stop()));
+  process.exit(0);
+}
+
+if (!isMainThread) {
+  process.env["NODE_ENV"] ??= "production";
+  void runJob(workerData as Job);
+}

@@ -1,0 +1,211 @@
+/**
+ * The transactional core of the coordinator: every change runs as
+ *   load → decide → stage, in ONE synchronous transaction with its signal rows; the changed
+ * aggregates are saved (version-guarded) just before commit, and only after commit are signals
+ * published, timers re-armed and waiting claimers woken.
+ */
+import { BatonError, conflict, notFound } from "../domain/errors.js";
+import type { AttemptModel, Json, PlanAggregate, SignalModel } from "../domain/model.js";
+import type { SignalKind } from "../domain/statuses.js";
+import type { EngineCommand } from "../engine/commands.js";
+import { decide, type Decision, type Rejection } from "../engine/decide.js";
+import type { EngineEvent } from "../engine/events.js";
+import { SignalHub } from "../signals/hub.js";
+import type { Store } from "../store/store.js";
+import type { TimerRow } from "../store/timers.js";
+import type { Clock } from "./clock.js";
+import { Scheduler } from "./scheduler.js";
+import { Unit } from "./unit.js";
+import { ClaimWaiters } from "./waiters.js";
+
+export interface CoordinatorOptions {
+  clock: Clock;
+  /** A remote agent not seen for this long goes OFFLINE. */
+  agentOfflineMs: number;
+}
+
+export const SYSTEM = "system";
+
+export abstract class CoordinatorCore {
+  readonly hub = new SignalHub();
+  protected readonly waiters = new ClaimWaiters();
+  private readonly scheduler: Scheduler;
+  protected draining = false;
+  /** Agents' last contact as committed, to write last_seen_at at most once a second. */
+  protected readonly lastSeen = new Map<string, number>();
+
+  constructor(
+    readonly store: Store,
+    protected readonly options: CoordinatorOptions,
+  ) {
+    this.scheduler = new Scheduler(options.clock, () => store.timers.nextDue(), () => this.fireDueTimers());
+  }
+
+  get clock(): Clock {
+    return this.options.clock;
+  }
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  /** Claims parked in a long poll now. */
+  get waitingClaims(): number {
+    return this.waiters.size;
+  }
+
+  /** Fires timers that fell due (also those due while the server was down) and arms the next. */
+  protected startTimers(): void {
+    this.scheduler.rearm();
+  }
+
+  protected stopTimers(): void {
+    this.scheduler.stop();
+  }
+
+  /** Fires every durable timer due now, each in its own transaction. */
+  fireDueTimers(): void {
+    for (;;) {
+      const due = this.store.timers.due(this.clock.now(), 100);
+      if (due.length === 0) return;
+      for (const t of due) {
+        this.run((u) => {
+          if (!this.store.timers.take(t)) return; // moved or cleared since it was read
+          const prev = this.load(u, t.planId);
+          if (!prev) return;
+          const d = decide(prev, timerEvent(t), this.clock.now());
+          if (d.ok) this.apply(u, prev, d, SYSTEM);
+        });
+      }
+    }
+  }
+
+  /** Runs `fn` in one transaction; after commit publishes, re-arms and wakes. */
+  protected run<T>(fn: (u: Unit) => T): T {
+    const u = new Unit();
+    const result = this.store.transaction(() => {
+      const r = fn(u);
+      for (const { base, next } of u.changes()) this.store.plans.save(base, next);
+      return r;
+    });
+    for (const [id, at] of u.seen) this.lastSeen.set(id, at);
+    this.hub.publish(u.signals);
+    if (u.earliestTimer !== null) this.scheduler.noteTimer(u.earliestTimer);
+    if (u.wake.size > 0) this.waiters.wake(u.wake);
+    return result;
+  }
+
+  /** The plan as the transaction sees it (its own staged changes first). */
+  protected load(u: Unit, planId: string): PlanAggregate | null {
+    return u.aggregate(planId, (id) => this.store.plans.load(id));
+  }
+
+  protected mustLoad(u: Unit, planId: string): PlanAggregate {
+    const a = this.load(u, planId);
+    if (!a) throw notFound("plan", planId);
+    return a;
+  }
+
+  /** Loads, decides and applies; a rejection becomes an error with a stable code. */
+  protected dispatch(u: Unit, planId: string, event: EngineEvent, sender: string): Decision {
+    const prev = this.mustLoad(u, planId);
+    const d = decide(prev, event, this.clock.now());
+    if (!d.ok) throw rejectionError(d);
+    this.apply(u, prev, d, sender);
+    return d;
+  }
+
+  /** Stages a decision and carries out its commands, in the caller's transaction. */
+  protected apply(u: Unit, prev: PlanAggregate, d: Decision, sender: string): void {
+    if (!d.changed) return;
+    const planId = prev.plan.id;
+    const now = this.clock.now();
+    u.stage(prev, d.aggregate);
+    for (const c of d.commands) {
+      switch (c.type) {
+        case "EmitSignal":
+          this.emit(u, { kind: c.kind, planId, stepKey: c.stepKey, agentId: c.agentId, sender, payload: c.payload });
+          break;
+        case "StartAttempt":
+          this.store.attempts.start({ ...c, id: c.leaseId, planId, startedAt: now });
+          break;
+        case "ExtendLease":
+          this.store.attempts.extend(c.leaseId, c.expiresAt);
+          break;
+        case "EndAttempt": {
+          this.store.attempts.end(c.leaseId, c.outcome, c.error, now);
+          // The agent has room again: its waiting claim may take work of any plan.
+          const role = prev.steps.find((s) => s.leaseId === c.leaseId)?.role;
+          if (role) u.wake.add(role);
+          break;
+        }
+        case "SetTimer":
+          this.store.timers.set({ planId, stepKey: c.stepKey, kind: c.kind, ref: c.ref, dueAt: c.dueAt });
+          u.earliestTimer = Math.min(u.earliestTimer ?? c.dueAt, c.dueAt);
+          break;
+        case "ClearTimers":
+          this.store.timers.clear(planId, c.stepKey);
+          break;
+      }
+    }
+    const { plan, steps } = d.aggregate;
+    if (plan.state === "RUNNING") for (const s of steps) if (s.state === "READY") u.wake.add(s.role);
+  }
+
+  protected emit(
+    u: Unit,
+    s: { kind: SignalKind; planId?: string | null; stepKey?: string | null; agentId?: string | null; name?: string | null; sender: string; recipient?: string | null; payload?: Json },
+  ): SignalModel {
+    const signal = this.store.signals.append({
+      kind: s.kind,
+      name: s.name ?? null,
+      planId: s.planId ?? null,
+      stepKey: s.stepKey ?? null,
+      agentId: s.agentId ?? null,
+      sender: s.sender,
+      recipient: s.recipient ?? null,
+      payload: s.payload ?? null,
+      at: this.clock.now(),
+    });
+    u.signals.push(signal);
+    return signal;
+  }
+}
+
+export function attemptOf(c: Extract<EngineCommand, { type: "StartAttempt" }>, planId: string, now: number): AttemptModel {
+  return {
+    id: c.leaseId,
+    planId,
+    stepKey: c.stepKey,
+    attempt: c.attempt,
+    agentId: c.agentId,
+    role: c.role,
+    outcome: "RUNNING",
+    error: null,
+    queuedAt: c.queuedAt,
+    startedAt: now,
+    finishedAt: null,
+    expiresAt: c.expiresAt,
+    heartbeatTimeoutMs: c.heartbeatTimeoutMs,
+    cancelRequested: false,
+  };
+}
+
+function timerEvent(t: TimerRow): EngineEvent {
+  const stepKey = t.stepKey ?? "";
+  switch (t.kind) {
+    case "RETRY":
+      return { type: "RetryDue", stepKey };
+    case "LEASE":
+      return { type: "LeaseExpired", stepKey, leaseId: t.ref ?? "" };
+    case "STEP_TIMEOUT":
+      return { type: "StepTimedOut", stepKey, leaseId: t.ref ?? "" };
+    case "PLAN_DEADLINE":
+      return { type: "PlanDeadlineReached" };
+  }
+}
+
+function rejectionError(r: Rejection): BatonError {
+  if (r.code === "NOT_FOUND") return new BatonError("NOT_FOUND", r.message);
+  return conflict(r.message, { reason: r.code });
+}

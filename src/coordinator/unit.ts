@@ -1,0 +1,49 @@
+import type { PlanAggregate, SignalModel } from "../domain/model.js";
+
+interface Staged {
+  /** The aggregate as stored when the transaction first loaded it. */
+  base: PlanAggregate;
+  /** The aggregate after every decision applied so far. */
+  next: PlanAggregate;
+}
+
+/**
+ * One transaction's working set: the aggregates it changed (saved once, at the end, guarded by
+ * the version first read — ten claims on one plan write its row once) and what is left to do
+ * after commit (publish signals, wake claimers, re-arm the scheduler).
+ */
+export class Unit {
+  readonly signals: SignalModel[] = [];
+  readonly wake = new Set<string>();
+  seen = new Map<string, number>();
+  earliestTimer: number | null = null;
+  private staged = new Map<string, Staged>();
+
+  /** The plan as this transaction sees it: its own changes, else what `load` returns. */
+  aggregate(planId: string, load: (id: string) => PlanAggregate | null): PlanAggregate | null {
+    return this.staged.get(planId)?.next ?? load(planId);
+  }
+
+  stage(prev: PlanAggregate, next: PlanAggregate): void {
+    const s = this.staged.get(prev.plan.id);
+    if (s) s.next = next;
+    else this.staged.set(prev.plan.id, { base: prev, next });
+  }
+
+  /** Changed aggregates, to save before commit. */
+  changes(): Iterable<Staged> {
+    return this.staged.values();
+  }
+
+  /** A point to return to when a savepoint inside the transaction rolls back. */
+  mark(): () => void {
+    const signals = this.signals.length;
+    const staged = new Map([...this.staged].map(([k, v]) => [k, { ...v }] as const));
+    const seen = new Map(this.seen);
+    return () => {
+      this.signals.length = signals;
+      this.staged = staged;
+      this.seen = seen;
+    };
+  }
+}
