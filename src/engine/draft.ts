@@ -19,7 +19,7 @@ export class Draft {
   ) {
     this.plan = base.plan;
     this.steps = [...base.steps];
-    this.index = new Map(this.steps.map((s, i) => [s.key, i] as const));
+    this.index = indexOf(base.steps);
   }
 
   step(key: string): StepModel | undefined {
@@ -64,8 +64,17 @@ export class Draft {
   }
 
   result(): PlanAggregate {
+    indexes.set(this.steps, this.index); // patches keep positions: the next decision reuses it
     return { plan: this.plan, steps: this.steps };
   }
+}
+
+/** Key → position of a steps array, built once per array (aggregates are immutable). */
+const indexes = new WeakMap<readonly StepModel[], Map<string, number>>();
+function indexOf(steps: readonly StepModel[]): Map<string, number> {
+  let index = indexes.get(steps);
+  if (!index) indexes.set(steps, (index = new Map(steps.map((s, i) => [s.key, i] as const))));
+  return index;
 }
 
 export const errorJson = (e: StepError): Json => ({
