@@ -55,7 +55,7 @@ export async function engineThroughput(plans = 100, waves = 10, width = 10): Pro
   coordinator.drain();
   await builtins.stop();
   coordinator.stop();
-  store.close();
+  await store.close();
   const steps = plans * waves * width;
   return { steps, seconds, stepsPerSecond: steps / seconds, rawUpdatesPerSecond: rawUpdateFloor(file) };
 }

@@ -53,7 +53,7 @@ async function main(argv: string[]): Promise<void> {
       return serve();
     case "migrate": {
       const config = loadConfig();
-      openDatabase(config.dbFile).close();
+      await openDatabase(config.dbFile).close();
       process.stdout.write(`database ${config.dbFile} is migrated\n`);
       return;
     }

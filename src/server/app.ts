@@ -110,7 +110,7 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
         await apollo.stop().catch(() => undefined); // drains HTTP requests in flight
         if (http.listening) await new Promise<void>((r) => http.close(() => r()));
         coordinator.stop();
-        store.close();
+        await store.close();
       })();
       return stopping;
     },

@@ -4,6 +4,7 @@ import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startCheckpointer } from "./checkpointer.js";
 import * as schema from "./schema.js";
 
 export type Db = BetterSQLite3Database<typeof schema>;
@@ -11,8 +12,11 @@ export type Db = BetterSQLite3Database<typeof schema>;
 export interface OpenDatabase {
   sqlite: Database.Database;
   db: Db;
-  close(): void;
+  close(): Promise<void>;
 }
+
+/** WAL pages before a commit checkpoints by itself: normally the checkpointer is far ahead. */
+const SAFETY_CHECKPOINT_PAGES = 20_000;
 
 /**
  * The folder holding package.json, found by walking up from this module, so that db/
@@ -33,7 +37,7 @@ export const MIGRATIONS_DIR = join(packageRoot(), "db");
 /**
  * Opens (creating its folder if needed) and migrates a SQLite database: WAL journal,
  * synchronous=NORMAL (durable across process crashes; an OS crash may lose the last commits),
- * foreign keys on. `:memory:` gives a private in-memory database.
+ * foreign keys on, checkpoints in a worker thread. `:memory:` gives a private in-memory database.
  */
 export function openDatabase(file: string): OpenDatabase {
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
@@ -45,7 +49,18 @@ export function openDatabase(file: string): OpenDatabase {
     sqlite.pragma("busy_timeout = 5000");
     const db = drizzle(sqlite, { schema });
     migrate(db, { migrationsFolder: MIGRATIONS_DIR });
-    return { sqlite, db, close: () => sqlite.close() };
+    if (file === ":memory:") return { sqlite, db, close: async () => void sqlite.close() };
+    sqlite.pragma(`wal_autocheckpoint = ${SAFETY_CHECKPOINT_PAGES}`);
+    sqlite.pragma("journal_size_limit = 67108864");
+    const checkpointer = startCheckpointer(file);
+    return {
+      sqlite,
+      db,
+      async close() {
+        await checkpointer.stop();
+        sqlite.close();
+      },
+    };
   } catch (e) {
     sqlite.close();
     throw e;

@@ -40,8 +40,8 @@ export class Store {
     }
   }
 
-  close(): void {
-    this.database.close();
+  close(): Promise<void> {
+    return this.database.close();
   }
 }
 

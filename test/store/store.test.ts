@@ -2,7 +2,7 @@
  * The store on real SQLite with the real migrations: pragmas, plan round trips,
  * optimistic concurrency, the signal log and durable timers.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -12,6 +12,7 @@ import { decide } from "../../src/engine/decide.js";
 import { openDatabase } from "../../src/store/database.js";
 import { openStore, type Store } from "../../src/store/store.js";
 import { Script, T0, ok, plan } from "../helpers/engine.js";
+import { waitFor } from "../helpers/fixtures.js";
 
 const sig = (over: Partial<SignalModel> = {}): Omit<SignalModel, "sequence"> => ({
   kind: "CUSTOM",
@@ -36,32 +37,33 @@ describe("openDatabase", () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("opens a file database in WAL mode with foreign keys on, creating its folder", () => {
+  it("opens a file database in WAL mode with foreign keys on, creating its folder", async () => {
     const file = join(dir, "nested", "deeper", "baton.db");
     const db = openDatabase(file);
     try {
       expect(db.sqlite.pragma("journal_mode", { simple: true })).toBe("wal");
       expect(db.sqlite.pragma("foreign_keys", { simple: true })).toBe(1);
       expect(db.sqlite.pragma("synchronous", { simple: true })).toBe(1); // NORMAL
+      expect(db.sqlite.pragma("wal_autocheckpoint", { simple: true })).toBe(20_000); // the checkpointer does it
       const tables = db.sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
       expect(tables).toEqual(expect.arrayContaining(["agents", "attempts", "plans", "signals", "steps", "timers"]));
     } finally {
-      db.close();
+      await db.close();
     }
   });
 
-  it("re-opens an existing file: migrations run once, data is kept", () => {
+  it("re-opens an existing file: migrations run once, data is kept", async () => {
     const file = join(dir, "baton.db");
     const first = openStore(file);
     first.plans.insert(plan({ a: {} }, {}, "IDLE", { id: "plan_keep" }));
     first.signals.append(sig());
-    first.close();
+    await first.close();
     const again = openStore(file);
     try {
       expect(again.plans.load("plan_keep")?.steps.map((s) => s.key)).toEqual(["a"]);
       expect(again.signals.head()).toBe(1);
     } finally {
-      again.close();
+      await again.close();
     }
   });
 
@@ -277,5 +279,25 @@ describe("timers", () => {
     expect(left()).toEqual(["p/b/RETRY", "p/null/PLAN_DEADLINE", "q/a/RETRY"]);
     store.timers.clear("p", null);
     expect(left()).toEqual(["q/a/RETRY"]);
+  });
+});
+
+describe("the checkpointer", () => {
+  it("moves committed pages from the WAL into the database file in the background", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "baton-ckpt-"));
+    const file = join(dir, "baton.db");
+    const store = openStore(file);
+    try {
+      const size = () => statSync(file).size;
+      const before = size();
+      store.transaction(() => {
+        for (let i = 0; i < 2_000; i++) store.signals.append(sig({ payload: { i, text: "x".repeat(200) } }));
+      });
+      expect(size()).toBe(before); // committed to the WAL only
+      await waitFor(() => size() > before + 200_000, 10_000);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

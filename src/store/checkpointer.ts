@@ -1,0 +1,39 @@
+/**
+ * WAL checkpoints off the main thread. SQLite's automatic checkpoint runs inside whichever
+ * commit crosses the threshold and syncs the database file there: a commit that usually takes
+ * 0.1 ms then takes several. A worker thread with its own connection runs PASSIVE checkpoints
+ * (they never block writers) once a second instead; the connection's automatic checkpoint stays
+ * on at a much larger threshold as a safety net.
+ */
+import { createRequire } from "node:module";
+import { Worker } from "node:worker_threads";
+
+const require = createRequire(import.meta.url);
+
+/** The worker's code, plain CommonJS so that it runs from src/ (tests) and dist/ alike. */
+const WORKER = `
+const { parentPort, workerData } = require("node:worker_threads");
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+db.pragma("busy_timeout = 1000");
+const timer = setInterval(() => {
+  try { db.pragma("wal_checkpoint(PASSIVE)"); } catch { /* busy: next time */ }
+}, workerData.intervalMs);
+parentPort.on("message", () => { clearInterval(timer); db.close(); process.exit(0); });
+`;
+
+export interface Checkpointer {
+  stop(): Promise<void>;
+}
+
+export function startCheckpointer(file: string, intervalMs = 1_000): Checkpointer {
+  const worker = new Worker(WORKER, { eval: true, workerData: { file, intervalMs, driver: require.resolve("better-sqlite3") } });
+  worker.unref();
+  const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+  return {
+    stop() {
+      worker.postMessage("stop");
+      return exited;
+    },
+  };
+}
