@@ -21,6 +21,7 @@ import { formatError } from "../graphql/errors.js";
 import { batonSchema } from "../graphql/schema.js";
 import type { Logger } from "../logger.js";
 import { openStore } from "../store/store.js";
+import { localGateway } from "./executor.js";
 
 export interface App {
   coordinator: Coordinator;
@@ -120,7 +121,7 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
 /** The Apollo server over the Baton schema, with the shared error edge. */
 export function createApolloServer(logger: Logger, dev: boolean, plugins: ApolloServerPlugin<Context>[] = []): ApolloServer<Context> {
   return new ApolloServer<Context>({
-    schema: batonSchema(),
+    gateway: localGateway(batonSchema()),
     introspection: true,
     includeStacktraceInErrorResponses: dev,
     formatError: (_formatted, error) => formatError(error, logger, dev),

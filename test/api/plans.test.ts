@@ -159,3 +159,16 @@ describe("plan queries", () => {
     expect(missing.errors?.[0]?.extensions?.["code"]).toBe("NOT_FOUND");
   });
 });
+
+describe("GraphQL errors", () => {
+  it("bad variables are BAD_USER_INPUT, unknown fields GRAPHQL_VALIDATION_FAILED, and introspection works", async () => {
+    const bad = await api.exec(`query($f: Int) { plans(first: $f) { totalCount } }`, { f: "abc" });
+    expect(bad.errors?.[0]?.extensions?.["code"]).toBe("BAD_USER_INPUT");
+    expect(bad.errors?.[0]?.message).toContain('Variable "$f"');
+    const unknown = await api.exec(`{ plans { nope } }`);
+    expect(unknown.errors?.[0]?.extensions?.["code"]).toBe("GRAPHQL_VALIDATION_FAILED");
+    const intro = await api.ok(`{ __type(name: "Plan") { description fields { name } } }`);
+    expect(intro.__type.description).toContain("A plan of work");
+    expect(intro.__type.fields.map((f: { name: string }) => f.name)).toContain("waves");
+  });
+});

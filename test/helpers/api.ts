@@ -3,7 +3,7 @@ import type { Coordinator } from "../../src/coordinator/coordinator.js";
 import { createApolloServer } from "../../src/server/app.js";
 import { makeCoordinator } from "./fixtures.js";
 
-export const silentLogger = pino({ level: "silent" });
+export const silentLogger = pino({ level: process.env.DBG ? "debug" : "silent" });
 
 export interface GqlResult<T = Record<string, any>> {
   data?: T | null;
