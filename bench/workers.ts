@@ -24,15 +24,18 @@ export function startWorker(job: Job): { result: Promise<number[]>; stop: () => 
 async function runJob(job: Job): Promise<void> {
   if (job.kind === "queries") {
     const times: number[] = [];
-    await Promise.all(
-      Array.from({ length: job.clients }, async () => {
-        for (let i = 0; i < job.perClient; i++) {
-          const t0 = performance.now();
-          await gql(job.url, job.query, job.variables);
-          times.push(performance.now() - t0);
-        }
-      }),
-    );
+    const round = (n: number, record: boolean) =>
+      Promise.all(
+        Array.from({ length: job.clients }, async () => {
+          for (let i = 0; i < n; i++) {
+            const t0 = performance.now();
+            await gql(job.url, job.query, job.variables);
+            if (record) times.push(performance.now() - t0);
+          }
+        }),
+      );
+    await round(Math.ceil(job.perClient / 4), false); // warm-up: JIT compilation, connection pools
+    await round(job.perClient, true);
     parentPort!.postMessage(times);
     return;
   }

@@ -9,7 +9,7 @@ export abstract class Node {
   id!: string;
 }
 
-@ObjectType({ description: "Relay page information." })
+@ObjectType({ simpleResolvers: true, description: "Relay page information." })
 export class PageInfo {
   @Field({ description: "Whether more items follow this page." })
   hasNextPage!: boolean;

@@ -9,7 +9,7 @@ import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import type { ExecutionResult } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import type { Config } from "../config.js";
@@ -44,6 +44,8 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
   const format = (e: unknown) => formatError(e, logger, config.dev);
 
   const app = express();
+  app.set("etag", false); // hashing every GraphQL response body buys nothing for POSTs
+  app.set("x-powered-by", false);
   const http: Server = createServer(app);
   // Upgrades are routed by hand (noServer) so that a failed listen is reported once, by us,
   // instead of being re-emitted through the WebSocket server.
@@ -82,11 +84,7 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
         "/graphql",
         express.json({ limit: "2mb" }),
         expressMiddleware(apollo, {
-          context: async ({ req, res }) => {
-            const closed = new AbortController();
-            res.once("close", () => closed.abort());
-            return { coordinator, actor: actorFrom(req.headers["x-baton-actor"]), signal: closed.signal };
-          },
+          context: async ({ req, res }) => new HttpContext(coordinator, actorFrom(req.headers["x-baton-actor"]), res),
         }),
       );
       await new Promise<void>((resolve, reject) => {
@@ -116,6 +114,28 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
       return stopping;
     },
   };
+}
+
+/** The context of one HTTP request. */
+class HttpContext implements Context {
+  private closed: AbortSignal | null = null;
+
+  constructor(
+    readonly coordinator: Coordinator,
+    readonly actor: string,
+    private readonly res: ServerResponse,
+  ) {}
+
+  /** Aborted when the connection closes. Made on first use (long-polling claims): it costs. */
+  get signal(): AbortSignal {
+    if (!this.closed) {
+      const controller = new AbortController();
+      if (this.res.closed) controller.abort();
+      else this.res.once("close", () => controller.abort());
+      this.closed = controller.signal;
+    }
+    return this.closed;
+  }
 }
 
 /** The Apollo server over the Baton schema, with the shared error edge. */

@@ -32,6 +32,7 @@ export function startCheckpointer(file: string, intervalMs = 1_000): Checkpointe
   const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
   return {
     stop() {
+      worker.ref(); // keep the process alive until the worker has closed its connection
       worker.postMessage("stop");
       return exited;
     },

@@ -6,7 +6,7 @@ import { Node, toDate } from "../common.types.js";
 import { StepError } from "../plans/plan.type.js";
 import { JSONScalar } from "../scalars.js";
 
-@ObjectType({ implements: Node, description: "A worker that claims steps of its roles: an AI agent, a service or a person." })
+@ObjectType({ simpleResolvers: true, implements: Node, description: "A worker that claims steps of its roles: an AI agent, a service or a person." })
 export class Agent extends Node {
   @Field({ description: "Display name." })
   name!: string;
@@ -41,7 +41,7 @@ export class Agent extends Node {
   }
 }
 
-@ObjectType({ description: "One attempt of one step: who ran it, when, how long, how it ended." })
+@ObjectType({ simpleResolvers: true, description: "One attempt of one step: who ran it, when, how long, how it ended." })
 export class StepTrace {
   agentId!: string | null;
 
@@ -88,7 +88,7 @@ export class StepTrace {
   }
 }
 
-@ObjectType({ description: "A step handed to one agent for one attempt, until it completes, fails or the lease expires." })
+@ObjectType({ simpleResolvers: true, description: "A step handed to one agent for one attempt, until it completes, fails or the lease expires." })
 export class StepLease {
   @Field(() => ID, { description: "The lease id: name it in heartbeatStep, completeStep and failStep." })
   id!: string;
@@ -140,7 +140,7 @@ export class StepLease {
   }
 }
 
-@ObjectType({ description: "The state of a lease after a heartbeat." })
+@ObjectType({ simpleResolvers: true, description: "The state of a lease after a heartbeat." })
 export class LeaseStatus {
   @Field(() => Date, { description: "When the lease now expires unless heartbeaten again." })
   expiresAt!: Date;

@@ -1,7 +1,6 @@
-import { Arg, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { badInput, notFound } from "../../domain/errors.js";
-import { isFinishedStepState, SignalKind } from "../../domain/statuses.js";
-import { waves } from "../../engine/graph.js";
+import { SignalKind } from "../../domain/statuses.js";
 import type { PlanCursor } from "../../store/plans.js";
 import { StepTrace } from "../agents/agent.type.js";
 import { PageInfo } from "../common.types.js";
@@ -91,17 +90,6 @@ export class PlanResolver {
   @FieldResolver(() => Step, { nullable: true, description: "One step by key, or null." })
   step(@Root() plan: Plan, @Arg("key", { description: "The step key." }) key: string): Step | null {
     return plan.steps.find((s) => s.key === key) ?? null;
-  }
-
-  @FieldResolver(() => [[String]], { description: "Steps grouped into the waves they can run in: each wave depends only on earlier waves." })
-  waves(@Root() plan: Plan): string[][] {
-    return waves(plan.aggregate.steps);
-  }
-
-  @FieldResolver(() => Float, { description: "0..1: finished steps over all steps." })
-  progress(@Root() plan: Plan): number {
-    const steps = plan.aggregate.steps;
-    return steps.length === 0 ? 0 : steps.filter((s) => isFinishedStepState(s.state)).length / steps.length;
   }
 
   @FieldResolver(() => [StepTrace], { description: "One row per attempt, oldest first." })

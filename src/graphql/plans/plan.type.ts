@@ -1,10 +1,11 @@
 import { Field, Float, ID, Int, ObjectType } from "type-graphql";
 import type { ExecutionPolicy as PolicyModel, Json, PlanAggregate, RetryPolicy as RetryModel, StepError as ErrorModel, StepModel } from "../../domain/model.js";
-import { Complexity, PlanState, Priority, StepState } from "../../domain/statuses.js";
+import { Complexity, isFinishedStepState, PlanState, Priority, StepState } from "../../domain/statuses.js";
+import { waves } from "../../engine/graph.js";
 import { Node, PageInfo, toDate } from "../common.types.js";
 import { JSONScalar } from "../scalars.js";
 
-@ObjectType({ description: "How a plan runs: parallelism and timeouts." })
+@ObjectType({ simpleResolvers: true, description: "How a plan runs: parallelism and timeouts." })
 export class ExecutionPolicy {
   @Field(() => Complexity, { description: "Execution profile; sets the default maxParallel." })
   complexity!: Complexity;
@@ -26,7 +27,7 @@ export class ExecutionPolicy {
   }
 }
 
-@ObjectType({ description: "How a failed step attempt is retried." })
+@ObjectType({ simpleResolvers: true, description: "How a failed step attempt is retried." })
 export class RetryPolicy {
   @Field(() => Int, { description: "Most attempts in all, the first included." })
   maxAttempts!: number;
@@ -48,7 +49,7 @@ export class RetryPolicy {
   }
 }
 
-@ObjectType({ description: "Why a step attempt or a plan failed." })
+@ObjectType({ simpleResolvers: true, description: "Why a step attempt or a plan failed." })
 export class StepError {
   @Field({ description: "Human-readable message." })
   message!: string;
@@ -67,7 +68,7 @@ export class StepError {
   }
 }
 
-@ObjectType({ description: "One unit of work in a plan, run by an agent of its role." })
+@ObjectType({ simpleResolvers: true, description: "One unit of work in a plan, run by an agent of its role." })
 export class Step {
   /** The plan the step belongs to (for field resolvers). */
   planId!: string;
@@ -162,7 +163,7 @@ export class Step {
   }
 }
 
-@ObjectType({ implements: Node, description: "A plan of work: steps with dependencies, run by agents." })
+@ObjectType({ simpleResolvers: true, implements: Node, description: "A plan of work: steps with dependencies, run by agents." })
 export class Plan extends Node {
   /** The aggregate this view was made from (for field resolvers). */
   aggregate!: PlanAggregate;
@@ -193,6 +194,12 @@ export class Plan extends Node {
 
   @Field(() => [Step], { description: "Every step, in plan order." })
   steps!: Step[];
+
+  @Field(() => [[String]], { description: "Steps grouped into the waves they can run in: each wave depends only on earlier waves." })
+  waves!: string[][];
+
+  @Field(() => Float, { description: "0..1: finished steps over all steps." })
+  progress!: number;
 
   @Field(() => JSONScalar, {
     nullable: true,
@@ -233,6 +240,8 @@ export class Plan extends Node {
       input: p.input,
       policy: ExecutionPolicy.from(p.policy),
       steps: a.steps.map((s) => Step.from(p.id, s)),
+      waves: waves(a.steps),
+      progress: a.steps.length === 0 ? 0 : a.steps.filter((s) => isFinishedStepState(s.state)).length / a.steps.length,
       result: p.result,
       error: StepError.from(p.error),
       createdAt: new Date(p.createdAt),
@@ -244,7 +253,7 @@ export class Plan extends Node {
 
 const views = new WeakMap<PlanAggregate, Plan>();
 
-@ObjectType({ description: "A plan in a connection." })
+@ObjectType({ simpleResolvers: true, description: "A plan in a connection." })
 export class PlanEdge {
   @Field({ description: "Cursor of this plan." })
   cursor!: string;
@@ -253,7 +262,7 @@ export class PlanEdge {
   node!: Plan;
 }
 
-@ObjectType({ description: "A page of plans, newest first." })
+@ObjectType({ simpleResolvers: true, description: "A page of plans, newest first." })
 export class PlanConnection {
   @Field(() => [PlanEdge], { description: "The plans of this page." })
   edges!: PlanEdge[];
@@ -265,7 +274,7 @@ export class PlanConnection {
   totalCount!: number;
 }
 
-@ObjectType({ description: "The whole state of a plan at one point of its timeline." })
+@ObjectType({ simpleResolvers: true, description: "The whole state of a plan at one point of its timeline." })
 export class PlanSnapshot {
   @Field(() => ID, { description: "The plan." })
   planId!: string;

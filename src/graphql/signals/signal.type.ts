@@ -5,7 +5,7 @@ import { SignalKind } from "../../domain/statuses.js";
 import { Node, PageInfo } from "../common.types.js";
 import { JSONScalar } from "../scalars.js";
 
-@ObjectType({ implements: Node, description: "One event on the timeline. Sequences are global, increasing, and never reused or skipped." })
+@ObjectType({ simpleResolvers: true, implements: Node, description: "One event on the timeline. Sequences are global, increasing, and never reused or skipped." })
 export class Signal extends Node {
   @Field(() => Int, { description: "Global position in the signal log." })
   sequence!: number;
@@ -42,7 +42,7 @@ export class Signal extends Node {
   }
 }
 
-@ObjectType({ description: "A signal in a connection." })
+@ObjectType({ simpleResolvers: true, description: "A signal in a connection." })
 export class SignalEdge {
   @Field({ description: "Cursor of this signal." })
   cursor!: string;
@@ -51,7 +51,7 @@ export class SignalEdge {
   node!: Signal;
 }
 
-@ObjectType({ description: "A page of signals, oldest first." })
+@ObjectType({ simpleResolvers: true, description: "A page of signals, oldest first." })
 export class SignalConnection {
   @Field(() => [SignalEdge], { description: "The signals of this page." })
   edges!: SignalEdge[];
