@@ -5,7 +5,7 @@
 import { builtinConfigProblems } from "../domain/builtins.js";
 import { BatonError, badInput, conflict, isBatonError, notFound, type Problem } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
-import type { AgentModel, AttemptModel, Json, PlanAggregate, PlanModel, SignalModel, StepError, StepModel } from "../domain/model.js";
+import { newStep, type AgentModel, type AttemptModel, type Json, type PlanAggregate, type PlanModel, type SignalModel, type StepError, type StepModel } from "../domain/model.js";
 import type { Priority } from "../domain/statuses.js";
 import type { EngineCommand } from "../engine/commands.js";
 import { decide } from "../engine/decide.js";
@@ -123,24 +123,7 @@ export class Coordinator extends CoordinatorCore {
         startedAt: null,
         finishedAt: null,
       },
-      steps: steps.map((s, i) => ({
-        ...s,
-        priority: req.steps?.[i]?.priority ?? priority,
-        position: i,
-        state: "PENDING",
-        output: null,
-        error: null,
-        attempts: 0,
-        progress: null,
-        progressMessage: null,
-        quality: null,
-        agentId: null,
-        leaseId: null,
-        readyAt: null,
-        startedAt: null,
-        finishedAt: null,
-        retryAt: null,
-      })),
+      steps: steps.map((s, i) => newStep({ ...s, priority: req.steps?.[i]?.priority ?? priority }, i)),
     };
     return this.run((u) => {
       this.store.plans.insert(aggregate);

@@ -150,3 +150,22 @@ export const DEFAULT_POLICY: ExecutionPolicy = {
   planTimeoutMs: null,
   heartbeatTimeoutMs: 30_000,
 };
+
+/** A step as created: its spec, PENDING, with no run state yet. */
+export const newStep = (spec: StepSpec, position: number): StepModel => ({
+  ...spec,
+  position,
+  state: "PENDING",
+  output: null,
+  error: null,
+  attempts: 0,
+  progress: null,
+  progressMessage: null,
+  quality: null,
+  agentId: null,
+  leaseId: null,
+  readyAt: null,
+  startedAt: null,
+  finishedAt: null,
+  retryAt: null,
+});

@@ -84,35 +84,7 @@ const planParams = (p: PlanModel, running: number) => ({
   finished_at: p.finishedAt,
 });
 
-const stepParams = (planId: string, s: StepModel) => ({
-  plan_id: planId,
-  key: s.key,
-  position: s.position,
-  name: s.name,
-  description: s.description,
-  role: s.role,
-  state: s.state,
-  depends_on: JSON.stringify(s.dependsOn),
-  priority: priorityRank(s.priority),
-  input: toJson(s.input),
-  output: toJson(s.output),
-  error: toJson(s.error),
-  attempts: s.attempts,
-  retry: JSON.stringify(s.retry),
-  timeout_ms: s.timeoutMs,
-  config: toJson(s.config),
-  progress: s.progress,
-  progress_message: s.progressMessage,
-  quality: s.quality,
-  agent_id: s.agentId,
-  lease_id: s.leaseId,
-  ready_at: s.readyAt,
-  started_at: s.startedAt,
-  finished_at: s.finishedAt,
-  retry_at: s.retryAt,
-});
 
-/** The SQL column names of a table, from its drizzle definition. */
 /** Plan fields fixed at creation; when none changed, a save writes only the run columns. */
 const PLAN_SPEC_FIELDS = ["name", "goal", "priority", "labels", "input", "policy", "idempotencyKey", "createdAt"] as const;
 const PLAN_RUN_COLUMNS = ["state", "version", "running_count", "result", "error", "started_at", "finished_at"] as const;
@@ -154,6 +126,21 @@ const stepRunParams = (planId: string, s: StepModel) => ({
   retry_at: s.retryAt,
 });
 
+const stepParams = (planId: string, s: StepModel) => ({
+  ...stepRunParams(planId, s),
+  position: s.position,
+  name: s.name,
+  description: s.description,
+  role: s.role,
+  depends_on: JSON.stringify(s.dependsOn),
+  priority: priorityRank(s.priority),
+  input: toJson(s.input),
+  retry: JSON.stringify(s.retry),
+  timeout_ms: s.timeoutMs,
+  config: toJson(s.config),
+});
+
+/** The SQL column names of a table, from its drizzle definition. */
 const columns = (table: typeof plans | typeof steps): string[] => Object.values(getTableColumns(table)).map((c) => c.name);
 const insertSql = (table: string, cols: string[], conflictClause = "") =>
   `INSERT INTO ${table} (${cols.join(", ")}) VALUES (${cols.map((c) => `@${c}`).join(", ")})${conflictClause}`;

@@ -7,6 +7,7 @@ import { expect } from "vitest";
 import {
   DEFAULT_POLICY,
   DEFAULT_RETRY,
+  newStep,
   type ExecutionPolicy,
   type Json,
   type PlanAggregate,
@@ -34,32 +35,21 @@ export interface StepOpts {
 
 /** A fresh PENDING step as createPlan would make it. */
 export function step(key: string, opts: StepOpts = {}, position = 0): StepModel {
-  return {
-    key,
-    name: null,
-    description: null,
-    role: opts.role ?? "worker",
-    dependsOn: opts.dependsOn ?? [],
-    priority: opts.priority ?? "NORMAL",
-    input: opts.input ?? null,
-    timeoutMs: opts.timeoutMs ?? 60_000,
-    retry: { ...DEFAULT_RETRY, ...opts.retry },
-    config: null,
+  return newStep(
+    {
+      key,
+      name: null,
+      description: null,
+      role: opts.role ?? "worker",
+      dependsOn: opts.dependsOn ?? [],
+      priority: opts.priority ?? "NORMAL",
+      input: opts.input ?? null,
+      timeoutMs: opts.timeoutMs ?? 60_000,
+      retry: { ...DEFAULT_RETRY, ...opts.retry },
+      config: null,
+    },
     position,
-    state: "PENDING",
-    output: null,
-    error: null,
-    attempts: 0,
-    progress: null,
-    progressMessage: null,
-    quality: null,
-    agentId: null,
-    leaseId: null,
-    readyAt: null,
-    startedAt: null,
-    finishedAt: null,
-    retryAt: null,
-  };
+  );
 }
 
 export type StepList = Record<string, StepOpts>;
