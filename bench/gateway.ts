@@ -16,11 +16,3 @@ export async function startGateway(): Promise<Gateway> {
   const { url } = await app.start();
   return { app, url, stop: () => app.stop() };
 }
-
-/** One GraphQL request over HTTP; throws on GraphQL errors. */
-export async function gql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data?: T; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data as T;
-}

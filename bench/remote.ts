@@ -3,7 +3,9 @@
  * snapshot latency (4).
  */
 import { waveSteps } from "./fixtures.js";
-import { gql, startGateway } from "./gateway.js";
+import { Agent } from "node:http";
+import { startGateway } from "./gateway.js";
+import { postJson } from "./http.js";
 import { summary } from "./stats.js";
 import { startWorker } from "./workers.js";
 
@@ -39,19 +41,21 @@ export async function dispatchLatency(samples = 300): Promise<{ p50: number; p99
   const gw = await startGateway();
   const c = gw.app.coordinator;
   const first = c.registerAgent({ name: "upstream", roles: ["lat-a"] });
-  const waiter = (await gql(gw.url, `mutation { registerAgent(input: { name: "downstream", roles: ["lat-b"] }) { id } }`)).registerAgent.id;
+  const agent = new Agent({ keepAlive: true });
+  const waiter = c.registerAgent({ name: "downstream", roles: ["lat-b"] }).id;
+  const poll = JSON.stringify({ query: CLAIM, variables: { input: { agentId: waiter, waitMs: 30_000 } } });
   const times: number[] = [];
   for (let i = 0; i < samples; i++) {
     c.createPlan({ name: `lat ${i}`, steps: [{ key: "a", role: "lat-a" }, { key: "b", role: "lat-b", dependsOn: ["a"] }] }, "bench");
     const [lease] = await c.claim(first.id, 1);
     const parked = c.waitingClaims; // the built-in agents' polls are parked too
-    const polled = gql(gw.url, CLAIM, { input: { agentId: waiter, waitMs: 30_000 } });
+    const polled = postJson<{ claimSteps: { id: string }[] }>(gw.url, poll, agent);
     while (c.waitingClaims === parked) await new Promise((r) => setImmediate(r));
     const t0 = performance.now();
     c.complete(lease!.lease.id, null);
     const got = (await polled).claimSteps;
     times.push(performance.now() - t0);
-    c.complete(got[0].id, null);
+    c.complete(got[0]!.id, null);
     await new Promise((r) => setTimeout(r, 10));
   }
   await gw.stop();

@@ -4,7 +4,8 @@
  */
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { createAgent } from "../src/client/index.js";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
+import { postJson } from "./http.js";
 
 type Job =
   | { kind: "queries"; url: string; query: string; variables: Record<string, unknown>; clients: number; perClient: number }
@@ -21,26 +22,6 @@ export function startWorker(job: Job): { result: Promise<number[]>; stop: () => 
   return { result, stop: () => worker.postMessage("stop") };
 }
 
-/**
- * One POST over node:http with a keep-alive agent. The load generator must cost less than the
- * server it measures: fetch (undici) spends about as much CPU per request as the gateway does.
- */
-function post(url: string, body: string, agent: Agent): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: "POST", agent, headers: { "content-type": "application/json" } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => {
-        const parsed = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { errors?: unknown };
-        if (res.statusCode !== 200 || parsed.errors) reject(new Error(`query failed: ${res.statusCode}`));
-        else resolve();
-      });
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-
 async function runJob(job: Job): Promise<void> {
   if (job.kind === "queries") {
     const times: number[] = [];
@@ -51,7 +32,7 @@ async function runJob(job: Job): Promise<void> {
         Array.from({ length: job.clients }, async () => {
           for (let i = 0; i < n; i++) {
             const t0 = performance.now();
-            await post(job.url, body, agent);
+            await postJson(job.url, body, agent);
             if (record) times.push(performance.now() - t0);
           }
         }),

@@ -13,12 +13,19 @@ const require = createRequire(import.meta.url);
 /** The worker's code, plain CommonJS so that it runs from src/ (tests) and dist/ alike. */
 const WORKER = `
 const { parentPort, workerData } = require("node:worker_threads");
+const { statSync } = require("node:fs");
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 db.pragma("busy_timeout = 1000");
+const walSize = () => { try { return statSync(workerData.file + "-wal").size; } catch { return 0; } };
+let checkpointedAt = 0;
 const timer = setInterval(() => {
-  try { db.pragma("wal_checkpoint(PASSIVE)"); } catch { /* busy: next time */ }
-}, workerData.intervalMs);
+  const size = walSize();
+  // After a full checkpoint the next commit rewinds the WAL: its size drops, then grows again.
+  if (size < checkpointedAt) checkpointedAt = 0;
+  if (size - checkpointedAt < workerData.walBytes) return;
+  try { db.pragma("wal_checkpoint(PASSIVE)"); checkpointedAt = size; } catch { /* busy: next time */ }
+}, 250);
 parentPort.on("message", () => { clearInterval(timer); db.close(); process.exit(0); });
 `;
 
@@ -26,8 +33,8 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
-export function startCheckpointer(file: string, intervalMs = 1_000): Checkpointer {
-  const worker = new Worker(WORKER, { eval: true, workerData: { file, intervalMs, driver: require.resolve("better-sqlite3") } });
+export function startCheckpointer(file: string, walBytes = 4 * 1024 * 1024): Checkpointer {
+  const worker = new Worker(WORKER, { eval: true, workerData: { file, walBytes, driver: require.resolve("better-sqlite3") } });
   worker.unref();
   const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
   return {

@@ -291,10 +291,10 @@ describe("the checkpointer", () => {
       const size = () => statSync(file).size;
       const before = size();
       store.transaction(() => {
-        for (let i = 0; i < 2_000; i++) store.signals.append(sig({ payload: { i, text: "x".repeat(200) } }));
+        for (let i = 0; i < 3_000; i++) store.signals.append(sig({ payload: { i, text: "x".repeat(2_000) } })); // > 4 MB of WAL
       });
       expect(size()).toBe(before); // committed to the WAL only
-      await waitFor(() => size() > before + 200_000, 10_000);
+      await waitFor(() => size() > before + 4_000_000, 10_000);
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
