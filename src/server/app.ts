@@ -5,11 +5,9 @@
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { expressMiddleware } from "@as-integrations/express5";
-import express from "express";
 import type { ExecutionResult } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
-import { createServer, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import type { Config } from "../config.js";
@@ -22,6 +20,7 @@ import { batonSchema } from "../graphql/schema.js";
 import type { Logger } from "../logger.js";
 import { openStore } from "../store/store.js";
 import { localGateway } from "./executor.js";
+import { createRequestListener } from "./http.js";
 
 export interface App {
   coordinator: Coordinator;
@@ -43,10 +42,8 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
   const schema = batonSchema();
   const format = (e: unknown) => formatError(e, logger, config.dev);
 
-  const app = express();
-  app.set("etag", false); // hashing every GraphQL response body buys nothing for POSTs
-  app.set("x-powered-by", false);
-  const http: Server = createServer(app);
+  let ready = false;
+  const http: Server = createServer();
   // Upgrades are routed by hand (noServer) so that a failed listen is reported once, by us,
   // instead of being re-emitted through the WebSocket server.
   const wss = new WebSocketServer({ noServer: true });
@@ -68,24 +65,15 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
   );
   const apollo = createApolloServer(logger, config.dev, [ApolloServerPluginDrainHttpServer({ httpServer: http })]);
 
-  let ready = false;
-  app.get("/healthz", (_req, res) => void res.status(200).json({ status: "ok" }));
-  app.get("/readyz", (_req, res) => {
-    const ok = ready && !coordinator.isDraining;
-    res.status(ok ? 200 : 503).json({ status: ok ? "ready" : "unavailable" });
-  });
 
   let stopping: Promise<void> | null = null;
   return {
     coordinator,
     async start() {
       await apollo.start();
-      app.use(
-        "/graphql",
-        express.json({ limit: "2mb" }),
-        expressMiddleware(apollo, {
-          context: async ({ req, res }) => new HttpContext(coordinator, actorFrom(req.headers["x-baton-actor"]), res),
-        }),
+      http.on(
+        "request",
+        createRequestListener({ apollo, coordinator, logger, bodyLimit: "2mb", ready: () => ready && !coordinator.isDraining }),
       );
       await new Promise<void>((resolve, reject) => {
         http.once("error", reject);
@@ -114,28 +102,6 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
       return stopping;
     },
   };
-}
-
-/** The context of one HTTP request. */
-class HttpContext implements Context {
-  private closed: AbortSignal | null = null;
-
-  constructor(
-    readonly coordinator: Coordinator,
-    readonly actor: string,
-    private readonly res: ServerResponse,
-  ) {}
-
-  /** Aborted when the connection closes. Made on first use (long-polling claims): it costs. */
-  get signal(): AbortSignal {
-    if (!this.closed) {
-      const controller = new AbortController();
-      if (this.res.closed) controller.abort();
-      else this.res.once("close", () => controller.abort());
-      this.closed = controller.signal;
-    }
-    return this.closed;
-  }
 }
 
 /** The Apollo server over the Baton schema, with the shared error edge. */

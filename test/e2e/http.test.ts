@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config.js";
+import { createApp, type App } from "../../src/server/app.js";
+import { silentLogger } from "../helpers/api.js";
+import { tempDb } from "../helpers/process.js";
+
+let app: App;
+let url: string;
+let base: string;
+beforeAll(async () => {
+  app = createApp(loadConfig({ BATON_PORT: "0", BATON_DB: tempDb() }), { logger: silentLogger });
+  url = (await app.start()).url;
+  base = url.replace(/\/graphql$/, "");
+});
+afterAll(() => app.stop());
+
+const post = (body: string, headers: Record<string, string> = {}) =>
+  fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+
+describe("the HTTP endpoint", () => {
+  it("answers health and readiness, and 404s other paths", async () => {
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok" });
+    const ready = await fetch(`${base}/readyz`);
+    expect([ready.status, await ready.json()]).toEqual([200, { status: "ready" }]);
+    expect((await fetch(`${base}/nope`)).status).toBe(404);
+  });
+
+  it("serves queries over POST, with the query string ignored for routing", async () => {
+    const res = await fetch(`${url}?x=1`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ agents { name builtin } }" }) });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { data: { agents: { name: string; builtin: boolean }[] } };
+    expect(body.data.agents.map((a) => a.name).sort()).toEqual(["builtin.echo", "builtin.http", "builtin.wait"]);
+  });
+
+  it("refuses malformed and oversized bodies with a code, and non-JSON posts as CSRF", async () => {
+    const malformed = await post("{ not json");
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ errors: [{ extensions: { code: "BAD_REQUEST" } }] });
+    const huge = await post(JSON.stringify({ query: "{ agents { id } }", variables: { pad: "x".repeat(3 * 1024 * 1024) } }));
+    expect(huge.status).toBe(413);
+    expect(await huge.json()).toMatchObject({ errors: [{ extensions: { code: "PAYLOAD_TOO_LARGE" } }] });
+    const form = await fetch(url, { method: "POST", headers: { "content-type": "text/plain" }, body: "query={agents{id}}" });
+    expect(form.status).toBe(400); // Apollo's CSRF prevention: simple requests are not executed
+  });
+});
