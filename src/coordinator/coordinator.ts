@@ -122,6 +122,7 @@ export class Coordinator extends CoordinatorCore {
         createdAt: now,
         startedAt: null,
         finishedAt: null,
+        pausedAt: null,
       },
       steps: steps.map((s, i) => newStep({ ...s, priority: req.steps?.[i]?.priority ?? priority }, i)),
     };

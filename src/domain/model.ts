@@ -64,6 +64,8 @@ export interface StepModel extends StepSpec {
   finishedAt: Millis | null;
   /** When a step WAITING for a retry becomes READY again. */
   retryAt: Millis | null;
+  /** Attempts made before the last retryStep: the retry policy counts the attempts after it. */
+  attemptBase: number;
 }
 
 export interface PlanModel {
@@ -83,6 +85,8 @@ export interface PlanModel {
   createdAt: Millis;
   startedAt: Millis | null;
   finishedAt: Millis | null;
+  /** When it was paused; null unless PAUSED. */
+  pausedAt: Millis | null;
 }
 
 /** A plan and its steps: the unit the engine decides on and the store saves atomically. */
@@ -168,4 +172,5 @@ export const newStep = (spec: StepSpec, position: number): StepModel => ({
   startedAt: null,
   finishedAt: null,
   retryAt: null,
+  attemptBase: 0,
 });

@@ -33,6 +33,7 @@ export const planFromRow = (r: PlanRow): PlanModel => ({
   createdAt: r.createdAt,
   startedAt: r.startedAt,
   finishedAt: r.finishedAt,
+  pausedAt: r.pausedAt,
 });
 
 const stepFromRow = (r: StepRow): StepModel => ({
@@ -60,6 +61,7 @@ const stepFromRow = (r: StepRow): StepModel => ({
   startedAt: r.startedAt,
   finishedAt: r.finishedAt,
   retryAt: r.retryAt,
+  attemptBase: r.attemptBase,
 });
 
 const runningCount = (a: PlanAggregate): number => a.steps.reduce((n, s) => n + (s.state === "RUNNING" ? 1 : 0), 0);
@@ -82,12 +84,13 @@ const planParams = (p: PlanModel, running: number) => ({
   created_at: p.createdAt,
   started_at: p.startedAt,
   finished_at: p.finishedAt,
+  paused_at: p.pausedAt,
 });
 
 
 /** Plan fields fixed at creation; when none changed, a save writes only the run columns. */
 const PLAN_SPEC_FIELDS = ["name", "goal", "priority", "labels", "input", "policy", "idempotencyKey", "createdAt"] as const;
-const PLAN_RUN_COLUMNS = ["state", "version", "running_count", "result", "error", "started_at", "finished_at"] as const;
+const PLAN_RUN_COLUMNS = ["state", "version", "running_count", "result", "error", "started_at", "finished_at", "paused_at"] as const;
 const planRunParams = (a: PlanAggregate) => {
   const p = a.plan;
   return {
@@ -99,6 +102,7 @@ const planRunParams = (a: PlanAggregate) => {
     error: toJson(p.error),
     started_at: p.startedAt,
     finished_at: p.finishedAt,
+    paused_at: p.pausedAt,
   };
 };
 
@@ -106,7 +110,7 @@ const planRunParams = (a: PlanAggregate) => {
 const STEP_SPEC_FIELDS = ["position", "name", "description", "role", "dependsOn", "priority", "input", "timeoutMs", "retry", "config"] as const;
 const STEP_RUN_COLUMNS = [
   "state", "output", "error", "attempts", "progress", "progress_message", "quality",
-  "agent_id", "lease_id", "ready_at", "started_at", "finished_at", "retry_at",
+  "agent_id", "lease_id", "ready_at", "started_at", "finished_at", "retry_at", "attempt_base",
 ] as const;
 const stepRunParams = (planId: string, s: StepModel) => ({
   plan_id: planId,
@@ -124,6 +128,7 @@ const stepRunParams = (planId: string, s: StepModel) => ({
   started_at: s.startedAt,
   finished_at: s.finishedAt,
   retry_at: s.retryAt,
+  attempt_base: s.attemptBase,
 });
 
 const stepParams = (planId: string, s: StepModel) => ({

@@ -30,6 +30,8 @@ export const plans = sqliteTable(
     createdAt: integer("created_at").notNull(),
     startedAt: integer("started_at"),
     finishedAt: integer("finished_at"),
+    /** When the plan was paused (null unless PAUSED). */
+    pausedAt: integer("paused_at"),
   },
   (t) => [
     uniqueIndex("plans_idempotency_key").on(t.idempotencyKey),
@@ -68,6 +70,8 @@ export const steps = sqliteTable(
     startedAt: integer("started_at"),
     finishedAt: integer("finished_at"),
     retryAt: integer("retry_at"),
+    /** Attempts made before the last retryStep: the retry policy counts attempts after it. */
+    attemptBase: integer("attempt_base").notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.planId, t.key] }),
@@ -149,6 +153,34 @@ export const timers = sqliteTable(
     kind: text("kind").notNull(),
     ref: text("ref"),
     dueAt: integer("due_at").notNull(),
+    /** Set while the plan is paused: the timer is frozen with this much time left, and not due. */
+    remainingMs: integer("remaining_ms"),
   },
   (t) => [primaryKey({ columns: [t.planId, t.stepKey, t.kind] }), index("timers_due").on(t.dueAt)],
+);
+
+/** Every operator intervention, applied or rejected: the audit log of plan control. */
+export const interventions = sqliteTable(
+  "interventions",
+  {
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    id: text("id").notNull(),
+    planId: text("plan_id")
+      .notNull()
+      .references(() => plans.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    stepKey: text("step_key"),
+    actor: text("actor").notNull(),
+    reason: text("reason"),
+    status: text("status").notNull(),
+    rejectionCode: text("rejection_code"),
+    rejectionReason: text("rejection_reason"),
+    /** What changed: before/after of the touched fields. */
+    diff: json("diff"),
+    /** The intervention's arguments as given. */
+    args: json("args"),
+    planVersion: integer("plan_version").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [uniqueIndex("interventions_id").on(t.id), index("interventions_plan").on(t.planId, t.seq)],
 );

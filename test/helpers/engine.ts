@@ -77,6 +77,7 @@ export function plan(
     createdAt: T0,
     startedAt: null,
     finishedAt: null,
+    pausedAt: null,
     ...fields,
   };
   return { plan: model, steps: Object.entries(steps).map(([k, o], i) => step(k, o, i)) };
