@@ -1,71 +1,36 @@
 /**
- * The coordinator's API: plans, agents, leases. Each call is one transaction of the core
+ * The coordinator's API: plans, interventions, agents, leases. Each call is one transaction of the core
  * (./core.ts): load → decide → save with its signals, then publish and wake after commit.
  */
 import { builtinConfigProblems } from "../domain/builtins.js";
 import { BatonError, badInput, conflict, isBatonError, notFound, type Problem } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
-import { newStep, type AgentModel, type AttemptModel, type Json, type PlanAggregate, type PlanModel, type SignalModel, type StepError, type StepModel } from "../domain/model.js";
-import type { Priority } from "../domain/statuses.js";
+import { newStep, type AgentModel, type AttemptModel, type Json, type PlanAggregate, type PlanModel, type SignalModel } from "../domain/model.js";
 import type { EngineCommand } from "../engine/commands.js";
 import { decide } from "../engine/decide.js";
 import type { EngineEvent } from "../engine/events.js";
-import { validatePlanSteps, type PolicyDraft, type StepDraft } from "../engine/validate.js";
+import { intervene, type InterventionRequest } from "../engine/interventions.js";
+import { validatePlanSteps } from "../engine/validate.js";
+import type { InterventionRecord } from "../store/interventions.js";
 import type { TimerHandle } from "./clock.js";
+import {
+  argsOf,
+  checkPatchShape,
+  checkReport,
+  toStepError,
+  type CreatePlanRequest,
+  type LeaseGrant,
+  type LeaseStatus,
+  type RegisterAgentRequest,
+  type Report,
+  type ReportedError,
+  type StepResult,
+} from "./requests.js";
 import { attemptOf, CoordinatorCore, SYSTEM } from "./core.js";
 import type { Unit } from "./unit.js";
 
 export type { CoordinatorOptions } from "./core.js";
-
-export interface CreatePlanRequest {
-  name: string;
-  goal?: string | null;
-  steps?: StepDraft[] | null;
-  input?: Json;
-  policy?: PolicyDraft | null;
-  priority?: Priority | null;
-  labels?: string[] | null;
-  start?: boolean | null;
-  idempotencyKey?: string | null;
-}
-
-export interface RegisterAgentRequest {
-  name: string;
-  roles: string[];
-  concurrency?: number | null;
-  metadata?: Json;
-}
-
-/** A claimed step: the lease, and the step and plan as they were when it was granted. */
-export interface LeaseGrant {
-  lease: AttemptModel;
-  step: StepModel;
-  plan: PlanModel;
-}
-
-/** An error as an agent reports it; omitted fields take defaults (retryable: true). */
-export interface ReportedError {
-  message: string;
-  type?: string | null;
-  retryable?: boolean | null;
-  details?: Json;
-}
-
-/** What an agent reports at the end of an attempt. */
-export type Report =
-  | { kind: "complete"; leaseId: string; output: Json | null; quality?: number | null }
-  | { kind: "fail"; leaseId: string; error: ReportedError };
-
-/** A step after an agent reported on it. */
-export interface StepResult {
-  planId: string;
-  step: StepModel;
-}
-
-export interface LeaseStatus {
-  expiresAt: number;
-  cancelRequested: boolean;
-}
+export type { CreatePlanRequest, LeaseGrant, LeaseStatus, RegisterAgentRequest, Report, ReportedError, StepResult } from "./requests.js";
 
 export const MAX_CLAIM_BATCH = 100;
 export const MAX_CLAIM_WAIT_MS = 30_000;
@@ -158,6 +123,61 @@ export class Coordinator extends CoordinatorCore {
         recipient: req.recipient ?? null,
         payload: req.payload ?? null,
       });
+    });
+  }
+
+  // ---------------------------------------------------------------- interventions
+
+  /**
+   * Applies an operator's intervention, or records why it was refused. Either way the
+   * intervention is a row (the audit log) and a signal; an unknown plan or malformed
+   * arguments are errors instead, and record nothing.
+   */
+  intervene(planId: string, request: InterventionRequest, by: { actor: string; reason?: string | null; expectedVersion?: number | null }): InterventionRecord {
+    if (request.kind === "MODIFY_STEP") checkPatchShape(request.patch);
+    return this.run((u) => {
+      const prev = this.mustLoad(u, planId);
+      const result = intervene(prev, request, this.clock.now(), by.expectedVersion);
+      const stepKey = "stepKey" in request ? request.stepKey : null;
+      const record = {
+        id: newId("intervention"),
+        planId,
+        kind: request.kind,
+        stepKey,
+        actor: by.actor,
+        reason: by.reason ?? null,
+        args: argsOf(request),
+        at: this.clock.now(),
+      };
+      if (!result.ok) {
+        const row = this.store.interventions.insert({
+          ...record,
+          status: "REJECTED",
+          rejectionCode: result.code,
+          rejectionReason: result.reason,
+          diff: null,
+          planVersion: prev.plan.version,
+        });
+        this.emit(u, {
+          kind: "INTERVENTION_REJECTED",
+          planId,
+          stepKey,
+          sender: by.actor,
+          payload: { interventionId: row.id, kind: row.kind, reason: row.reason, rejectionCode: result.code, rejectionReason: result.reason },
+        });
+        return row;
+      }
+      this.apply(u, prev, { ok: true, aggregate: result.aggregate, commands: result.commands, changed: true }, by.actor);
+      const row = this.store.interventions.insert({
+        ...record,
+        status: "APPLIED",
+        rejectionCode: null,
+        rejectionReason: null,
+        diff: result.diff,
+        planVersion: result.aggregate.plan.version,
+      });
+      this.emit(u, { kind: "INTERVENTION_APPLIED", planId, stepKey, sender: by.actor, payload: { interventionId: row.id, kind: row.kind, reason: row.reason, diff: result.diff } });
+      return row;
     });
   }
 
@@ -361,18 +381,3 @@ export class Coordinator extends CoordinatorCore {
   }
 
 }
-
-function checkReport(r: Report): void {
-  if (r.kind === "complete" && r.quality != null && !(r.quality >= 0 && r.quality <= 1)) {
-    throw badInput([{ path: "quality", message: `must be from 0 to 1, got ${r.quality}` }]);
-  }
-  if (r.kind === "fail" && r.error.message.trim() === "") throw badInput([{ path: "error.message", message: "must not be empty" }]);
-}
-
-const toStepError = (e: ReportedError): StepError => ({
-  message: e.message,
-  type: e.type ?? null,
-  retryable: e.retryable ?? true,
-  details: e.details ?? null,
-});
-

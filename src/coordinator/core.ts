@@ -140,8 +140,15 @@ export abstract class CoordinatorCore {
           break;
         }
         case "SetTimer":
-          this.store.timers.set({ planId, stepKey: c.stepKey, kind: c.kind, ref: c.ref, dueAt: c.dueAt });
-          u.earliestTimer = Math.min(u.earliestTimer ?? c.dueAt, c.dueAt);
+          this.store.timers.set({ planId, stepKey: c.stepKey, kind: c.kind, ref: c.ref, dueAt: c.dueAt }, c.frozen ? now : null);
+          if (!c.frozen) u.earliestTimer = Math.min(u.earliestTimer ?? c.dueAt, c.dueAt);
+          break;
+        case "FreezeTimers":
+          this.store.timers.freeze(planId, now);
+          break;
+        case "ThawTimers":
+          this.store.timers.thaw(planId, now);
+          u.earliestTimer = now; // re-read the earliest due time after commit
           break;
         case "ClearTimers":
           this.store.timers.clear(planId, c.stepKey);

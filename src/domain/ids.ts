@@ -9,6 +9,7 @@ export const IdPrefix = {
   intervention: "int",
   template: "tpl",
   lease: "lease",
+  webhook: "whk",
 } as const;
 export type IdPrefix = (typeof IdPrefix)[keyof typeof IdPrefix];
 

@@ -33,6 +33,11 @@ export type EngineCommand =
     }
   | { type: "ExtendLease"; leaseId: string; expiresAt: Millis }
   | { type: "EndAttempt"; leaseId: string; outcome: Exclude<TraceOutcome, "RUNNING">; error: StepError | null }
-  | { type: "SetTimer"; kind: TimerKind; stepKey: string | null; ref: string | null; dueAt: Millis }
+  /** `frozen`: the plan is paused, so the timer keeps `dueAt − now` for when it resumes. */
+  | { type: "SetTimer"; kind: TimerKind; stepKey: string | null; ref: string | null; dueAt: Millis; frozen: boolean }
+  /** Pause: every timer of the plan but lease expiry stops with the time it has left. */
+  | { type: "FreezeTimers" }
+  /** Resume: frozen timers run again with the time they had left. */
+  | { type: "ThawTimers" }
   /** Clears the step's timers, or every timer of the plan when stepKey is null. */
   | { type: "ClearTimers"; stepKey: string | null };

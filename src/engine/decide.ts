@@ -11,14 +11,12 @@
  * Each handler checks its precondition first and returns a Rejection when it does not hold.
  * The full diagrams and rules are in src/engine/README.md.
  */
-import { finalKeys } from "./graph.js";
-import type { Json, PlanAggregate, StepError, StepModel } from "../domain/model.js";
-import { isSatisfiedStepState, isUnstartedStepState } from "../domain/statuses.js";
+import type { PlanAggregate, StepError, StepModel } from "../domain/model.js";
 import { TimerKind } from "./commands.js";
 import type { EngineCommand } from "./commands.js";
-import { Draft, errorJson } from "./draft.js";
+import { Draft } from "./draft.js";
 import type { EngineEvent, EngineEventType, EventOf } from "./events.js";
-import { backoffMs, mayRetry } from "./retry.js";
+import { attemptFailed, dependenciesSatisfied, endPlan, makeReady, promote, setTimer } from "./transitions.js";
 
 export type RejectionCode = "INVALID_STATE" | "STALE_LEASE" | "NOT_FOUND";
 
@@ -46,9 +44,7 @@ const handlers: { [T in EngineEventType]: Handler<T> } = {
     if (d.plan.state !== "IDLE") return reject("INVALID_STATE", `plan is ${d.plan.state}, not IDLE`);
     d.patchPlan({ state: "RUNNING", startedAt: d.now });
     d.emit("PLAN_STARTED");
-    if (d.plan.policy.planTimeoutMs !== null) {
-      d.command({ type: "SetTimer", kind: TimerKind.PLAN_DEADLINE, stepKey: null, ref: null, dueAt: d.now + d.plan.policy.planTimeoutMs });
-    }
+    if (d.plan.policy.planTimeoutMs !== null) setTimer(d, TimerKind.PLAN_DEADLINE, null, null, d.now + d.plan.policy.planTimeoutMs);
     promote(d);
   },
 
@@ -83,8 +79,8 @@ const handlers: { [T in EngineEventType]: Handler<T> } = {
       expiresAt,
       heartbeatTimeoutMs: d.plan.policy.heartbeatTimeoutMs,
     });
-    d.command({ type: "SetTimer", kind: TimerKind.LEASE, stepKey: step.key, ref: e.leaseId, dueAt: expiresAt });
-    d.command({ type: "SetTimer", kind: TimerKind.STEP_TIMEOUT, stepKey: step.key, ref: e.leaseId, dueAt: d.now + step.timeoutMs });
+    setTimer(d, TimerKind.LEASE, step.key, e.leaseId, expiresAt);
+    setTimer(d, TimerKind.STEP_TIMEOUT, step.key, e.leaseId, d.now + step.timeoutMs);
     d.emit("STEP_STARTED", step.key, { attempt, leaseId: e.leaseId }, e.agentId);
   },
 
@@ -93,7 +89,7 @@ const handlers: { [T in EngineEventType]: Handler<T> } = {
     if (!("key" in step)) return step;
     const expiresAt = d.now + d.plan.policy.heartbeatTimeoutMs;
     d.command({ type: "ExtendLease", leaseId: e.leaseId, expiresAt });
-    d.command({ type: "SetTimer", kind: TimerKind.LEASE, stepKey: step.key, ref: e.leaseId, dueAt: expiresAt });
+    setTimer(d, TimerKind.LEASE, step.key, e.leaseId, expiresAt);
     if (e.progress !== null || e.message !== null) {
       d.patchStep(step.key, { progress: e.progress ?? step.progress, progressMessage: e.message ?? step.progressMessage }, { bump: false });
       d.emit("STEP_PROGRESS", step.key, { progress: e.progress, message: e.message }, step.agentId);
@@ -143,13 +139,15 @@ const handlers: { [T in EngineEventType]: Handler<T> } = {
 
   RetryDue(d, e) {
     const step = d.step(e.stepKey);
-    if (!step || step.state !== "WAITING" || d.plan.state !== "RUNNING") return;
-    makeReady(d, step.key, { attempt: step.attempts + 1 });
+    if (!step || step.state !== "WAITING") return;
+    // A dependency added while it waited (modifyStep) holds it back until that one is done.
+    if (!dependenciesSatisfied(d, step)) d.patchStep(step.key, { state: "PENDING", retryAt: null });
+    else makeReady(d, step.key, { attempt: step.attempts + 1 });
   },
 
   PlanDeadlineReached(d) {
     if (d.plan.state !== "RUNNING") return;
-    failPlan(d, {
+    endPlan(d, "FAILED", {
       message: `plan exceeded its deadline of ${d.plan.policy.planTimeoutMs} ms`,
       type: "PLAN_TIMEOUT",
       retryable: false,
@@ -175,72 +173,4 @@ function runningStep(d: Draft, key: string, leaseId: string): StepModel | Reject
     return reject("STALE_LEASE", `lease ${leaseId} no longer holds step ${key} (step is ${step.state})`);
   }
   return step;
-}
-
-function makeReady(d: Draft, key: string, payload: Json): void {
-  d.patchStep(key, { state: "READY", readyAt: d.now, retryAt: null, leaseId: null });
-  d.emit("STEP_READY", key, payload);
-}
-
-/**
- * An attempt ended without success: retry (after backoff, or at once for a lost lease)
- * while the policy allows, else the step FAILS and with it the plan.
- */
-function attemptFailed(d: Draft, step: StepModel, error: StepError, withBackoff: boolean): void {
-  d.command({ type: "ClearTimers", stepKey: step.key });
-  if (mayRetry(step.retry, step.attempts, error)) {
-    const delayMs = withBackoff ? backoffMs(step.retry, step.attempts) : 0;
-    if (delayMs === 0) {
-      d.patchStep(step.key, { error, agentId: null });
-      makeReady(d, step.key, { attempt: step.attempts + 1, after: errorJson(error) });
-      return;
-    }
-    const retryAt = d.now + delayMs;
-    d.patchStep(step.key, { state: "WAITING", error, leaseId: null, agentId: null, retryAt });
-    d.command({ type: "SetTimer", kind: TimerKind.RETRY, stepKey: step.key, ref: null, dueAt: retryAt });
-    d.emit("STEP_RETRY_SCHEDULED", step.key, { attempt: step.attempts, delayMs, retryAt, error: errorJson(error) });
-    return;
-  }
-  d.patchStep(step.key, { state: "FAILED", error, leaseId: null, finishedAt: d.now });
-  d.emit("STEP_FAILED", step.key, { attempt: step.attempts, error: errorJson(error) }, step.agentId);
-  failPlan(d, { ...error, message: `step ${step.key} failed: ${error.message}`, details: { stepKey: step.key } });
-}
-
-/** The plan FAILS: every step not finished is CANCELLED and running leases are revoked. */
-function failPlan(d: Draft, error: StepError): void {
-  for (const s of d.steps) {
-    if (s.state === "RUNNING" && s.leaseId) {
-      d.command({ type: "EndAttempt", leaseId: s.leaseId, outcome: "CANCELLED", error: null });
-    }
-    if (s.state === "RUNNING" || isUnstartedStepState(s.state)) {
-      d.patchStep(s.key, { state: "CANCELLED", leaseId: null, retryAt: null, finishedAt: d.now });
-      d.emit("STEP_CANCELLED", s.key, { reason: "plan failed" });
-    }
-  }
-  d.command({ type: "ClearTimers", stepKey: null });
-  d.patchPlan({ state: "FAILED", error, finishedAt: d.now });
-  d.emit("PLAN_FAILED", null, { error: errorJson(error) });
-}
-
-/** PENDING steps whose dependencies are all satisfied become READY; a fully done plan completes. */
-function promote(d: Draft): void {
-  if (d.plan.state !== "RUNNING") return;
-  let done = true;
-  for (const s of d.steps) {
-    if (!isSatisfiedStepState(s.state)) done = false;
-    if (s.state !== "PENDING") continue;
-    if (s.dependsOn.every((k) => isSatisfiedStepState(d.step(k)!.state))) makeReady(d, s.key, { attempt: s.attempts + 1 });
-  }
-  if (done) completePlan(d);
-}
-
-function completePlan(d: Draft): void {
-  const finals = finalKeys(d.steps);
-  const result: Json =
-    finals.length === 1
-      ? d.step(finals[0]!)!.output
-      : Object.fromEntries(finals.map((k) => [k, d.step(k)!.output] as const));
-  d.command({ type: "ClearTimers", stepKey: null });
-  d.patchPlan({ state: "COMPLETED", result, finishedAt: d.now });
-  d.emit("PLAN_COMPLETED", null, { result });
 }

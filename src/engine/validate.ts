@@ -76,17 +76,17 @@ export function normalizePolicy(draft: PolicyDraft | null | undefined, c = new C
   };
 }
 
-function normalizeRetry(draft: RetryDraft | null | undefined, c: Checker, path: string): RetryPolicy {
-  const coefficient = draft?.backoffCoefficient ?? DEFAULT_RETRY.backoffCoefficient;
+function normalizeRetry(draft: RetryDraft | null | undefined, c: Checker, path: string, base: RetryPolicy = DEFAULT_RETRY): RetryPolicy {
+  const coefficient = draft?.backoffCoefficient ?? base.backoffCoefficient;
   if (!Number.isFinite(coefficient) || coefficient < 1 || coefficient > 100) {
     c.add(`${path}.backoffCoefficient`, `must be from 1 to 100, got ${coefficient}`);
   }
   const retry: RetryPolicy = {
-    maxAttempts: c.int(`${path}.maxAttempts`, draft?.maxAttempts, 1, DEFAULT_RETRY.maxAttempts),
-    initialIntervalMs: c.int(`${path}.initialIntervalMs`, draft?.initialIntervalMs, 0, DEFAULT_RETRY.initialIntervalMs),
+    maxAttempts: c.int(`${path}.maxAttempts`, draft?.maxAttempts, 1, base.maxAttempts),
+    initialIntervalMs: c.int(`${path}.initialIntervalMs`, draft?.initialIntervalMs, 0, base.initialIntervalMs),
     backoffCoefficient: coefficient,
-    maxIntervalMs: c.int(`${path}.maxIntervalMs`, draft?.maxIntervalMs, 0, DEFAULT_RETRY.maxIntervalMs),
-    nonRetryableErrorTypes: draft?.nonRetryableErrorTypes ?? [],
+    maxIntervalMs: c.int(`${path}.maxIntervalMs`, draft?.maxIntervalMs, 0, base.maxIntervalMs),
+    nonRetryableErrorTypes: draft?.nonRetryableErrorTypes ?? base.nonRetryableErrorTypes,
   };
   if (retry.maxIntervalMs < retry.initialIntervalMs) {
     c.add(`${path}.maxIntervalMs`, `must not be below initialIntervalMs (${retry.initialIntervalMs})`);
@@ -112,6 +112,24 @@ function normalizeStep(draft: StepDraft, policy: ExecutionPolicy, c: Checker, pa
     retry: normalizeRetry(draft.retry, c, `${path}.retry`),
     config: draft.config ?? null,
   };
+}
+
+export interface StepPatchDraft {
+  role?: string;
+  timeoutMs?: number;
+  retry?: RetryDraft | null;
+}
+
+/**
+ * A step patch's values checked on their own (the graph is checked by the intervention), and
+ * its retry draft merged over the step's current policy.
+ */
+export function checkStepPatch(patch: StepPatchDraft, current: RetryPolicy, path = "patch"): { retry: RetryPolicy | undefined; problems: Problem[] } {
+  const c = new Checker();
+  if (patch.role !== undefined && patch.role.trim() === "") c.add(`${path}.role`, "must not be empty");
+  if (patch.timeoutMs !== undefined) c.int(`${path}.timeoutMs`, patch.timeoutMs, 1, 0);
+  const retry = patch.retry ? normalizeRetry(patch.retry, c, `${path}.retry`, current) : undefined;
+  return { retry, problems: c.problems };
 }
 
 /** Graph-wide checks: duplicate keys, unknown or self dependencies, cycles (named). */

@@ -1,6 +1,7 @@
 /** Every status const object registered once as a GraphQL enum. */
 import { registerEnumType } from "type-graphql";
 import { AgentStatus, Complexity, PlanState, Priority, SignalKind, StepState, TraceOutcome } from "../domain/statuses.js";
+import { InterventionKind, InterventionStatus } from "../engine/interventions.js";
 
 registerEnumType(PlanState, {
   name: "PlanState",
@@ -69,4 +70,18 @@ registerEnumType(TraceOutcome, {
 registerEnumType(SignalKind, {
   name: "SignalKind",
   description: "What a signal on the timeline reports.",
+});
+
+registerEnumType(InterventionKind, {
+  name: "InterventionKind",
+  description: "What an operator asked to change.",
+});
+
+registerEnumType(InterventionStatus, {
+  name: "InterventionStatus",
+  description: "Whether an intervention changed the plan.",
+  valuesConfig: {
+    APPLIED: { description: "Validated and applied atomically, with a new plan version." },
+    REJECTED: { description: "Refused; nothing changed. rejectionCode says why." },
+  },
 });

@@ -2,6 +2,7 @@ import { Arg, Ctx, ID, Query, Resolver } from "type-graphql";
 import { prefixOf, sequenceOfSignalId } from "../domain/ids.js";
 import { Agent } from "./agents/agent.type.js";
 import { Node } from "./common.types.js";
+import { Intervention } from "./interventions/intervention.type.js";
 import type { Context } from "./context.js";
 import { Plan } from "./plans/plan.type.js";
 import { Signal } from "./signals/signal.type.js";
@@ -24,6 +25,10 @@ export class NodeResolver {
         const seq = sequenceOfSignalId(id);
         const s = seq === null ? null : store.signals.get(seq);
         return s ? Signal.from(s) : null;
+      }
+      case "int": {
+        const r = store.interventions.get(id);
+        return r ? Intervention.from(r) : null;
       }
       default:
         return null;

@@ -5,9 +5,12 @@ import type { GraphQLSchema } from "graphql";
 import { buildSchemaSync } from "type-graphql";
 import { AgentResolver, StepResolver, TraceResolver } from "./agents/agent.resolver.js";
 import { Node } from "./common.types.js";
+import { InterventionResolver, PlanInterventionsResolver } from "./interventions/intervention.resolver.js";
+import { Intervention } from "./interventions/intervention.type.js";
 import { NodeResolver } from "./node.resolver.js";
 import { PlanResolver } from "./plans/plan.resolver.js";
 import { SignalResolver } from "./signals/signal.resolver.js";
+import { WebhookDeliveryResolver, WebhookResolver } from "./webhooks/webhook.resolver.js";
 import { Agent } from "./agents/agent.type.js";
 import { Plan } from "./plans/plan.type.js";
 import { Signal } from "./signals/signal.type.js";
@@ -17,8 +20,8 @@ let built: GraphQLSchema | null = null;
 /** The Baton schema, built once from the type-graphql classes. */
 export function batonSchema(): GraphQLSchema {
   built ??= describeRoots(buildSchemaSync({
-    resolvers: [PlanResolver, StepResolver, TraceResolver, AgentResolver, SignalResolver, NodeResolver],
-    orphanedTypes: [Node, Plan, Agent, Signal],
+    resolvers: [PlanResolver, StepResolver, TraceResolver, AgentResolver, SignalResolver, InterventionResolver, PlanInterventionsResolver, NodeResolver, WebhookResolver, WebhookDeliveryResolver],
+    orphanedTypes: [Node, Plan, Agent, Signal, Intervention],
     validate: false,
     // Every subscription brings its own `subscribe` (replay-then-live from the signal log,
     // src/signals/hub.ts); type-graphql still insists on a pub/sub, which stays unused.
@@ -30,8 +33,8 @@ export function batonSchema(): GraphQLSchema {
 /** type-graphql has no option for root type descriptions; introspecting tools show them. */
 function describeRoots(schema: GraphQLSchema): GraphQLSchema {
   const roots = [
-    [schema.getQueryType(), "Reads: plans, steps, traces, signals, agents."],
-    [schema.getMutationType(), "Writes: create and start plans, register agents, claim and report work, send signals."],
+    [schema.getQueryType(), "Reads: plans, steps, traces, signals, agents, webhooks."],
+    [schema.getMutationType(), "Writes: create and start plans, register agents, claim and report work, send signals, manage webhooks."],
     [schema.getSubscriptionType(), "Live updates over graphql-ws (graphql-transport-ws protocol) on /graphql."],
   ] as const;
   for (const [type, description] of roots) if (type) type.description = description;

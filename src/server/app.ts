@@ -19,6 +19,7 @@ import { formatError } from "../graphql/errors.js";
 import { batonSchema } from "../graphql/schema.js";
 import type { Logger } from "../logger.js";
 import { openStore } from "../store/store.js";
+import { WebhookDispatcher } from "../webhooks/dispatcher.js";
 import { localGateway } from "./executor.js";
 import { createRequestListener } from "./http.js";
 
@@ -39,6 +40,7 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
   const store = openStore(config.dbFile);
   const coordinator = new Coordinator(store, { clock, agentOfflineMs: config.agentOfflineMs });
   const builtins = new BuiltinAgents(coordinator, logger);
+  const webhooks = new WebhookDispatcher({ store, hub: coordinator.hub, clock, logger });
   const schema = batonSchema();
   const format = (e: unknown) => formatError(e, logger, config.dev);
 
@@ -82,6 +84,7 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
           resolve();
         });
       });
+      webhooks.start(); // before the coordinator commits anything: follows every signal
       coordinator.start();
       builtins.start();
       ready = true;
@@ -97,6 +100,7 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
         await apollo.stop().catch(() => undefined); // drains HTTP requests in flight
         if (http.listening) await new Promise<void>((r) => http.close(() => r()));
         coordinator.stop();
+        await webhooks.stop(); // enqueues the last signals, cuts off requests in flight
         await store.close();
       })();
       return stopping;

@@ -184,3 +184,54 @@ export const interventions = sqliteTable(
   },
   (t) => [uniqueIndex("interventions_id").on(t.id), index("interventions_plan").on(t.planId, t.seq)],
 );
+
+/** Webhooks: HTTP endpoints that receive matching signals as signed POSTs (src/webhooks/). */
+export const webhooks = sqliteTable("webhooks", {
+  id: text("id").primaryKey(),
+  url: text("url").notNull(),
+  kinds: json<string[]>("kinds").notNull(),
+  /** Only this plan's signals; null = every plan's (and plan-less signals). */
+  planId: text("plan_id"),
+  /** The HMAC-SHA256 key; returned once, at registration. */
+  secret: text("secret").notNull(),
+  /** The signal log's head at registration: only later signals are delivered. */
+  fromSequence: integer("from_sequence").notNull(),
+  createdAt: integer("created_at").notNull(),
+  /** False once removed: no new deliveries; its log stays readable. */
+  active: integer("active", { mode: "boolean" }).notNull(),
+});
+
+/** One row per (webhook, signal): the durable delivery queue and its log. */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    webhookId: text("webhook_id")
+      .notNull()
+      .references(() => webhooks.id, { onDelete: "cascade" }),
+    signalSequence: integer("signal_sequence").notNull(),
+    status: text("status").notNull(),
+    attempts: integer("attempts").notNull(),
+    /** When the next attempt is due; null once DELIVERED or FAILED. */
+    nextAttemptAt: integer("next_attempt_at"),
+    lastStatusCode: integer("last_status_code"),
+    lastError: text("last_error"),
+    createdAt: integer("created_at").notNull(),
+    deliveredAt: integer("delivered_at"),
+  },
+  (t) => [
+    /** Enqueueing is idempotent: a signal is queued once per webhook. */
+    uniqueIndex("webhook_deliveries_signal").on(t.webhookId, t.signalSequence),
+    /** The due queue: PENDING deliveries by due time. */
+    index("webhook_deliveries_due")
+      .on(t.nextAttemptAt)
+      .where(sql`status = 'PENDING'`),
+    index("webhook_deliveries_webhook").on(t.webhookId, t.seq),
+  ],
+);
+
+/** One row (id 1): every signal up to `sequence` has been enqueued for the webhooks. */
+export const webhookCursor = sqliteTable("webhook_cursor", {
+  id: integer("id").primaryKey(),
+  sequence: integer("sequence").notNull(),
+});

@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import { AgentRepository } from "./agents.js";
 import { AttemptRepository } from "./attempts.js";
+import { InterventionRepository } from "./interventions.js";
 import { openDatabase, type OpenDatabase } from "./database.js";
 import { PlanRepository } from "./plans.js";
 import { SignalRepository } from "./signals.js";
@@ -13,6 +14,7 @@ export class Store {
   readonly agents: AgentRepository;
   readonly signals: SignalRepository;
   readonly timers: TimerRepository;
+  readonly interventions: InterventionRepository;
 
   private readonly runner: Database.Transaction<(fn: () => unknown) => unknown>;
 
@@ -24,6 +26,7 @@ export class Store {
     this.agents = new AgentRepository(db, sqlite);
     this.signals = new SignalRepository(db, sqlite);
     this.timers = new TimerRepository(sqlite);
+    this.interventions = new InterventionRepository(db);
   }
 
   /**

@@ -25,21 +25,42 @@ export class TimerRepository {
   constructor(sqlite: Database.Database) {
     this.stmt = {
       set: sqlite.prepare(
-        `INSERT INTO timers (plan_id, step_key, kind, ref, due_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (plan_id, step_key, kind) DO UPDATE SET ref = excluded.ref, due_at = excluded.due_at`,
+        `INSERT INTO timers (plan_id, step_key, kind, ref, due_at, remaining_ms) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (plan_id, step_key, kind) DO UPDATE
+           SET ref = excluded.ref, due_at = excluded.due_at, remaining_ms = excluded.remaining_ms`,
+      ),
+      freeze: sqlite.prepare(
+        `UPDATE timers SET remaining_ms = max(0, due_at - @now)
+         WHERE plan_id = @planId AND kind != 'LEASE' AND remaining_ms IS NULL`,
+      ),
+      thaw: sqlite.prepare(
+        "UPDATE timers SET due_at = @now + remaining_ms, remaining_ms = NULL WHERE plan_id = @planId AND remaining_ms IS NOT NULL",
       ),
       clearStep: sqlite.prepare("DELETE FROM timers WHERE plan_id = ? AND step_key = ?"),
       clearPlan: sqlite.prepare("DELETE FROM timers WHERE plan_id = ?"),
       take: sqlite.prepare(
-        "DELETE FROM timers WHERE plan_id = ? AND step_key = ? AND kind = ? AND due_at = ?",
+        "DELETE FROM timers WHERE plan_id = ? AND step_key = ? AND kind = ? AND due_at = ? AND remaining_ms IS NULL",
       ),
-      due: sqlite.prepare<[number, number], RawTimer>("SELECT * FROM timers WHERE due_at <= ? ORDER BY due_at LIMIT ?"),
-      next: sqlite.prepare<[], { due: number | null }>("SELECT min(due_at) AS due FROM timers"),
+      due: sqlite.prepare<[number, number], RawTimer>(
+        "SELECT * FROM timers WHERE due_at <= ? AND remaining_ms IS NULL ORDER BY due_at LIMIT ?",
+      ),
+      next: sqlite.prepare<[], { due: number | null }>("SELECT min(due_at) AS due FROM timers WHERE remaining_ms IS NULL"),
     };
   }
 
-  set(t: TimerRow): void {
-    this.stmt.set.run(t.planId, t.stepKey ?? "", t.kind, t.ref, t.dueAt);
+  /** Sets (or moves) a timer; `frozenAt` stores it frozen, with `dueAt − frozenAt` left. */
+  set(t: TimerRow, frozenAt: number | null = null): void {
+    this.stmt.set.run(t.planId, t.stepKey ?? "", t.kind, t.ref, t.dueAt, frozenAt === null ? null : Math.max(0, t.dueAt - frozenAt));
+  }
+
+  /** Stops the plan's timers (all but lease expiry) with the time they have left. */
+  freeze(planId: string, now: number): void {
+    this.stmt.freeze.run({ planId, now });
+  }
+
+  /** Restarts the plan's frozen timers with the time they had left. */
+  thaw(planId: string, now: number): void {
+    this.stmt.thaw.run({ planId, now });
   }
 
   /** Clears one step's timers, or all of the plan's when stepKey is null. */
@@ -48,7 +69,7 @@ export class TimerRepository {
     else this.stmt.clearStep.run(planId, stepKey);
   }
 
-  /** Deletes the timer if it is still as read; false when it was moved or cleared since. */
+  /** Deletes the timer if it is still as read (and not frozen); false when it was moved or cleared since. */
   take(t: TimerRow): boolean {
     return this.stmt.take.run(t.planId, t.stepKey ?? "", t.kind, t.dueAt).changes === 1;
   }

@@ -35,9 +35,10 @@ describe("subscriptions", () => {
   it("planUpdated pushes the plan after each change, ending COMPLETED", async () => {
     const c = app.coordinator;
     const plan = c.createPlan({ name: "watched", start: false, steps: [{ key: "a", role: "manual" }, { key: "b", role: "manual", dependsOn: ["a"] }] }, "t");
+    const listening = c.hub.subscriberCount;
     const sub = collect<{ planUpdated: { state: string; version: number } }>(`subscription($id: ID!) { planUpdated(id: $id) { state version } }`, { id: plan.id });
     const agent = c.registerAgent({ name: "w", roles: ["manual"] });
-    await waitFor(() => c.hub.subscriberCount > 0);
+    await waitFor(() => c.hub.subscriberCount > listening);
     c.startPlan(plan.id, "t");
     await waitFor(() => sub.items.length >= 1);
     for (const key of ["a", "b"]) {
@@ -57,10 +58,11 @@ describe("subscriptions", () => {
     const c = app.coordinator;
     const plan = c.createPlan({ name: "talk", start: false, steps: [{ key: "a", role: "manual" }] }, "t");
     c.sendSignal({ planId: plan.id, name: "before" }, "t"); // sent before subscribing: not replayed
+    const listening = c.hub.subscriberCount;
     const byName = collect<{ signals: { name: string } }>(`subscription($p: ID) { signals(planId: $p, names: ["approved"]) { name } }`, { p: plan.id });
     const toReviewer = collect<{ signals: { name: string; recipient: string } }>(`subscription { signals(recipient: "reviewer") { name recipient } }`);
     const starts = collect<{ signals: { kind: string } }>(`subscription($p: ID) { signals(planId: $p, kinds: [PLAN_STARTED]) { kind } }`, { p: plan.id });
-    await waitFor(() => c.hub.subscriberCount >= 3);
+    await waitFor(() => c.hub.subscriberCount >= listening + 3);
     c.sendSignal({ planId: plan.id, name: "noise" }, "t");
     c.sendSignal({ planId: plan.id, name: "approved", payload: { by: "ops" } }, "t");
     c.sendSignal({ planId: plan.id, name: "please-review", recipient: "reviewer" }, "t");

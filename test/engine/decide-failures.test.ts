@@ -19,7 +19,7 @@ describe("retry with exponential backoff", () => {
     expect(d.commands).toEqual([
       { type: "EndAttempt", leaseId: lease, outcome: "FAILED", error: e },
       { type: "ClearTimers", stepKey: "a" },
-      { type: "SetTimer", kind: "RETRY", stepKey: "a", ref: null, dueAt: T0 + 1_050 },
+      { type: "SetTimer", kind: "RETRY", stepKey: "a", ref: null, dueAt: T0 + 1_050, frozen: false },
       {
         type: "EmitSignal",
         kind: "STEP_RETRY_SCHEDULED",
@@ -75,14 +75,14 @@ describe("retry with exponential backoff", () => {
     expectNoOp(s.try({ type: "RetryDue", stepKey: "a" }), s.agg);
   });
 
-  it("leaves a WAITING step waiting when its retry falls due while the plan is not RUNNING", () => {
+  it("makes a WAITING step READY when its retry falls due while the plan is PAUSED (claimed only after resume)", () => {
     const s = new Script(plan({ a: { retry: RETRY } }));
     s.start();
     s.claim("a");
     s.fail("a");
     s.agg = { ...s.agg, plan: { ...s.agg.plan, state: "PAUSED" } };
-    expectNoOp(s.try({ type: "RetryDue", stepKey: "a" }), s.agg);
-    expect(s.step("a").state).toBe("WAITING");
+    s.do({ type: "RetryDue", stepKey: "a" });
+    expect(s.step("a").state).toBe("READY");
   });
 });
 
@@ -211,7 +211,7 @@ describe("StepTimedOut", () => {
     expect(signalKinds(d.commands)).toEqual(["STEP_TIMED_OUT", "STEP_RETRY_SCHEDULED"]);
     expect(commandsOf(d.commands, "EmitSignal")[0]!.payload).toEqual({ attempt: 1, timeoutMs: 500 });
     expect(s.step("a")).toMatchObject({ state: "WAITING", error, retryAt: T0 + 1_500 });
-    expect(commandsOf(d.commands, "SetTimer")).toEqual([{ type: "SetTimer", kind: "RETRY", stepKey: "a", ref: null, dueAt: T0 + 1_500 }]);
+    expect(commandsOf(d.commands, "SetTimer")).toEqual([{ type: "SetTimer", kind: "RETRY", stepKey: "a", ref: null, dueAt: T0 + 1_500, frozen: false }]);
   });
 
   it("fails the plan when the timed-out attempt was the last, and ignores a stale lease", () => {

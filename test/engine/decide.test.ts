@@ -26,7 +26,7 @@ describe("PlanStarted", () => {
     const s = new Script(plan({ a: {} }, { planTimeoutMs: 7_000 }));
     s.at(100);
     expect(commandsOf(s.start().commands, "SetTimer")).toEqual([
-      { type: "SetTimer", kind: "PLAN_DEADLINE", stepKey: null, ref: null, dueAt: T0 + 7_100 },
+      { type: "SetTimer", kind: "PLAN_DEADLINE", stepKey: null, ref: null, dueAt: T0 + 7_100, frozen: false },
     ]);
   });
 
@@ -83,8 +83,8 @@ describe("StepClaimed", () => {
         expiresAt: T0 + 25 + 4_000,
         heartbeatTimeoutMs: 4_000,
       },
-      { type: "SetTimer", kind: "LEASE", stepKey: "a", ref: lease, dueAt: T0 + 4_025 },
-      { type: "SetTimer", kind: "STEP_TIMEOUT", stepKey: "a", ref: lease, dueAt: T0 + 90_025 },
+      { type: "SetTimer", kind: "LEASE", stepKey: "a", ref: lease, dueAt: T0 + 4_025, frozen: false },
+      { type: "SetTimer", kind: "STEP_TIMEOUT", stepKey: "a", ref: lease, dueAt: T0 + 90_025, frozen: false },
       { type: "EmitSignal", kind: "STEP_STARTED", stepKey: "a", agentId: "agt_x", payload: { attempt: 1, leaseId: lease } },
     ]);
   });
@@ -241,7 +241,7 @@ describe("versions", () => {
     expect(d.changed).toBe(true);
     expect(d.commands).toEqual([
       { type: "ExtendLease", leaseId: lease, expiresAt: T0 + 5_000 },
-      { type: "SetTimer", kind: "LEASE", stepKey: "a", ref: lease, dueAt: T0 + 5_000 },
+      { type: "SetTimer", kind: "LEASE", stepKey: "a", ref: lease, dueAt: T0 + 5_000, frozen: false },
     ]);
     expect(d.aggregate.plan).toBe(before.plan);
     expect(d.aggregate.steps[0]).toBe(before.steps[0]);

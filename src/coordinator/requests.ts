@@ -1,0 +1,89 @@
+/** What callers hand the coordinator and get back, and the checks made before a transaction. */
+import { badInput } from "../domain/errors.js";
+import type { RetryPolicy } from "../domain/model.js";
+import { type AttemptModel, type Json, type PlanModel, type StepError, type StepModel } from "../domain/model.js";
+import type { Priority } from "../domain/statuses.js";
+import type { InterventionRequest, StepPatch } from "../engine/interventions.js";
+import { checkStepPatch, type PolicyDraft, type StepDraft } from "../engine/validate.js";
+
+export interface CreatePlanRequest {
+  name: string;
+  goal?: string | null;
+  steps?: StepDraft[] | null;
+  input?: Json;
+  policy?: PolicyDraft | null;
+  priority?: Priority | null;
+  labels?: string[] | null;
+  start?: boolean | null;
+  idempotencyKey?: string | null;
+}
+
+export interface RegisterAgentRequest {
+  name: string;
+  roles: string[];
+  concurrency?: number | null;
+  metadata?: Json;
+}
+
+/** A claimed step: the lease, and the step and plan as they were when it was granted. */
+export interface LeaseGrant {
+  lease: AttemptModel;
+  step: StepModel;
+  plan: PlanModel;
+}
+
+/** An error as an agent reports it; omitted fields take defaults (retryable: true). */
+export interface ReportedError {
+  message: string;
+  type?: string | null;
+  retryable?: boolean | null;
+  details?: Json;
+}
+
+/** What an agent reports at the end of an attempt. */
+export type Report =
+  | { kind: "complete"; leaseId: string; output: Json | null; quality?: number | null }
+  | { kind: "fail"; leaseId: string; error: ReportedError };
+
+/** A step after an agent reported on it. */
+export interface StepResult {
+  planId: string;
+  step: StepModel;
+}
+
+export interface LeaseStatus {
+  expiresAt: number;
+  cancelRequested: boolean;
+}
+
+const LOOSEST_RETRY: RetryPolicy = { maxAttempts: 1, initialIntervalMs: 0, backoffCoefficient: 1, maxIntervalMs: 2_147_483_647, nonRetryableErrorTypes: [] };
+
+/** Malformed patch values are BAD_USER_INPUT errors, not rejected interventions. */
+export function checkPatchShape(patch: StepPatch): void {
+  // Each value on its own; whether a retry patch fits the step's own policy is the engine's call.
+  const { problems } = checkStepPatch(patch, LOOSEST_RETRY);
+  if (Object.keys(patch).length === 0) problems.push({ path: "patch", message: "names no field to change" });
+  if (patch.dependsOn?.some((k) => k.trim() === "")) problems.push({ path: "patch.dependsOn", message: "keys must not be empty" });
+  if (problems.length) throw badInput(problems);
+}
+
+/** The request's arguments, for the audit log. */
+export function argsOf(r: InterventionRequest): Json | null {
+  const { kind: _kind, ...rest } = r;
+  return Object.keys(rest).length ? (JSON.parse(JSON.stringify(rest)) as Json) : null;
+}
+
+export function checkReport(r: Report): void {
+  if (r.kind === "complete" && r.quality != null && !(r.quality >= 0 && r.quality <= 1)) {
+    throw badInput([{ path: "quality", message: `must be from 0 to 1, got ${r.quality}` }]);
+  }
+  if (r.kind === "fail" && r.error.message.trim() === "") throw badInput([{ path: "error.message", message: "must not be empty" }]);
+}
+
+export const toStepError = (e: ReportedError): StepError => ({
+  message: e.message,
+  type: e.type ?? null,
+  retryable: e.retryable ?? true,
+  details: e.details ?? null,
+});
+

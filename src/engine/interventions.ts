@@ -1,0 +1,224 @@
+/**
+ * Operator interventions on a plan, pure like decide(): (aggregate, intervention, now) →
+ * the changed aggregate, its commands and a diff of the touched fields, or a rejection with a
+ * stable code. Each kind has its own validator-and-apply handler; nothing changes unless it
+ * holds. The rules are written down in src/engine/README.md ("Interventions").
+ */
+import { builtinConfigProblems } from "../domain/builtins.js";
+import type { Json, PlanAggregate, StepModel } from "../domain/model.js";
+import { isFinalPlanState, type PlanState, type Priority, type StepState } from "../domain/statuses.js";
+import type { EngineCommand } from "./commands.js";
+import { TimerKind } from "./commands.js";
+import { Draft } from "./draft.js";
+import { dependenciesSatisfied, endPlan, promote, setTimer } from "./transitions.js";
+import { checkStepPatch, graphProblems, type RetryDraft } from "./validate.js";
+
+export const InterventionKind = {
+  PAUSE: "PAUSE",
+  RESUME: "RESUME",
+  CANCEL: "CANCEL",
+  RETRY_STEP: "RETRY_STEP",
+  SKIP_STEP: "SKIP_STEP",
+  MODIFY_STEP: "MODIFY_STEP",
+  ADD_STEP: "ADD_STEP",
+  REMOVE_STEP: "REMOVE_STEP",
+  REORDER_STEPS: "REORDER_STEPS",
+  RESTORE_CHECKPOINT: "RESTORE_CHECKPOINT",
+  UPDATE_CONTEXT: "UPDATE_CONTEXT",
+} as const;
+export type InterventionKind = (typeof InterventionKind)[keyof typeof InterventionKind];
+
+export const InterventionStatus = { APPLIED: "APPLIED", REJECTED: "REJECTED" } as const;
+export type InterventionStatus = (typeof InterventionStatus)[keyof typeof InterventionStatus];
+
+/** A change to a step that has not started. Absent fields stay as they are. */
+export interface StepPatch {
+  input?: Json;
+  role?: string;
+  timeoutMs?: number;
+  retry?: RetryDraft;
+  priority?: Priority;
+  dependsOn?: string[];
+  config?: Json;
+}
+
+export type InterventionRequest =
+  | { kind: "PAUSE" }
+  | { kind: "RESUME" }
+  | { kind: "CANCEL" }
+  | { kind: "RETRY_STEP"; stepKey: string; input?: Json }
+  | { kind: "SKIP_STEP"; stepKey: string; output?: Json }
+  | { kind: "MODIFY_STEP"; stepKey: string; patch: StepPatch };
+
+export type RejectionCode = "INVALID_STATE" | "VERSION_CONFLICT" | "INVALID_PLAN" | "NOT_FOUND";
+
+export type InterventionResult =
+  | { ok: true; aggregate: PlanAggregate; commands: EngineCommand[]; diff: Json }
+  | { ok: false; code: RejectionCode; reason: string };
+
+type Handled = { diff: Json } | { code: RejectionCode; reason: string };
+type RequestOf<K extends InterventionRequest["kind"]> = Extract<InterventionRequest, { kind: K }>;
+type Handler<K extends InterventionRequest["kind"]> = (d: Draft, r: RequestOf<K>) => Handled;
+
+const refuse = (code: RejectionCode, reason: string): Handled => ({ code, reason });
+const RETRYABLE: readonly StepState[] = ["FAILED", "CANCELLED", "SKIPPED"];
+const SKIPPABLE: readonly StepState[] = ["PENDING", "READY", "FAILED"];
+const MODIFIABLE: readonly StepState[] = ["PENDING", "READY", "WAITING"];
+
+/** The step, or a NOT_FOUND refusal. */
+function stepOf(d: Draft, key: string): StepModel | Handled {
+  return d.step(key) ?? refuse("NOT_FOUND", `plan has no step "${key}"`);
+}
+const isStep = (s: StepModel | Handled): s is StepModel => "key" in s;
+
+const handlers: { [K in InterventionRequest["kind"]]: Handler<K> } = {
+  PAUSE(d) {
+    if (d.plan.state !== "RUNNING") return refuse("INVALID_STATE", `only a RUNNING plan can be paused; it is ${d.plan.state}`);
+    d.patchPlan({ state: "PAUSED", pausedAt: d.now });
+    d.command({ type: "FreezeTimers" });
+    d.emit("PLAN_PAUSED");
+    return { diff: { state: { before: "RUNNING", after: "PAUSED" } } };
+  },
+
+  RESUME(d) {
+    if (d.plan.state !== "PAUSED") return refuse("INVALID_STATE", `only a PAUSED plan can be resumed; it is ${d.plan.state}`);
+    const pausedFor = d.now - (d.plan.pausedAt ?? d.now);
+    for (const s of d.steps) if (s.state === "WAITING" && s.retryAt !== null) d.patchStep(s.key, { retryAt: s.retryAt + pausedFor });
+    d.patchPlan({ state: "RUNNING", pausedAt: null });
+    d.command({ type: "ThawTimers" });
+    d.emit("PLAN_RESUMED", null, { pausedMs: pausedFor });
+    promote(d);
+    return { diff: { state: { before: "PAUSED", after: d.plan.state } } };
+  },
+
+  CANCEL(d) {
+    const before = d.plan.state;
+    if (isFinalPlanState(before)) return refuse("INVALID_STATE", `the plan is already ${before}`);
+    endPlan(d, "CANCELLED", null);
+    return { diff: { state: { before, after: "CANCELLED" } } };
+  },
+
+  RETRY_STEP(d, r) {
+    const step = stepOf(d, r.stepKey);
+    if (!isStep(step)) return step;
+    const plan = d.plan.state;
+    if (plan !== "RUNNING" && plan !== "PAUSED" && plan !== "FAILED" && plan !== "CANCELLED") {
+      return refuse("INVALID_STATE", `steps of a ${plan} plan cannot be retried`);
+    }
+    if (!RETRYABLE.includes(step.state)) return refuse("INVALID_STATE", `step ${step.key} is ${step.state}; only FAILED, CANCELLED or SKIPPED steps can be retried`);
+    const reopened = plan === "FAILED" || plan === "CANCELLED" ? reopenPlan(d) : [];
+    reset(d, step.key, r.input);
+    // Dependents cancelled with it, or released by a skip and not yet started, wait for it again.
+    for (const key of dependentsToHoldBack(d, step.key)) reset(d, key);
+    const diff: Record<string, Json> = { step: { key: step.key, state: { before: step.state, after: "PENDING" } } };
+    if (r.input !== undefined) diff["input"] = { before: step.input, after: r.input };
+    if (reopened.length) diff["plan"] = { state: { before: plan, after: "RUNNING" }, reopenedSteps: reopened };
+    promote(d);
+    return { diff };
+  },
+
+  SKIP_STEP(d, r) {
+    const step = stepOf(d, r.stepKey);
+    if (!isStep(step)) return step;
+    if (isFinalPlanState(d.plan.state)) return refuse("INVALID_STATE", `the plan is ${d.plan.state}`);
+    if (!SKIPPABLE.includes(step.state)) return refuse("INVALID_STATE", `step ${step.key} is ${step.state}; only PENDING, READY or FAILED steps can be skipped`);
+    const output = r.output ?? null;
+    d.patchStep(step.key, { state: "SKIPPED", output, finishedAt: d.now, retryAt: null });
+    d.command({ type: "ClearTimers", stepKey: step.key });
+    d.emit("STEP_SKIPPED", step.key, { output });
+    promote(d);
+    return { diff: { state: { before: step.state, after: "SKIPPED" }, output: { before: step.output, after: output } } };
+  },
+
+  MODIFY_STEP(d, r) {
+    const step = stepOf(d, r.stepKey);
+    if (!isStep(step)) return step;
+    if (isFinalPlanState(d.plan.state)) return refuse("INVALID_STATE", `the plan is ${d.plan.state}`);
+    if (!MODIFIABLE.includes(step.state)) return refuse("INVALID_STATE", `step ${step.key} is ${step.state}; only PENDING, READY or WAITING steps can be modified`);
+    const p = r.patch;
+    const next: Partial<StepModel> = {};
+    if (p.input !== undefined) next.input = p.input;
+    if (p.role !== undefined) next.role = p.role;
+    if (p.timeoutMs !== undefined) next.timeoutMs = p.timeoutMs;
+    if (p.priority !== undefined) next.priority = p.priority;
+    if (p.config !== undefined) next.config = p.config;
+    if (p.dependsOn !== undefined) next.dependsOn = [...new Set(p.dependsOn)];
+    const checked = checkStepPatch({ retry: p.retry }, step.retry);
+    if (checked.retry) next.retry = checked.retry;
+    const patched = d.steps.map((s) => (s.key === step.key ? { ...s, ...next } : s));
+    const patchedStep = patched.find((s) => s.key === step.key)!;
+    const problems = [
+      ...checked.problems,
+      ...graphProblems(patched),
+      ...builtinConfigProblems(patchedStep.role, patchedStep.config, `steps[${step.position}]`),
+    ];
+    if (problems.length) return refuse("INVALID_PLAN", problems.map((x) => `${x.path}: ${x.message}`).join("; "));
+    const diff: Record<string, Json> = {};
+    for (const [field, after] of Object.entries(next)) diff[field] = { before: step[field as keyof StepModel] as Json, after: after as Json };
+    if (Object.keys(diff).length === 0) return refuse("INVALID_PLAN", "the patch changes nothing");
+    d.patchStep(step.key, next);
+    // New dependencies may hold a READY step back, or free a PENDING one.
+    const updated = d.step(step.key)!;
+    if (updated.state === "READY" && !dependenciesSatisfied(d, updated)) d.patchStep(step.key, { state: "PENDING", readyAt: null });
+    promote(d);
+    return { diff };
+  },
+};
+
+export function intervene(aggregate: PlanAggregate, request: InterventionRequest, now: number, expectedVersion?: number | null): InterventionResult {
+  if (expectedVersion != null && expectedVersion !== aggregate.plan.version) {
+    return { ok: false, code: "VERSION_CONFLICT", reason: `the plan is at version ${aggregate.plan.version}, not ${expectedVersion}` };
+  }
+  const d = new Draft(aggregate, now);
+  const handled = (handlers[request.kind] as Handler<typeof request.kind>)(d, request as never);
+  if ("code" in handled) return { ok: false, ...handled };
+  return { ok: true, aggregate: d.result(), commands: d.commands, diff: handled.diff };
+}
+
+/** A step back to PENDING with a fresh retry budget (its attempt count goes on). */
+function reset(d: Draft, key: string, input?: Json): void {
+  const s = d.step(key)!;
+  if (s.state === "WAITING") d.command({ type: "ClearTimers", stepKey: key });
+  d.patchStep(key, {
+    state: "PENDING",
+    attemptBase: s.attempts,
+    error: null,
+    output: null,
+    quality: null,
+    readyAt: null,
+    finishedAt: null,
+    retryAt: null,
+    ...(input !== undefined ? { input } : {}),
+  });
+}
+
+/** A FAILED or CANCELLED plan runs again: every step it cancelled goes back to PENDING. */
+function reopenPlan(d: Draft): string[] {
+  const reopened: string[] = [];
+  for (const s of d.steps) {
+    if (s.state !== "CANCELLED") continue;
+    reset(d, s.key);
+    reopened.push(s.key);
+  }
+  d.patchPlan({ state: "RUNNING" as PlanState, error: null, finishedAt: null });
+  d.emit("PLAN_RESUMED", null, { reason: "retry" });
+  if (d.plan.policy.planTimeoutMs !== null) setTimer(d, TimerKind.PLAN_DEADLINE, null, null, d.now + d.plan.policy.planTimeoutMs);
+  return reopened;
+}
+
+/** Keys of the CANCELLED, READY or WAITING steps that depend, directly or not, on `key`. */
+function dependentsToHoldBack(d: Draft, key: string): string[] {
+  const out: string[] = [];
+  const seen = new Set([key]);
+  for (let frontier = [key]; frontier.length; ) {
+    const next: string[] = [];
+    for (const s of d.steps) {
+      if (seen.has(s.key) || !s.dependsOn.some((k) => frontier.includes(k))) continue;
+      seen.add(s.key);
+      next.push(s.key);
+      if (s.state === "CANCELLED" || s.state === "READY" || s.state === "WAITING") out.push(s.key);
+    }
+    frontier = next;
+  }
+  return out;
+}

@@ -1,0 +1,124 @@
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { Json } from "../../domain/model.js";
+import type { InterventionRequest, StepPatch } from "../../engine/interventions.js";
+import type { Context } from "../context.js";
+import { decodeCursor, encodeCursor, pageSize } from "../pagination.js";
+import { Plan } from "../plans/plan.type.js";
+import { JSONScalar } from "../scalars.js";
+import { Intervention, InterventionConnection, StepPatchInput } from "./intervention.type.js";
+
+@ArgsType()
+class Audit {
+  @Field(() => String, { nullable: true, description: "Why, recorded with the intervention." })
+  reason?: string | null;
+
+  @Field(() => Int, { nullable: true, description: "The plan version the change is based on; a stale one is REJECTED with VERSION_CONFLICT." })
+  expectedVersion?: number | null;
+}
+
+const isSeqCursor = (v: unknown): v is { i: number } => typeof v === "object" && v !== null && Number.isInteger((v as { i: number }).i);
+
+function intervene(ctx: Context, planId: string, request: InterventionRequest, audit: Audit): Intervention {
+  const row = ctx.coordinator.intervene(planId, request, { actor: ctx.actor, reason: audit.reason, expectedVersion: audit.expectedVersion });
+  return Intervention.from(row);
+}
+
+/** GraphQL nulls on plain fields mean "leave as is"; on JSON fields they clear the value. */
+function toPatch(p: StepPatchInput): StepPatch {
+  const patch: StepPatch = {};
+  if (p.input !== undefined) patch.input = p.input;
+  if (p.config !== undefined) patch.config = p.config;
+  if (p.role != null) patch.role = p.role;
+  if (p.timeoutMs != null) patch.timeoutMs = p.timeoutMs;
+  if (p.retry != null) patch.retry = p.retry;
+  if (p.priority != null) patch.priority = p.priority;
+  if (p.dependsOn != null) patch.dependsOn = p.dependsOn;
+  return patch;
+}
+
+export function interventionConnection(ctx: Context, planId: string | null | undefined, first?: number | null, after?: string | null): InterventionConnection {
+  const n = pageSize(first);
+  const from = after ? decodeCursor(after, isSeqCursor).i : 0;
+  const rows = ctx.coordinator.store.interventions.list(planId, from, n + 1);
+  const edges = rows.slice(0, n).map((r) => ({ cursor: encodeCursor({ i: r.seq }), node: Intervention.from(r) }));
+  return {
+    edges,
+    pageInfo: { hasNextPage: rows.length > n, hasPreviousPage: from > 0, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+  };
+}
+
+@Resolver(() => Intervention)
+export class InterventionResolver {
+  @Query(() => InterventionConnection, { description: "Interventions, oldest first, optionally of one plan." })
+  interventions(
+    @Ctx() ctx: Context,
+    @Arg("planId", () => ID, { nullable: true, description: "Only this plan's interventions." }) planId?: string,
+    @Arg("first", () => Int, { nullable: true, description: "Page size (default 50, at most 500)." }) first?: number,
+    @Arg("after", () => String, { nullable: true, description: "Cursor of the last intervention of the previous page." }) after?: string,
+  ): InterventionConnection {
+    return interventionConnection(ctx, planId, first, after);
+  }
+
+  @Mutation(() => Intervention, { description: "Pauses a RUNNING plan: no new claims, running attempts may finish, clocks freeze." })
+  pausePlan(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The plan." }) id: string, @Args(() => Audit) audit: Audit): Intervention {
+    return intervene(ctx, id, { kind: "PAUSE" }, audit);
+  }
+
+  @Mutation(() => Intervention, { description: "Resumes a PAUSED plan exactly where it stopped; frozen clocks run again." })
+  resumePlan(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The plan." }) id: string, @Args(() => Audit) audit: Audit): Intervention {
+    return intervene(ctx, id, { kind: "RESUME" }, audit);
+  }
+
+  @Mutation(() => Intervention, { description: "Cancels the plan: unfinished steps are CANCELLED and running leases learn it from heartbeatStep." })
+  cancelPlan(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The plan." }) id: string, @Args(() => Audit) audit: Audit): Intervention {
+    return intervene(ctx, id, { kind: "CANCEL" }, audit);
+  }
+
+  @Mutation(() => Intervention, {
+    description: "Runs a FAILED, CANCELLED or SKIPPED step again (and the steps cancelled because of it), optionally with a new input; a FAILED or CANCELLED plan runs again.",
+  })
+  retryStep(
+    @Ctx() ctx: Context,
+    @Arg("planId", () => ID, { description: "The plan." }) planId: string,
+    @Arg("stepKey", { description: "The step." }) stepKey: string,
+    @Args(() => Audit) audit: Audit,
+    @Arg("input", () => JSONScalar, { nullable: true, description: "A new input for the step; omitted keeps the old one." }) input?: Json,
+  ): Intervention {
+    return intervene(ctx, planId, input === undefined ? { kind: "RETRY_STEP", stepKey } : { kind: "RETRY_STEP", stepKey, input }, audit);
+  }
+
+  @Mutation(() => Intervention, { description: "Skips a PENDING, READY or FAILED step; dependents see `output` as its output." })
+  skipStep(
+    @Ctx() ctx: Context,
+    @Arg("planId", () => ID, { description: "The plan." }) planId: string,
+    @Arg("stepKey", { description: "The step." }) stepKey: string,
+    @Args(() => Audit) audit: Audit,
+    @Arg("output", () => JSONScalar, { nullable: true, description: "A substitute output for dependents." }) output?: Json,
+  ): Intervention {
+    return intervene(ctx, planId, { kind: "SKIP_STEP", stepKey, output: output ?? null }, audit);
+  }
+
+  @Mutation(() => Intervention, { description: "Changes a step that has not started (PENDING, READY or WAITING); the whole plan is validated again." })
+  modifyStep(
+    @Ctx() ctx: Context,
+    @Arg("planId", () => ID, { description: "The plan." }) planId: string,
+    @Arg("stepKey", { description: "The step." }) stepKey: string,
+    @Arg("patch", () => StepPatchInput, { description: "The fields to change." }) patch: StepPatchInput,
+    @Args(() => Audit) audit: Audit,
+  ): Intervention {
+    return intervene(ctx, planId, { kind: "MODIFY_STEP", stepKey, patch: toPatch(patch) }, audit);
+  }
+}
+
+@Resolver(() => Plan)
+export class PlanInterventionsResolver {
+  @FieldResolver(() => InterventionConnection, { description: "The plan's interventions, oldest first." })
+  interventions(
+    @Root() plan: Plan,
+    @Ctx() ctx: Context,
+    @Arg("first", () => Int, { nullable: true, description: "Page size (default 50, at most 500)." }) first?: number,
+    @Arg("after", () => String, { nullable: true, description: "Cursor of the last intervention of the previous page." }) after?: string,
+  ): InterventionConnection {
+    return interventionConnection(ctx, plan.id, first, after);
+  }
+}

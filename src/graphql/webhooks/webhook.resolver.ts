@@ -1,0 +1,79 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { notFound } from "../../domain/errors.js";
+import { SignalKind } from "../../domain/statuses.js";
+import { DeliveryStatus } from "../../webhooks/model.js";
+import { registerWebhook, removeWebhook } from "../../webhooks/registry.js";
+import { webhookRepository } from "../../webhooks/repository.js";
+import type { Context } from "../context.js";
+import { decodeCursor, encodeCursor, pageSize } from "../pagination.js";
+import { Signal } from "../signals/signal.type.js";
+import { Webhook, WebhookDelivery, WebhookDeliveryConnection, WebhookRegistration } from "./webhook.type.js";
+
+const isDeliveryCursor = (v: unknown): v is { d: number } =>
+  typeof v === "object" && v !== null && Number.isInteger((v as { d: number }).d);
+
+@Resolver(() => Webhook)
+export class WebhookResolver {
+  @Query(() => [Webhook], { description: "Registered webhooks, oldest first." })
+  webhooks(
+    @Ctx() ctx: Context,
+    @Arg("includeRemoved", () => Boolean, { nullable: true, description: "Also list removed webhooks (default false)." }) includeRemoved?: boolean,
+  ): Webhook[] {
+    return webhookRepository(ctx.coordinator.store).list(includeRemoved ?? false).map(Webhook.from);
+  }
+
+  @Mutation(() => WebhookRegistration, {
+    description:
+      "Registers an HTTP(S) endpoint for signals of the given kinds committed from now on (optionally of one plan). Returns the signing secret, once.",
+  })
+  registerWebhook(
+    @Ctx() ctx: Context,
+    @Arg("url", { description: "An http or https URL that receives the POSTs." }) url: string,
+    @Arg("kinds", () => [SignalKind], { description: "The signal kinds to send (at least one)." }) kinds: SignalKind[],
+    @Arg("planId", () => ID, { nullable: true, description: "Only this plan's signals." }) planId?: string,
+  ): WebhookRegistration {
+    const { webhook, secret } = registerWebhook(ctx.coordinator.store, ctx.coordinator.clock.now(), { url, kinds, planId });
+    return Object.assign(new WebhookRegistration(), { webhook: Webhook.from(webhook), secret });
+  }
+
+  @Mutation(() => Boolean, {
+    description: "Removes a webhook: nothing more is sent to it, and its pending deliveries are FAILED. False if it was already removed.",
+  })
+  removeWebhook(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The webhook." }) id: string): boolean {
+    return removeWebhook(ctx.coordinator.store, id);
+  }
+
+  @Query(() => WebhookDeliveryConnection, { description: "The delivery log, newest first, optionally of one webhook." })
+  webhookDeliveries(
+    @Ctx() ctx: Context,
+    @Arg("webhookId", () => ID, { nullable: true, description: "Only this webhook's deliveries." }) webhookId?: string,
+    @Arg("status", () => DeliveryStatus, { nullable: true, description: "Only deliveries in this status." }) status?: DeliveryStatus,
+    @Arg("first", () => Int, { nullable: true, description: "Page size (default 50, at most 500)." }) first?: number,
+    @Arg("after", () => String, { nullable: true, description: "Cursor of the last delivery of the previous page." }) after?: string,
+  ): WebhookDeliveryConnection {
+    const repo = webhookRepository(ctx.coordinator.store);
+    const n = pageSize(first);
+    const before = after ? decodeCursor(after, isDeliveryCursor).d : null;
+    if (webhookId && !repo.get(webhookId)) throw notFound("webhook", webhookId);
+    const rows = repo.page({ webhookId, status }, before, n + 1);
+    const edges = rows.slice(0, n).map((d) => ({ cursor: encodeCursor({ d: d.seq }), node: WebhookDelivery.from(d) }));
+    return {
+      edges,
+      pageInfo: {
+        hasNextPage: rows.length > n,
+        hasPreviousPage: before !== null,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges.at(-1)?.cursor ?? null,
+      },
+    };
+  }
+}
+
+@Resolver(() => WebhookDelivery)
+export class WebhookDeliveryResolver {
+  @FieldResolver(() => Signal, { nullable: true, description: "The signal it carries." })
+  signal(@Root() d: WebhookDelivery, @Ctx() ctx: Context): Signal | null {
+    const s = ctx.coordinator.store.signals.get(d.signalSequence);
+    return s ? Signal.from(s) : null;
+  }
+}
