@@ -9,14 +9,16 @@ import { newStep, type AgentModel, type AttemptModel, type Json, type PlanAggreg
 import type { EngineCommand } from "../engine/commands.js";
 import { decide } from "../engine/decide.js";
 import type { EngineEvent } from "../engine/events.js";
-import { intervene, type InterventionRequest } from "../engine/interventions.js";
+import { intervene } from "../engine/interventions.js";
 import { validatePlanSteps } from "../engine/validate.js";
 import type { InterventionRecord } from "../store/interventions.js";
 import type { TimerHandle } from "./clock.js";
 import {
   argsOf,
-  checkPatchShape,
   checkReport,
+  checkRequestShape,
+  toInterventionRequest,
+  type ControlRequest,
   toStepError,
   type CreatePlanRequest,
   type LeaseGrant,
@@ -30,7 +32,7 @@ import { attemptOf, CoordinatorCore, SYSTEM } from "./core.js";
 import type { Unit } from "./unit.js";
 
 export type { CoordinatorOptions } from "./core.js";
-export type { CreatePlanRequest, LeaseGrant, LeaseStatus, RegisterAgentRequest, Report, ReportedError, StepResult } from "./requests.js";
+export type { ControlRequest, CreatePlanRequest, LeaseGrant, LeaseStatus, RegisterAgentRequest, Report, ReportedError, StepResult } from "./requests.js";
 
 export const MAX_CLAIM_BATCH = 100;
 export const MAX_CLAIM_WAIT_MS = 30_000;
@@ -133,12 +135,13 @@ export class Coordinator extends CoordinatorCore {
    * intervention is a row (the audit log) and a signal; an unknown plan or malformed
    * arguments are errors instead, and record nothing.
    */
-  intervene(planId: string, request: InterventionRequest, by: { actor: string; reason?: string | null; expectedVersion?: number | null }): InterventionRecord {
-    if (request.kind === "MODIFY_STEP") checkPatchShape(request.patch);
+  intervene(planId: string, input: ControlRequest, by: { actor: string; reason?: string | null; expectedVersion?: number | null }): InterventionRecord {
+    checkRequestShape(input);
     return this.run((u) => {
       const prev = this.mustLoad(u, planId);
+      const request = toInterventionRequest(input, prev.plan);
       const result = intervene(prev, request, this.clock.now(), by.expectedVersion);
-      const stepKey = "stepKey" in request ? request.stepKey : null;
+      const stepKey = "stepKey" in request ? request.stepKey : request.kind === "ADD_STEP" ? request.step.key : null;
       const record = {
         id: newId("intervention"),
         planId,

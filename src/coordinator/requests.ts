@@ -1,10 +1,11 @@
 /** What callers hand the coordinator and get back, and the checks made before a transaction. */
-import { badInput } from "../domain/errors.js";
+import { badInput, type Problem } from "../domain/errors.js";
 import type { RetryPolicy } from "../domain/model.js";
 import { type AttemptModel, type Json, type PlanModel, type StepError, type StepModel } from "../domain/model.js";
 import type { Priority } from "../domain/statuses.js";
-import type { InterventionRequest, StepPatch } from "../engine/interventions.js";
-import { checkStepPatch, type PolicyDraft, type StepDraft } from "../engine/validate.js";
+import type { InterventionRequest } from "../engine/interventions.js";
+import { builtinConfigProblems } from "../domain/builtins.js";
+import { checkStepPatch, validateStepDraft, type PolicyDraft, type StepDraft } from "../engine/validate.js";
 
 export interface CreatePlanRequest {
   name: string;
@@ -58,17 +59,33 @@ export interface LeaseStatus {
 
 const LOOSEST_RETRY: RetryPolicy = { maxAttempts: 1, initialIntervalMs: 0, backoffCoefficient: 1, maxIntervalMs: 2_147_483_647, nonRetryableErrorTypes: [] };
 
-/** Malformed patch values are BAD_USER_INPUT errors, not rejected interventions. */
-export function checkPatchShape(patch: StepPatch): void {
-  // Each value on its own; whether a retry patch fits the step's own policy is the engine's call.
-  const { problems } = checkStepPatch(patch, LOOSEST_RETRY);
-  if (Object.keys(patch).length === 0) problems.push({ path: "patch", message: "names no field to change" });
-  if (patch.dependsOn?.some((k) => k.trim() === "")) problems.push({ path: "patch.dependsOn", message: "keys must not be empty" });
+/** An intervention as callers ask for it: a new step comes as a draft, checked with the plan's defaults. */
+export type ControlRequest = Exclude<InterventionRequest, { kind: "ADD_STEP" }> | { kind: "ADD_STEP"; step: StepDraft; after?: string | null };
+
+/** Malformed arguments are BAD_USER_INPUT errors, not rejected interventions. */
+export function checkRequestShape(r: ControlRequest): void {
+  const problems: Problem[] = [];
+  if (r.kind === "MODIFY_STEP") {
+    // Each value on its own; whether a retry patch fits the step's own policy is the engine's call.
+    problems.push(...checkStepPatch(r.patch, LOOSEST_RETRY).problems);
+    if (Object.keys(r.patch).length === 0) problems.push({ path: "patch", message: "names no field to change" });
+    if (r.patch.dependsOn?.some((k) => k.trim() === "")) problems.push({ path: "patch.dependsOn", message: "keys must not be empty" });
+  }
+  if (r.kind === "REORDER_STEPS" && r.order.length === 0) problems.push({ path: "order", message: "must list at least one step" });
   if (problems.length) throw badInput(problems);
 }
 
+/** The engine's request: a new step's draft checked on its own with the plan's defaults. */
+export function toInterventionRequest(r: ControlRequest, plan: PlanModel): InterventionRequest {
+  if (r.kind !== "ADD_STEP") return r;
+  const { spec, problems } = validateStepDraft(r.step, plan.policy);
+  problems.push(...builtinConfigProblems(spec.role, spec.config, "step"));
+  if (problems.length) throw badInput(problems);
+  return { kind: "ADD_STEP", step: { ...spec, priority: r.step.priority ?? plan.priority }, after: r.after ?? null };
+}
+
 /** The request's arguments, for the audit log. */
-export function argsOf(r: InterventionRequest): Json | null {
+export function argsOf(r: InterventionRequest | ControlRequest): Json | null {
   const { kind: _kind, ...rest } = r;
   return Object.keys(rest).length ? (JSON.parse(JSON.stringify(rest)) as Json) : null;
 }

@@ -8,9 +8,9 @@ import type { EngineCommand } from "./commands.js";
  */
 export class Draft {
   plan: PlanModel;
-  readonly steps: StepModel[];
+  steps: StepModel[];
   readonly commands: EngineCommand[] = [];
-  private readonly index: Map<string, number>;
+  private index: Map<string, number>;
   private bumped = false;
 
   constructor(
@@ -35,6 +35,16 @@ export class Draft {
     this.steps[i] = next;
     if (bump) this.bump();
     return next;
+  }
+
+  /**
+   * Replaces the list of steps (structural edits: add, remove, reorder). Positions are set
+   * from the new order; steps whose position moved are new objects, so they are saved.
+   */
+  restructure(steps: StepModel[]): void {
+    this.steps = steps.map((s, i) => (s.position === i ? s : { ...s, position: i }));
+    this.index = new Map(this.steps.map((s, i) => [s.key, i] as const));
+    this.bump();
   }
 
   patchPlan(patch: Partial<PlanModel>): void {

@@ -5,8 +5,8 @@
  * holds. The rules are written down in src/engine/README.md ("Interventions").
  */
 import { builtinConfigProblems } from "../domain/builtins.js";
-import type { Json, PlanAggregate, StepModel } from "../domain/model.js";
-import { isFinalPlanState, type PlanState, type Priority, type StepState } from "../domain/statuses.js";
+import { newStep, type Json, type PlanAggregate, type StepModel, type StepSpec } from "../domain/model.js";
+import { isFinalPlanState, isFinishedStepState, type PlanState, type Priority, type StepState } from "../domain/statuses.js";
 import type { EngineCommand } from "./commands.js";
 import { TimerKind } from "./commands.js";
 import { Draft } from "./draft.js";
@@ -48,7 +48,12 @@ export type InterventionRequest =
   | { kind: "CANCEL" }
   | { kind: "RETRY_STEP"; stepKey: string; input?: Json }
   | { kind: "SKIP_STEP"; stepKey: string; output?: Json }
-  | { kind: "MODIFY_STEP"; stepKey: string; patch: StepPatch };
+  | { kind: "MODIFY_STEP"; stepKey: string; patch: StepPatch }
+  /** `step` is already checked on its own (validateStepDraft); `after`: insert after this key, else at the end. */
+  | { kind: "ADD_STEP"; step: StepSpec; after?: string | null }
+  | { kind: "REMOVE_STEP"; stepKey: string }
+  /** The listed steps take, in this order, the places they hold among themselves. */
+  | { kind: "REORDER_STEPS"; order: string[] };
 
 export type RejectionCode = "INVALID_STATE" | "VERSION_CONFLICT" | "INVALID_PLAN" | "NOT_FOUND";
 
@@ -71,7 +76,11 @@ function stepOf(d: Draft, key: string): StepModel | Handled {
 }
 const isStep = (s: StepModel | Handled): s is StepModel => "key" in s;
 
-const handlers: { [K in InterventionRequest["kind"]]: Handler<K> } = {
+type Kind = InterventionRequest["kind"];
+type StructuralKind = "ADD_STEP" | "REMOVE_STEP" | "REORDER_STEPS";
+
+/** Handlers of the run-state interventions. */
+const handlers: { [K in Exclude<Kind, StructuralKind>]: Handler<K> } = {
   PAUSE(d) {
     if (d.plan.state !== "RUNNING") return refuse("INVALID_STATE", `only a RUNNING plan can be paused; it is ${d.plan.state}`);
     d.patchPlan({ state: "PAUSED", pausedAt: d.now });
@@ -152,7 +161,7 @@ const handlers: { [K in InterventionRequest["kind"]]: Handler<K> } = {
       ...graphProblems(patched),
       ...builtinConfigProblems(patchedStep.role, patchedStep.config, `steps[${step.position}]`),
     ];
-    if (problems.length) return refuse("INVALID_PLAN", problems.map((x) => `${x.path}: ${x.message}`).join("; "));
+    if (problems.length) return refuse("INVALID_PLAN", describe(problems));
     const diff: Record<string, Json> = {};
     for (const [field, after] of Object.entries(next)) diff[field] = { before: step[field as keyof StepModel] as Json, after: after as Json };
     if (Object.keys(diff).length === 0) return refuse("INVALID_PLAN", "the patch changes nothing");
@@ -165,12 +174,73 @@ const handlers: { [K in InterventionRequest["kind"]]: Handler<K> } = {
   },
 };
 
+/** Handlers of the structural edits: the step list changes, and the whole plan is validated again. */
+const structural: { [K in StructuralKind]: Handler<K> } = {
+  ADD_STEP(d, r) {
+    if (isFinalPlanState(d.plan.state)) return refuse("INVALID_STATE", `the plan is ${d.plan.state}`);
+    if (d.step(r.step.key)) return refuse("INVALID_PLAN", `the plan already has a step "${r.step.key}"`);
+    let at = d.steps.length;
+    if (r.after != null) {
+      const after = d.step(r.after);
+      if (!after) return refuse("NOT_FOUND", `plan has no step "${r.after}"`);
+      at = d.steps.indexOf(after) + 1;
+    }
+    const added = newStep(r.step, at);
+    const steps = [...d.steps.slice(0, at), added, ...d.steps.slice(at)];
+    const problems = [...graphProblems(steps), ...builtinConfigProblems(added.role, added.config, "step")];
+    if (problems.length) return refuse("INVALID_PLAN", describe(problems));
+    d.restructure(steps);
+    promote(d);
+    return { diff: { added: r.step.key, after: r.after ?? null, position: at } };
+  },
+
+  REMOVE_STEP(d, r) {
+    const step = stepOf(d, r.stepKey);
+    if (!isStep(step)) return step;
+    if (isFinalPlanState(d.plan.state)) return refuse("INVALID_STATE", `the plan is ${d.plan.state}`);
+    if (step.state === "RUNNING" || isFinishedStepState(step.state)) {
+      return refuse("INVALID_STATE", `step ${step.key} is ${step.state}; only steps that have not started can be removed`);
+    }
+    const dependents = d.steps.filter((s) => s.dependsOn.includes(step.key)).map((s) => s.key);
+    if (dependents.length) return refuse("INVALID_PLAN", `steps ${dependents.join(", ")} depend on ${step.key}`);
+    if (d.steps.length === 1) return refuse("INVALID_PLAN", "a plan needs at least one step");
+    if (step.state === "WAITING") d.command({ type: "ClearTimers", stepKey: step.key });
+    d.restructure(d.steps.filter((s) => s.key !== step.key));
+    promote(d);
+    return { diff: { removed: step.key, state: step.state, position: step.position } };
+  },
+
+  REORDER_STEPS(d, r) {
+    if (isFinalPlanState(d.plan.state)) return refuse("INVALID_STATE", `the plan is ${d.plan.state}`);
+    const missing = r.order.filter((k) => !d.step(k));
+    if (missing.length) return refuse("NOT_FOUND", `plan has no step ${missing.map((k) => `"${k}"`).join(", ")}`);
+    if (new Set(r.order).size !== r.order.length) return refuse("INVALID_PLAN", "a step is listed twice");
+    const contradiction = firstContradiction(d, r.order);
+    if (contradiction) return refuse("INVALID_PLAN", contradiction);
+    const listed = new Set(r.order);
+    const slots = d.steps.flatMap((s, i) => (listed.has(s.key) ? [i] : []));
+    const before = d.steps.map((s) => s.key);
+    const steps = [...d.steps];
+    slots.forEach((slot, i) => (steps[slot] = d.step(r.order[i]!)!));
+    // Claims go by priority, then by how long a step has been READY: the READY steps listed
+    // trade their ready times so that, among themselves, the new order is the claim order.
+    const ready = r.order.map((k) => d.step(k)!).filter((s) => s.state === "READY");
+    const times = ready.map((s) => s.readyAt ?? d.now).sort((a, b) => a - b);
+    d.restructure(steps);
+    ready.forEach((s, i) => d.patchStep(s.key, { readyAt: times[i]! }));
+    return { diff: { order: { before, after: d.steps.map((s) => s.key) } } };
+  },
+};
+
+/** One handler per kind; the mapped type makes the compiler demand every one. */
+const ALL: { [K in Kind]: Handler<K> } = { ...handlers, ...structural };
+
 export function intervene(aggregate: PlanAggregate, request: InterventionRequest, now: number, expectedVersion?: number | null): InterventionResult {
   if (expectedVersion != null && expectedVersion !== aggregate.plan.version) {
     return { ok: false, code: "VERSION_CONFLICT", reason: `the plan is at version ${aggregate.plan.version}, not ${expectedVersion}` };
   }
   const d = new Draft(aggregate, now);
-  const handled = (handlers[request.kind] as Handler<typeof request.kind>)(d, request as never);
+  const handled = (ALL[request.kind] as Handler<typeof request.kind>)(d, request as never);
   if ("code" in handled) return { ok: false, ...handled };
   return { ok: true, aggregate: d.result(), commands: d.commands, diff: handled.diff };
 }
@@ -221,4 +291,21 @@ function dependentsToHoldBack(d: Draft, key: string): string[] {
     frontier = next;
   }
   return out;
+}
+
+const describe = (problems: readonly { path: string; message: string }[]): string => problems.map((x) => `${x.path}: ${x.message}`).join("; ");
+
+/** Why an order contradicts the dependencies (a step listed before one it depends on), or null. */
+function firstContradiction(d: Draft, order: readonly string[]): string | null {
+  const at = new Map(order.map((k, i) => [k, i] as const));
+  const upstream = (key: string, seen = new Set<string>()): Set<string> => {
+    for (const dep of d.step(key)!.dependsOn) if (!seen.has(dep)) upstream(dep, seen.add(dep));
+    return seen;
+  };
+  for (const key of order) {
+    for (const dep of upstream(key)) {
+      if ((at.get(dep) ?? -1) > at.get(key)!) return `${key} depends on ${dep}, so it cannot come before it`;
+    }
+  }
+  return null;
 }

@@ -114,6 +114,13 @@ function normalizeStep(draft: StepDraft, policy: ExecutionPolicy, c: Checker, pa
   };
 }
 
+/** One step (for addStep) checked on its own, with the plan's defaults; graph checks come later. */
+export function validateStepDraft(draft: StepDraft, policy: ExecutionPolicy, path = "step"): { spec: StepSpec; problems: Problem[] } {
+  const c = new Checker();
+  const spec = normalizeStep(draft, policy, c, path);
+  return { spec, problems: c.problems };
+}
+
 export interface StepPatchDraft {
   role?: string;
   timeoutMs?: number;

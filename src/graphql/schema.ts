@@ -5,7 +5,7 @@ import type { GraphQLSchema } from "graphql";
 import { buildSchemaSync } from "type-graphql";
 import { AgentResolver, StepResolver, TraceResolver } from "./agents/agent.resolver.js";
 import { Node } from "./common.types.js";
-import { InterventionResolver, PlanInterventionsResolver } from "./interventions/intervention.resolver.js";
+import { InterventionResolver, PlanInterventionsResolver, StructureResolver } from "./interventions/intervention.resolver.js";
 import { Intervention } from "./interventions/intervention.type.js";
 import { NodeResolver } from "./node.resolver.js";
 import { PlanResolver } from "./plans/plan.resolver.js";
@@ -20,7 +20,7 @@ let built: GraphQLSchema | null = null;
 /** The Baton schema, built once from the type-graphql classes. */
 export function batonSchema(): GraphQLSchema {
   built ??= describeRoots(buildSchemaSync({
-    resolvers: [PlanResolver, StepResolver, TraceResolver, AgentResolver, SignalResolver, InterventionResolver, PlanInterventionsResolver, NodeResolver, WebhookResolver, WebhookDeliveryResolver],
+    resolvers: [PlanResolver, StepResolver, TraceResolver, AgentResolver, SignalResolver, InterventionResolver, StructureResolver, PlanInterventionsResolver, NodeResolver, WebhookResolver, WebhookDeliveryResolver],
     orphanedTypes: [Node, Plan, Agent, Signal, Intervention],
     validate: false,
     // Every subscription brings its own `subscribe` (replay-then-live from the signal log,

@@ -161,6 +161,7 @@ export interface ClaimCandidate {
   key: string;
   priority: number;
   readyAt: number | null;
+  position: number;
 }
 
 export interface PlanCursor {
@@ -201,6 +202,7 @@ export class PlanRepository {
       updateStepRun: sqlite.prepare(
         `UPDATE steps SET ${STEP_RUN_COLUMNS.map((c) => `${c} = @${c}`).join(", ")} WHERE plan_id = @plan_id AND key = @key`,
       ),
+      deleteStep: sqlite.prepare("DELETE FROM steps WHERE plan_id = ? AND key = ?"),
       upsertStep: sqlite.prepare(
         insertSql(
           "steps",
@@ -213,10 +215,10 @@ export class PlanRepository {
       ),
       // CROSS JOIN keeps SQLite walking the ready-queue index in claim order, per role.
       claimable: sqlite.prepare<[string, number], ClaimCandidate>(
-        `SELECT s.plan_id AS planId, s.key, s.priority, s.ready_at AS readyAt FROM steps s CROSS JOIN plans p
+        `SELECT s.plan_id AS planId, s.key, s.priority, s.ready_at AS readyAt, s.position FROM steps s CROSS JOIN plans p
          WHERE s.state = 'READY' AND s.role = ? AND p.id = s.plan_id
            AND p.state = 'RUNNING' AND p.running_count < p.max_parallel
-         ORDER BY s.priority DESC, s.ready_at ASC LIMIT ?`,
+         ORDER BY s.priority DESC, s.ready_at ASC, s.position ASC LIMIT ?`,
       ),
     };
   }
@@ -245,6 +247,10 @@ export class PlanRepository {
       }
     }
     const before = new Map(prev.steps.map((s) => [s.key, s] as const));
+    if (next.steps.length !== prev.steps.length || next.steps.some((s) => !before.has(s.key))) {
+      const kept = new Set(next.steps.map((s) => s.key));
+      for (const s of prev.steps) if (!kept.has(s.key)) this.stmt.deleteStep.run(next.plan.id, s.key);
+    }
     for (const s of next.steps) {
       const old = before.get(s.key);
       if (old === s) continue;
@@ -284,7 +290,7 @@ export class PlanRepository {
   /** READY steps an agent serving `roles` may claim now: highest priority first, then oldest. */
   claimable(roles: readonly string[], limit: number): ClaimCandidate[] {
     const all = roles.flatMap((r) => this.stmt.claimable.all(r, limit));
-    if (roles.length > 1) all.sort((a, b) => b.priority - a.priority || (a.readyAt ?? 0) - (b.readyAt ?? 0));
+    if (roles.length > 1) all.sort((a, b) => b.priority - a.priority || (a.readyAt ?? 0) - (b.readyAt ?? 0) || a.position - b.position);
     return all.slice(0, limit);
   }
 

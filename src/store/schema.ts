@@ -75,9 +75,9 @@ export const steps = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.planId, t.key] }),
-    /** The claim queue: READY steps by role, highest priority first, then oldest. */
-    index("steps_ready_queue")
-      .on(t.role, sql`${t.priority} DESC`, t.readyAt)
+    /** The claim queue: READY steps by role, highest priority first, then oldest, then plan order. */
+    index("steps_ready_queue_v2")
+      .on(t.role, sql`${t.priority} DESC`, t.readyAt, t.position)
       .where(sql`state = 'READY'`),
   ],
 );

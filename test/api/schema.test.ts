@@ -29,7 +29,7 @@ const DELIVERED_ITEMS = new Set([
   "StepPatchInput",
   "Plan.interventions",
   "Query.interventions",
-  ...["pausePlan", "resumePlan", "cancelPlan", "retryStep", "skipStep", "modifyStep"].map((m) => `Mutation.${m}`),
+  ...["pausePlan", "resumePlan", "cancelPlan", "retryStep", "skipStep", "modifyStep", "addStep", "removeStep", "reorderSteps"].map((m) => `Mutation.${m}`),
 ]);
 /** Fields the outline lists on [core] lines that belong to a later area. */
 const LATER = new Set(["PlanFilter.template"]);

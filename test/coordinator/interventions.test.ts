@@ -99,3 +99,27 @@ describe("interventions through the coordinator", () => {
     expect(store.interventions.list(null, 0, 10)).toEqual([]);
   });
 });
+
+describe("structural edits through the coordinator", () => {
+  it("reorder decides which READY step is claimed first; add and remove are saved", async () => {
+    const { coordinator: c, store, clock } = makeCoordinator();
+    const plan = c.createPlan({ name: "p", policy: { maxParallel: 5 }, steps: [{ key: "a", role: "r" }, { key: "b", role: "r" }, { key: "c", role: "r" }] }, "t");
+    clock.advance(10);
+    expect(c.intervene(plan.id, { kind: "REORDER_STEPS", order: ["c", "b", "a"] }, by).status).toBe("APPLIED");
+    expect(c.intervene(plan.id, { kind: "ADD_STEP", step: { key: "z", role: "r", dependsOn: ["a"] }, after: "b" }, by).status).toBe("APPLIED");
+    expect(c.intervene(plan.id, { kind: "REMOVE_STEP", stepKey: "z" }, by).status).toBe("APPLIED");
+    const agent = c.registerAgent({ name: "w", roles: ["r"], concurrency: 3 });
+    const grants = [];
+    for (let i = 0; i < 3; i++) grants.push(...(await c.claim(agent.id, 1)));
+    expect(grants.map((g) => g.step.key)).toEqual(["c", "b", "a"]);
+    store.plans.forgetAll(); // read back from the database
+    expect(store.plans.load(plan.id)!.steps.map((s) => `${s.position}:${s.key}`)).toEqual(["0:c", "1:b", "2:a"]);
+  });
+
+  it("a new step's bad values are BAD_USER_INPUT and record nothing", () => {
+    const { coordinator: c, store } = makeCoordinator();
+    const plan = c.createPlan({ name: "p", steps: [{ key: "a", role: "r" }] }, "t");
+    expect(() => c.intervene(plan.id, { kind: "ADD_STEP", step: { key: "bad key!", role: "", timeoutMs: 0 } }, by)).toThrow(/3 problems/);
+    expect(store.interventions.list(plan.id, 0, 10)).toEqual([]);
+  });
+});

@@ -1,8 +1,10 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { Json } from "../../domain/model.js";
-import type { InterventionRequest, StepPatch } from "../../engine/interventions.js";
+import type { ControlRequest } from "../../coordinator/coordinator.js";
+import type { StepPatch } from "../../engine/interventions.js";
 import type { Context } from "../context.js";
 import { decodeCursor, encodeCursor, pageSize } from "../pagination.js";
+import { StepInput } from "../plans/plan.input.js";
 import { Plan } from "../plans/plan.type.js";
 import { JSONScalar } from "../scalars.js";
 import { Intervention, InterventionConnection, StepPatchInput } from "./intervention.type.js";
@@ -18,7 +20,7 @@ class Audit {
 
 const isSeqCursor = (v: unknown): v is { i: number } => typeof v === "object" && v !== null && Number.isInteger((v as { i: number }).i);
 
-function intervene(ctx: Context, planId: string, request: InterventionRequest, audit: Audit): Intervention {
+function intervene(ctx: Context, planId: string, request: ControlRequest, audit: Audit): Intervention {
   const row = ctx.coordinator.intervene(planId, request, { actor: ctx.actor, reason: audit.reason, expectedVersion: audit.expectedVersion });
   return Intervention.from(row);
 }
@@ -107,6 +109,42 @@ export class InterventionResolver {
     @Args(() => Audit) audit: Audit,
   ): Intervention {
     return intervene(ctx, planId, { kind: "MODIFY_STEP", stepKey, patch: toPatch(patch) }, audit);
+  }
+}
+
+@Resolver()
+export class StructureResolver {
+  @Mutation(() => Intervention, { description: "Adds a step to a plan that has not finished, after the named step (default: at the end); the whole plan is validated again." })
+  addStep(
+    @Ctx() ctx: Context,
+    @Arg("planId", () => ID, { description: "The plan." }) planId: string,
+    @Arg("step", () => StepInput, { description: "The new step." }) step: StepInput,
+    @Args(() => Audit) audit: Audit,
+    @Arg("after", () => String, { nullable: true, description: "Insert after this step; omitted: at the end." }) after?: string,
+  ): Intervention {
+    return intervene(ctx, planId, { kind: "ADD_STEP", step, after: after ?? null }, audit);
+  }
+
+  @Mutation(() => Intervention, { description: "Removes a step that has not started and that no other step depends on." })
+  removeStep(
+    @Ctx() ctx: Context,
+    @Arg("planId", () => ID, { description: "The plan." }) planId: string,
+    @Arg("stepKey", { description: "The step." }) stepKey: string,
+    @Args(() => Audit) audit: Audit,
+  ): Intervention {
+    return intervene(ctx, planId, { kind: "REMOVE_STEP", stepKey }, audit);
+  }
+
+  @Mutation(() => Intervention, {
+    description: "Reorders steps: the listed steps take their places among themselves in this order, which becomes their claim order after priority. Orders that put a step before one it depends on are refused.",
+  })
+  reorderSteps(
+    @Ctx() ctx: Context,
+    @Arg("planId", () => ID, { description: "The plan." }) planId: string,
+    @Arg("order", () => [String], { description: "Step keys in the new order." }) order: string[],
+    @Args(() => Audit) audit: Audit,
+  ): Intervention {
+    return intervene(ctx, planId, { kind: "REORDER_STEPS", order }, audit);
   }
 }
 
