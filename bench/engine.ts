@@ -36,7 +36,7 @@ export function rawUpdateFloor(file: string, n = 20_000): number {
 export async function engineThroughput(plans = 100, waves = 10, width = 10): Promise<EngineFigures> {
   const file = tempDbFile();
   const store = openStore(file);
-  const coordinator = new Coordinator(store, { clock: systemClock, agentOfflineMs: 60_000 });
+  const coordinator = new Coordinator(store, { clock: systemClock, agentOfflineMs: 60_000, checkpointKeep: 100 });
   const builtins = new BuiltinAgents(coordinator, pino({ level: "silent" }));
   coordinator.start();
   builtins.start();

@@ -21,6 +21,8 @@ export interface Config {
   agentOfflineMs: number;
   /** BATON_SHUTDOWN_TIMEOUT_MS, default 10000: longest a graceful drain may take. */
   shutdownTimeoutMs: number;
+  /** BATON_CHECKPOINT_KEEP, default 100: STEP checkpoints kept per plan (others are all kept). */
+  checkpointKeep: number;
 }
 
 export class ConfigError extends Error {}
@@ -47,5 +49,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: level,
     agentOfflineMs: int(env, "BATON_AGENT_OFFLINE_MS", 60_000, 1_000, 86_400_000),
     shutdownTimeoutMs: int(env, "BATON_SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
+    checkpointKeep: int(env, "BATON_CHECKPOINT_KEEP", 100, 1, 1_000_000),
   };
 }

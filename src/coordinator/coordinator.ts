@@ -90,6 +90,7 @@ export class Coordinator extends CoordinatorCore {
         startedAt: null,
         finishedAt: null,
         pausedAt: null,
+        forkedFrom: null,
       },
       steps: steps.map((s, i) => newStep({ ...s, priority: req.steps?.[i]?.priority ?? priority }, i)),
     };

@@ -5,12 +5,14 @@
  * published, timers re-armed and waiting claimers woken.
  */
 import { BatonError, conflict, notFound } from "../domain/errors.js";
+import { newId } from "../domain/ids.js";
 import type { AttemptModel, Json, PlanAggregate, SignalModel } from "../domain/model.js";
 import type { SignalKind } from "../domain/statuses.js";
 import type { EngineCommand } from "../engine/commands.js";
 import { decide, type Decision, type Rejection } from "../engine/decide.js";
 import type { EngineEvent } from "../engine/events.js";
 import { SignalHub } from "../signals/hub.js";
+import type { CheckpointReason, CheckpointRecord } from "../store/checkpoints.js";
 import type { Store } from "../store/store.js";
 import type { TimerRow } from "../store/timers.js";
 import type { Clock } from "./clock.js";
@@ -22,6 +24,8 @@ export interface CoordinatorOptions {
   clock: Clock;
   /** A remote agent not seen for this long goes OFFLINE. */
   agentOfflineMs: number;
+  /** STEP checkpoints kept per plan (BATON_CHECKPOINT_KEEP). */
+  checkpointKeep: number;
 }
 
 export const SYSTEM = "system";
@@ -146,6 +150,9 @@ export abstract class CoordinatorCore {
         case "FreezeTimers":
           this.store.timers.freeze(planId, now);
           break;
+        case "TakeCheckpoint":
+          this.checkpoint(u, d.aggregate, c.reason, c.stepKey, null, sender);
+          break;
         case "ThawTimers":
           this.store.timers.thaw(planId, now);
           u.earliestTimer = now; // re-read the earliest due time after commit
@@ -157,6 +164,15 @@ export abstract class CoordinatorCore {
     }
     const { plan, steps } = d.aggregate;
     if (plan.state === "RUNNING") for (const s of steps) if (s.state === "READY") u.wake.add(s.role);
+  }
+
+  /** Records the aggregate as a checkpoint, with its signal; STEP checkpoints past the limit are pruned. */
+  protected checkpoint(u: Unit, a: PlanAggregate, reason: CheckpointReason, stepKey: string | null, label: string | null, sender: string): CheckpointRecord {
+    const now = this.clock.now();
+    const record = this.store.checkpoints.take(a, { id: newId("checkpoint"), reason, stepKey, label, sequence: this.store.signals.head(), at: now });
+    if (reason === "STEP") this.store.checkpoints.prune(a.plan.id, this.options.checkpointKeep);
+    this.emit(u, { kind: "CHECKPOINT_CREATED", planId: a.plan.id, stepKey, sender, payload: { checkpointId: record.id, reason, label } });
+    return record;
   }
 
   protected emit(

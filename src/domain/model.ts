@@ -87,6 +87,8 @@ export interface PlanModel {
   finishedAt: Millis | null;
   /** When it was paused; null unless PAUSED. */
   pausedAt: Millis | null;
+  /** The checkpoint it was forked from, if any. */
+  forkedFrom: string | null;
 }
 
 /** A plan and its steps: the unit the engine decides on and the store saves atomically. */

@@ -35,6 +35,8 @@ export type EngineCommand =
   | { type: "EndAttempt"; leaseId: string; outcome: Exclude<TraceOutcome, "RUNNING">; error: StepError | null }
   /** `frozen`: the plan is paused, so the timer keeps `dueAt − now` for when it resumes. */
   | { type: "SetTimer"; kind: TimerKind; stepKey: string | null; ref: string | null; dueAt: Millis; frozen: boolean }
+  /** Records the plan as it is after this decision (INITIAL, STEP, PAUSE, RESTORE). */
+  | { type: "TakeCheckpoint"; reason: "INITIAL" | "STEP" | "PAUSE" | "RESTORE"; stepKey: string | null }
   /** Pause: every timer of the plan but lease expiry stops with the time it has left. */
   | { type: "FreezeTimers" }
   /** Resume: frozen timers run again with the time they had left. */

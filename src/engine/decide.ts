@@ -46,6 +46,7 @@ const handlers: { [T in EngineEventType]: Handler<T> } = {
     d.emit("PLAN_STARTED");
     if (d.plan.policy.planTimeoutMs !== null) setTimer(d, TimerKind.PLAN_DEADLINE, null, null, d.now + d.plan.policy.planTimeoutMs);
     promote(d);
+    d.command({ type: "TakeCheckpoint", reason: "INITIAL", stepKey: null });
   },
 
   StepClaimed(d, e) {
@@ -111,6 +112,7 @@ const handlers: { [T in EngineEventType]: Handler<T> } = {
     d.command({ type: "ClearTimers", stepKey: step.key });
     d.emit("STEP_SUCCEEDED", step.key, { attempt: step.attempts, output: e.output, quality: e.quality }, step.agentId);
     promote(d);
+    d.command({ type: "TakeCheckpoint", reason: "STEP", stepKey: step.key });
   },
 
   StepFailed(d, e) {

@@ -86,6 +86,7 @@ const handlers: { [K in Exclude<Kind, StructuralKind>]: Handler<K> } = {
     d.patchPlan({ state: "PAUSED", pausedAt: d.now });
     d.command({ type: "FreezeTimers" });
     d.emit("PLAN_PAUSED");
+    d.command({ type: "TakeCheckpoint", reason: "PAUSE", stepKey: null });
     return { diff: { state: { before: "RUNNING", after: "PAUSED" } } };
   },
 

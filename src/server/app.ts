@@ -38,7 +38,7 @@ export interface AppOptions {
 
 export function createApp(config: Config, { clock = systemClock, logger }: AppOptions): App {
   const store = openStore(config.dbFile);
-  const coordinator = new Coordinator(store, { clock, agentOfflineMs: config.agentOfflineMs });
+  const coordinator = new Coordinator(store, { clock, agentOfflineMs: config.agentOfflineMs, checkpointKeep: config.checkpointKeep });
   const builtins = new BuiltinAgents(coordinator, logger);
   const webhooks = new WebhookDispatcher({ store, hub: coordinator.hub, clock, logger });
   const schema = batonSchema();

@@ -34,6 +34,7 @@ export const planFromRow = (r: PlanRow): PlanModel => ({
   startedAt: r.startedAt,
   finishedAt: r.finishedAt,
   pausedAt: r.pausedAt,
+  forkedFrom: r.forkedFrom,
 });
 
 const stepFromRow = (r: StepRow): StepModel => ({
@@ -85,11 +86,12 @@ const planParams = (p: PlanModel, running: number) => ({
   started_at: p.startedAt,
   finished_at: p.finishedAt,
   paused_at: p.pausedAt,
+  forked_from: p.forkedFrom,
 });
 
 
 /** Plan fields fixed at creation; when none changed, a save writes only the run columns. */
-const PLAN_SPEC_FIELDS = ["name", "goal", "priority", "labels", "input", "policy", "idempotencyKey", "createdAt"] as const;
+const PLAN_SPEC_FIELDS = ["name", "goal", "priority", "labels", "input", "policy", "idempotencyKey", "createdAt", "forkedFrom"] as const;
 const PLAN_RUN_COLUMNS = ["state", "version", "running_count", "result", "error", "started_at", "finished_at", "paused_at"] as const;
 const planRunParams = (a: PlanAggregate) => {
   const p = a.plan;

@@ -5,7 +5,7 @@
  */
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import type { ExecutionPolicy, Json, RetryPolicy, StepError } from "../domain/model.js";
+import type { ExecutionPolicy, Json, PlanModel, RetryPolicy, StepError, StepModel } from "../domain/model.js";
 
 const json = <T = Json>(name: string) => text(name, { mode: "json" }).$type<T>();
 
@@ -32,6 +32,8 @@ export const plans = sqliteTable(
     finishedAt: integer("finished_at"),
     /** When the plan was paused (null unless PAUSED). */
     pausedAt: integer("paused_at"),
+    /** The checkpoint this plan was forked from, if any. */
+    forkedFrom: text("forked_from"),
   },
   (t) => [
     uniqueIndex("plans_idempotency_key").on(t.idempotencyKey),
@@ -235,3 +237,36 @@ export const webhookCursor = sqliteTable("webhook_cursor", {
   id: integer("id").primaryKey(),
   sequence: integer("sequence").notNull(),
 });
+
+/**
+ * Checkpoints: the plan as it was at a point of its timeline. A `base` row holds every step;
+ * the others hold only the steps that changed since the plan's previous checkpoint (and the
+ * keys removed), so a plan of n steps costs O(changes), not O(n), per checkpoint.
+ */
+export const checkpoints = sqliteTable(
+  "checkpoints",
+  {
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    id: text("id").notNull(),
+    planId: text("plan_id")
+      .notNull()
+      .references(() => plans.id, { onDelete: "cascade" }),
+    reason: text("reason").notNull(),
+    stepKey: text("step_key"),
+    label: text("label"),
+    /** The last signal sequence included. */
+    sequence: integer("sequence").notNull(),
+    planVersion: integer("plan_version").notNull(),
+    base: integer("base", { mode: "boolean" }).notNull(),
+    /** The plan row (run state and policy) as it was. */
+    plan: json<PlanModel>("plan").notNull(),
+    /** Steps: all of them (base) or those changed since the previous checkpoint. */
+    steps: json<StepModel[]>("steps").notNull(),
+    /** Step keys in plan order, when the structure changed (always on a base). */
+    order: json<string[]>("order"),
+    /** Stored size of plan + steps + order, in bytes. */
+    bytes: integer("bytes").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("checkpoints_id").on(t.id), index("checkpoints_plan").on(t.planId, t.seq)],
+);

@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import { AgentRepository } from "./agents.js";
 import { AttemptRepository } from "./attempts.js";
+import { CheckpointRepository } from "./checkpoints.js";
 import { InterventionRepository } from "./interventions.js";
 import { openDatabase, type OpenDatabase } from "./database.js";
 import { PlanRepository } from "./plans.js";
@@ -15,6 +16,7 @@ export class Store {
   readonly signals: SignalRepository;
   readonly timers: TimerRepository;
   readonly interventions: InterventionRepository;
+  readonly checkpoints: CheckpointRepository;
 
   private readonly runner: Database.Transaction<(fn: () => unknown) => unknown>;
 
@@ -27,6 +29,7 @@ export class Store {
     this.signals = new SignalRepository(db, sqlite);
     this.timers = new TimerRepository(sqlite);
     this.interventions = new InterventionRepository(db);
+    this.checkpoints = new CheckpointRepository(db);
   }
 
   /**
@@ -39,6 +42,7 @@ export class Store {
       return this.runner.immediate(fn) as T;
     } catch (e) {
       this.plans.forgetAll();
+      this.checkpoints.forgetAll();
       throw e;
     }
   }

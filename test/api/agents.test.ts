@@ -79,7 +79,7 @@ describe("agents over the API", () => {
     expect(plan.plan.error.message).toContain("step a failed: boom again");
     expect(plan.plan.steps).toEqual([{ key: "a", state: "FAILED" }, { key: "b", state: "CANCELLED" }]);
     const kinds = (await api.ok(`query($id: ID!) { signals(planId: $id) { edges { node { kind stepKey } } } }`, { id: planId })).signals.edges.map((e: any) => e.node.kind);
-    expect(kinds).toEqual(["PLAN_CREATED", "PLAN_STARTED", "STEP_READY", "STEP_STARTED", "STEP_RETRY_SCHEDULED", "STEP_READY", "STEP_STARTED", "STEP_FAILED", "STEP_CANCELLED", "PLAN_FAILED"]);
+    expect(kinds).toEqual(["PLAN_CREATED", "PLAN_STARTED", "STEP_READY", "CHECKPOINT_CREATED", "STEP_STARTED", "STEP_RETRY_SCHEDULED", "STEP_READY", "STEP_STARTED", "STEP_FAILED", "STEP_CANCELLED", "PLAN_FAILED"]);
   });
 
   it("bad agent input is BAD_USER_INPUT; an unknown agent is NOT_FOUND", async () => {

@@ -141,7 +141,7 @@ describe("plan queries", () => {
       p: a,
       after: page.signals.pageInfo.endCursor,
     });
-    expect(rest.signals.edges.map((e: any) => e.node.kind)).toEqual(["STEP_READY"]);
+    expect(rest.signals.edges.map((e: any) => e.node.kind)).toEqual(["STEP_READY", "CHECKPOINT_CREATED"]);
     const kinds = await api.ok(`{ signals(kinds: [PLAN_CREATED]) { edges { node { kind } } } }`);
     expect(kinds.signals.edges).toHaveLength(2);
     const viaPlan = await api.ok(`query($id: ID!) { plan(id: $id) { signals(kinds: [STEP_READY]) { edges { node { stepKey } } } } }`, { id: a });

@@ -85,7 +85,7 @@ describe("createPlan", () => {
     expect(await coordinator.claim(agent.id)).toEqual([]);
     const started = coordinator.startPlan(p.id, "t");
     expect(started).toMatchObject({ state: "RUNNING", version: 2 });
-    expect(kindsOf(store, p.id)).toEqual(["PLAN_CREATED", "PLAN_STARTED", "STEP_READY"]);
+    expect(kindsOf(store, p.id)).toEqual(["PLAN_CREATED", "PLAN_STARTED", "STEP_READY", "CHECKPOINT_CREATED"]);
     expect((await claimOne(coordinator, agent.id)).step.key).toBe("a");
     expect(thrown(() => coordinator.startPlan(p.id, "t"))).toMatchObject({ code: "CONFLICT", details: { reason: "INVALID_STATE" } });
     expect(thrown(() => coordinator.startPlan("plan_nope", "t"))).toMatchObject({ code: "NOT_FOUND" });

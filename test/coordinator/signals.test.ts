@@ -84,7 +84,7 @@ describe("signal sequences", () => {
     const waiting = coordinator.claim(w.id, 1, 10_000);
     coordinator.createPlan(planReq([{ key: "a" }]), "t"); // its commit hands "a" to the waiting claim
     const [g] = await waiting;
-    expect(published.map((s) => s.kind)).toEqual(["AGENT_ONLINE", "PLAN_CREATED", "PLAN_STARTED", "STEP_READY", "STEP_STARTED"]);
+    expect(published.map((s) => s.kind)).toEqual(["AGENT_ONLINE", "PLAN_CREATED", "PLAN_STARTED", "STEP_READY", "CHECKPOINT_CREATED", "STEP_STARTED"]);
     expect(published).toEqual(allSignals(store));
     expect(g!.step.key).toBe("a");
   });
@@ -94,7 +94,8 @@ describe("signal sequences", () => {
     const planId = await busyRun(coordinator, clock);
     const kinds = allSignals(store, planId).map((s) => s.kind);
     expect(kinds[0]).toBe("PLAN_CREATED");
-    expect(kinds.at(-1)).toBe("PLAN_COMPLETED");
+    // The last step's completion ends the plan, then checkpoints it.
+    expect(kinds.slice(-2)).toEqual(["PLAN_COMPLETED", "CHECKPOINT_CREATED"]);
     expect(kinds.filter((k) => k === "PLAN_COMPLETED")).toHaveLength(1);
   });
 });
@@ -147,7 +148,7 @@ describe("followSignals", () => {
     const expected = allSignals(store, mine.id);
     while (got.length < expected.length) got.push(await nextWithin(it));
     expect(got).toEqual(expected);
-    expect(got.at(-1)!.kind).toBe("PLAN_COMPLETED");
+    expect(got.at(-2)!.kind).toBe("PLAN_COMPLETED");
     await it.return(undefined);
   });
 

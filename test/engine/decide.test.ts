@@ -176,9 +176,10 @@ describe("plan completion and result", () => {
     s.at(900);
     const d = s.run("b", { answer: 42 });
     expect(s.agg.plan).toMatchObject({ state: "COMPLETED", result: { answer: 42 }, finishedAt: T0 + 900 });
-    expect(d.commands.slice(-2)).toEqual([
+    expect(d.commands.slice(-3)).toEqual([
       { type: "ClearTimers", stepKey: null },
       { type: "EmitSignal", kind: "PLAN_COMPLETED", stepKey: null, agentId: null, payload: { result: { answer: 42 } } },
+      { type: "TakeCheckpoint", reason: "STEP", stepKey: "b" },
     ]);
   });
 

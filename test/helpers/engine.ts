@@ -78,6 +78,7 @@ export function plan(
     startedAt: null,
     finishedAt: null,
     pausedAt: null,
+    forkedFrom: null,
     ...fields,
   };
   return { plan: model, steps: Object.entries(steps).map(([k, o], i) => step(k, o, i)) };

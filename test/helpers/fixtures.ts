@@ -3,10 +3,10 @@ import { ManualClock } from "../../src/coordinator/clock.js";
 import { openStore, type Store } from "../../src/store/store.js";
 
 /** A coordinator on a fresh in-memory database with the real migrations and a manual clock. */
-export function makeCoordinator(opts: { agentOfflineMs?: number } = {}): { coordinator: Coordinator; clock: ManualClock; store: Store } {
+export function makeCoordinator(opts: { agentOfflineMs?: number; checkpointKeep?: number } = {}): { coordinator: Coordinator; clock: ManualClock; store: Store } {
   const clock = new ManualClock();
   const store = openStore(":memory:");
-  const coordinator = new Coordinator(store, { clock, agentOfflineMs: opts.agentOfflineMs ?? 60_000 });
+  const coordinator = new Coordinator(store, { clock, agentOfflineMs: opts.agentOfflineMs ?? 60_000, checkpointKeep: opts.checkpointKeep ?? 100 });
   coordinator.start();
   return { coordinator, clock, store };
 }

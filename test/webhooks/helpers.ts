@@ -55,7 +55,7 @@ export function verifySignature(secret: string, body: string, header: string | s
 export function gateway(cleanups: Cleanup[], opts: { file?: string; policy?: Partial<DeliveryPolicy>; clock?: ManualClock } = {}) {
   const clock = opts.clock ?? new ManualClock();
   const store = openStore(opts.file ?? ":memory:");
-  const coordinator = new Coordinator(store, { clock, agentOfflineMs: 60_000 });
+  const coordinator = new Coordinator(store, { clock, agentOfflineMs: 60_000, checkpointKeep: 100 });
   coordinator.start();
   const dispatcher = new WebhookDispatcher({ store, hub: coordinator.hub, clock, logger: silentLogger, policy: opts.policy });
   dispatcher.start();
