@@ -1,5 +1,5 @@
 /**
- * The coordinator's API: plans, interventions, agents, leases. Each call is one transaction of the core
+ * The coordinator's API: plans, agents, leases (operator control is in ./control.ts). Each call is one transaction of the core
  * (./core.ts): load → decide → save with its signals, then publish and wake after commit.
  */
 import { builtinConfigProblems } from "../domain/builtins.js";
@@ -9,16 +9,10 @@ import { newStep, type AgentModel, type AttemptModel, type Json, type PlanAggreg
 import type { EngineCommand } from "../engine/commands.js";
 import { decide } from "../engine/decide.js";
 import type { EngineEvent } from "../engine/events.js";
-import { intervene } from "../engine/interventions.js";
 import { validatePlanSteps } from "../engine/validate.js";
-import type { InterventionRecord } from "../store/interventions.js";
 import type { TimerHandle } from "./clock.js";
 import {
-  argsOf,
   checkReport,
-  checkRequestShape,
-  toInterventionRequest,
-  type ControlRequest,
   toStepError,
   type CreatePlanRequest,
   type LeaseGrant,
@@ -28,7 +22,8 @@ import {
   type ReportedError,
   type StepResult,
 } from "./requests.js";
-import { attemptOf, CoordinatorCore, SYSTEM } from "./core.js";
+import { ControlCore } from "./control.js";
+import { attemptOf, SYSTEM } from "./core.js";
 import type { Unit } from "./unit.js";
 
 export type { CoordinatorOptions } from "./core.js";
@@ -38,7 +33,7 @@ export const MAX_CLAIM_BATCH = 100;
 export const MAX_CLAIM_WAIT_MS = 30_000;
 const SEEN_RESOLUTION_MS = 1_000;
 
-export class Coordinator extends CoordinatorCore {
+export class Coordinator extends ControlCore {
   private sweepHandle: TimerHandle | null = null;
 
   /** Fires timers that fell due (also those due while the server was down), arms the next, starts the agent sweep. */
@@ -126,62 +121,6 @@ export class Coordinator extends CoordinatorCore {
         recipient: req.recipient ?? null,
         payload: req.payload ?? null,
       });
-    });
-  }
-
-  // ---------------------------------------------------------------- interventions
-
-  /**
-   * Applies an operator's intervention, or records why it was refused. Either way the
-   * intervention is a row (the audit log) and a signal; an unknown plan or malformed
-   * arguments are errors instead, and record nothing.
-   */
-  intervene(planId: string, input: ControlRequest, by: { actor: string; reason?: string | null; expectedVersion?: number | null }): InterventionRecord {
-    checkRequestShape(input);
-    return this.run((u) => {
-      const prev = this.mustLoad(u, planId);
-      const request = toInterventionRequest(input, prev.plan);
-      const result = intervene(prev, request, this.clock.now(), by.expectedVersion);
-      const stepKey = "stepKey" in request ? request.stepKey : request.kind === "ADD_STEP" ? request.step.key : null;
-      const record = {
-        id: newId("intervention"),
-        planId,
-        kind: request.kind,
-        stepKey,
-        actor: by.actor,
-        reason: by.reason ?? null,
-        args: argsOf(request),
-        at: this.clock.now(),
-      };
-      if (!result.ok) {
-        const row = this.store.interventions.insert({
-          ...record,
-          status: "REJECTED",
-          rejectionCode: result.code,
-          rejectionReason: result.reason,
-          diff: null,
-          planVersion: prev.plan.version,
-        });
-        this.emit(u, {
-          kind: "INTERVENTION_REJECTED",
-          planId,
-          stepKey,
-          sender: by.actor,
-          payload: { interventionId: row.id, kind: row.kind, reason: row.reason, rejectionCode: result.code, rejectionReason: result.reason },
-        });
-        return row;
-      }
-      this.apply(u, prev, { ok: true, aggregate: result.aggregate, commands: result.commands, changed: true }, by.actor);
-      const row = this.store.interventions.insert({
-        ...record,
-        status: "APPLIED",
-        rejectionCode: null,
-        rejectionReason: null,
-        diff: result.diff,
-        planVersion: result.aggregate.plan.version,
-      });
-      this.emit(u, { kind: "INTERVENTION_APPLIED", planId, stepKey, sender: by.actor, payload: { interventionId: row.id, kind: row.kind, reason: row.reason, diff: result.diff } });
-      return row;
     });
   }
 

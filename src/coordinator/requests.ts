@@ -1,7 +1,7 @@
 /** What callers hand the coordinator and get back, and the checks made before a transaction. */
 import { badInput, type Problem } from "../domain/errors.js";
 import type { RetryPolicy } from "../domain/model.js";
-import { type AttemptModel, type Json, type PlanModel, type StepError, type StepModel } from "../domain/model.js";
+import { type AttemptModel, type PlanAggregate, type Json, type PlanModel, type StepError, type StepModel } from "../domain/model.js";
 import type { Priority } from "../domain/statuses.js";
 import type { InterventionRequest } from "../engine/interventions.js";
 import { builtinConfigProblems } from "../domain/builtins.js";
@@ -60,7 +60,10 @@ export interface LeaseStatus {
 const LOOSEST_RETRY: RetryPolicy = { maxAttempts: 1, initialIntervalMs: 0, backoffCoefficient: 1, maxIntervalMs: 2_147_483_647, nonRetryableErrorTypes: [] };
 
 /** An intervention as callers ask for it: a new step comes as a draft, checked with the plan's defaults. */
-export type ControlRequest = Exclude<InterventionRequest, { kind: "ADD_STEP" }> | { kind: "ADD_STEP"; step: StepDraft; after?: string | null };
+export type ControlRequest =
+  | Exclude<InterventionRequest, { kind: "ADD_STEP" | "RESTORE_CHECKPOINT" }>
+  | { kind: "ADD_STEP"; step: StepDraft; after?: string | null }
+  | { kind: "RESTORE_CHECKPOINT"; checkpointId: string };
 
 /** Malformed arguments are BAD_USER_INPUT errors, not rejected interventions. */
 export function checkRequestShape(r: ControlRequest): void {
@@ -76,7 +79,8 @@ export function checkRequestShape(r: ControlRequest): void {
 }
 
 /** The engine's request: a new step's draft checked on its own with the plan's defaults. */
-export function toInterventionRequest(r: ControlRequest, plan: PlanModel): InterventionRequest {
+export function toInterventionRequest(r: ControlRequest, plan: PlanModel, checkpoint: (id: string) => PlanAggregate | null): InterventionRequest {
+  if (r.kind === "RESTORE_CHECKPOINT") return { ...r, state: checkpoint(r.checkpointId) };
   if (r.kind !== "ADD_STEP") return r;
   const { spec, problems } = validateStepDraft(r.step, plan.policy);
   problems.push(...builtinConfigProblems(spec.role, spec.config, "step"));
@@ -85,7 +89,7 @@ export function toInterventionRequest(r: ControlRequest, plan: PlanModel): Inter
 }
 
 /** The request's arguments, for the audit log. */
-export function argsOf(r: InterventionRequest | ControlRequest): Json | null {
+export function argsOf(r: ControlRequest): Json | null {
   const { kind: _kind, ...rest } = r;
   return Object.keys(rest).length ? (JSON.parse(JSON.stringify(rest)) as Json) : null;
 }

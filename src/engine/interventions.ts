@@ -53,7 +53,9 @@ export type InterventionRequest =
   | { kind: "ADD_STEP"; step: StepSpec; after?: string | null }
   | { kind: "REMOVE_STEP"; stepKey: string }
   /** The listed steps take, in this order, the places they hold among themselves. */
-  | { kind: "REORDER_STEPS"; order: string[] };
+  | { kind: "REORDER_STEPS"; order: string[] }
+  /** `state`: the plan as the checkpoint holds it (read by the caller). */
+  | { kind: "RESTORE_CHECKPOINT"; checkpointId: string; state: PlanAggregate | null };
 
 export type RejectionCode = "INVALID_STATE" | "VERSION_CONFLICT" | "INVALID_PLAN" | "NOT_FOUND";
 
@@ -77,7 +79,7 @@ function stepOf(d: Draft, key: string): StepModel | Handled {
 const isStep = (s: StepModel | Handled): s is StepModel => "key" in s;
 
 type Kind = InterventionRequest["kind"];
-type StructuralKind = "ADD_STEP" | "REMOVE_STEP" | "REORDER_STEPS";
+type StructuralKind = "ADD_STEP" | "REMOVE_STEP" | "REORDER_STEPS" | "RESTORE_CHECKPOINT";
 
 /** Handlers of the run-state interventions. */
 const handlers: { [K in Exclude<Kind, StructuralKind>]: Handler<K> } = {
@@ -209,6 +211,40 @@ const structural: { [K in StructuralKind]: Handler<K> } = {
     d.restructure(d.steps.filter((s) => s.key !== step.key));
     promote(d);
     return { diff: { removed: step.key, state: step.state, position: step.position } };
+  },
+
+  /**
+   * Rewinds the plan in place: steps take their state, output and structure at the checkpoint;
+   * leases running now are revoked (their late results refused); attempts at the checkpoint
+   * run again as new attempts. The version still rises, and history is never deleted.
+   */
+  RESTORE_CHECKPOINT(d, r) {
+    if (!r.state || r.state.plan.id !== d.plan.id) return refuse("NOT_FOUND", `plan has no checkpoint ${r.checkpointId}`);
+    const paused = d.plan.state === "PAUSED";
+    const now = new Map(d.steps.map((s) => [s.key, s] as const));
+    for (const s of d.steps) if (s.state === "RUNNING" && s.leaseId) d.command({ type: "EndAttempt", leaseId: s.leaseId, outcome: "CANCELLED", error: null });
+    d.command({ type: "ClearTimers", stepKey: null });
+    const changed: Record<string, Json> = {};
+    const steps = r.state.steps.map((old): StepModel => {
+      const current = now.get(old.key);
+      const attempts = Math.max(old.attempts, current?.attempts ?? 0);
+      const rerun = old.state === "RUNNING" || old.state === "WAITING" || old.state === "READY";
+      const restored: StepModel = {
+        ...old,
+        attempts,
+        attemptBase: rerun ? attempts : old.attemptBase,
+        ...(rerun ? { state: "PENDING" as const, leaseId: null, agentId: null, retryAt: null, readyAt: null, startedAt: null, progress: null, progressMessage: null } : {}),
+      };
+      if (current?.state !== restored.state) changed[old.key] = { before: current?.state ?? null, after: restored.state };
+      return restored;
+    });
+    for (const key of now.keys()) if (!steps.some((s) => s.key === key)) changed[key] = { before: now.get(key)!.state, after: null };
+    d.restructure(steps);
+    d.patchPlan({ state: paused ? "PAUSED" : "RUNNING", result: null, error: null, finishedAt: null });
+    if (d.plan.policy.planTimeoutMs !== null) setTimer(d, TimerKind.PLAN_DEADLINE, null, null, d.now + d.plan.policy.planTimeoutMs);
+    promote(d);
+    d.command({ type: "TakeCheckpoint", reason: "RESTORE", stepKey: null });
+    return { diff: { checkpointId: r.checkpointId, steps: changed } };
   },
 
   REORDER_STEPS(d, r) {

@@ -2,6 +2,7 @@
 import { registerEnumType } from "type-graphql";
 import { AgentStatus, Complexity, PlanState, Priority, SignalKind, StepState, TraceOutcome } from "../domain/statuses.js";
 import { InterventionKind, InterventionStatus } from "../engine/interventions.js";
+import { CheckpointReason } from "../store/checkpoints.js";
 
 registerEnumType(PlanState, {
   name: "PlanState",
@@ -83,5 +84,17 @@ registerEnumType(InterventionStatus, {
   valuesConfig: {
     APPLIED: { description: "Validated and applied atomically, with a new plan version." },
     REJECTED: { description: "Refused; nothing changed. rejectionCode says why." },
+  },
+});
+
+registerEnumType(CheckpointReason, {
+  name: "CheckpointReason",
+  description: "Why a checkpoint was taken.",
+  valuesConfig: {
+    INITIAL: { description: "When the plan started." },
+    STEP: { description: "After a step completed (the last BATON_CHECKPOINT_KEEP are kept)." },
+    PAUSE: { description: "When the plan was paused." },
+    MANUAL: { description: "On request (createCheckpoint)." },
+    RESTORE: { description: "After the plan was restored to an earlier checkpoint." },
   },
 });

@@ -1,6 +1,7 @@
 import { Arg, Ctx, ID, Query, Resolver } from "type-graphql";
 import { prefixOf, sequenceOfSignalId } from "../domain/ids.js";
 import { Agent } from "./agents/agent.type.js";
+import { Checkpoint } from "./checkpoints/checkpoint.type.js";
 import { Node } from "./common.types.js";
 import { Intervention } from "./interventions/intervention.type.js";
 import type { Context } from "./context.js";
@@ -25,6 +26,10 @@ export class NodeResolver {
         const seq = sequenceOfSignalId(id);
         const s = seq === null ? null : store.signals.get(seq);
         return s ? Signal.from(s) : null;
+      }
+      case "ckp": {
+        const r = store.checkpoints.get(id);
+        return r ? Checkpoint.from(r) : null;
       }
       case "int": {
         const r = store.interventions.get(id);

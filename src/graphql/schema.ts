@@ -4,6 +4,8 @@ import { createPubSub } from "@graphql-yoga/subscription";
 import type { GraphQLSchema } from "graphql";
 import { buildSchemaSync } from "type-graphql";
 import { AgentResolver, StepResolver, TraceResolver } from "./agents/agent.resolver.js";
+import { CheckpointResolver, PlanCheckpointsResolver } from "./checkpoints/checkpoint.resolver.js";
+import { Checkpoint } from "./checkpoints/checkpoint.type.js";
 import { Node } from "./common.types.js";
 import { InterventionResolver, PlanInterventionsResolver, StructureResolver } from "./interventions/intervention.resolver.js";
 import { Intervention } from "./interventions/intervention.type.js";
@@ -20,8 +22,8 @@ let built: GraphQLSchema | null = null;
 /** The Baton schema, built once from the type-graphql classes. */
 export function batonSchema(): GraphQLSchema {
   built ??= describeRoots(buildSchemaSync({
-    resolvers: [PlanResolver, StepResolver, TraceResolver, AgentResolver, SignalResolver, InterventionResolver, StructureResolver, PlanInterventionsResolver, NodeResolver, WebhookResolver, WebhookDeliveryResolver],
-    orphanedTypes: [Node, Plan, Agent, Signal, Intervention],
+    resolvers: [PlanResolver, StepResolver, TraceResolver, AgentResolver, SignalResolver, InterventionResolver, StructureResolver, PlanInterventionsResolver, CheckpointResolver, PlanCheckpointsResolver, NodeResolver, WebhookResolver, WebhookDeliveryResolver],
+    orphanedTypes: [Node, Plan, Agent, Signal, Intervention, Checkpoint],
     validate: false,
     // Every subscription brings its own `subscribe` (replay-then-live from the signal log,
     // src/signals/hub.ts); type-graphql still insists on a pub/sub, which stays unused.

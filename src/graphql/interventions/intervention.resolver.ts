@@ -10,7 +10,7 @@ import { JSONScalar } from "../scalars.js";
 import { Intervention, InterventionConnection, StepPatchInput } from "./intervention.type.js";
 
 @ArgsType()
-class Audit {
+export class Audit {
   @Field(() => String, { nullable: true, description: "Why, recorded with the intervention." })
   reason?: string | null;
 
@@ -20,7 +20,7 @@ class Audit {
 
 const isSeqCursor = (v: unknown): v is { i: number } => typeof v === "object" && v !== null && Number.isInteger((v as { i: number }).i);
 
-function intervene(ctx: Context, planId: string, request: ControlRequest, audit: Audit): Intervention {
+export function intervene(ctx: Context, planId: string, request: ControlRequest, audit: Audit): Intervention {
   const row = ctx.coordinator.intervene(planId, request, { actor: ctx.actor, reason: audit.reason, expectedVersion: audit.expectedVersion });
   return Intervention.from(row);
 }

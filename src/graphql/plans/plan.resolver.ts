@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { badInput, notFound } from "../../domain/errors.js";
+import type { PlanAggregate } from "../../domain/model.js";
 import { SignalKind } from "../../domain/statuses.js";
 import type { PlanCursor } from "../../store/plans.js";
 import { StepTrace } from "../agents/agent.type.js";
@@ -13,6 +14,19 @@ import { Plan, PlanConnection, PlanSnapshot, Step } from "./plan.type.js";
 
 const isPlanCursor = (v: unknown): v is PlanCursor =>
   typeof v === "object" && v !== null && typeof (v as PlanCursor).createdAt === "number" && typeof (v as PlanCursor).id === "string";
+
+function snapshotOf(a: PlanAggregate, sequence: number, takenAt: number, checkpointId: string | null): PlanSnapshot {
+  return {
+    planId: a.plan.id,
+    sequence,
+    takenAt: new Date(takenAt),
+    state: a.plan.state,
+    version: a.plan.version,
+    steps: a.steps.map((s) => Step.from(a.plan.id, s)),
+    context: null,
+    checkpointId,
+  };
+}
 
 export function loadPlan(ctx: Context, id: string): Plan {
   const a = ctx.coordinator.store.plans.load(id);
@@ -52,27 +66,29 @@ export class PlanResolver {
     return { edges, pageInfo, totalCount: page.total };
   }
 
-  @Query(() => PlanSnapshot, { description: "The plan as it is now, or as it was at a checkpoint or signal sequence." })
+  @Query(() => PlanSnapshot, {
+    description: "The plan as it is now, or as it was at a checkpoint, or at the newest checkpoint at or before a signal sequence.",
+  })
   snapshot(
     @Ctx() ctx: Context,
     @Arg("planId", () => ID, { description: "The plan." }) planId: string,
     @Arg("checkpointId", () => ID, { nullable: true, description: "Take the snapshot at this checkpoint." }) checkpointId?: string,
     @Arg("sequence", () => Int, { nullable: true, description: "Take the snapshot as of this signal sequence." }) sequence?: number,
   ): PlanSnapshot {
-    if (checkpointId != null || sequence != null) {
-      throw badInput([{ path: checkpointId != null ? "checkpointId" : "sequence", message: "historical snapshots are not available in this version" }]);
+    const current = loadPlan(ctx, planId);
+    const checkpoints = ctx.coordinator.store.checkpoints;
+    if (checkpointId == null && sequence == null) {
+      return snapshotOf(current.aggregate, ctx.coordinator.store.signals.head(), ctx.coordinator.clock.now(), null);
     }
-    const plan = loadPlan(ctx, planId);
-    return {
-      planId,
-      sequence: ctx.coordinator.store.signals.head(),
-      takenAt: new Date(ctx.coordinator.clock.now()),
-      state: plan.state,
-      version: plan.version,
-      steps: plan.steps,
-      context: null,
-      checkpointId: null,
-    };
+    // A sequence is served by the newest checkpoint at or before it.
+    const record =
+      checkpointId != null ? checkpoints.get(checkpointId) : checkpoints.atSequence(planId, sequence!);
+    if (!record || record.planId !== planId) {
+      throw checkpointId != null
+        ? notFound("checkpoint", checkpointId)
+        : badInput([{ path: "sequence", message: `the plan has no checkpoint at or before sequence ${sequence}` }]);
+    }
+    return snapshotOf(checkpoints.aggregate(record.id)!, record.sequence, record.createdAt, record.id);
   }
 
   @Mutation(() => Plan, { description: "Creates a plan from inline steps; starts it unless start is false." })

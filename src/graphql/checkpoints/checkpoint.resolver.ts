@@ -1,0 +1,118 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { badInput, notFound } from "../../domain/errors.js";
+import type { Json, StepModel } from "../../domain/model.js";
+import type { Context } from "../context.js";
+import { Audit, intervene } from "../interventions/intervention.resolver.js";
+import { Intervention } from "../interventions/intervention.type.js";
+import { decodeCursor, encodeCursor, pageSize } from "../pagination.js";
+import { loadPlan } from "../plans/plan.resolver.js";
+import { Plan } from "../plans/plan.type.js";
+import { Checkpoint, CheckpointConnection, CheckpointDiff } from "./checkpoint.type.js";
+
+const isSeqCursor = (v: unknown): v is { c: number } => typeof v === "object" && v !== null && Number.isInteger((v as { c: number }).c);
+
+function connection(ctx: Context, planId: string, first?: number | null, after?: string | null): CheckpointConnection {
+  loadPlan(ctx, planId);
+  const n = pageSize(first);
+  const from = after ? decodeCursor(after, isSeqCursor).c : 0;
+  const rows = ctx.coordinator.store.checkpoints.list(planId, from, n + 1);
+  const edges = rows.slice(0, n).map((r) => ({ cursor: encodeCursor({ c: r.seq }), node: Checkpoint.from(r) }));
+  return {
+    edges,
+    pageInfo: { hasNextPage: rows.length > n, hasPreviousPage: from > 0, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+  };
+}
+
+const view = (s: StepModel | undefined): Json => (s ? { state: s.state, output: s.output, attempts: s.attempts } : null);
+
+@Resolver(() => Checkpoint)
+export class CheckpointResolver {
+  @Query(() => CheckpointConnection, { description: "A plan's checkpoints, oldest first." })
+  checkpoints(
+    @Ctx() ctx: Context,
+    @Arg("planId", () => ID, { description: "The plan." }) planId: string,
+    @Arg("first", () => Int, { nullable: true, description: "Page size (default 50, at most 500)." }) first?: number,
+    @Arg("after", () => String, { nullable: true, description: "Cursor of the last checkpoint of the previous page." }) after?: string,
+  ): CheckpointConnection {
+    return connection(ctx, planId, first, after);
+  }
+
+  @FieldResolver(() => [String], { description: "Steps finished (SUCCEEDED or SKIPPED) at the checkpoint." })
+  completedSteps(@Root() checkpoint: Checkpoint, @Ctx() ctx: Context): string[] {
+    const state = ctx.coordinator.store.checkpoints.aggregate(checkpoint.id);
+    return (state?.steps ?? []).filter((s) => s.state === "SUCCEEDED" || s.state === "SKIPPED").map((s) => s.key);
+  }
+
+  @Query(() => CheckpointDiff, { description: "What changed between two checkpoints of the same plan." })
+  checkpointDiff(
+    @Ctx() ctx: Context,
+    @Arg("from", () => ID, { description: "The earlier checkpoint." }) from: string,
+    @Arg("to", () => ID, { description: "The later checkpoint." }) to: string,
+  ): CheckpointDiff {
+    const store = ctx.coordinator.store.checkpoints;
+    const a = store.aggregate(from);
+    if (!a) throw notFound("checkpoint", from);
+    const b = store.aggregate(to);
+    if (!b) throw notFound("checkpoint", to);
+    if (a.plan.id !== b.plan.id) throw badInput([{ path: "to", message: "the checkpoints belong to different plans" }]);
+    const before = new Map(a.steps.map((s) => [s.key, s] as const));
+    const after = new Map(b.steps.map((s) => [s.key, s] as const));
+    const steps: Record<string, Json> = {};
+    for (const key of new Set([...before.keys(), ...after.keys()])) {
+      const x = view(before.get(key));
+      const y = view(after.get(key));
+      if (JSON.stringify(x) !== JSON.stringify(y)) steps[key] = { from: x, to: y };
+    }
+    return { from, to, steps, context: {} };
+  }
+
+  @Mutation(() => Checkpoint, { description: "Takes a MANUAL checkpoint of the plan as it is now." })
+  createCheckpoint(
+    @Ctx() ctx: Context,
+    @Arg("planId", () => ID, { description: "The plan." }) planId: string,
+    @Arg("label", () => String, { nullable: true, description: "A name for it." }) label?: string,
+  ): Checkpoint {
+    return Checkpoint.from(ctx.coordinator.createCheckpoint(planId, label ?? null, ctx.actor));
+  }
+
+  @Mutation(() => Intervention, {
+    description:
+      "Rewinds the plan in place to a checkpoint: steps finished since then return to their state at the checkpoint, running leases are revoked; the plan runs on (or stays PAUSED). History is kept.",
+  })
+  restoreCheckpoint(
+    @Ctx() ctx: Context,
+    @Arg("planId", () => ID, { description: "The plan." }) planId: string,
+    @Arg("checkpointId", () => ID, { description: "The checkpoint." }) checkpointId: string,
+    @Args(() => Audit) audit: Audit,
+  ): Intervention {
+    return intervene(ctx, planId, { kind: "RESTORE_CHECKPOINT", checkpointId }, audit);
+  }
+
+  @Mutation(() => Plan, { description: "Creates a new plan that starts from a checkpoint's state; the original is untouched." })
+  forkFromCheckpoint(
+    @Ctx() ctx: Context,
+    @Arg("checkpointId", () => ID, { description: "The checkpoint." }) checkpointId: string,
+    @Arg("name", () => String, { nullable: true, description: "The new plan's name (default: the original name followed by (fork))." }) name?: string,
+  ): Plan {
+    const plan = ctx.coordinator.forkFromCheckpoint(checkpointId, name ?? null, ctx.actor);
+    return loadPlan(ctx, plan.id);
+  }
+}
+
+@Resolver(() => Plan)
+export class PlanCheckpointsResolver {
+  @FieldResolver(() => CheckpointConnection, { description: "The plan's checkpoints, oldest first." })
+  checkpoints(
+    @Root() plan: Plan,
+    @Ctx() ctx: Context,
+    @Arg("first", () => Int, { nullable: true, description: "Page size (default 50, at most 500)." }) first?: number,
+    @Arg("after", () => String, { nullable: true, description: "Cursor of the last checkpoint of the previous page." }) after?: string,
+  ): CheckpointConnection {
+    return connection(ctx, plan.id, first, after);
+  }
+
+  @FieldResolver(() => ID, { nullable: true, description: "The checkpoint this plan was forked from, if any." })
+  forkedFrom(@Root() plan: Plan): string | null {
+    return plan.aggregate.plan.forkedFrom;
+  }
+}
