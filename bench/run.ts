@@ -1,6 +1,7 @@
 /** The benchmark scenarios, run in order; figures are printed as they are measured. */
 import "reflect-metadata";
 import { engineThroughput } from "./engine.js";
+import { checkpointBytes, interventionLatency } from "./control.js";
 import { dispatchLatency, remoteThroughput, snapshotLatency } from "./remote.js";
 import { fmt, line } from "./stats.js";
 
@@ -26,4 +27,26 @@ export async function run(): Promise<void> {
   line("p50 ms", fmt(s.p50, 2));
   line("p99 ms", fmt(s.p99, 2), "target ≤ 30");
   line("requests", fmt(s.n));
+
+  process.stdout.write("\n5. Intervention latency (pausePlan / resumePlan pairs on a running 100-step plan, HTTP)\n");
+  const i = await interventionLatency();
+  line("pausePlan p50 ms", fmt(i.pause.p50, 2));
+  line("pausePlan p99 ms", fmt(i.pause.p99, 2));
+  line("resumePlan p50 ms", fmt(i.resume.p50, 2));
+  line("resumePlan p99 ms", fmt(i.resume.p99, 2));
+  line("pause + resume p50 ms", fmt(i.pair.p50, 2));
+  line("pause + resume p99 ms", fmt(i.pair.p99, 2), `${fmt(i.pair.n)} pairs`);
+  line("restoreCheckpoint p50 ms (100-step chain)", fmt(i.restore.p50, 2));
+  line("restoreCheckpoint p99 ms", fmt(i.restore.p99, 2), `${fmt(i.restore.n)} restores`);
+
+  process.stdout.write("\n6. Checkpoint storage (100-step plans run to completion, BATON_CHECKPOINT_KEEP=100)\n");
+  const b = await checkpointBytes();
+  for (const [name, k] of [["chain", b.chain], ["waves 10×10", b.waves]] as const) {
+    line(`${name}: checkpoints`, fmt(k.checkpoints));
+    line(`${name}: total bytes`, fmt(k.bytes));
+    line(`${name}: bytes per checkpoint`, fmt(k.bytesPerCheckpoint));
+    line(`${name}: bytes per step`, fmt(k.bytesPerStep));
+    line(`${name}: full copy each, bytes per checkpoint`, fmt(k.fullCopyBytes / k.checkpoints));
+    line(`${name}: full copy each, total bytes`, fmt(k.fullCopyBytes), `deltas: ${fmt((100 * k.bytes) / k.fullCopyBytes, 1)} % of that`);
+  }
 }

@@ -42,7 +42,7 @@ export abstract class CoordinatorCore {
     readonly store: Store,
     protected readonly options: CoordinatorOptions,
   ) {
-    this.scheduler = new Scheduler(options.clock, () => store.timers.nextDue(), () => this.fireDueTimers());
+    this.scheduler = new Scheduler(options.clock, () => earliest(store.timers.nextDue(), store.attempts.nextExpiry()), () => this.fireDueTimers());
   }
 
   get clock(): Clock {
@@ -67,21 +67,38 @@ export abstract class CoordinatorCore {
     this.scheduler.stop();
   }
 
-  /** Fires every durable timer due now, each in its own transaction. */
+  /** Fires every durable timer and expires every lease due now, each in its own transaction. */
   fireDueTimers(): void {
     for (;;) {
-      const due = this.store.timers.due(this.clock.now(), 100);
-      if (due.length === 0) return;
+      const now = this.clock.now();
+      const due = this.store.timers.due(now, 100);
+      const expired = this.store.attempts.expired(now, 100);
+      if (due.length === 0 && expired.length === 0) return;
       for (const t of due) {
         this.run((u) => {
           if (!this.store.timers.take(t)) return; // moved or cleared since it was read
-          const prev = this.load(u, t.planId);
-          if (!prev) return;
-          const d = decide(prev, timerEvent(t), this.clock.now());
-          if (d.ok) this.apply(u, prev, d, SYSTEM);
+          this.fire(u, t.planId, timerEvent(t));
+        });
+      }
+      // A lease's timer is its attempt's expires_at; the engine ignores one that moved on.
+      for (const l of expired) {
+        this.run((u) => {
+          const fired = this.fire(u, l.planId, { type: "LeaseExpired", stepKey: l.stepKey, leaseId: l.leaseId });
+          // An attempt its step no longer knows would be found again and again: end it here.
+          if (!fired) this.store.attempts.end(l.leaseId, "LOST", { message: "lease expired", type: "LEASE_EXPIRED", retryable: true, details: null }, this.clock.now());
         });
       }
     }
+  }
+
+  /** Applies a timer's event; false when it changed nothing. */
+  private fire(u: Unit, planId: string, event: EngineEvent): boolean {
+    const prev = this.load(u, planId);
+    if (!prev) return false;
+    const d = decide(prev, event, this.clock.now());
+    if (!d.ok || !d.changed) return false;
+    this.apply(u, prev, d, SYSTEM);
+    return true;
   }
 
   /** Runs `fn` in one transaction; after commit publishes, re-arms and wakes. */
@@ -89,6 +106,7 @@ export abstract class CoordinatorCore {
     const u = new Unit();
     const result = this.store.transaction(() => {
       const r = fn(u);
+      for (const c of u.checkpoints()) this.checkpoint(u, this.load(u, c.planId)!, c.reason, c.stepKey, null, c.sender);
       for (const { base, next } of u.changes()) this.store.plans.save(base, next);
       return r;
     });
@@ -132,6 +150,7 @@ export abstract class CoordinatorCore {
           break;
         case "StartAttempt":
           this.store.attempts.start({ ...c, id: c.leaseId, planId, startedAt: now });
+          u.earliestTimer = Math.min(u.earliestTimer ?? c.expiresAt, c.expiresAt); // the lease's expiry
           break;
         case "ExtendLease":
           this.store.attempts.extend(c.leaseId, c.expiresAt);
@@ -151,7 +170,7 @@ export abstract class CoordinatorCore {
           this.store.timers.freeze(planId, now);
           break;
         case "TakeCheckpoint":
-          this.checkpoint(u, d.aggregate, c.reason, c.stepKey, null, sender);
+          u.checkpointAtCommit({ planId, reason: c.reason, stepKey: c.stepKey, sender });
           break;
         case "ThawTimers":
           this.store.timers.thaw(planId, now);
@@ -166,12 +185,14 @@ export abstract class CoordinatorCore {
     if (plan.state === "RUNNING") for (const s of steps) if (s.state === "READY") u.wake.add(s.role);
   }
 
-  /** Records the aggregate as a checkpoint, with its signal; STEP checkpoints past the limit are pruned. */
+  /** Records the aggregate as a checkpoint; STEP checkpoints past the limit are pruned. */
   protected checkpoint(u: Unit, a: PlanAggregate, reason: CheckpointReason, stepKey: string | null, label: string | null, sender: string): CheckpointRecord {
     const now = this.clock.now();
     const record = this.store.checkpoints.take(a, { id: newId("checkpoint"), reason, stepKey, label, sequence: this.store.signals.head(), at: now });
+    // STEP checkpoints come with every completion and are announced by its STEP_SUCCEEDED;
+    // the others get a signal of their own.
     if (reason === "STEP") this.store.checkpoints.prune(a.plan.id, this.options.checkpointKeep);
-    this.emit(u, { kind: "CHECKPOINT_CREATED", planId: a.plan.id, stepKey, sender, payload: { checkpointId: record.id, reason, label } });
+    else this.emit(u, { kind: "CHECKPOINT_CREATED", planId: a.plan.id, stepKey, sender, payload: { checkpointId: record.id, reason, label } });
     return record;
   }
 
@@ -219,14 +240,14 @@ function timerEvent(t: TimerRow): EngineEvent {
   switch (t.kind) {
     case "RETRY":
       return { type: "RetryDue", stepKey };
-    case "LEASE":
-      return { type: "LeaseExpired", stepKey, leaseId: t.ref ?? "" };
     case "STEP_TIMEOUT":
       return { type: "StepTimedOut", stepKey, leaseId: t.ref ?? "" };
     case "PLAN_DEADLINE":
       return { type: "PlanDeadlineReached" };
   }
 }
+
+const earliest = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.min(a, b));
 
 function rejectionError(r: Rejection): BatonError {
   if (r.code === "NOT_FOUND") return new BatonError("NOT_FOUND", r.message);

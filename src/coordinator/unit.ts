@@ -1,5 +1,12 @@
 import type { PlanAggregate, SignalModel } from "../domain/model.js";
 
+export interface PendingCheckpoint {
+  planId: string;
+  reason: "INITIAL" | "STEP" | "PAUSE" | "RESTORE";
+  stepKey: string | null;
+  sender: string;
+}
+
 interface Staged {
   /** The aggregate as stored when the transaction first loaded it. */
   base: PlanAggregate;
@@ -18,6 +25,21 @@ export class Unit {
   seen = new Map<string, number>();
   earliestTimer: number | null = null;
   private staged = new Map<string, Staged>();
+  private pendingCheckpoints: PendingCheckpoint[] = [];
+
+  /**
+   * A checkpoint of the plan as this transaction leaves it. Completions committed together
+   * share one STEP checkpoint (naming the last step): no reader could see a state between them.
+   */
+  checkpointAtCommit(c: PendingCheckpoint): void {
+    const last = this.pendingCheckpoints.findLast((p) => p.planId === c.planId);
+    if (last && last.reason === "STEP" && c.reason === "STEP") last.stepKey = c.stepKey;
+    else this.pendingCheckpoints.push(c);
+  }
+
+  checkpoints(): readonly PendingCheckpoint[] {
+    return this.pendingCheckpoints;
+  }
 
   /** The plan as this transaction sees it: its own changes, else what `load` returns. */
   aggregate(planId: string, load: (id: string) => PlanAggregate | null): PlanAggregate | null {
@@ -40,10 +62,12 @@ export class Unit {
     const signals = this.signals.length;
     const staged = new Map([...this.staged].map(([k, v]) => [k, { ...v }] as const));
     const seen = new Map(this.seen);
+    const pending = this.pendingCheckpoints.map((c) => ({ ...c }));
     return () => {
       this.signals.length = signals;
       this.staged = staged;
       this.seen = seen;
+      this.pendingCheckpoints = pending;
     };
   }
 }

@@ -5,8 +5,6 @@ import type { SignalKind, TraceOutcome } from "../domain/statuses.js";
 export const TimerKind = {
   /** A step WAITING after a failure becomes READY again. */
   RETRY: "RETRY",
-  /** A lease not heartbeaten in time is lost. `ref` is the lease id. */
-  LEASE: "LEASE",
   /** An attempt running longer than the step's timeoutMs is timed out. `ref` is the lease id. */
   STEP_TIMEOUT: "STEP_TIMEOUT",
   /** The plan's planTimeoutMs deadline. */
@@ -31,6 +29,7 @@ export type EngineCommand =
       expiresAt: Millis;
       heartbeatTimeoutMs: number;
     }
+  /** Moves the lease's expiry; the attempt row's expires_at is the lease timer itself. */
   | { type: "ExtendLease"; leaseId: string; expiresAt: Millis }
   | { type: "EndAttempt"; leaseId: string; outcome: Exclude<TraceOutcome, "RUNNING">; error: StepError | null }
   /** `frozen`: the plan is paused, so the timer keeps `dueAt − now` for when it resumes. */

@@ -80,7 +80,6 @@ const handlers: { [T in EngineEventType]: Handler<T> } = {
       expiresAt,
       heartbeatTimeoutMs: d.plan.policy.heartbeatTimeoutMs,
     });
-    setTimer(d, TimerKind.LEASE, step.key, e.leaseId, expiresAt);
     setTimer(d, TimerKind.STEP_TIMEOUT, step.key, e.leaseId, d.now + step.timeoutMs);
     d.emit("STEP_STARTED", step.key, { attempt, leaseId: e.leaseId }, e.agentId);
   },
@@ -90,7 +89,6 @@ const handlers: { [T in EngineEventType]: Handler<T> } = {
     if (!("key" in step)) return step;
     const expiresAt = d.now + d.plan.policy.heartbeatTimeoutMs;
     d.command({ type: "ExtendLease", leaseId: e.leaseId, expiresAt });
-    setTimer(d, TimerKind.LEASE, step.key, e.leaseId, expiresAt);
     if (e.progress !== null || e.message !== null) {
       d.patchStep(step.key, { progress: e.progress ?? step.progress, progressMessage: e.message ?? step.progressMessage }, { bump: false });
       d.emit("STEP_PROGRESS", step.key, { progress: e.progress, message: e.message }, step.agentId);

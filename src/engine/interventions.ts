@@ -220,7 +220,8 @@ const structural: { [K in StructuralKind]: Handler<K> } = {
    */
   RESTORE_CHECKPOINT(d, r) {
     if (!r.state || r.state.plan.id !== d.plan.id) return refuse("NOT_FOUND", `plan has no checkpoint ${r.checkpointId}`);
-    const paused = d.plan.state === "PAUSED";
+    // A PAUSED plan stays paused, an IDLE one (checkpointed by hand before it started) idle.
+    const keep = d.plan.state === "PAUSED" || d.plan.state === "IDLE" ? d.plan.state : "RUNNING";
     const now = new Map(d.steps.map((s) => [s.key, s] as const));
     for (const s of d.steps) if (s.state === "RUNNING" && s.leaseId) d.command({ type: "EndAttempt", leaseId: s.leaseId, outcome: "CANCELLED", error: null });
     d.command({ type: "ClearTimers", stepKey: null });
@@ -232,7 +233,8 @@ const structural: { [K in StructuralKind]: Handler<K> } = {
       const restored: StepModel = {
         ...old,
         attempts,
-        attemptBase: rerun ? attempts : old.attemptBase,
+        // Every step that has not finished at the checkpoint gets its whole retry budget again.
+        attemptBase: isFinishedStepState(old.state) ? old.attemptBase : attempts,
         ...(rerun ? { state: "PENDING" as const, leaseId: null, agentId: null, retryAt: null, readyAt: null, startedAt: null, progress: null, progressMessage: null } : {}),
       };
       if (current?.state !== restored.state) changed[old.key] = { before: current?.state ?? null, after: restored.state };
@@ -240,8 +242,8 @@ const structural: { [K in StructuralKind]: Handler<K> } = {
     });
     for (const key of now.keys()) if (!steps.some((s) => s.key === key)) changed[key] = { before: now.get(key)!.state, after: null };
     d.restructure(steps);
-    d.patchPlan({ state: paused ? "PAUSED" : "RUNNING", result: null, error: null, finishedAt: null });
-    if (d.plan.policy.planTimeoutMs !== null) setTimer(d, TimerKind.PLAN_DEADLINE, null, null, d.now + d.plan.policy.planTimeoutMs);
+    d.patchPlan({ state: keep, result: null, error: null, finishedAt: null });
+    if (keep !== "IDLE" && d.plan.policy.planTimeoutMs !== null) setTimer(d, TimerKind.PLAN_DEADLINE, null, null, d.now + d.plan.policy.planTimeoutMs);
     promote(d);
     d.command({ type: "TakeCheckpoint", reason: "RESTORE", stepKey: null });
     return { diff: { checkpointId: r.checkpointId, steps: changed } };

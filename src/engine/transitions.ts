@@ -59,10 +59,11 @@ export function endPlan(d: Draft, state: "FAILED" | "CANCELLED", error: StepErro
 
 /**
  * Sets a durable timer. While the plan is PAUSED its clocks are frozen: the timer is stored
- * with the time it has left and starts running on resume. Lease expiry never freezes.
+ * with the time it has left and starts running on resume. (Lease expiry is not one of these
+ * timers: it is the attempt's expires_at, and never freezes.)
  */
 export function setTimer(d: Draft, kind: TimerKind, stepKey: string | null, ref: string | null, dueAt: number): void {
-  const frozen = d.plan.state === "PAUSED" && kind !== TimerKind.LEASE;
+  const frozen = d.plan.state === "PAUSED";
   d.command({ type: "SetTimer", kind, stepKey, ref, dueAt, frozen });
 }
 

@@ -31,6 +31,10 @@ export class AttemptRepository {
          WHERE id = @id AND outcome = 'RUNNING'`,
       ),
       extend: sqlite.prepare("UPDATE attempts SET expires_at = ? WHERE id = ? AND outcome = 'RUNNING'"),
+      expired: sqlite.prepare<[number, number], { id: string; plan_id: string; step_key: string }>(
+        "SELECT id, plan_id, step_key FROM attempts WHERE outcome = 'RUNNING' AND expires_at <= ? ORDER BY expires_at LIMIT ?",
+      ),
+      nextExpiry: sqlite.prepare<[], { at: number | null }>("SELECT min(expires_at) AS at FROM attempts WHERE outcome = 'RUNNING'"),
       running: sqlite.prepare<[string], { n: number }>(
         "SELECT count(*) AS n FROM attempts WHERE agent_id = ? AND outcome = 'RUNNING'",
       ),
@@ -58,6 +62,16 @@ export class AttemptRepository {
   get(id: string): AttemptModel | null {
     const row = this.byId.get({ id });
     return row ? fromRow(row) : null;
+  }
+
+  /** Running attempts whose lease expired by `now`, soonest first. */
+  expired(now: number, limit: number): { leaseId: string; planId: string; stepKey: string }[] {
+    return this.stmt.expired.all(now, limit).map((r) => ({ leaseId: r.id, planId: r.plan_id, stepKey: r.step_key }));
+  }
+
+  /** When the next running lease expires, if any. */
+  nextExpiry(): number | null {
+    return this.stmt.nextExpiry.get()?.at ?? null;
   }
 
   /** Leases an agent holds now. */

@@ -5,7 +5,8 @@
  * every kept checkpoint stays readable.
  */
 import { and, asc, desc, eq, gt, lte, sql } from "drizzle-orm";
-import type { PlanAggregate, StepModel } from "../domain/model.js";
+import type { PlanAggregate, PlanModel, StepModel } from "../domain/model.js";
+import type Database from "better-sqlite3";
 import type { Db } from "./database.js";
 import { checkpoints } from "./schema.js";
 
@@ -25,8 +26,10 @@ export interface CheckpointRecord {
   createdAt: number;
 }
 
+const utf8 = (text: string): number => Buffer.byteLength(text, "utf8");
+
 /** A base every this many checkpoints bounds the deltas applied to read one. */
-const BASE_EVERY = 32;
+const BASE_EVERY = 128;
 
 type Row = typeof checkpoints.$inferSelect;
 const record = (r: Row): CheckpointRecord => ({
@@ -55,47 +58,69 @@ export class CheckpointRepository {
   /** The aggregate each plan's newest checkpoint holds (steps compared by identity). */
   private readonly last = new Map<string, { aggregate: PlanAggregate; sinceBase: number }>();
 
-  constructor(private readonly db: Db) {}
+  /** STEP checkpoints per plan, counted once from the table, then kept up to date. */
+  private readonly stepCounts = new Map<string, number>();
+  private readonly insert;
+  private readonly countSteps;
+
+  constructor(
+    private readonly db: Db,
+    sqlite: Database.Database,
+  ) {
+    this.insert = sqlite.prepare(
+      `INSERT INTO checkpoints (id, plan_id, reason, step_key, label, sequence, plan_version, base, plan, steps, "order", bytes, created_at)
+       VALUES (@id, @planId, @reason, @stepKey, @label, @sequence, @planVersion, @base, @plan, @steps, @order, @bytes, @createdAt)`,
+    );
+    this.countSteps = sqlite.prepare<[string], { n: number }>("SELECT count(*) AS n FROM checkpoints WHERE plan_id = ? AND reason = 'STEP'");
+  }
+
+  private stepCount(planId: string): number {
+    let n = this.stepCounts.get(planId);
+    if (n === undefined) this.stepCounts.set(planId, (n = this.countSteps.get(planId)?.n ?? 0));
+    return n;
+  }
 
   take(a: PlanAggregate, c: TakeCheckpoint): CheckpointRecord {
     const prev = this.last.get(a.plan.id);
     const base = !prev || prev.sinceBase + 1 >= BASE_EVERY;
-    let steps: StepModel[] = a.steps;
+    let steps: StepDelta[] = a.steps;
     let order: string[] | null = a.steps.map((s) => s.key);
     if (!base) {
       const before = new Map(prev.aggregate.steps.map((s) => [s.key, s] as const));
-      steps = a.steps.filter((s) => before.get(s.key) !== s);
+      steps = a.steps.flatMap((s) => {
+        const was = before.get(s.key);
+        return was === s ? [] : [was ? changedFields(was, s) : s];
+      });
       const sameOrder = prev.aggregate.steps.length === a.steps.length && a.steps.every((s, i) => prev.aggregate.steps[i]!.key === s.key);
       if (sameOrder) order = null;
     }
-    const json = { plan: JSON.stringify(a.plan), steps: JSON.stringify(steps), order: order && JSON.stringify(order) };
-    const bytes = json.plan.length + json.steps.length + (json.order?.length ?? 0);
-    const row = this.db
-      .insert(checkpoints)
-      .values({
-        id: c.id,
-        planId: a.plan.id,
-        reason: c.reason,
-        stepKey: c.stepKey,
-        label: c.label,
-        sequence: c.sequence,
-        planVersion: a.plan.version,
-        base,
-        plan: a.plan,
-        steps,
-        order,
-        bytes,
-        createdAt: c.at,
-      })
-      .returning()
-      .get();
+    // A delta keeps only the plan's run state while its definition (name, policy, input…) is unchanged.
+    const plan = base || PLAN_DEFINITION.some((f) => prev.aggregate.plan[f] !== a.plan[f]) ? a.plan : planRunState(a.plan);
+    const json = { plan: JSON.stringify(plan), steps: JSON.stringify(steps), order: order && JSON.stringify(order) };
+    const bytes = utf8(json.plan) + utf8(json.steps) + (json.order ? utf8(json.order) : 0);
+    const res = this.insert.run({
+      id: c.id,
+      planId: a.plan.id,
+      reason: c.reason,
+      stepKey: c.stepKey,
+      label: c.label,
+      sequence: c.sequence,
+      planVersion: a.plan.version,
+      base: base ? 1 : 0,
+      ...json,
+      bytes,
+      createdAt: c.at,
+    });
     this.last.set(a.plan.id, { aggregate: a, sinceBase: base ? 0 : prev!.sinceBase + 1 });
-    return record(row);
+    if (c.reason === "STEP") this.stepCounts.set(a.plan.id, this.stepCount(a.plan.id) + 1);
+    const { id, reason, stepKey, label, sequence, at } = c;
+    return { seq: Number(res.lastInsertRowid), id, planId: a.plan.id, reason, stepKey, label, sequence, planVersion: a.plan.version, bytes, createdAt: at };
   }
 
   /** Forgets what this process remembers (after a rolled-back transaction): the next checkpoint is a base. */
   forgetAll(): void {
     this.last.clear();
+    this.stepCounts.clear();
   }
 
   get(id: string): CheckpointRecord | null {
@@ -153,6 +178,7 @@ export class CheckpointRepository {
    * row's changes move into the next row, which becomes a base when the pruned one was.
    */
   prune(planId: string, keep: number): number {
+    if (this.stepCount(planId) <= keep) return 0;
     const steps = this.db
       .select({ seq: checkpoints.seq })
       .from(checkpoints)
@@ -161,6 +187,7 @@ export class CheckpointRepository {
       .all();
     const doomed = steps.slice(keep).map((r) => r.seq).reverse();
     for (const seq of doomed) this.fold(planId, seq);
+    this.stepCounts.set(planId, steps.length - doomed.length);
     return doomed.length;
   }
 
@@ -174,14 +201,17 @@ export class CheckpointRepository {
       .limit(1)
       .get();
     if (next && !next.base) {
-      const merged = new Map(row.steps.map((s) => [s.key, s] as const));
-      for (const s of next.steps as StepModel[]) merged.set(s.key, s);
+      // The successor takes the pruned row's changes under its own: plan fields and step fields.
+      const merged = new Map<string, StepDelta>(row.steps.map((s) => [s.key, s] as const));
+      for (const s of next.steps) merged.set(s.key, { ...merged.get(s.key), ...s });
       const order = next.order ?? row.order;
-      const keys = order ? new Set(order) : null;
-      const steps = [...merged.values()].filter((s) => !keys || keys.has(s.key));
-      const bytes = JSON.stringify(next.plan).length + JSON.stringify(steps).length + (order ? JSON.stringify(order).length : 0);
-      this.db.update(checkpoints).set({ base: row.base, steps, order, bytes }).where(eq(checkpoints.seq, next.seq)).run();
+      const steps = order ? order.flatMap((k) => merged.get(k) ?? []) : [...merged.values()];
+      const plan = { ...row.plan, ...next.plan };
+      const bytes = utf8(JSON.stringify(plan)) + utf8(JSON.stringify(steps)) + (order ? utf8(JSON.stringify(order)) : 0);
+      this.db.update(checkpoints).set({ base: row.base, plan, steps, order, bytes }).where(eq(checkpoints.seq, next.seq)).run();
     }
+    // With nothing after it, the next checkpoint has no row to be a delta of: make it a base.
+    if (!next) this.last.delete(planId);
     this.db.delete(checkpoints).where(eq(checkpoints.seq, seq)).run();
   }
 
@@ -196,12 +226,38 @@ export class CheckpointRepository {
   }
 }
 
+/** A step in a checkpoint row: whole (base, or new since the last row), or its key and changed fields. */
+type StepDelta = Partial<StepModel> & { key: string };
+
+/** The fields of `now` that differ from `was` (copy-on-write keeps unchanged values identical). */
+function changedFields(was: StepModel, now: StepModel): StepDelta {
+  const delta: StepDelta = { key: now.key };
+  for (const k of Object.keys(now) as (keyof StepModel)[]) if (now[k] !== was[k]) (delta as Record<string, unknown>)[k] = now[k];
+  return delta;
+}
+
+const PLAN_DEFINITION = ["id", "name", "goal", "priority", "labels", "input", "policy", "idempotencyKey", "createdAt", "forkedFrom"] as const;
+
+/** The plan fields that change while it runs. */
+const planRunState = (p: PlanModel): Partial<PlanModel> => ({
+  state: p.state,
+  version: p.version,
+  result: p.result,
+  error: p.error,
+  startedAt: p.startedAt,
+  finishedAt: p.finishedAt,
+  pausedAt: p.pausedAt,
+});
+
 function applyRow(acc: PlanAggregate | null, r: Row): PlanAggregate {
-  const plan = r.plan;
   const changed = r.steps;
-  if (r.base || !acc) return { plan, steps: changed };
+  if (r.base || !acc) {
+    const byKey = new Map(changed.map((s) => [s.key, s as StepModel] as const));
+    return { plan: r.plan as PlanModel, steps: r.order ? r.order.map((k) => byKey.get(k)!) : (changed as StepModel[]) };
+  }
+  const plan = { ...acc.plan, ...r.plan };
   const byKey = new Map(acc.steps.map((s) => [s.key, s] as const));
-  for (const s of changed) byKey.set(s.key, s);
+  for (const s of changed) byKey.set(s.key, { ...byKey.get(s.key), ...s } as StepModel);
   const order = r.order ?? acc.steps.map((s) => s.key);
   return { plan, steps: order.map((k) => byKey.get(k)!) };
 }

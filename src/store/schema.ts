@@ -122,6 +122,10 @@ export const attempts = sqliteTable(
     index("attempts_agent_running")
       .on(t.agentId)
       .where(sql`outcome = 'RUNNING'`),
+    /** The lease timers: running attempts by expiry. */
+    index("attempts_expiry")
+      .on(t.expiresAt)
+      .where(sql`outcome = 'RUNNING'`),
   ],
 );
 
@@ -258,10 +262,10 @@ export const checkpoints = sqliteTable(
     sequence: integer("sequence").notNull(),
     planVersion: integer("plan_version").notNull(),
     base: integer("base", { mode: "boolean" }).notNull(),
-    /** The plan row (run state and policy) as it was. */
-    plan: json<PlanModel>("plan").notNull(),
+    /** The plan as it was: the whole model on a base, its run state on a delta. */
+    plan: json<PlanModel | Partial<PlanModel>>("plan").notNull(),
     /** Steps: all of them (base) or those changed since the previous checkpoint. */
-    steps: json<StepModel[]>("steps").notNull(),
+    steps: json<(Partial<StepModel> & { key: string })[]>("steps").notNull(),
     /** Step keys in plan order, when the structure changed (always on a base). */
     order: json<string[]>("order"),
     /** Stored size of plan + steps + order, in bytes. */

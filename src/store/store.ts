@@ -29,7 +29,7 @@ export class Store {
     this.signals = new SignalRepository(db, sqlite);
     this.timers = new TimerRepository(sqlite);
     this.interventions = new InterventionRepository(db);
-    this.checkpoints = new CheckpointRepository(db);
+    this.checkpoints = new CheckpointRepository(db, sqlite);
   }
 
   /**

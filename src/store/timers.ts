@@ -31,7 +31,7 @@ export class TimerRepository {
       ),
       freeze: sqlite.prepare(
         `UPDATE timers SET remaining_ms = max(0, due_at - @now)
-         WHERE plan_id = @planId AND kind != 'LEASE' AND remaining_ms IS NULL`,
+         WHERE plan_id = @planId AND remaining_ms IS NULL`,
       ),
       thaw: sqlite.prepare(
         "UPDATE timers SET due_at = @now + remaining_ms, remaining_ms = NULL WHERE plan_id = @planId AND remaining_ms IS NOT NULL",
@@ -53,7 +53,7 @@ export class TimerRepository {
     this.stmt.set.run(t.planId, t.stepKey ?? "", t.kind, t.ref, t.dueAt, frozenAt === null ? null : Math.max(0, t.dueAt - frozenAt));
   }
 
-  /** Stops the plan's timers (all but lease expiry) with the time they have left. */
+  /** Stops the plan's timers with the time they have left. */
   freeze(planId: string, now: number): void {
     this.stmt.freeze.run({ planId, now });
   }

@@ -721,15 +721,15 @@ describe("intervention signals", () => {
     const fresh = (await signalsOf(id)).filter((s) => s.sequence > start);
     expect(fresh.map((s) => [s.kind, s.stepKey, s.sender])).toEqual([
       ["PLAN_PAUSED", null, "carol"],
-      ["CHECKPOINT_CREATED", null, "carol"],
       ["INTERVENTION_APPLIED", null, "carol"],
+      ["CHECKPOINT_CREATED", null, "carol"],
       ["INTERVENTION_REJECTED", null, "dave"],
       ["STEP_SKIPPED", "a", "carol"],
       ["STEP_READY", "b", "carol"],
       ["INTERVENTION_APPLIED", "a", "carol"],
     ]);
-    expect(fresh[1]!.payload).toMatchObject({ reason: "PAUSE" });
-    expect(fresh[2]!.payload).toEqual({ interventionId: pause.id, kind: "PAUSE", reason: "look", diff: pause.diff });
+    expect(fresh[1]!.payload).toEqual({ interventionId: pause.id, kind: "PAUSE", reason: "look", diff: pause.diff });
+    expect(fresh[2]!.payload).toMatchObject({ reason: "PAUSE" });
     expect(fresh[3]!.payload).toEqual({ interventionId: rejected.id, kind: "RESUME", rejectionCode: "VERSION_CONFLICT", reason: null, rejectionReason: rejected.rejectionReason });
     expect(fresh[4]!.payload).toEqual({ output: { s: 1 } });
     expect(fresh[6]!.payload).toMatchObject({ interventionId: skip.id, kind: "SKIP_STEP", diff: skip.diff });

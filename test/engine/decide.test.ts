@@ -65,7 +65,7 @@ describe("dependency order", () => {
 });
 
 describe("StepClaimed", () => {
-  it("starts an attempt: RUNNING, lease, LEASE and STEP_TIMEOUT timers, STEP_STARTED", () => {
+  it("starts an attempt: RUNNING, lease (its expiry is the attempt's expiresAt), STEP_TIMEOUT timer, STEP_STARTED", () => {
     const s = new Script(plan({ a: { role: "writer", timeoutMs: 90_000 } }, { heartbeatTimeoutMs: 4_000 }));
     s.at(10).start();
     s.at(25);
@@ -83,7 +83,6 @@ describe("StepClaimed", () => {
         expiresAt: T0 + 25 + 4_000,
         heartbeatTimeoutMs: 4_000,
       },
-      { type: "SetTimer", kind: "LEASE", stepKey: "a", ref: lease, dueAt: T0 + 4_025, frozen: false },
       { type: "SetTimer", kind: "STEP_TIMEOUT", stepKey: "a", ref: lease, dueAt: T0 + 90_025, frozen: false },
       { type: "EmitSignal", kind: "STEP_STARTED", stepKey: "a", agentId: "agt_x", payload: { attempt: 1, leaseId: lease } },
     ]);
@@ -242,7 +241,6 @@ describe("versions", () => {
     expect(d.changed).toBe(true);
     expect(d.commands).toEqual([
       { type: "ExtendLease", leaseId: lease, expiresAt: T0 + 5_000 },
-      { type: "SetTimer", kind: "LEASE", stepKey: "a", ref: lease, dueAt: T0 + 5_000, frozen: false },
     ]);
     expect(d.aggregate.plan).toBe(before.plan);
     expect(d.aggregate.steps[0]).toBe(before.steps[0]);

@@ -1,0 +1,1 @@
+CREATE INDEX `attempts_expiry` ON `attempts` (`expires_at`) WHERE outcome = 'RUNNING';
