@@ -230,7 +230,7 @@ describe("timers", () => {
 
   it("sets, lists due timers in due order with a limit, and reports the next due time", () => {
     expect(store.timers.nextDue()).toBeNull();
-    store.timers.set({ planId: "p", stepKey: "a", kind: "LEASE", ref: "lease_1", dueAt: T0 + 300 });
+    store.timers.set({ planId: "p", stepKey: "a", kind: "STEP_TIMEOUT", ref: "lease_1", dueAt: T0 + 300 });
     store.timers.set({ planId: "p", stepKey: null, kind: "PLAN_DEADLINE", ref: null, dueAt: T0 + 100 });
     store.timers.set({ planId: "q", stepKey: "a", kind: "RETRY", ref: null, dueAt: T0 + 200 });
     expect(store.timers.nextDue()).toBe(T0 + 100);
@@ -243,17 +243,17 @@ describe("timers", () => {
   });
 
   it("keeps one timer per (plan, step, kind): setting it again moves it", () => {
-    store.timers.set({ planId: "p", stepKey: "a", kind: "LEASE", ref: "lease_1", dueAt: T0 + 100 });
-    store.timers.set({ planId: "p", stepKey: "a", kind: "LEASE", ref: "lease_2", dueAt: T0 + 500 });
+    store.timers.set({ planId: "p", stepKey: "a", kind: "RETRY", ref: null, dueAt: T0 + 100 });
+    store.timers.set({ planId: "p", stepKey: "a", kind: "STEP_TIMEOUT", ref: "lease_2", dueAt: T0 + 500 });
     store.timers.set({ planId: "p", stepKey: "a", kind: "STEP_TIMEOUT", ref: "lease_2", dueAt: T0 + 900 });
     expect(store.timers.due(T0 + 1_000, 10)).toEqual([
-      { planId: "p", stepKey: "a", kind: "LEASE", ref: "lease_2", dueAt: T0 + 500 },
+      { planId: "p", stepKey: "a", kind: "RETRY", ref: null, dueAt: T0 + 100 },
       { planId: "p", stepKey: "a", kind: "STEP_TIMEOUT", ref: "lease_2", dueAt: T0 + 900 },
     ]);
   });
 
   it("take deletes a timer only if it is still as read", () => {
-    const t = { planId: "p", stepKey: "a", kind: "LEASE", ref: "lease_1", dueAt: T0 + 100 } as const;
+    const t = { planId: "p", stepKey: "a", kind: "STEP_TIMEOUT", ref: "lease_1", dueAt: T0 + 100 } as const;
     store.timers.set(t);
     const read = store.timers.due(T0 + 100, 10)[0]!;
     store.timers.set({ ...t, dueAt: T0 + 400 }); // moved after it was read
@@ -269,7 +269,7 @@ describe("timers", () => {
   });
 
   it("clears one step's timers, or every timer of one plan", () => {
-    store.timers.set({ planId: "p", stepKey: "a", kind: "LEASE", ref: "l", dueAt: T0 + 1 });
+    store.timers.set({ planId: "p", stepKey: "a", kind: "STEP_TIMEOUT", ref: "l", dueAt: T0 + 1 });
     store.timers.set({ planId: "p", stepKey: "a", kind: "STEP_TIMEOUT", ref: "l", dueAt: T0 + 2 });
     store.timers.set({ planId: "p", stepKey: "b", kind: "RETRY", ref: null, dueAt: T0 + 3 });
     store.timers.set({ planId: "p", stepKey: null, kind: "PLAN_DEADLINE", ref: null, dueAt: T0 + 4 });
