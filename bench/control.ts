@@ -95,7 +95,9 @@ async function runToCompletion(c: Coordinator, store: Store, agentId: string, pl
   }
 }
 
-const fullSize = (a: PlanAggregate): number => JSON.stringify(a.plan).length + JSON.stringify(a.steps).length + JSON.stringify(a.steps.map((s) => s.key)).length;
+/** UTF-8 bytes of a base row holding `a` (plan, steps, order), as CheckpointRecord.bytes counts them. */
+const fullSize = (a: PlanAggregate): number =>
+  Buffer.byteLength(JSON.stringify(a.plan)) + Buffer.byteLength(JSON.stringify(a.steps)) + Buffer.byteLength(JSON.stringify(a.steps.map((s) => s.key)));
 
 /** Checkpoint storage for 100-step plans (a chain and 10 waves of 10), run to completion. */
 export async function checkpointBytes(): Promise<{ chain: CheckpointCost; waves: CheckpointCost }> {

@@ -46,7 +46,7 @@ export async function run(): Promise<void> {
     line(`${name}: total bytes`, fmt(k.bytes));
     line(`${name}: bytes per checkpoint`, fmt(k.bytesPerCheckpoint));
     line(`${name}: bytes per step`, fmt(k.bytesPerStep));
-    line(`${name}: full copy each, bytes per checkpoint`, fmt(k.fullCopyBytes / k.checkpoints));
-    line(`${name}: full copy each, total bytes`, fmt(k.fullCopyBytes), `deltas: ${fmt((100 * k.bytes) / k.fullCopyBytes, 1)} % of that`);
+    line(`${name}: full copy, bytes/checkpoint`, fmt(k.fullCopyBytes / k.checkpoints));
+    line(`${name}: full copy, total bytes`, fmt(k.fullCopyBytes), `deltas: ${fmt((100 * k.bytes) / k.fullCopyBytes, 1)} % of that`);
   }
 }

@@ -142,6 +142,12 @@ export abstract class CoordinatorCore {
     if (!d.changed) return;
     const planId = prev.plan.id;
     const now = this.clock.now();
+    // Completions share a STEP checkpoint only with completions: anything else that follows in
+    // the same transaction first gets the state right after them checkpointed.
+    if (!d.commands.some((c) => c.type === "TakeCheckpoint" && c.reason === "STEP")) {
+      const pending = u.takePendingStep(planId);
+      if (pending) this.checkpoint(u, prev, "STEP", pending.stepKey, null, pending.sender);
+    }
     u.stage(prev, d.aggregate);
     for (const c of d.commands) {
       switch (c.type) {

@@ -37,6 +37,13 @@ export class Unit {
     else this.pendingCheckpoints.push(c);
   }
 
+  /** Removes and returns the plan's pending STEP checkpoint, if the last pending one is. */
+  takePendingStep(planId: string): PendingCheckpoint | null {
+    const i = this.pendingCheckpoints.findLastIndex((p) => p.planId === planId);
+    if (i < 0 || this.pendingCheckpoints[i]!.reason !== "STEP") return null;
+    return this.pendingCheckpoints.splice(i, 1)[0]!;
+  }
+
   checkpoints(): readonly PendingCheckpoint[] {
     return this.pendingCheckpoints;
   }

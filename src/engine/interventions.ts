@@ -229,13 +229,17 @@ const structural: { [K in StructuralKind]: Handler<K> } = {
     const steps = r.state.steps.map((old): StepModel => {
       const current = now.get(old.key);
       const attempts = Math.max(old.attempts, current?.attempts ?? 0);
-      const rerun = old.state === "RUNNING" || old.state === "WAITING" || old.state === "READY";
+      // Attempts in flight at the checkpoint run again; so do failed or cancelled steps, since
+      // the plan runs on after a restore (a checkpoint may hold a plan that had failed).
+      const rerun = old.state === "RUNNING" || old.state === "WAITING" || old.state === "READY" || old.state === "FAILED" || old.state === "CANCELLED";
       const restored: StepModel = {
         ...old,
         attempts,
-        // Every step that has not finished at the checkpoint gets its whole retry budget again.
-        attemptBase: isFinishedStepState(old.state) ? old.attemptBase : attempts,
-        ...(rerun ? { state: "PENDING" as const, leaseId: null, agentId: null, retryAt: null, readyAt: null, startedAt: null, progress: null, progressMessage: null } : {}),
+        // Every step that will run again gets its whole retry budget.
+        attemptBase: old.state === "SUCCEEDED" || old.state === "SKIPPED" ? old.attemptBase : attempts,
+        ...(rerun
+          ? { state: "PENDING" as const, leaseId: null, agentId: null, retryAt: null, readyAt: null, startedAt: null, finishedAt: null, error: null, progress: null, progressMessage: null }
+          : {}),
       };
       if (current?.state !== restored.state) changed[old.key] = { before: current?.state ?? null, after: restored.state };
       return restored;

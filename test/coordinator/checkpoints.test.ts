@@ -98,6 +98,30 @@ describe("automatic and manual checkpoints", () => {
     expect(stepA.sequence).toBeGreaterThanOrEqual(succeeded.sequence);
   });
 
+  it("completions committed in one transaction share one STEP checkpoint (the last step's), holding all of them", async () => {
+    const { coordinator: c, store, agentId } = setup();
+    const plan = c.createPlan(planReq([{ key: "a" }, { key: "b" }, { key: "c", dependsOn: ["a", "b"] }]), "t");
+    const grants = await c.claim(agentId, 2);
+    expect(grants.map((g) => g.step.key).sort()).toEqual(["a", "b"]);
+    const results = c.reportMany(grants.map((g) => ({ kind: "complete" as const, leaseId: g.lease.id, output: g.step.key })));
+    expect(results.every((r) => !isBatonError(r))).toBe(true);
+    const steps = checkpointsOf(store, plan.id).filter((k) => k.reason === "STEP");
+    expect(steps).toHaveLength(1);
+    expect(steps[0]!.stepKey).toBe(grants[1]!.step.key);
+    expect(store.checkpoints.aggregate(steps[0]!.id)).toEqual(load(store, plan.id));
+    // a refused report in the batch (its savepoint undone) takes nothing with it
+    const [gc] = await c.claim(agentId, 1);
+    const mixed = c.reportMany([
+      { kind: "complete", leaseId: "lease_unknown", output: 1 },
+      { kind: "complete", leaseId: gc!.lease.id, output: "c" },
+    ]);
+    expect(isBatonError(mixed[0]) && mixed[0].code).toBe("CONFLICT");
+    const last = checkpointsOf(store, plan.id).at(-1)!;
+    expect(last).toMatchObject({ reason: "STEP", stepKey: "c" });
+    expect(store.checkpoints.aggregate(last.id)).toEqual(load(store, plan.id));
+    expect(load(store, plan.id).plan.state).toBe("COMPLETED");
+  });
+
   it("createCheckpoint of an unknown plan is NOT_FOUND", () => {
     const { coordinator: c } = setup();
     const e = thrown(() => c.createCheckpoint("plan_missing", null, "t"));
@@ -271,6 +295,22 @@ describe("restoreCheckpoint", () => {
     expect(load(store, plan.id)).toEqual(before);
     expect(checkpointsOf(store, plan.id).map((k) => k.reason)).toEqual(["INITIAL"]);
     expect(allSignals(store, plan.id).filter((s) => s.kind === "INTERVENTION_REJECTED")).toHaveLength(2);
+  });
+
+  it("a restore never leaves a RUNNING plan with nothing it can run", async () => {
+    // BUG (src/engine/interventions.ts, RESTORE_CHECKPOINT): a checkpoint that holds a FAILED
+    // (or CANCELLED) plan (a MANUAL one taken after the failure, or a STEP one whose transaction
+    // also failed a step) restores FAILED/CANCELLED steps under a RUNNING plan: nothing is READY
+    // or RUNNING, promotion cannot complete it, and it stays RUNNING until someone retries a step.
+    const { coordinator: c, store, agentId } = setup();
+    const plan = c.createPlan(planReq([{ key: "a", retry: { maxAttempts: 1 } }, { key: "b", dependsOn: ["a"] }]), "t");
+    c.fail((await claimOne(c, agentId)).lease.id, { message: "broken" });
+    expect(load(store, plan.id).plan.state).toBe("FAILED");
+    const failed = c.createCheckpoint(plan.id, "after the failure", "t");
+    const r = c.intervene(plan.id, { kind: "RESTORE_CHECKPOINT", checkpointId: failed.id }, by);
+    const after = load(store, plan.id);
+    if (r.status === "REJECTED") expect(r.rejectionCode).toBe("INVALID_STATE");
+    else if (after.plan.state === "RUNNING") expect(after.steps.some((s) => s.state === "READY")).toBe(true);
   });
 
   it("a plan that has not started is not started by a restore", () => {

@@ -133,8 +133,9 @@ describe("checkpoints: delta storage", () => {
     expect(r.agg.plan).toMatchObject(JSON.parse(delta.plan));
 
     // bytes: what the row holds (plan + stored steps + order), so a delta is a fraction of a base
-    expect(afterS0.bytes).toBe(delta.plan.length + delta.steps.length);
-    expect(initial.bytes).toBe(base.plan.length + base.steps.length + base.order!.length);
+    const utf8 = (...parts: string[]) => parts.reduce((n, p) => n + Buffer.byteLength(p), 0);
+    expect(afterS0.bytes).toBe(utf8(delta.plan, delta.steps));
+    expect(initial.bytes).toBe(utf8(base.plan, base.steps, base.order!));
     expect(afterS0.bytes).toBeLessThan(initial.bytes / 3);
     expect(store.checkpoints.bytes("plan_delta")).toEqual({ count: 2, bytes: initial.bytes + afterS0.bytes });
     expect(store.checkpoints.get(afterS0.id)).toEqual(afterS0);
