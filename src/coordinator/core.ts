@@ -12,7 +12,7 @@ import type { EngineCommand } from "../engine/commands.js";
 import { decide, type Decision, type Rejection } from "../engine/decide.js";
 import type { EngineEvent } from "../engine/events.js";
 import { SignalHub } from "../signals/hub.js";
-import type { CheckpointReason, CheckpointRecord } from "../store/checkpoints.js";
+import { isPrunable, type CheckpointReason, type CheckpointRecord } from "../store/checkpoints.js";
 import type { Store } from "../store/store.js";
 import type { TimerRow } from "../store/timers.js";
 import type { Clock } from "./clock.js";
@@ -197,8 +197,8 @@ export abstract class CoordinatorCore {
     const record = this.store.checkpoints.take(a, { id: newId("checkpoint"), reason, stepKey, label, sequence: this.store.signals.head(), at: now });
     // STEP checkpoints come with every completion and are announced by its STEP_SUCCEEDED;
     // the others get a signal of their own.
-    if (reason === "STEP") this.store.checkpoints.prune(a.plan.id, this.options.checkpointKeep);
-    else this.emit(u, { kind: "CHECKPOINT_CREATED", planId: a.plan.id, stepKey, sender, payload: { checkpointId: record.id, reason, label } });
+    if (isPrunable(reason)) this.store.checkpoints.prune(a.plan.id, this.options.checkpointKeep);
+    if (reason !== "STEP") this.emit(u, { kind: "CHECKPOINT_CREATED", planId: a.plan.id, stepKey, sender, payload: { checkpointId: record.id, reason, label } });
     return record;
   }
 

@@ -13,6 +13,12 @@ import { checkpoints } from "./schema.js";
 export const CheckpointReason = { INITIAL: "INITIAL", STEP: "STEP", PAUSE: "PAUSE", MANUAL: "MANUAL", RESTORE: "RESTORE" } as const;
 export type CheckpointReason = (typeof CheckpointReason)[keyof typeof CheckpointReason];
 
+/**
+ * STEP checkpoints (one per completion) are kept up to a limit; the others mark what people
+ * did or decided (start, pause, a label, a restore) and are all kept.
+ */
+export const isPrunable = (r: CheckpointReason): boolean => r === "STEP";
+
 export interface CheckpointRecord {
   seq: number;
   id: string;
@@ -112,7 +118,7 @@ export class CheckpointRepository {
       createdAt: c.at,
     });
     this.last.set(a.plan.id, { aggregate: a, sinceBase: base ? 0 : prev!.sinceBase + 1 });
-    if (c.reason === "STEP") this.stepCounts.set(a.plan.id, this.stepCount(a.plan.id) + 1);
+    if (isPrunable(c.reason)) this.stepCounts.set(a.plan.id, this.stepCount(a.plan.id) + 1);
     const { id, reason, stepKey, label, sequence, at } = c;
     return { seq: Number(res.lastInsertRowid), id, planId: a.plan.id, reason, stepKey, label, sequence, planVersion: a.plan.version, bytes, createdAt: at };
   }
