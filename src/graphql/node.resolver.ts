@@ -3,6 +3,8 @@ import { prefixOf, sequenceOfSignalId } from "../domain/ids.js";
 import { Agent } from "./agents/agent.type.js";
 import { Checkpoint } from "./checkpoints/checkpoint.type.js";
 import { Node } from "./common.types.js";
+import { Webhook } from "./webhooks/webhook.type.js";
+import { webhookRepository } from "../webhooks/repository.js";
 import { Intervention } from "./interventions/intervention.type.js";
 import type { Context } from "./context.js";
 import { Plan } from "./plans/plan.type.js";
@@ -30,6 +32,10 @@ export class NodeResolver {
       case "ckp": {
         const r = store.checkpoints.get(id);
         return r ? Checkpoint.from(r) : null;
+      }
+      case "whk": {
+        const w = webhookRepository(store).get(id);
+        return w ? Webhook.from(w) : null;
       }
       case "int": {
         const r = store.interventions.get(id);

@@ -91,3 +91,18 @@ describe("the webhook API", () => {
     expect((await ok(DELIVERIES, { status: "PENDING" })).webhookDeliveries.edges).toEqual([]);
   });
 });
+
+describe("webhooks as nodes", () => {
+  it("node(id) finds a webhook, without its secret", async () => {
+    const api = await makeApi();
+    try {
+      const reg = await api.ok(`mutation { registerWebhook(url: "http://127.0.0.1:9/hook", kinds: [PLAN_COMPLETED]) { webhook { id } secret } }`);
+      const id = reg.registerWebhook.webhook.id as string;
+      const found = await api.ok(`query($id: ID!) { node(id: $id) { id ... on Webhook { url kinds active } } }`, { id });
+      expect(found.node).toEqual({ id, url: "http://127.0.0.1:9/hook", kinds: ["PLAN_COMPLETED"], active: true });
+      expect(JSON.stringify(found)).not.toContain(reg.registerWebhook.secret);
+    } finally {
+      await api.stop();
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { SignalKind } from "../../domain/statuses.js";
 import { DeliveryStatus, deliveryId, type DeliveryModel, type WebhookModel } from "../../webhooks/model.js";
-import { PageInfo, toDate } from "../common.types.js";
+import { Node, PageInfo, toDate } from "../common.types.js";
 
 registerEnumType(DeliveryStatus, {
   name: "WebhookDeliveryStatus",
@@ -15,13 +15,11 @@ registerEnumType(DeliveryStatus, {
 
 @ObjectType({
   simpleResolvers: true,
+  implements: Node,
   description:
     "An HTTP endpoint that receives matching signals as signed JSON POSTs (headers x-baton-signature, x-baton-delivery, x-baton-event). Its secret is shown only once, by registerWebhook.",
 })
-export class Webhook {
-  @Field(() => ID, { description: "Id (whk_…)." })
-  id!: string;
-
+export class Webhook extends Node {
   @Field({ description: "Where signals are POSTed." })
   url!: string;
 
