@@ -99,6 +99,7 @@ export abstract class ControlCore extends CoordinatorCore {
         finishedAt: null,
         pausedAt: null,
         forkedFrom: checkpointId,
+        lastClaimedAt: null,
       },
       steps: state.steps.map((s, i) => (isSatisfiedStepState(s.state) ? { ...s, position: i, agentId: null, leaseId: null } : newStep(s, i))),
     };

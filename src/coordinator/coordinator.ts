@@ -86,6 +86,7 @@ export class Coordinator extends ControlCore {
         finishedAt: null,
         pausedAt: null,
         forkedFrom: null,
+        lastClaimedAt: null,
       },
       steps: steps.map((s, i) => newStep({ ...s, priority: req.steps?.[i]?.priority ?? priority }, i)),
     };

@@ -89,6 +89,8 @@ export interface PlanModel {
   pausedAt: Millis | null;
   /** The checkpoint it was forked from, if any. */
   forkedFrom: string | null;
+  /** When one of its steps was last claimed (fair share across plans). */
+  lastClaimedAt: Millis | null;
 }
 
 /** A plan and its steps: the unit the engine decides on and the store saves atomically. */

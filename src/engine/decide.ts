@@ -59,6 +59,7 @@ const handlers: { [T in EngineEventType]: Handler<T> } = {
     }
     const attempt = step.attempts + 1;
     const expiresAt = d.now + d.plan.policy.heartbeatTimeoutMs;
+    d.patchPlan({ lastClaimedAt: d.now });
     d.patchStep(step.key, {
       state: "RUNNING",
       attempts: attempt,

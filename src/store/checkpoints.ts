@@ -253,6 +253,7 @@ const planRunState = (p: PlanModel): Partial<PlanModel> => ({
   startedAt: p.startedAt,
   finishedAt: p.finishedAt,
   pausedAt: p.pausedAt,
+  lastClaimedAt: p.lastClaimedAt,
 });
 
 function applyRow(acc: PlanAggregate | null, r: Row): PlanAggregate {

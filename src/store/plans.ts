@@ -35,6 +35,7 @@ export const planFromRow = (r: PlanRow): PlanModel => ({
   finishedAt: r.finishedAt,
   pausedAt: r.pausedAt,
   forkedFrom: r.forkedFrom,
+  lastClaimedAt: r.lastClaimedAt,
 });
 
 const stepFromRow = (r: StepRow): StepModel => ({
@@ -87,12 +88,13 @@ const planParams = (p: PlanModel, running: number) => ({
   finished_at: p.finishedAt,
   paused_at: p.pausedAt,
   forked_from: p.forkedFrom,
+  last_claimed_at: p.lastClaimedAt,
 });
 
 
 /** Plan fields fixed at creation; when none changed, a save writes only the run columns. */
 const PLAN_SPEC_FIELDS = ["name", "goal", "priority", "labels", "input", "policy", "idempotencyKey", "createdAt", "forkedFrom"] as const;
-const PLAN_RUN_COLUMNS = ["state", "version", "running_count", "result", "error", "started_at", "finished_at", "paused_at"] as const;
+const PLAN_RUN_COLUMNS = ["state", "version", "running_count", "result", "error", "started_at", "finished_at", "paused_at", "last_claimed_at"] as const;
 const planRunParams = (a: PlanAggregate) => {
   const p = a.plan;
   return {
@@ -105,6 +107,7 @@ const planRunParams = (a: PlanAggregate) => {
     started_at: p.startedAt,
     finished_at: p.finishedAt,
     paused_at: p.pausedAt,
+    last_claimed_at: p.lastClaimedAt,
   };
 };
 
@@ -164,6 +167,10 @@ export interface ClaimCandidate {
   priority: number;
   readyAt: number | null;
   position: number;
+  /** 1 for a CRISIS plan. */
+  crisis: number;
+  /** When the plan was last served a claim (0 = never). */
+  served: number;
 }
 
 export interface PlanCursor {
@@ -215,12 +222,16 @@ export class PlanRepository {
             .join(", ")}`,
         ),
       ),
-      // CROSS JOIN keeps SQLite walking the ready-queue index in claim order, per role.
+      // The READY steps of a role come from the ready-queue index (CROSS JOIN keeps SQLite from
+      // starting at plans); claim order: CRISIS plans first, then priority, then the plan served
+      // least recently (fair share), then the step READY longest, then plan order.
       claimable: sqlite.prepare<[string, number], ClaimCandidate>(
-        `SELECT s.plan_id AS planId, s.key, s.priority, s.ready_at AS readyAt, s.position FROM steps s CROSS JOIN plans p
+        `SELECT s.plan_id AS planId, s.key, s.priority, s.ready_at AS readyAt, s.position,
+                (json_extract(p.policy, '$.complexity') = 'CRISIS') AS crisis, coalesce(p.last_claimed_at, 0) AS served
+         FROM steps s CROSS JOIN plans p
          WHERE s.state = 'READY' AND s.role = ? AND p.id = s.plan_id
            AND p.state = 'RUNNING' AND p.running_count < p.max_parallel
-         ORDER BY s.priority DESC, s.ready_at ASC, s.position ASC LIMIT ?`,
+         ORDER BY crisis DESC, s.priority DESC, served ASC, s.ready_at ASC, s.position ASC LIMIT ?`,
       ),
     };
   }
@@ -289,10 +300,12 @@ export class PlanRepository {
     return row ? planFromRow(row) : null;
   }
 
-  /** READY steps an agent serving `roles` may claim now: highest priority first, then oldest. */
+  /** READY steps an agent serving `roles` may claim now, in claim order (see the statement). */
   claimable(roles: readonly string[], limit: number): ClaimCandidate[] {
     const all = roles.flatMap((r) => this.stmt.claimable.all(r, limit));
-    if (roles.length > 1) all.sort((a, b) => b.priority - a.priority || (a.readyAt ?? 0) - (b.readyAt ?? 0) || a.position - b.position);
+    if (roles.length > 1) {
+      all.sort((a, b) => b.crisis - a.crisis || b.priority - a.priority || a.served - b.served || (a.readyAt ?? 0) - (b.readyAt ?? 0) || a.position - b.position);
+    }
     return all.slice(0, limit);
   }
 

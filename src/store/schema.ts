@@ -34,6 +34,8 @@ export const plans = sqliteTable(
     pausedAt: integer("paused_at"),
     /** The checkpoint this plan was forked from, if any. */
     forkedFrom: text("forked_from"),
+    /** When one of its steps was last claimed: claims go to the plan served least recently. */
+    lastClaimedAt: integer("last_claimed_at"),
   },
   (t) => [
     uniqueIndex("plans_idempotency_key").on(t.idempotencyKey),

@@ -79,6 +79,7 @@ export function plan(
     finishedAt: null,
     pausedAt: null,
     forkedFrom: null,
+    lastClaimedAt: null,
     ...fields,
   };
   return { plan: model, steps: Object.entries(steps).map(([k, o], i) => step(k, o, i)) };
