@@ -57,7 +57,7 @@ export interface LeaseStatus {
   cancelRequested: boolean;
 }
 
-const LOOSEST_RETRY: RetryPolicy = { maxAttempts: 1, initialIntervalMs: 0, backoffCoefficient: 1, maxIntervalMs: 2_147_483_647, nonRetryableErrorTypes: [] };
+const LOOSEST_RETRY: RetryPolicy = { maxAttempts: 1, initialIntervalMs: 0, backoffCoefficient: 1, maxIntervalMs: 2_147_483_647, nonRetryableErrorTypes: [], jitter: 0 };
 
 /** An intervention as callers ask for it: a new step comes as a draft, checked with the plan's defaults. */
 export type ControlRequest =

@@ -12,6 +12,8 @@ export interface RetryPolicy {
   backoffCoefficient: number;
   maxIntervalMs: number;
   nonRetryableErrorTypes: string[];
+  /** 0..1: each delay is shortened by up to this fraction, by an amount fixed by plan, step and attempt. */
+  jitter: number;
 }
 
 export interface ExecutionPolicy {
@@ -149,6 +151,7 @@ export const DEFAULT_RETRY: RetryPolicy = {
   backoffCoefficient: 2,
   maxIntervalMs: 60_000,
   nonRetryableErrorTypes: [],
+  jitter: 0,
 };
 
 export const DEFAULT_POLICY: ExecutionPolicy = {

@@ -18,7 +18,7 @@ export function makeReady(d: Draft, key: string, payload: Json): void {
 export function attemptFailed(d: Draft, step: StepModel, error: StepError, withBackoff: boolean): void {
   d.command({ type: "ClearTimers", stepKey: step.key });
   if (mayRetry(step.retry, step.attempts - step.attemptBase, error)) {
-    const delayMs = withBackoff ? backoffMs(step.retry, step.attempts - step.attemptBase) : 0;
+    const delayMs = withBackoff ? backoffMs(step.retry, step.attempts - step.attemptBase, `${d.plan.id}/${step.key}/${step.attempts}`) : 0;
     if (delayMs === 0) {
       d.patchStep(step.key, { error, agentId: null });
       makeReady(d, step.key, { attempt: step.attempts + 1, after: errorJson(error) });

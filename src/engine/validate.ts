@@ -20,6 +20,7 @@ export interface RetryDraft {
   backoffCoefficient?: number | null;
   maxIntervalMs?: number | null;
   nonRetryableErrorTypes?: string[] | null;
+  jitter?: number | null;
 }
 
 export interface StepDraft {
@@ -87,7 +88,9 @@ function normalizeRetry(draft: RetryDraft | null | undefined, c: Checker, path: 
     backoffCoefficient: coefficient,
     maxIntervalMs: c.int(`${path}.maxIntervalMs`, draft?.maxIntervalMs, 0, base.maxIntervalMs),
     nonRetryableErrorTypes: draft?.nonRetryableErrorTypes ?? base.nonRetryableErrorTypes,
+    jitter: draft?.jitter ?? base.jitter ?? 0,
   };
+  if (!(retry.jitter >= 0 && retry.jitter <= 1)) c.add(`${path}.jitter`, `must be from 0 to 1, got ${retry.jitter}`);
   if (retry.maxIntervalMs < retry.initialIntervalMs) {
     c.add(`${path}.maxIntervalMs`, `must not be below initialIntervalMs (${retry.initialIntervalMs})`);
   }

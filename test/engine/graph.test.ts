@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { findCycle, finalKeys, waves, type GraphNode } from "../../src/engine/graph.js";
-import { backoffMs, mayRetry } from "../../src/engine/retry.js";
+import { backoffMs, mayRetry, unitHash } from "../../src/engine/retry.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "../../src/domain/model.js";
 
 /** Nodes from "key: dep dep" shorthand. */
@@ -101,5 +101,26 @@ describe("mayRetry", () => {
     expect(mayRetry(p, 1, e(null, false))).toBe(false);
     expect(mayRetry(p, 1, e("FATAL"))).toBe(false);
     expect(mayRetry(p, 1, e("OTHER"))).toBe(true);
+  });
+});
+
+describe("retry jitter", () => {
+  const policy = { maxAttempts: 5, initialIntervalMs: 1_000, backoffCoefficient: 2, maxIntervalMs: 60_000, nonRetryableErrorTypes: [], jitter: 0.5 };
+
+  it("shortens a delay by up to the jitter fraction, the same way every time for the same seed", () => {
+    const a = backoffMs(policy, 3, "plan_1/fetch/3");
+    expect(a).toBe(backoffMs(policy, 3, "plan_1/fetch/3"));
+    expect(a).toBeGreaterThan(2_000);
+    expect(a).toBeLessThanOrEqual(4_000);
+    const spread = new Set(Array.from({ length: 20 }, (_, i) => backoffMs(policy, 3, `plan_${i}/fetch/3`)));
+    expect(spread.size).toBeGreaterThan(10); // different plans do not retry in lockstep
+    expect(backoffMs({ ...policy, jitter: 0 }, 3, "anything")).toBe(4_000);
+  });
+
+  it("unitHash is in [0, 1)", () => {
+    for (const t of ["", "a", "plan_x/step/1", "☃"]) {
+      expect(unitHash(t)).toBeGreaterThanOrEqual(0);
+      expect(unitHash(t)).toBeLessThan(1);
+    }
   });
 });

@@ -112,6 +112,8 @@ export type RetryPolicyInput = {
   backoffCoefficient?: number | null | undefined;
   /** Delay before the second attempt. */
   initialIntervalMs?: number | null | undefined;
+  /** 0..1 (default 0): shorten each delay by up to this fraction, deterministically per plan, step and attempt. */
+  jitter?: number | null | undefined;
   /** Most attempts in all, the first included (≥ 1). */
   maxAttempts?: number | null | undefined;
   /** Upper bound of any delay. */

@@ -19,6 +19,9 @@ export class RetryPolicyInput {
 
   @Field(() => [String], { nullable: true, description: "Error types that are never retried." })
   nonRetryableErrorTypes?: string[] | null;
+
+  @Field(() => Float, { nullable: true, description: "0..1 (default 0): shorten each delay by up to this fraction, deterministically per plan, step and attempt." })
+  jitter?: number | null;
 }
 
 @InputType({ description: "Execution policy of a plan; omitted fields take defaults." })

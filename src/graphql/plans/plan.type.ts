@@ -44,8 +44,11 @@ export class RetryPolicy {
   @Field(() => [String], { description: "Error types that are never retried." })
   nonRetryableErrorTypes!: string[];
 
+  @Field(() => Float, { description: "0..1: each delay is shortened by up to this fraction, fixed by plan, step and attempt (replays agree)." })
+  jitter!: number;
+
   static from(r: RetryModel): RetryPolicy {
-    return Object.assign(new RetryPolicy(), r);
+    return Object.assign(new RetryPolicy(), r, { jitter: r.jitter ?? 0 }); // stored before jitter existed: none
   }
 }
 
