@@ -12,7 +12,7 @@ import {
   type StepSpec,
 } from "../domain/model.js";
 import type { Complexity, Priority } from "../domain/statuses.js";
-import { findCycle } from "./graph.js";
+import { findCycle, waves } from "./graph.js";
 
 export interface RetryDraft {
   maxAttempts?: number | null;
@@ -66,12 +66,29 @@ class Checker {
   }
 }
 
-export function normalizePolicy(draft: PolicyDraft | null | undefined, c = new Checker(), path = "policy"): ExecutionPolicy {
-  const complexity = draft?.complexity ?? DEFAULT_POLICY.complexity;
+/** CRISIS plans default to shorter step timeouts. */
+export const CRISIS_STEP_TIMEOUT_MS = 60_000;
+
+/**
+ * The complexity of a plan that names none, from its shape: a short chain (one step per wave,
+ * at most 3 steps) is SIMPLE; more than 20 steps, 5 or more side by side, or 8 or more waves
+ * is COMPLEX; anything else MEDIUM. CRISIS is never derived: it is an operator's call.
+ */
+export function deriveComplexity(steps: readonly StepSpec[]): Complexity {
+  const levels = waves(steps);
+  const width = Math.max(0, ...levels.map((w) => w.length));
+  if (width <= 1 && steps.length <= 3) return "SIMPLE";
+  if (steps.length > 20 || width >= 5 || levels.length >= 8) return "COMPLEX";
+  return "MEDIUM";
+}
+
+export function normalizePolicy(draft: PolicyDraft | null | undefined, c = new Checker(), path = "policy", derived?: Complexity): ExecutionPolicy {
+  const complexity = draft?.complexity ?? derived ?? DEFAULT_POLICY.complexity;
+  const stepTimeoutMs = complexity === "CRISIS" ? CRISIS_STEP_TIMEOUT_MS : DEFAULT_POLICY.stepTimeoutMs;
   return {
     complexity,
     maxParallel: c.int(`${path}.maxParallel`, draft?.maxParallel, 1, PARALLEL_BY_COMPLEXITY[complexity]),
-    stepTimeoutMs: c.int(`${path}.stepTimeoutMs`, draft?.stepTimeoutMs, 1, DEFAULT_POLICY.stepTimeoutMs),
+    stepTimeoutMs: c.int(`${path}.stepTimeoutMs`, draft?.stepTimeoutMs, 1, stepTimeoutMs),
     planTimeoutMs: draft?.planTimeoutMs == null ? null : c.int(`${path}.planTimeoutMs`, draft.planTimeoutMs, 1, 0),
     heartbeatTimeoutMs: c.int(`${path}.heartbeatTimeoutMs`, draft?.heartbeatTimeoutMs, 100, DEFAULT_POLICY.heartbeatTimeoutMs),
   };
@@ -180,10 +197,13 @@ export function validatePlanSteps(
   policyDraft: PolicyDraft | null | undefined,
 ): ValidatedSteps {
   const c = new Checker();
-  const policy = normalizePolicy(policyDraft, c);
   const list = drafts ?? [];
   if (list.length === 0) c.add("steps", "a plan needs at least one step");
   if (list.length > MAX_STEPS) c.add("steps", `at most ${MAX_STEPS} steps, got ${list.length}`);
-  const steps = list.map((d, i) => normalizeStep(d, policy, c, `steps[${i}]`));
+  // Step timeouts default from the policy, whose complexity may come from the steps' shape:
+  // CRISIS (the only complexity that changes timeouts) is never derived, so the order is safe.
+  const provisional = normalizePolicy(policyDraft, new Checker());
+  const steps = list.map((d, i) => normalizeStep(d, provisional, c, `steps[${i}]`));
+  const policy = normalizePolicy(policyDraft, c, "policy", deriveComplexity(steps));
   return { steps, policy, problems: [...c.problems, ...graphProblems(steps)] };
 }

@@ -42,7 +42,8 @@ registerEnumType(Priority, {
 
 registerEnumType(Complexity, {
   name: "Complexity",
-  description: "Execution profile of a plan; sets the default maxParallel (SIMPLE 1, MEDIUM 2, COMPLEX 3, CRISIS 5).",
+  description:
+    "Execution profile of a plan; sets the default maxParallel (SIMPLE 1, MEDIUM 2, COMPLEX 3, CRISIS 5). CRISIS plans are claimed ahead of all others and default to 60 s step timeouts.",
 });
 
 registerEnumType(AgentStatus, {

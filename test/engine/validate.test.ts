@@ -97,7 +97,7 @@ describe("validatePlanSteps: every problem at once", () => {
 describe("defaults", () => {
   it("applies the default policy and retry when none is given", () => {
     const v = validatePlanSteps([{ key: "a", role: "r" }], null);
-    expect(v.policy).toEqual(DEFAULT_POLICY);
+    expect(v.policy).toEqual({ ...DEFAULT_POLICY, complexity: "SIMPLE", maxParallel: 1 }); // a one-step chain
     expect(v.steps[0]).toEqual({
       key: "a",
       name: null,
@@ -191,5 +191,28 @@ describe("graphProblems", () => {
       { path: "steps[3].key", message: 'duplicate key "a"' },
       { path: "steps", message: "dependency cycle: a -> b -> c -> a" },
     ]);
+  });
+});
+
+describe("complexity from the plan's shape", () => {
+  const chain = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `s${i}`, role: "r", dependsOn: i ? [`s${i - 1}`] : [] }));
+  const wide = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `s${i}`, role: "r" }));
+
+  it("derives SIMPLE, MEDIUM or COMPLEX by the documented rule, with maxParallel to match", () => {
+    const of = (steps: { key: string; role: string; dependsOn?: string[] }[]) => validatePlanSteps(steps, null).policy;
+    expect(of(chain(3))).toMatchObject({ complexity: "SIMPLE", maxParallel: 1 });
+    expect(of(chain(4))).toMatchObject({ complexity: "MEDIUM", maxParallel: 2 });
+    expect(of(wide(4))).toMatchObject({ complexity: "MEDIUM", maxParallel: 2 });
+    expect(of(wide(5))).toMatchObject({ complexity: "COMPLEX", maxParallel: 3 });
+    expect(of(chain(8))).toMatchObject({ complexity: "COMPLEX" });
+    expect(of(chain(21).map((s) => ({ ...s, dependsOn: [] })))).toMatchObject({ complexity: "COMPLEX" });
+  });
+
+  it("an explicit complexity or maxParallel wins; CRISIS is never derived and shortens step timeouts", () => {
+    expect(validatePlanSteps(wide(9), { complexity: "SIMPLE" }).policy).toMatchObject({ complexity: "SIMPLE", maxParallel: 1 });
+    expect(validatePlanSteps(wide(9), { maxParallel: 7 }).policy).toMatchObject({ complexity: "COMPLEX", maxParallel: 7 });
+    const crisis = validatePlanSteps(chain(2), { complexity: "CRISIS" });
+    expect(crisis.policy).toMatchObject({ complexity: "CRISIS", maxParallel: 5, stepTimeoutMs: 60_000 });
+    expect(crisis.steps[0]!.timeoutMs).toBe(60_000);
   });
 });

@@ -25,7 +25,7 @@ export type ClaimStepsInput = {
   waitMs?: number | null | undefined;
 };
 
-/** Execution profile of a plan; sets the default maxParallel (SIMPLE 1, MEDIUM 2, COMPLEX 3, CRISIS 5). */
+/** Execution profile of a plan; sets the default maxParallel (SIMPLE 1, MEDIUM 2, COMPLEX 3, CRISIS 5). CRISIS plans are claimed ahead of all others and default to 60 s step timeouts. */
 export type Complexity =
   | 'COMPLEX'
   | 'CRISIS'
@@ -75,7 +75,7 @@ export type PlanState =
 
 /** Execution policy of a plan; omitted fields take defaults. */
 export type PolicyInput = {
-  /** Execution profile (default MEDIUM); sets the default maxParallel. */
+  /** Execution profile; sets the default maxParallel. Omitted: derived from the plan's shape (a chain of at most 3 steps SIMPLE; over 20 steps, 5 side by side or 8 waves COMPLEX; else MEDIUM). CRISIS is only ever set explicitly. */
   complexity?: Complexity | null | undefined;
   /** Lease lifetime without a heartbeat (default 30000, at least 100). */
   heartbeatTimeoutMs?: number | null | undefined;
@@ -83,7 +83,7 @@ export type PolicyInput = {
   maxParallel?: number | null | undefined;
   /** Whole-plan deadline; omitted = none. */
   planTimeoutMs?: number | null | undefined;
-  /** Default step attempt timeout (default 300000). */
+  /** Default step attempt timeout (default 300000; 60000 for CRISIS plans). */
   stepTimeoutMs?: number | null | undefined;
 };
 

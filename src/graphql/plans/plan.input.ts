@@ -26,13 +26,17 @@ export class RetryPolicyInput {
 
 @InputType({ description: "Execution policy of a plan; omitted fields take defaults." })
 export class PolicyInput {
-  @Field(() => Complexity, { nullable: true, description: "Execution profile (default MEDIUM); sets the default maxParallel." })
+  @Field(() => Complexity, {
+    nullable: true,
+    description:
+      "Execution profile; sets the default maxParallel. Omitted: derived from the plan's shape (a chain of at most 3 steps SIMPLE; over 20 steps, 5 side by side or 8 waves COMPLEX; else MEDIUM). CRISIS is only ever set explicitly.",
+  })
   complexity?: Complexity | null;
 
   @Field(() => Int, { nullable: true, description: "Most steps RUNNING at once." })
   maxParallel?: number | null;
 
-  @Field(() => Int, { nullable: true, description: "Default step attempt timeout (default 300000)." })
+  @Field(() => Int, { nullable: true, description: "Default step attempt timeout (default 300000; 60000 for CRISIS plans)." })
   stepTimeoutMs?: number | null;
 
   @Field(() => Int, { nullable: true, description: "Whole-plan deadline; omitted = none." })
