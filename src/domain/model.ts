@@ -44,6 +44,10 @@ export interface StepSpec {
   timeoutMs: number;
   retry: RetryPolicy;
   config: Json | null;
+  /** Not READY before this time (epoch ms), even with its dependencies done. */
+  runAt: Millis | null;
+  /** Not READY until this long after its dependencies are done (or the plan started). */
+  delayMs: number | null;
 }
 
 /** A step inside a plan aggregate: its spec plus its run state. */

@@ -80,7 +80,17 @@ export function promote(d: Draft): void {
   for (const s of d.steps) {
     if (!isSatisfiedStepState(s.state)) done = false;
     if (s.state !== "PENDING") continue;
-    if (dependenciesSatisfied(d, s)) makeReady(d, s.key, { attempt: s.attempts + 1 });
+    if (!dependenciesSatisfied(d, s)) continue;
+    const notBefore = Math.max(s.runAt ?? 0, s.delayMs ? d.now + s.delayMs : 0);
+    if (notBefore > d.now) {
+      // Scheduled: it waits like a retry backoff (frozen while paused), then becomes READY.
+      // (While paused, retryAt counts from the pause, as a frozen timer does: resume shifts both.)
+      const retryAt = d.plan.state === "PAUSED" ? (d.plan.pausedAt ?? d.now) + (notBefore - d.now) : notBefore;
+      d.patchStep(s.key, { state: "WAITING", retryAt });
+      setTimer(d, TimerKind.RETRY, s.key, null, notBefore);
+    } else {
+      makeReady(d, s.key, { attempt: s.attempts + 1 });
+    }
   }
   if (done) completePlan(d);
 }

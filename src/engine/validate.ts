@@ -34,6 +34,9 @@ export interface StepDraft {
   timeoutMs?: number | null;
   retry?: RetryDraft | null;
   config?: Json;
+  /** Epoch ms or a Date (the GraphQL DateTimeISO scalar). */
+  runAt?: number | Date | null;
+  delayMs?: number | null;
 }
 
 export interface PolicyDraft {
@@ -131,6 +134,8 @@ function normalizeStep(draft: StepDraft, policy: ExecutionPolicy, c: Checker, pa
     timeoutMs: c.int(`${path}.timeoutMs`, draft.timeoutMs, 1, policy.stepTimeoutMs),
     retry: normalizeRetry(draft.retry, c, `${path}.retry`),
     config: draft.config ?? null,
+    runAt: draft.runAt instanceof Date ? draft.runAt.getTime() : (draft.runAt ?? null),
+    delayMs: draft.delayMs == null ? null : c.int(`${path}.delayMs`, draft.delayMs, 0, 0),
   };
 }
 

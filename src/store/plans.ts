@@ -64,6 +64,8 @@ const stepFromRow = (r: StepRow): StepModel => ({
   finishedAt: r.finishedAt,
   retryAt: r.retryAt,
   attemptBase: r.attemptBase,
+  runAt: r.runAt,
+  delayMs: r.delayMs,
 });
 
 const runningCount = (a: PlanAggregate): number => a.steps.reduce((n, s) => n + (s.state === "RUNNING" ? 1 : 0), 0);
@@ -112,7 +114,7 @@ const planRunParams = (a: PlanAggregate) => {
 };
 
 /** Step fields an operator writes; when none changed, a save writes only the run columns. */
-const STEP_SPEC_FIELDS = ["position", "name", "description", "role", "dependsOn", "priority", "input", "timeoutMs", "retry", "config"] as const;
+const STEP_SPEC_FIELDS = ["position", "name", "description", "role", "dependsOn", "priority", "input", "timeoutMs", "retry", "config", "runAt", "delayMs"] as const;
 const STEP_RUN_COLUMNS = [
   "state", "output", "error", "attempts", "progress", "progress_message", "quality",
   "agent_id", "lease_id", "ready_at", "started_at", "finished_at", "retry_at", "attempt_base",
@@ -148,6 +150,8 @@ const stepParams = (planId: string, s: StepModel) => ({
   retry: JSON.stringify(s.retry),
   timeout_ms: s.timeoutMs,
   config: toJson(s.config),
+  run_at: s.runAt,
+  delay_ms: s.delayMs,
 });
 
 /** The SQL column names of a table, from its drizzle definition. */

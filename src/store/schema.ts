@@ -74,6 +74,8 @@ export const steps = sqliteTable(
     startedAt: integer("started_at"),
     finishedAt: integer("finished_at"),
     retryAt: integer("retry_at"),
+    runAt: integer("run_at"),
+    delayMs: integer("delay_ms"),
     /** Attempts made before the last retryStep: the retry policy counts attempts after it. */
     attemptBase: integer("attempt_base").notNull().default(0),
   },

@@ -109,6 +109,8 @@ describe("defaults", () => {
       timeoutMs: DEFAULT_POLICY.stepTimeoutMs,
       retry: DEFAULT_RETRY,
       config: null,
+      runAt: null,
+      delayMs: null,
     });
   });
 

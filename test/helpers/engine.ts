@@ -47,6 +47,8 @@ export function step(key: string, opts: StepOpts = {}, position = 0): StepModel 
       timeoutMs: opts.timeoutMs ?? 60_000,
       retry: { ...DEFAULT_RETRY, ...opts.retry },
       config: null,
+      runAt: null,
+      delayMs: null,
     },
     position,
   );

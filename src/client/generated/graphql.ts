@@ -165,6 +165,8 @@ export type StepErrorInput = {
 export type StepInput = {
   /** Settings for built-in roles (http url, wait duration, ...). */
   config?: unknown;
+  /** Not READY until this many ms after its dependencies are done (or the plan started). */
+  delayMs?: number | null | undefined;
   /** Keys of steps that must succeed first. */
   dependsOn?: Array<string> | null | undefined;
   /** What the step is for. */
@@ -181,6 +183,8 @@ export type StepInput = {
   retry?: RetryPolicyInput | null | undefined;
   /** Which agents may run it (builtin.echo, builtin.wait and builtin.http run inside the gateway). */
   role: string;
+  /** Not READY before this time, even with its dependencies done (WAITING until then; frozen while paused). */
+  runAt?: string | null | undefined;
   /** Attempt timeout (default: the policy's stepTimeoutMs). */
   timeoutMs?: number | null | undefined;
 };

@@ -77,6 +77,12 @@ export class StepInput {
 
   @Field(() => JSONScalar, { nullable: true, description: "Settings for built-in roles (http url, wait duration, ...)." })
   config?: Json;
+
+  @Field(() => Date, { nullable: true, description: "Not READY before this time, even with its dependencies done (WAITING until then; frozen while paused)." })
+  runAt?: Date | null;
+
+  @Field(() => Int, { nullable: true, description: "Not READY until this many ms after its dependencies are done (or the plan started)." })
+  delayMs?: number | null;
 }
 
 @InputType({ description: "A new plan." })

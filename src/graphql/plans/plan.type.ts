@@ -129,6 +129,15 @@ export class Step {
   @Field(() => Float, { nullable: true, description: "Quality score reported on completion, 0..1." })
   quality!: number | null;
 
+  @Field(() => Date, { nullable: true, description: "Not READY before this time." })
+  runAt!: Date | null;
+
+  @Field(() => Int, { nullable: true, description: "Not READY until this many ms after its dependencies were done." })
+  delayMs!: number | null;
+
+  @Field(() => Date, { nullable: true, description: "When a WAITING step becomes READY: after its retry backoff or its schedule." })
+  retryAt!: Date | null;
+
   @Field(() => Date, { nullable: true, description: "When it last became READY." })
   readyAt!: Date | null;
 
@@ -159,6 +168,9 @@ export class Step {
       progress: s.progress,
       progressMessage: s.progressMessage,
       quality: s.quality,
+      runAt: toDate(s.runAt),
+      delayMs: s.delayMs,
+      retryAt: toDate(s.retryAt),
       readyAt: toDate(s.readyAt),
       startedAt: toDate(s.startedAt),
       finishedAt: toDate(s.finishedAt),

@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import { makeCoordinator } from "../helpers/fixtures.js";
+
+const steps = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => ({ key: `${prefix}${i}`, role: "r" }));
+
+describe("queue policies", () => {
+  it("fair share: one plan with 1,000 READY steps does not starve ten plans with 10 each", async () => {
+    const { coordinator: c, clock, store } = makeCoordinator();
+    const big = c.createPlan({ name: "big", policy: { maxParallel: 1_000 }, steps: steps(1_000, "b") }, "t").id;
+    clock.advance(1);
+    const small = Array.from({ length: 10 }, (_, i) => c.createPlan({ name: `small ${i}`, policy: { maxParallel: 10 }, steps: steps(10, "s") }, "t").id);
+    const agent = c.registerAgent({ name: "solo", roles: ["r"], concurrency: 1 });
+    let bigDone = 0;
+    let served = 0;
+    while (small.some((id) => store.plans.load(id)!.plan.state !== "COMPLETED")) {
+      clock.advance(1);
+      const [g] = await c.claim(agent.id);
+      c.complete(g!.lease.id, null);
+      if (g!.plan.id === big) bigDone++;
+      served++;
+    }
+    // Round robin across the eleven plans: the small ones finish within about ten rounds.
+    expect(served).toBeLessThanOrEqual(110 + 11);
+    expect(bigDone).toBeLessThanOrEqual(11);
+    expect(store.plans.load(big)!.plan.state).toBe("RUNNING");
+  });
+
+  it("CRISIS plans are claimed ahead of every other step, even URGENT ones; then priority", async () => {
+    const { coordinator: c, clock } = makeCoordinator();
+    const urgent = c.createPlan({ name: "urgent", priority: "URGENT", steps: [{ key: "u", role: "r" }] }, "t").id;
+    clock.advance(1);
+    const low = c.createPlan({ name: "low", priority: "LOW", steps: [{ key: "l", role: "r" }] }, "t").id;
+    clock.advance(1);
+    const crisis = c.createPlan({ name: "crisis", policy: { complexity: "CRISIS" }, steps: [{ key: "c", role: "r" }] }, "t").id;
+    const agent = c.registerAgent({ name: "w", roles: ["r"], concurrency: 3 });
+    const order = [];
+    for (let i = 0; i < 3; i++) order.push((await c.claim(agent.id))[0]!.plan.id);
+    expect(order).toEqual([crisis, urgent, low]);
+  });
+});
+
+describe("scheduled steps (runAt, delayMs)", () => {
+  it("a step with delayMs waits that long after its dependencies, a step with runAt until then", async () => {
+    const { coordinator: c, clock, store } = makeCoordinator();
+    const t0 = clock.now();
+    const plan = c.createPlan(
+      {
+        name: "scheduled",
+        steps: [
+          { key: "a", role: "r" },
+          { key: "later", role: "r", dependsOn: ["a"], delayMs: 5_000 },
+          { key: "at", role: "r", runAt: new Date(t0 + 2_000) },
+        ],
+      },
+      "t",
+    ).id;
+    const state = (k: string) => store.plans.load(plan)!.steps.find((s) => s.key === k)!;
+    expect(state("at")).toMatchObject({ state: "WAITING", retryAt: t0 + 2_000 });
+    const agent = c.registerAgent({ name: "w", roles: ["r"], concurrency: 3 });
+    const [g] = await c.claim(agent.id);
+    expect(g!.step.key).toBe("a");
+    clock.advance(1_000);
+    c.complete(g!.lease.id, null);
+    expect(state("later")).toMatchObject({ state: "WAITING", retryAt: t0 + 6_000 });
+    clock.advance(999);
+    expect(state("at").state).toBe("WAITING");
+    clock.advance(1);
+    expect(state("at").state).toBe("READY");
+    clock.advance(3_999);
+    expect(state("later").state).toBe("WAITING");
+    clock.advance(1);
+    expect(state("later").state).toBe("READY");
+  });
+
+  it("a schedule is frozen while the plan is paused", () => {
+    const { coordinator: c, clock, store } = makeCoordinator();
+    const plan = c.createPlan({ name: "p", steps: [{ key: "s", role: "r", delayMs: 1_000 }] }, "t").id;
+    clock.advance(400);
+    c.intervene(plan, { kind: "PAUSE" }, { actor: "ops" });
+    clock.advance(10_000);
+    expect(store.plans.load(plan)!.steps[0]!.state).toBe("WAITING");
+    c.intervene(plan, { kind: "RESUME" }, { actor: "ops" });
+    clock.advance(599);
+    expect(store.plans.load(plan)!.steps[0]!.state).toBe("WAITING");
+    clock.advance(1);
+    expect(store.plans.load(plan)!.steps[0]!.state).toBe("READY");
+  });
+
+  it("a negative delayMs is BAD_USER_INPUT", () => {
+    const { coordinator: c } = makeCoordinator();
+    expect(() => c.createPlan({ name: "p", steps: [{ key: "s", role: "r", delayMs: -1 }] }, "t")).toThrow(/delayMs/);
+  });
+});
