@@ -48,6 +48,8 @@ export interface StepSpec {
   runAt: Millis | null;
   /** Not READY until this long after its dependencies are done (or the plan started). */
   delayMs: number | null;
+  /** A completion reporting a lower quality (or none) counts as a QUALITY_GATE failure. */
+  qualityThreshold: number | null;
 }
 
 /** A step inside a plan aggregate: its spec plus its run state. */

@@ -99,6 +99,20 @@ const handlers: { [T in EngineEventType]: Handler<T> } = {
   StepCompleted(d, e) {
     const step = runningStep(d, e.stepKey, e.leaseId);
     if (!("key" in step)) return step;
+    const threshold = step.qualityThreshold;
+    if (threshold !== null && (e.quality === null || e.quality < threshold)) {
+      // Below the quality gate: a failure like any other (retried under the policy), the gap recorded.
+      const gap = e.quality === null ? null : Math.round((threshold - e.quality) * 1e6) / 1e6;
+      const error: StepError = {
+        message: e.quality === null ? `no quality reported; the gate is ${threshold}` : `quality ${e.quality} is below the gate ${threshold}`,
+        type: "QUALITY_GATE",
+        retryable: true,
+        details: { quality: e.quality, threshold, gap, output: e.output },
+      };
+      d.command({ type: "EndAttempt", leaseId: e.leaseId, outcome: "FAILED", error });
+      attemptFailed(d, step, error, true);
+      return;
+    }
     d.patchStep(step.key, {
       state: "SUCCEEDED",
       output: e.output,

@@ -37,6 +37,7 @@ export interface StepDraft {
   /** Epoch ms or a Date (the GraphQL DateTimeISO scalar). */
   runAt?: number | Date | null;
   delayMs?: number | null;
+  qualityThreshold?: number | null;
 }
 
 export interface PolicyDraft {
@@ -123,6 +124,8 @@ function normalizeStep(draft: StepDraft, policy: ExecutionPolicy, c: Checker, pa
     c.add(`${path}.key`, `"${draft.key}" is not a valid key: 1 to 100 letters, digits, '_', '.' or '-', starting with a letter or digit`);
   }
   if (draft.role.trim() === "") c.add(`${path}.role`, "must not be empty");
+  const q = draft.qualityThreshold;
+  if (q != null && !(q >= 0 && q <= 1)) c.add(`${path}.qualityThreshold`, `must be from 0 to 1, got ${q}`);
   return {
     key: draft.key,
     name: draft.name ?? null,
@@ -136,6 +139,7 @@ function normalizeStep(draft: StepDraft, policy: ExecutionPolicy, c: Checker, pa
     config: draft.config ?? null,
     runAt: draft.runAt instanceof Date ? draft.runAt.getTime() : (draft.runAt ?? null),
     delayMs: draft.delayMs == null ? null : c.int(`${path}.delayMs`, draft.delayMs, 0, 0),
+    qualityThreshold: draft.qualityThreshold ?? null,
   };
 }
 

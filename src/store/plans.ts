@@ -66,6 +66,7 @@ const stepFromRow = (r: StepRow): StepModel => ({
   attemptBase: r.attemptBase,
   runAt: r.runAt,
   delayMs: r.delayMs,
+  qualityThreshold: r.qualityThreshold,
 });
 
 const runningCount = (a: PlanAggregate): number => a.steps.reduce((n, s) => n + (s.state === "RUNNING" ? 1 : 0), 0);
@@ -114,7 +115,7 @@ const planRunParams = (a: PlanAggregate) => {
 };
 
 /** Step fields an operator writes; when none changed, a save writes only the run columns. */
-const STEP_SPEC_FIELDS = ["position", "name", "description", "role", "dependsOn", "priority", "input", "timeoutMs", "retry", "config", "runAt", "delayMs"] as const;
+const STEP_SPEC_FIELDS = ["position", "name", "description", "role", "dependsOn", "priority", "input", "timeoutMs", "retry", "config", "runAt", "delayMs", "qualityThreshold"] as const;
 const STEP_RUN_COLUMNS = [
   "state", "output", "error", "attempts", "progress", "progress_message", "quality",
   "agent_id", "lease_id", "ready_at", "started_at", "finished_at", "retry_at", "attempt_base",
@@ -152,6 +153,7 @@ const stepParams = (planId: string, s: StepModel) => ({
   config: toJson(s.config),
   run_at: s.runAt,
   delay_ms: s.delayMs,
+  quality_threshold: s.qualityThreshold,
 });
 
 /** The SQL column names of a table, from its drizzle definition. */

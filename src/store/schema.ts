@@ -76,6 +76,7 @@ export const steps = sqliteTable(
     retryAt: integer("retry_at"),
     runAt: integer("run_at"),
     delayMs: integer("delay_ms"),
+    qualityThreshold: real("quality_threshold"),
     /** Attempts made before the last retryStep: the retry policy counts attempts after it. */
     attemptBase: integer("attempt_base").notNull().default(0),
   },

@@ -172,3 +172,18 @@ describe("GraphQL errors", () => {
     expect(intro.__type.fields.map((f: { name: string }) => f.name)).toContain("waves");
   });
 });
+
+describe("quality gates over the API", () => {
+  it("qualityThreshold is validated, shown on the step, and enforced on completeStep", async () => {
+    const bad = await api.exec(CREATE, { input: { name: "q", steps: [{ key: "a", role: "r", qualityThreshold: 1.5 }] } });
+    expect(bad.errors?.[0]?.extensions?.["code"]).toBe("BAD_USER_INPUT");
+    const { createPlan } = await api.ok(`mutation($input: CreatePlanInput!) { createPlan(input: $input) { id steps { qualityThreshold } } }`, {
+      input: { name: "q", steps: [{ key: "a", role: "r", qualityThreshold: 0.7, retry: { maxAttempts: 1 } }] },
+    });
+    expect(createPlan.steps).toEqual([{ qualityThreshold: 0.7 }]);
+    const agent = (await api.ok(`mutation { registerAgent(input: { name: "w", roles: ["r"] }) { id } }`)).registerAgent.id;
+    const [lease] = (await api.ok(`mutation($a: ID!) { claimSteps(input: { agentId: $a }) { id } }`, { a: agent })).claimSteps;
+    const done = await api.ok(`mutation($l: ID!) { completeStep(leaseId: $l, output: 1, quality: 0.6) { state error { type details } } }`, { l: lease.id });
+    expect(done.completeStep).toMatchObject({ state: "FAILED", error: { type: "QUALITY_GATE", details: { quality: 0.6, threshold: 0.7 } } });
+  });
+});

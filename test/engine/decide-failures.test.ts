@@ -250,3 +250,35 @@ describe("PlanDeadlineReached", () => {
     expect(s.agg.plan.state).toBe("COMPLETED");
   });
 });
+
+describe("quality gates", () => {
+  it("a completion below qualityThreshold fails the attempt as QUALITY_GATE with the gap, and is retried", () => {
+    const s = new Script(plan({ a: { retry: { maxAttempts: 2, initialIntervalMs: 100 } } }));
+    s.agg = { ...s.agg, steps: s.agg.steps.map((x) => ({ ...x, qualityThreshold: 0.8 })) };
+    s.start();
+    s.claim("a");
+    const d = s.complete("a", { draft: 1 }, 0.5);
+    expect(s.step("a")).toMatchObject({ state: "WAITING", output: null });
+    expect(s.step("a").error).toEqual({
+      message: "quality 0.5 is below the gate 0.8",
+      type: "QUALITY_GATE",
+      retryable: true,
+      details: { quality: 0.5, threshold: 0.8, gap: 0.3, output: { draft: 1 } },
+    });
+    expect(signalKinds(d.commands)).toEqual(["STEP_RETRY_SCHEDULED"]);
+    s.advance(100).do({ type: "RetryDue", stepKey: "a" });
+    s.claim("a");
+    s.complete("a", { draft: 2 }, 0.9);
+    expect(s.agg.plan).toMatchObject({ state: "COMPLETED", result: { draft: 2 } });
+  });
+
+  it("no quality reported counts as below the gate; the last attempt fails the plan", () => {
+    const s = new Script(plan({ a: { retry: { maxAttempts: 1 } } }));
+    s.agg = { ...s.agg, steps: s.agg.steps.map((x) => ({ ...x, qualityThreshold: 0.1 })) };
+    s.start();
+    s.claim("a");
+    s.complete("a", 1, null);
+    expect(s.step("a")).toMatchObject({ state: "FAILED", error: { type: "QUALITY_GATE", details: { quality: null, gap: null } } });
+    expect(s.agg.plan.state).toBe("FAILED");
+  });
+});

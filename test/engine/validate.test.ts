@@ -111,6 +111,7 @@ describe("defaults", () => {
       config: null,
       runAt: null,
       delayMs: null,
+      qualityThreshold: null,
     });
   });
 

@@ -49,6 +49,7 @@ export function step(key: string, opts: StepOpts = {}, position = 0): StepModel 
       config: null,
       runAt: null,
       delayMs: null,
+      qualityThreshold: null,
     },
     position,
   );

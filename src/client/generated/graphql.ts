@@ -179,6 +179,8 @@ export type StepInput = {
   name?: string | null | undefined;
   /** Claim priority (default: the plan's). */
   priority?: Priority | null | undefined;
+  /** 0..1: a completion reporting a lower quality (or none) fails the attempt as QUALITY_GATE, retried under the retry policy. */
+  qualityThreshold?: number | null | undefined;
   /** How failed attempts are retried. */
   retry?: RetryPolicyInput | null | undefined;
   /** Which agents may run it (builtin.echo, builtin.wait and builtin.http run inside the gateway). */

@@ -83,6 +83,9 @@ export class StepInput {
 
   @Field(() => Int, { nullable: true, description: "Not READY until this many ms after its dependencies are done (or the plan started)." })
   delayMs?: number | null;
+
+  @Field(() => Float, { nullable: true, description: "0..1: a completion reporting a lower quality (or none) fails the attempt as QUALITY_GATE, retried under the retry policy." })
+  qualityThreshold?: number | null;
 }
 
 @InputType({ description: "A new plan." })

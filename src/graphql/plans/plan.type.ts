@@ -129,6 +129,9 @@ export class Step {
   @Field(() => Float, { nullable: true, description: "Quality score reported on completion, 0..1." })
   quality!: number | null;
 
+  @Field(() => Float, { nullable: true, description: "The quality gate: a lower reported quality fails the attempt as QUALITY_GATE." })
+  qualityThreshold!: number | null;
+
   @Field(() => Date, { nullable: true, description: "Not READY before this time." })
   runAt!: Date | null;
 
@@ -168,6 +171,7 @@ export class Step {
       progress: s.progress,
       progressMessage: s.progressMessage,
       quality: s.quality,
+      qualityThreshold: s.qualityThreshold,
       runAt: toDate(s.runAt),
       delayMs: s.delayMs,
       retryAt: toDate(s.retryAt),
