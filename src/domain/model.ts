@@ -50,6 +50,8 @@ export interface StepSpec {
   delayMs: number | null;
   /** A completion reporting a lower quality (or none) counts as a QUALITY_GATE failure. */
   qualityThreshold: number | null;
+  /** A READY step not claimed within this long fails (SCHEDULE_TO_START_TIMEOUT). */
+  scheduleToStartMs: number | null;
 }
 
 /** A step inside a plan aggregate: its spec plus its run state. */

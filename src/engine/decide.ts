@@ -16,7 +16,7 @@ import { TimerKind } from "./commands.js";
 import type { EngineCommand } from "./commands.js";
 import { Draft } from "./draft.js";
 import type { EngineEvent, EngineEventType, EventOf } from "./events.js";
-import { attemptFailed, dependenciesSatisfied, endPlan, makeReady, promote, setTimer } from "./transitions.js";
+import { attemptFailed, dependenciesSatisfied, endPlan, failStep, makeReady, promote, setTimer } from "./transitions.js";
 
 export type RejectionCode = "INVALID_STATE" | "STALE_LEASE" | "NOT_FOUND";
 
@@ -70,6 +70,7 @@ const handlers: { [T in EngineEventType]: Handler<T> } = {
       progress: null,
       progressMessage: null,
     });
+    if (step.scheduleToStartMs !== null) d.command({ type: "ClearTimers", stepKey: step.key }); // started in time
     d.command({
       type: "StartAttempt",
       leaseId: e.leaseId,
@@ -158,6 +159,18 @@ const handlers: { [T in EngineEventType]: Handler<T> } = {
     // A dependency added while it waited (modifyStep) holds it back until that one is done.
     if (!dependenciesSatisfied(d, step)) d.patchStep(step.key, { state: "PENDING", retryAt: null });
     else makeReady(d, step.key, { attempt: step.attempts + 1 });
+  },
+
+  ScheduleToStartTimedOut(d, e) {
+    const step = d.step(e.stepKey);
+    if (!step || step.state !== "READY") return; // claimed (or gone) in time
+    const error: StepError = {
+      message: `not claimed within ${step.scheduleToStartMs} ms of becoming READY`,
+      type: "SCHEDULE_TO_START_TIMEOUT",
+      retryable: false,
+      details: { readyAt: step.readyAt, scheduleToStartMs: step.scheduleToStartMs },
+    };
+    failStep(d, step, error);
   },
 
   PlanDeadlineReached(d) {

@@ -14,7 +14,8 @@ export type EngineEvent =
   | { type: "LeaseExpired"; stepKey: string; leaseId: string }
   | { type: "StepTimedOut"; stepKey: string; leaseId: string }
   | { type: "RetryDue"; stepKey: string }
-  | { type: "PlanDeadlineReached" };
+  | { type: "PlanDeadlineReached" }
+  | { type: "ScheduleToStartTimedOut"; stepKey: string };
 
 export type EngineEventType = EngineEvent["type"];
 export type EventOf<T extends EngineEventType> = Extract<EngineEvent, { type: T }>;

@@ -7,8 +7,9 @@ import { finalKeys } from "./graph.js";
 import { backoffMs, mayRetry } from "./retry.js";
 
 export function makeReady(d: Draft, key: string, payload: Json): void {
-  d.patchStep(key, { state: "READY", readyAt: d.now, retryAt: null, leaseId: null });
+  const step = d.patchStep(key, { state: "READY", readyAt: d.now, retryAt: null, leaseId: null });
   d.emit("STEP_READY", key, payload);
+  if (step.scheduleToStartMs !== null) setTimer(d, TimerKind.SCHEDULE_TO_START, key, null, d.now + step.scheduleToStartMs);
 }
 
 /**
@@ -32,6 +33,11 @@ export function attemptFailed(d: Draft, step: StepModel, error: StepError, withB
     d.emit("STEP_RETRY_SCHEDULED", step.key, { attempt: step.attempts, delayMs, retryAt, error: errorJson(error) });
     return;
   }
+  failStep(d, step, error);
+}
+
+/** The step FAILS for good, and with it the plan. */
+export function failStep(d: Draft, step: StepModel, error: StepError): void {
   d.patchStep(step.key, { state: "FAILED", error, leaseId: null, finishedAt: d.now });
   d.emit("STEP_FAILED", step.key, { attempt: step.attempts, error: errorJson(error) }, step.agentId);
   endPlan(d, "FAILED", { ...error, message: `step ${step.key} failed: ${error.message}`, details: { stepKey: step.key } });

@@ -38,6 +38,7 @@ export interface StepDraft {
   runAt?: number | Date | null;
   delayMs?: number | null;
   qualityThreshold?: number | null;
+  scheduleToStartMs?: number | null;
 }
 
 export interface PolicyDraft {
@@ -140,6 +141,7 @@ function normalizeStep(draft: StepDraft, policy: ExecutionPolicy, c: Checker, pa
     runAt: draft.runAt instanceof Date ? draft.runAt.getTime() : (draft.runAt ?? null),
     delayMs: draft.delayMs == null ? null : c.int(`${path}.delayMs`, draft.delayMs, 0, 0),
     qualityThreshold: draft.qualityThreshold ?? null,
+    scheduleToStartMs: draft.scheduleToStartMs == null ? null : c.int(`${path}.scheduleToStartMs`, draft.scheduleToStartMs, 1, 0),
   };
 }
 

@@ -67,6 +67,7 @@ const stepFromRow = (r: StepRow): StepModel => ({
   runAt: r.runAt,
   delayMs: r.delayMs,
   qualityThreshold: r.qualityThreshold,
+  scheduleToStartMs: r.scheduleToStartMs,
 });
 
 const runningCount = (a: PlanAggregate): number => a.steps.reduce((n, s) => n + (s.state === "RUNNING" ? 1 : 0), 0);
@@ -115,7 +116,7 @@ const planRunParams = (a: PlanAggregate) => {
 };
 
 /** Step fields an operator writes; when none changed, a save writes only the run columns. */
-const STEP_SPEC_FIELDS = ["position", "name", "description", "role", "dependsOn", "priority", "input", "timeoutMs", "retry", "config", "runAt", "delayMs", "qualityThreshold"] as const;
+const STEP_SPEC_FIELDS = ["position", "name", "description", "role", "dependsOn", "priority", "input", "timeoutMs", "retry", "config", "runAt", "delayMs", "qualityThreshold", "scheduleToStartMs"] as const;
 const STEP_RUN_COLUMNS = [
   "state", "output", "error", "attempts", "progress", "progress_message", "quality",
   "agent_id", "lease_id", "ready_at", "started_at", "finished_at", "retry_at", "attempt_base",
@@ -154,6 +155,7 @@ const stepParams = (planId: string, s: StepModel) => ({
   run_at: s.runAt,
   delay_ms: s.delayMs,
   quality_threshold: s.qualityThreshold,
+  schedule_to_start_ms: s.scheduleToStartMs,
 });
 
 /** The SQL column names of a table, from its drizzle definition. */

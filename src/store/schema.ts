@@ -77,6 +77,7 @@ export const steps = sqliteTable(
     runAt: integer("run_at"),
     delayMs: integer("delay_ms"),
     qualityThreshold: real("quality_threshold"),
+    scheduleToStartMs: integer("schedule_to_start_ms"),
     /** Attempts made before the last retryStep: the retry policy counts attempts after it. */
     attemptBase: integer("attempt_base").notNull().default(0),
   },

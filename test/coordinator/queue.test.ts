@@ -91,3 +91,23 @@ describe("scheduled steps (runAt, delayMs)", () => {
     expect(() => c.createPlan({ name: "p", steps: [{ key: "s", role: "r", delayMs: -1 }] }, "t")).toThrow(/delayMs/);
   });
 });
+
+describe("schedule-to-start timeouts", () => {
+  it("a READY step not claimed within scheduleToStartMs fails the plan; one claimed in time does not", async () => {
+    const { coordinator: c, clock, store } = makeCoordinator();
+    const late = c.createPlan({ name: "late", steps: [{ key: "a", role: "nobody", scheduleToStartMs: 1_000 }] }, "t").id;
+    const onTime = c.createPlan({ name: "on time", steps: [{ key: "a", role: "r", scheduleToStartMs: 1_000 }] }, "t").id;
+    const agent = c.registerAgent({ name: "w", roles: ["r"] });
+    clock.advance(500);
+    const [g] = await c.claim(agent.id);
+    expect(g!.plan.id).toBe(onTime);
+    clock.advance(499); // 999 ms after both became READY
+    expect(store.plans.load(late)!.plan.state).toBe("RUNNING");
+    clock.advance(1);
+    const failed = store.plans.load(late)!;
+    expect(failed.plan.state).toBe("FAILED");
+    expect(failed.steps[0]).toMatchObject({ state: "FAILED", error: { type: "SCHEDULE_TO_START_TIMEOUT", retryable: false } });
+    clock.advance(5_000);
+    expect(store.plans.load(onTime)!.steps[0]!.state).toBe("RUNNING");
+  });
+});

@@ -9,7 +9,7 @@ const applied = (r: InterventionResult) => {
 };
 const spec = (key: string, dependsOn: string[] = [], role = "worker"): StepSpec => {
   const { position: _p, state: _s, ...rest } = step(key, { dependsOn, role });
-  return { key: rest.key, name: null, description: null, role, dependsOn, priority: "NORMAL", input: null, timeoutMs: rest.timeoutMs, retry: rest.retry, config: null, runAt: null, delayMs: null, qualityThreshold: null };
+  return { key: rest.key, name: null, description: null, role, dependsOn, priority: "NORMAL", input: null, timeoutMs: rest.timeoutMs, retry: rest.retry, config: null, runAt: null, delayMs: null, qualityThreshold: null, scheduleToStartMs: null };
 };
 const keys = (r: { aggregate: { steps: { key: string; position: number }[] } }) => r.aggregate.steps.map((s) => `${s.position}:${s.key}`);
 

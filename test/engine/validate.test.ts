@@ -112,6 +112,7 @@ describe("defaults", () => {
       runAt: null,
       delayMs: null,
       qualityThreshold: null,
+      scheduleToStartMs: null,
     });
   });
 

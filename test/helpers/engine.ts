@@ -50,6 +50,7 @@ export function step(key: string, opts: StepOpts = {}, position = 0): StepModel 
       runAt: null,
       delayMs: null,
       qualityThreshold: null,
+      scheduleToStartMs: null,
     },
     position,
   );

@@ -191,7 +191,7 @@ describe("checkpoints: delta storage", () => {
         r.take("MANUAL", null, "reordered");
       }
       if (i === 3) {
-        const spec = { key: "w", name: null, description: null, role: "other", dependsOn: ["s3"], priority: "NORMAL" as const, input: { added: true }, timeoutMs: 1_000, retry: r.agg.steps[0]!.retry, config: null, runAt: null, delayMs: null, qualityThreshold: null };
+        const spec = { key: "w", name: null, description: null, role: "other", dependsOn: ["s3"], priority: "NORMAL" as const, input: { added: true }, timeoutMs: 1_000, retry: r.agg.steps[0]!.retry, config: null, runAt: null, delayMs: null, qualityThreshold: null, scheduleToStartMs: null };
         r.intervene({ kind: "ADD_STEP", step: spec, after: "s10" });
         r.take("MANUAL", null, "added");
       }

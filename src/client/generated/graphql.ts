@@ -187,6 +187,8 @@ export type StepInput = {
   role: string;
   /** Not READY before this time, even with its dependencies done (WAITING until then; frozen while paused). */
   runAt?: string | null | undefined;
+  /** Fail the step (SCHEDULE_TO_START_TIMEOUT) when it stays READY, unclaimed, this long. */
+  scheduleToStartMs?: number | null | undefined;
   /** Attempt timeout (default: the policy's stepTimeoutMs). */
   timeoutMs?: number | null | undefined;
 };

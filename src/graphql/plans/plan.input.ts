@@ -86,6 +86,9 @@ export class StepInput {
 
   @Field(() => Float, { nullable: true, description: "0..1: a completion reporting a lower quality (or none) fails the attempt as QUALITY_GATE, retried under the retry policy." })
   qualityThreshold?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "Fail the step (SCHEDULE_TO_START_TIMEOUT) when it stays READY, unclaimed, this long." })
+  scheduleToStartMs?: number | null;
 }
 
 @InputType({ description: "A new plan." })

@@ -132,6 +132,9 @@ export class Step {
   @Field(() => Float, { nullable: true, description: "The quality gate: a lower reported quality fails the attempt as QUALITY_GATE." })
   qualityThreshold!: number | null;
 
+  @Field(() => Int, { nullable: true, description: "A READY step not claimed within this long fails (SCHEDULE_TO_START_TIMEOUT)." })
+  scheduleToStartMs!: number | null;
+
   @Field(() => Date, { nullable: true, description: "Not READY before this time." })
   runAt!: Date | null;
 
@@ -172,6 +175,7 @@ export class Step {
       progressMessage: s.progressMessage,
       quality: s.quality,
       qualityThreshold: s.qualityThreshold,
+      scheduleToStartMs: s.scheduleToStartMs,
       runAt: toDate(s.runAt),
       delayMs: s.delayMs,
       retryAt: toDate(s.retryAt),

@@ -1,0 +1,1 @@
+ALTER TABLE `steps` ADD `schedule_to_start_ms` integer;
