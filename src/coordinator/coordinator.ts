@@ -62,6 +62,7 @@ export class Coordinator extends ControlCore {
       if (existing) return existing;
     }
     const { steps, policy, problems } = validatePlanSteps(req.steps, req.policy);
+    if (req.delayMs != null && !(Number.isInteger(req.delayMs) && req.delayMs >= 0)) problems.push({ path: "delayMs", message: `must be a whole number ≥ 0, got ${req.delayMs}` });
     if (req.name.trim() === "") problems.unshift({ path: "name", message: "must not be empty" });
     steps.forEach((s, i) => problems.push(...builtinConfigProblems(s.role, s.config, `steps[${i}]`)));
     if (problems.length > 0) throw badInput(problems);
@@ -92,9 +93,13 @@ export class Coordinator extends ControlCore {
     };
     return this.run((u) => {
       this.store.plans.insert(aggregate);
-      this.emit(u, { kind: "PLAN_CREATED", planId: aggregate.plan.id, sender: actor, payload: { name: req.name } });
+      const startsAt = Math.max(req.runAt instanceof Date ? req.runAt.getTime() : (req.runAt ?? 0), req.delayMs ? now + req.delayMs : 0);
+      const payload: Json = startsAt > now ? { name: req.name, startsAt } : { name: req.name };
+      this.emit(u, { kind: "PLAN_CREATED", planId: aggregate.plan.id, sender: actor, payload });
       if (req.start === false) return aggregate.plan;
-      return this.dispatch(u, aggregate.plan.id, { type: "PlanStarted" }, actor).aggregate.plan;
+      // Not started before runAt / delayMs: a durable timer starts it (startPlan may still start it earlier).
+      const first: EngineEvent = startsAt > now ? { type: "PlanStartScheduled", at: startsAt } : { type: "PlanStarted" };
+      return this.dispatch(u, aggregate.plan.id, first, actor).aggregate.plan;
     });
   }
 

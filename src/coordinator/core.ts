@@ -250,6 +250,8 @@ function timerEvent(t: TimerRow): EngineEvent {
       return { type: "StepTimedOut", stepKey, leaseId: t.ref ?? "" };
     case "PLAN_DEADLINE":
       return { type: "PlanDeadlineReached" };
+    case "PLAN_START":
+      return { type: "PlanStarted" }; // refused (and dropped) if the plan was started meanwhile
     case "SCHEDULE_TO_START":
       return { type: "ScheduleToStartTimedOut", stepKey };
   }

@@ -16,6 +16,10 @@ export interface CreatePlanRequest {
   priority?: Priority | null;
   labels?: string[] | null;
   start?: boolean | null;
+  /** Do not start before this time (epoch ms or Date). */
+  runAt?: number | Date | null;
+  /** Do not start until this long after creation. */
+  delayMs?: number | null;
   idempotencyKey?: string | null;
 }
 

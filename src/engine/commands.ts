@@ -9,6 +9,8 @@ export const TimerKind = {
   STEP_TIMEOUT: "STEP_TIMEOUT",
   /** The plan's planTimeoutMs deadline. */
   PLAN_DEADLINE: "PLAN_DEADLINE",
+  /** A plan created with runAt / delayMs starts. */
+  PLAN_START: "PLAN_START",
   /** A READY step not claimed within its scheduleToStartMs. */
   SCHEDULE_TO_START: "SCHEDULE_TO_START",
 } as const;

@@ -49,6 +49,11 @@ const handlers: { [T in EngineEventType]: Handler<T> } = {
     d.command({ type: "TakeCheckpoint", reason: "INITIAL", stepKey: null });
   },
 
+  PlanStartScheduled(d, e) {
+    if (d.plan.state !== "IDLE") return reject("INVALID_STATE", `plan is ${d.plan.state}, not IDLE`);
+    setTimer(d, TimerKind.PLAN_START, null, null, e.at);
+  },
+
   StepClaimed(d, e) {
     if (d.plan.state !== "RUNNING") return reject("INVALID_STATE", `plan is ${d.plan.state}`);
     const step = d.step(e.stepKey);

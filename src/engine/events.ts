@@ -7,6 +7,8 @@ import type { Json, StepError } from "../domain/model.js";
  */
 export type EngineEvent =
   | { type: "PlanStarted" }
+  /** The plan is to start at `at` (createPlan with runAt / delayMs). */
+  | { type: "PlanStartScheduled"; at: number }
   | { type: "StepClaimed"; stepKey: string; leaseId: string; agentId: string }
   | { type: "StepHeartbeat"; stepKey: string; leaseId: string; progress: number | null; message: string | null }
   | { type: "StepCompleted"; stepKey: string; leaseId: string; output: Json | null; quality: number | null }

@@ -111,3 +111,25 @@ describe("schedule-to-start timeouts", () => {
     expect(store.plans.load(onTime)!.steps[0]!.state).toBe("RUNNING");
   });
 });
+
+describe("scheduled plans (runAt, delayMs on createPlan)", () => {
+  it("stays IDLE until then, started by a durable timer; startPlan may start it sooner", async () => {
+    const { coordinator: c, clock, store } = makeCoordinator();
+    const t0 = clock.now();
+    const later = c.createPlan({ name: "later", delayMs: 1_000, steps: [{ key: "a", role: "r" }] }, "t");
+    const at = c.createPlan({ name: "at", runAt: new Date(t0 + 3_000), steps: [{ key: "a", role: "r" }] }, "t");
+    expect([later.state, at.state]).toEqual(["IDLE", "IDLE"]);
+    const created = store.signals.read({ planId: later.id, kinds: ["PLAN_CREATED"] }, 0, 1)[0]!;
+    expect(created.payload).toEqual({ name: "later", startsAt: t0 + 1_000 });
+    const agent = c.registerAgent({ name: "w", roles: ["r"] });
+    expect(await c.claim(agent.id)).toEqual([]);
+    clock.advance(999);
+    expect(store.plans.load(later.id)!.plan.state).toBe("IDLE");
+    clock.advance(1);
+    expect(store.plans.load(later.id)!.plan.state).toBe("RUNNING");
+    c.startPlan(at.id, "ops"); // sooner, by hand
+    clock.advance(5_000); // its timer fires and is dropped
+    expect(store.plans.load(at.id)!.plan).toMatchObject({ state: "RUNNING", startedAt: t0 + 1_000 });
+    expect(() => c.createPlan({ name: "bad", delayMs: -5, steps: [{ key: "a", role: "r" }] }, "t")).toThrow(/delayMs/);
+  });
+});

@@ -34,6 +34,8 @@ export type Complexity =
 
 /** A new plan. */
 export type CreatePlanInput = {
+  /** Start this many ms after creation instead of at once. */
+  delayMs?: number | null | undefined;
   /** What the plan should achieve. */
   goal?: string | null | undefined;
   /** A second createPlan with the same key returns the first plan instead of a new one. */
@@ -48,6 +50,8 @@ export type CreatePlanInput = {
   policy?: PolicyInput | null | undefined;
   /** Default priority of its steps (default NORMAL). */
   priority?: Priority | null | undefined;
+  /** Start no earlier than this: the plan stays IDLE until then (a durable timer; startPlan may start it sooner). */
+  runAt?: string | null | undefined;
   /** Start at once (default true); false leaves the plan IDLE until startPlan. */
   start?: boolean | null | undefined;
   /** Inline steps, or leave empty and name a template. */

@@ -117,6 +117,12 @@ export class CreatePlanInput {
   @Field(() => Boolean, { nullable: true, description: "Start at once (default true); false leaves the plan IDLE until startPlan." })
   start?: boolean | null;
 
+  @Field(() => Date, { nullable: true, description: "Start no earlier than this: the plan stays IDLE until then (a durable timer; startPlan may start it sooner)." })
+  runAt?: Date | null;
+
+  @Field(() => Int, { nullable: true, description: "Start this many ms after creation instead of at once." })
+  delayMs?: number | null;
+
   @Field(() => String, { nullable: true, description: "A second createPlan with the same key returns the first plan instead of a new one." })
   idempotencyKey?: string | null;
 }
