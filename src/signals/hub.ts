@@ -20,12 +20,10 @@ const PAGE = 500;
 
 export class SignalHub {
   private readonly listeners = new Set<Listener>();
-  private last = 0;
 
   /** Called after commit with the transaction's signals, in sequence order. */
   publish(batch: readonly SignalModel[]): void {
     if (batch.length === 0) return;
-    this.last = batch[batch.length - 1]!.sequence;
     for (const l of this.listeners) l(batch);
   }
 
@@ -38,10 +36,6 @@ export class SignalHub {
     return this.listeners.size;
   }
 
-  /** The highest sequence published live so far (0 before the first). */
-  get lastPublished(): number {
-    return this.last;
-  }
 }
 
 export interface FollowOptions {
