@@ -5,20 +5,10 @@
  * Agents are driven through the coordinator directly; everything an operator does goes
  * through GraphQL with an actor.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { makeApi } from "../helpers/api.js";
-import { AUDIT, AUDIT_ARGS, CREATE, FIELDS, interventionHelpers, M, OPS, PLAN, type MutationName, type Row } from "../helpers/interventions.js";
+import { describe, expect, it } from "vitest";
+import { AUDIT, AUDIT_ARGS, CREATE, FIELDS, useInterventionApi, M, OPS, PLAN, type MutationName, type Row } from "../helpers/interventions.js";
 
-type Api = Awaited<ReturnType<typeof makeApi>>;
-let api: Api;
-beforeEach(async () => {
-  api = await makeApi();
-});
-afterEach(async () => {
-  await api.stop();
-});
-
-const { act, actError, createPlan, planOf, stateOf, agent, claim, rowCount, signalHead, signalsOf } = interventionHelpers(() => api);
+const { api, act, actError, createPlan, planOf, stateOf, agent, claim, rowCount, signalHead, signalsOf } = useInterventionApi();
 
 describe("expectedVersion", () => {
   it("a stale version is REJECTED with VERSION_CONFLICT for every kind, and nothing changes", async () => {
@@ -87,7 +77,7 @@ describe("the interventions log", () => {
     const made: Row[] = [];
     made.push(await act("pausePlan", { id, reason: "1" }));
     made.push(await act("pausePlan", { id, reason: "2" })); // REJECTED
-    api.clock.advance(5);
+    api().clock.advance(5);
     await act("pausePlan", { id: other });
     made.push(await act("skipStep", { id, key: "b", output: 1, reason: "3" }, "alice"));
     made.push(await act("resumePlan", { id, reason: "4" }));
@@ -99,51 +89,51 @@ describe("the interventions log", () => {
     const { id, made } = await history();
     const Q = `query($id: ID, $first: Int, $after: String) { interventions(planId: $id, first: $first, after: $after) {
       edges { cursor node { ${FIELDS} } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`;
-    const all = (await api.ok(Q, { id })).interventions;
+    const all = (await api().ok(Q, { id })).interventions;
     expect(all.edges.map((e: any) => e.node)).toEqual(made);
     expect(all.edges.map((e: any) => e.node.reason)).toEqual(["1", "2", "3", "4", "5"]);
     expect(all.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: false });
 
-    const p1 = (await api.ok(Q, { id, first: 2 })).interventions;
+    const p1 = (await api().ok(Q, { id, first: 2 })).interventions;
     expect(p1.edges.map((e: any) => e.node.reason)).toEqual(["1", "2"]);
     expect(p1.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false, startCursor: p1.edges[0].cursor, endCursor: p1.edges[1].cursor });
-    const p2 = (await api.ok(Q, { id, first: 2, after: p1.pageInfo.endCursor })).interventions;
+    const p2 = (await api().ok(Q, { id, first: 2, after: p1.pageInfo.endCursor })).interventions;
     expect(p2.edges.map((e: any) => e.node.reason)).toEqual(["3", "4"]);
     expect(p2.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
-    const p3 = (await api.ok(Q, { id, first: 2, after: p2.pageInfo.endCursor })).interventions;
+    const p3 = (await api().ok(Q, { id, first: 2, after: p2.pageInfo.endCursor })).interventions;
     expect(p3.edges.map((e: any) => e.node.reason)).toEqual(["5"]);
     expect(p3.pageInfo.hasNextPage).toBe(false);
 
-    const everything = (await api.ok(Q, {})).interventions;
+    const everything = (await api().ok(Q, {})).interventions;
     expect(everything.edges).toHaveLength(6); // every plan's, still oldest first
     expect(everything.edges[2].node.reason).toBeNull();
 
-    const bad = await api.exec(Q, { id, after: "garbage" });
+    const bad = await api().exec(Q, { id, after: "garbage" });
     expect(bad.errors?.[0]?.extensions?.["code"]).toBe("BAD_USER_INPUT");
-    const tooMany = await api.exec(Q, { id, first: 501 });
+    const tooMany = await api().exec(Q, { id, first: 501 });
     expect(tooMany.errors?.[0]?.extensions?.["code"]).toBe("BAD_USER_INPUT");
-    expect((await api.ok(Q, { id: "plan_unknown" })).interventions.edges).toEqual([]);
+    expect((await api().ok(Q, { id: "plan_unknown" })).interventions.edges).toEqual([]);
   });
 
   it("Plan.interventions lists the same rows with paging; node(id) finds one", async () => {
     const { id, other, made } = await history();
     const Q = `query($id: ID!, $first: Int, $after: String) { plan(id: $id) { interventions(first: $first, after: $after) {
       edges { cursor node { id kind status actor reason planVersion } } pageInfo { hasNextPage endCursor } } } }`;
-    const first = (await api.ok(Q, { id, first: 3 })).plan.interventions;
+    const first = (await api().ok(Q, { id, first: 3 })).plan.interventions;
     expect(first.edges.map((e: any) => [e.node.kind, e.node.status, e.node.actor])).toEqual([
       ["PAUSE", "APPLIED", OPS],
       ["PAUSE", "REJECTED", OPS],
       ["SKIP_STEP", "APPLIED", "alice"],
     ]);
     expect(first.pageInfo.hasNextPage).toBe(true);
-    const rest = (await api.ok(Q, { id, after: first.pageInfo.endCursor })).plan.interventions;
+    const rest = (await api().ok(Q, { id, after: first.pageInfo.endCursor })).plan.interventions;
     expect(rest.edges.map((e: any) => e.node.id)).toEqual(made.slice(3).map((r) => r.id));
-    expect((await api.ok(Q, { id: other })).plan.interventions.edges.map((e: any) => e.node.kind)).toEqual(["PAUSE"]);
+    expect((await api().ok(Q, { id: other })).plan.interventions.edges.map((e: any) => e.node.kind)).toEqual(["PAUSE"]);
 
     const skip = made[2]!;
-    const n = await api.ok(`query($id: ID!) { node(id: $id) { id ... on Intervention { ${FIELDS} } } }`, { id: skip.id });
+    const n = await api().ok(`query($id: ID!) { node(id: $id) { id ... on Intervention { ${FIELDS} } } }`, { id: skip.id });
     expect(n.node).toEqual(skip);
-    expect((await api.ok(`{ node(id: "int_0000") { id } }`)).node).toBeNull();
+    expect((await api().ok(`{ node(id: "int_0000") { id } }`)).node).toBeNull();
   });
 
   it("planVersion of each APPLIED row is the version the plan reached; a REJECTED row keeps the version it saw", async () => {
@@ -213,20 +203,20 @@ describe("regressions", () => {
     const second = await claim(who);
     const b = first.key === "b" ? first : second;
     const a = first.key === "a" ? first : second;
-    api.coordinator.fail(b.leaseId, { message: "transient" });
+    api().coordinator.fail(b.leaseId, { message: "transient" });
     expect(await stateOf(id)).toEqual({ a: "RUNNING", b: "WAITING" });
     const row = await act("modifyStep", { id, key: "b", patch: { dependsOn: ["a"] } });
     expect(row.status).toBe("APPLIED");
-    api.clock.advance(1_000); // RetryDue
+    api().clock.advance(1_000); // RetryDue
     expect((await stateOf(id))["b"]).not.toBe("READY"); // b now needs a, which is still RUNNING
-    api.coordinator.complete(a.leaseId, null);
+    api().coordinator.complete(a.leaseId, null);
     expect((await stateOf(id))["b"]).toBe("READY");
   });
 
   it("modifyStep refuses a retry patch that, merged over the step's own policy, is invalid", async () => {
     const id = await createPlan([{ key: "slow", retry: { initialIntervalMs: 5_000, maxIntervalMs: 60_000 } }]);
     // 2000 < the step's initialIntervalMs of 5000: must not be stored (BAD_USER_INPUT or REJECTED INVALID_PLAN).
-    const r = await api.exec(M.modifyStep, { id, key: "slow", patch: { retry: { maxIntervalMs: 2_000 } } }, OPS);
+    const r = await api().exec(M.modifyStep, { id, key: "slow", patch: { retry: { maxIntervalMs: 2_000 } } }, OPS);
     const slow = (await planOf(id)).steps[0].retryPolicy;
     expect(slow.maxIntervalMs >= slow.initialIntervalMs, `stored ${JSON.stringify(slow)}; got ${JSON.stringify(r)}`).toBe(true);
   });
@@ -234,7 +224,7 @@ describe("regressions", () => {
   it("modifyStep accepts a retry patch that is valid for the step's own policy", async () => {
     const id = await createPlan([{ key: "fast", retry: { initialIntervalMs: 100, maxIntervalMs: 500 } }]);
     // 400 ≥ the step's initialIntervalMs of 100: valid for this step (it is checked against DEFAULT_RETRY's 1000).
-    const r = await api.exec(M.modifyStep, { id, key: "fast", patch: { retry: { maxIntervalMs: 400 } } }, OPS);
+    const r = await api().exec(M.modifyStep, { id, key: "fast", patch: { retry: { maxIntervalMs: 400 } } }, OPS);
     expect(r.errors?.map((e) => e.message), JSON.stringify(r.errors)).toBeUndefined();
     expect((r.data as any).modifyStep.status).toBe("APPLIED");
     expect((await planOf(id)).steps[0].retryPolicy).toMatchObject({ initialIntervalMs: 100, maxIntervalMs: 400 });
@@ -243,13 +233,13 @@ describe("regressions", () => {
   it("modifyStep re-checks built-in role config as createPlan does: a new builtin role without its config", async () => {
     const id = await createPlan([{ key: "a", role: "r" }]);
     // createPlan refuses { role: "builtin.http" } without config.url (BAD_USER_INPUT); so must this.
-    const r = await api.exec(M.modifyStep, { id, key: "a", patch: { role: "builtin.http" } }, OPS);
+    const r = await api().exec(M.modifyStep, { id, key: "a", patch: { role: "builtin.http" } }, OPS);
     expect((await planOf(id)).steps[0].role, JSON.stringify(r)).toBe("r");
   });
 
   it("modifyStep re-checks built-in role config as createPlan does: a builtin step's new config", async () => {
     const id = await createPlan([{ key: "a", role: "r" }, { key: "w", role: "builtin.wait", config: { ms: 10 }, dependsOn: ["a"] }]);
-    const r = await api.exec(M.modifyStep, { id, key: "w", patch: { config: { ms: "soon" } } }, OPS);
+    const r = await api().exec(M.modifyStep, { id, key: "w", patch: { config: { ms: "soon" } } }, OPS);
     expect((await planOf(id)).steps[1].config, JSON.stringify(r)).toEqual({ ms: 10 });
   });
 
@@ -265,13 +255,13 @@ describe("regressions", () => {
     const id = await createPlan([{ key: "a", retry: { initialIntervalMs: 1_000 } }]);
     const { leaseId } = await claim(agent());
     await act("pausePlan", { id });
-    api.clock.advance(10_000);
-    api.coordinator.fail(leaseId, { message: "transient" }); // WAITING, its 1000 ms frozen
-    api.clock.advance(5_000);
+    api().clock.advance(10_000);
+    api().coordinator.fail(leaseId, { message: "transient" }); // WAITING, its 1000 ms frozen
+    api().clock.advance(5_000);
     await act("resumePlan", { id });
-    const resumedAt = api.clock.now();
-    const step = api.store.plans.load(id)!.steps[0]!;
-    api.clock.advance(1_000);
+    const resumedAt = api().clock.now();
+    const step = api().store.plans.load(id)!.steps[0]!;
+    api().clock.advance(1_000);
     expect((await stateOf(id))["a"]).toBe("READY"); // the timer: 1000 ms after resume
     expect(step.retryAt).toBe(resumedAt + 1_000); // the model should say the same
   });

@@ -3,20 +3,10 @@
  * Agents are driven through the coordinator directly; everything an operator does goes
  * through GraphQL with an actor.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { makeApi } from "../helpers/api.js";
-import { AUDIT, AUDIT_ARGS, CREATE, FIELDS, interventionHelpers, M, OPS, PLAN, type MutationName, type Row } from "../helpers/interventions.js";
+import { describe, expect, it } from "vitest";
+import { AUDIT, AUDIT_ARGS, CREATE, FIELDS, useInterventionApi, M, OPS, PLAN, type MutationName, type Row } from "../helpers/interventions.js";
 
-type Api = Awaited<ReturnType<typeof makeApi>>;
-let api: Api;
-beforeEach(async () => {
-  api = await makeApi();
-});
-afterEach(async () => {
-  await api.stop();
-});
-
-const { act, actError, createPlan, planOf, stateOf, agent, claim, rowCount, signalHead, signalsOf } = interventionHelpers(() => api);
+const { api, act, actError, createPlan, planOf, stateOf, agent, claim, rowCount, signalHead, signalsOf } = useInterventionApi();
 
 describe("retryStep", () => {
   async function failedPlan() {
@@ -27,7 +17,7 @@ describe("retryStep", () => {
     ]);
     const who = agent();
     const { leaseId } = await claim(who);
-    api.coordinator.fail(leaseId, { message: "bad input" });
+    api().coordinator.fail(leaseId, { message: "bad input" });
     return { id, who };
   }
 
@@ -65,9 +55,9 @@ describe("retryStep", () => {
     await act("retryStep", { id, key: "a" });
     expect((await planOf(id)).steps[0].input).toEqual({ n: 1 }); // no input given: the old one stays
     const second = await claim(who);
-    const lease = api.store.attempts.get(second.leaseId)!;
+    const lease = api().store.attempts.get(second.leaseId)!;
     expect(lease.attempt).toBe(2);
-    api.coordinator.fail(second.leaseId, { message: "still bad" }); // maxAttempts 1 counts after the retry
+    api().coordinator.fail(second.leaseId, { message: "still bad" }); // maxAttempts 1 counts after the retry
     const p = await planOf(id);
     expect(p.state).toBe("FAILED");
     expect(p.steps[0]).toMatchObject({ state: "FAILED", attempts: 2 });
@@ -103,7 +93,7 @@ describe("retryStep", () => {
     expect(await planOf(id)).toEqual(before);
 
     const { leaseId } = await claim(agent());
-    api.coordinator.complete(leaseId, { done: true });
+    api().coordinator.complete(leaseId, { done: true });
     const completed = await planOf(id);
     expect(completed.state).toBe("COMPLETED");
     const late = await act("retryStep", { id, key: "a" });
@@ -129,11 +119,11 @@ describe("skipStep", () => {
       planVersion: before.version + 1,
     });
     expect(await stateOf(id)).toEqual({ a: "RUNNING", b: "SKIPPED", c: "PENDING" }); // c still waits for a
-    api.coordinator.complete(a.leaseId, "a-out");
+    api().coordinator.complete(a.leaseId, "a-out");
     expect(await stateOf(id)).toEqual({ a: "SUCCEEDED", b: "SKIPPED", c: "READY" });
     const c = await claim(who);
     expect(c.key).toBe("c");
-    api.coordinator.complete(c.leaseId, { saw: (await planOf(id)).steps[1].output });
+    api().coordinator.complete(c.leaseId, { saw: (await planOf(id)).steps[1].output });
     const p = await planOf(id);
     expect(p.state).toBe("COMPLETED");
     expect(p.steps[1]).toMatchObject({ state: "SKIPPED", output: { substitute: 42 } });
@@ -159,7 +149,7 @@ describe("skipStep", () => {
     const who = agent();
     const a = await claim(who);
     expect(a.key).toBe("a");
-    api.coordinator.fail(a.leaseId, { message: "broken" });
+    api().coordinator.fail(a.leaseId, { message: "broken" });
     expect(await stateOf(id)).toEqual({ a: "FAILED", b: "CANCELLED", c: "CANCELLED" });
     await act("retryStep", { id, key: "b" }); // reopens the plan; a stays FAILED
     expect(await stateOf(id)).toEqual({ a: "FAILED", b: "READY", c: "PENDING" });
@@ -228,7 +218,7 @@ describe("modifyStep", () => {
   it("a new role decides who claims a READY step; dropping dependencies makes a PENDING step READY", async () => {
     const id = await createPlan([{ key: "a" }, { key: "b", dependsOn: ["a"] }]);
     await act("modifyStep", { id, key: "a", patch: { role: "special" } });
-    expect(await api.coordinator.claim(agent(["r"]), 1)).toEqual([]);
+    expect(await api().coordinator.claim(agent(["r"]), 1)).toEqual([]);
     expect((await claim(agent(["special"]))).key).toBe("a");
     await act("modifyStep", { id, key: "b", patch: { dependsOn: [] } });
     expect((await stateOf(id))["b"]).toBe("READY");
@@ -245,11 +235,11 @@ describe("modifyStep", () => {
   it("a WAITING step (retry backoff) may be modified", async () => {
     const id = await createPlan([{ key: "a", retry: { initialIntervalMs: 1_000 } }]);
     const { leaseId } = await claim(agent());
-    api.coordinator.fail(leaseId, { message: "transient" });
+    api().coordinator.fail(leaseId, { message: "transient" });
     expect(await stateOf(id)).toEqual({ a: "WAITING" });
     const row = await act("modifyStep", { id, key: "a", patch: { input: { patched: true } } });
     expect(row.status).toBe("APPLIED");
-    api.clock.advance(1_000);
+    api().clock.advance(1_000);
     expect((await planOf(id)).steps[0]).toMatchObject({ state: "READY", input: { patched: true } });
   });
 
@@ -273,7 +263,7 @@ describe("modifyStep", () => {
     const who = agent();
     const first = await claim(who);
     const second = await claim(who);
-    api.coordinator.complete(second.leaseId, null);
+    api().coordinator.complete(second.leaseId, null);
     const before = await planOf(id);
     const running = await act("modifyStep", { id, key: first.key, patch: { input: 1 } });
     expect(running).toMatchObject({ status: "REJECTED", rejectionCode: "INVALID_STATE" });

@@ -5,20 +5,10 @@
  * Agents are driven through the coordinator directly; everything an operator does goes
  * through GraphQL with an actor.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { makeApi } from "../helpers/api.js";
-import { AUDIT, AUDIT_ARGS, CREATE, FIELDS, interventionHelpers, M, OPS, PLAN, type MutationName, type Row } from "../helpers/interventions.js";
+import { describe, expect, it } from "vitest";
+import { AUDIT, AUDIT_ARGS, CREATE, FIELDS, useInterventionApi, M, OPS, PLAN, type MutationName, type Row } from "../helpers/interventions.js";
 
-type Api = Awaited<ReturnType<typeof makeApi>>;
-let api: Api;
-beforeEach(async () => {
-  api = await makeApi();
-});
-afterEach(async () => {
-  await api.stop();
-});
-
-const { act, actError, createPlan, planOf, stateOf, agent, claim, rowCount, signalHead, signalsOf } = interventionHelpers(() => api);
+const { api, act, actError, createPlan, planOf, stateOf, agent, claim, rowCount, signalHead, signalsOf } = useInterventionApi();
 
 describe("pausePlan and resumePlan", () => {
   it("pause: APPLIED row with actor, reason, diff and the new plan version; no claims while PAUSED", async () => {
@@ -43,8 +33,8 @@ describe("pausePlan and resumePlan", () => {
     const after = await planOf(id);
     expect(after).toMatchObject({ state: "PAUSED", version: row.planVersion });
     expect(after.steps.map((s: any) => s.state)).toEqual(["READY", "PENDING"]); // READY stays READY...
-    expect(await api.coordinator.claim(agent(), 1)).toEqual([]); // ...but is not handed out
-    const claimed = await api.exec(`mutation($a: ID!) { claimSteps(input: { agentId: $a }) { id } }`, { a: agent() });
+    expect(await api().coordinator.claim(agent(), 1)).toEqual([]); // ...but is not handed out
+    const claimed = await api().exec(`mutation($a: ID!) { claimSteps(input: { agentId: $a }) { id } }`, { a: agent() });
     expect(claimed.data?.["claimSteps"]).toEqual([]);
   });
 
@@ -68,7 +58,7 @@ describe("pausePlan and resumePlan", () => {
     const id = await createPlan([{ key: "a" }]);
     await act("pausePlan", { id });
     const who = agent();
-    const waiting = api.coordinator.claim(who, 1, 10_000);
+    const waiting = api().coordinator.claim(who, 1, 10_000);
     await act("resumePlan", { id });
     expect((await waiting).map((g) => g.step.key)).toEqual(["a"]);
   });
@@ -94,30 +84,30 @@ describe("pausePlan and resumePlan", () => {
     const who = agent();
     const a = await claim(who);
     await act("pausePlan", { id });
-    const hb = await api.ok(`mutation($l: ID!) { heartbeatStep(leaseId: $l, progress: 0.5) { cancelRequested } }`, { l: a.leaseId });
+    const hb = await api().ok(`mutation($l: ID!) { heartbeatStep(leaseId: $l, progress: 0.5) { cancelRequested } }`, { l: a.leaseId });
     expect(hb.heartbeatStep.cancelRequested).toBe(false); // leases still accept heartbeats
-    await api.ok(`mutation($l: ID!) { completeStep(leaseId: $l, output: { kept: true }) { state } }`, { l: a.leaseId });
+    await api().ok(`mutation($l: ID!) { completeStep(leaseId: $l, output: { kept: true }) { state } }`, { l: a.leaseId });
     const p = await planOf(id);
     expect(p.state).toBe("PAUSED");
     expect(p.steps.map((s: any) => [s.key, s.state, s.output])).toEqual([
       ["a", "SUCCEEDED", { kept: true }],
       ["b", "READY", null],
     ]);
-    expect(await api.coordinator.claim(who, 1)).toEqual([]);
+    expect(await api().coordinator.claim(who, 1)).toEqual([]);
     await act("resumePlan", { id });
     expect((await claim(who)).key).toBe("b");
   });
 
   it("pause freezes the plan deadline: it falls due the remaining time after resume", async () => {
     const id = await createPlan([{ key: "a" }], { policy: { planTimeoutMs: 10_000 } });
-    api.clock.advance(4_000);
+    api().clock.advance(4_000);
     await act("pausePlan", { id });
-    api.clock.advance(60_000);
+    api().clock.advance(60_000);
     expect((await planOf(id)).state).toBe("PAUSED");
     await act("resumePlan", { id });
-    api.clock.advance(5_999);
+    api().clock.advance(5_999);
     expect((await planOf(id)).state).toBe("RUNNING");
-    api.clock.advance(1);
+    api().clock.advance(1);
     expect(await planOf(id)).toMatchObject({ state: "FAILED", error: { type: "PLAN_TIMEOUT" } });
   });
 
@@ -126,10 +116,10 @@ describe("pausePlan and resumePlan", () => {
     const who = agent();
     await claim(who);
     await act("pausePlan", { id });
-    api.clock.advance(1_000);
-    expect(api.store.attempts.list(id).map((t) => t.outcome)).toEqual(["LOST"]);
+    api().clock.advance(1_000);
+    expect(api().store.attempts.list(id).map((t) => t.outcome)).toEqual(["LOST"]);
     expect(await stateOf(id)).toEqual({ a: "READY" });
-    expect(await api.coordinator.claim(who, 1)).toEqual([]);
+    expect(await api().coordinator.claim(who, 1)).toEqual([]);
     await act("resumePlan", { id });
     expect((await claim(who)).key).toBe("a");
   });
@@ -146,20 +136,20 @@ describe("pausePlan and resumePlan", () => {
     const first = await claim(who);
     const second = await claim(who);
     const flaky = first.key === "flaky" ? first : second;
-    api.coordinator.fail(flaky.leaseId, { message: "transient" }); // WAITING until +1000
-    api.clock.advance(400);
+    api().coordinator.fail(flaky.leaseId, { message: "transient" }); // WAITING until +1000
+    api().clock.advance(400);
     await act("pausePlan", { id }); // backoff has 600 left, the timeout 4600
-    api.clock.advance(30_000);
+    api().clock.advance(30_000);
     expect(await stateOf(id)).toEqual({ flaky: "WAITING", slow: "RUNNING" });
     await act("resumePlan", { id });
-    api.clock.advance(599);
+    api().clock.advance(599);
     expect((await stateOf(id))["flaky"]).toBe("WAITING");
-    api.clock.advance(1);
+    api().clock.advance(1);
     expect((await stateOf(id))["flaky"]).toBe("READY");
-    api.clock.advance(3_999);
+    api().clock.advance(3_999);
     expect((await stateOf(id))["slow"]).toBe("RUNNING");
-    api.clock.advance(1);
-    expect(api.store.attempts.list(id, "slow").map((t) => t.outcome)).toEqual(["TIMED_OUT"]);
+    api().clock.advance(1);
+    expect(api().store.attempts.list(id, "slow").map((t) => t.outcome)).toEqual(["TIMED_OUT"]);
   });
 });
 
@@ -181,11 +171,11 @@ describe("cancelPlan", () => {
     const p = await planOf(id);
     expect(p).toMatchObject({ state: "CANCELLED", version: row.planVersion });
     expect(p.steps.map((s: any) => s.state)).toEqual(["CANCELLED", "CANCELLED", "CANCELLED"]);
-    const hb = await api.ok(`mutation($l: ID!) { heartbeatStep(leaseId: $l) { cancelRequested } }`, { l: running.leaseId });
+    const hb = await api().ok(`mutation($l: ID!) { heartbeatStep(leaseId: $l) { cancelRequested } }`, { l: running.leaseId });
     expect(hb.heartbeatStep.cancelRequested).toBe(true);
-    const late = await api.exec(`mutation($l: ID!) { completeStep(leaseId: $l, output: 1) { state } }`, { l: running.leaseId });
+    const late = await api().exec(`mutation($l: ID!) { completeStep(leaseId: $l, output: 1) { state } }`, { l: running.leaseId });
     expect(late.errors?.[0]?.extensions?.["code"]).toBe("CONFLICT");
-    expect(api.store.attempts.list(id).map((t) => [t.stepKey, t.outcome])).toEqual([[running.key, "CANCELLED"]]);
+    expect(api().store.attempts.list(id).map((t) => [t.stepKey, t.outcome])).toEqual([[running.key, "CANCELLED"]]);
     expect(await planOf(id)).toEqual(p);
   });
 

@@ -1,10 +1,8 @@
 /** Helpers for the interventions API tests: GraphQL documents and calls through `api()`. */
-import { expect } from "vitest";
-import type { makeApi } from "./api.js";
+import { afterEach, beforeEach, expect } from "vitest";
+import { makeApi } from "./api.js";
 
 type Api = Awaited<ReturnType<typeof makeApi>>;
-
-
 
 export interface Row {
   id: string;
@@ -42,9 +40,16 @@ export const PLAN = `query($id: ID!) { plan(id: $id) { id state version result e
 
 export type MutationName = keyof typeof M;
 
-export function interventionHelpers(api: () => Api) {
-
-
+/** A fresh in-process API before each test (stopped after it), and helpers bound to it. */
+export function useInterventionApi() {
+  let current: Api;
+  beforeEach(async () => {
+    current = await makeApi();
+  });
+  afterEach(async () => {
+    await current.stop();
+  });
+  const api = (): Api => current;
 
   /** Runs an intervention mutation as `actor` and returns the Intervention row (failing on GraphQL errors). */
   async function act(name: MutationName, variables: Record<string, unknown>, actor = OPS): Promise<Row> {
@@ -60,7 +65,6 @@ export function interventionHelpers(api: () => Api) {
     expect(r.errors?.length).toBeGreaterThan(0);
     return r.errors![0]!;
   }
-
 
   async function createPlan(steps: Record<string, unknown>[], more: Record<string, unknown> = {}): Promise<string> {
     const { createPlan } = await api().ok(CREATE, { input: { name: "steered", steps: steps.map((s) => ({ role: "r", ...s })), ...more } });
@@ -94,5 +98,5 @@ export function interventionHelpers(api: () => Api) {
     return d.signals.edges.map((e: { node: any }) => e.node) as { sequence: number; kind: string; stepKey: string | null; sender: string; payload: any }[];
   }
 
-  return { act, actError, createPlan, planOf, stateOf, agent, claim, rowCount, signalHead, signalsOf };
+  return { api, act, actError, createPlan, planOf, stateOf, agent, claim, rowCount, signalHead, signalsOf };
 }
