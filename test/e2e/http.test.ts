@@ -3,6 +3,7 @@ import { loadConfig } from "../../src/config.js";
 import { createApp, type App } from "../../src/server/app.js";
 import { silentLogger } from "../helpers/api.js";
 import { tempDb } from "../helpers/process.js";
+import { waitFor } from "../helpers/fixtures.js";
 
 let app: App;
 let url: string;
@@ -41,5 +42,21 @@ describe("the HTTP endpoint", () => {
     expect(await huge.json()).toMatchObject({ errors: [{ extensions: { code: "PAYLOAD_TOO_LARGE" } }] });
     const form = await fetch(url, { method: "POST", headers: { "content-type": "text/plain" }, body: "query={agents{id}}" });
     expect(form.status).toBe(400); // Apollo's CSRF prevention: simple requests are not executed
+  });
+});
+
+describe("long polls over HTTP", () => {
+  it("a claim whose client hangs up leaves the queue", async () => {
+    const { request } = await import("node:http");
+    const c = app.coordinator;
+    const agentId = c.registerAgent({ name: "poller", roles: ["nobody-else"] }).id;
+    const parked = c.waitingClaims;
+    const body = JSON.stringify({ query: `mutation($a: ID!) { claimSteps(input: { agentId: $a, waitMs: 30000 }) { id } }`, variables: { a: agentId } });
+    const req = request(url, { method: "POST", headers: { "content-type": "application/json" } });
+    req.on("error", () => undefined); // the hang-up below
+    req.end(body);
+    await waitFor(() => c.waitingClaims === parked + 1);
+    req.destroy();
+    await waitFor(() => c.waitingClaims === parked);
   });
 });
