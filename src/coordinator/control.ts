@@ -100,6 +100,7 @@ export abstract class ControlCore extends CoordinatorCore {
         pausedAt: null,
         forkedFrom: checkpointId,
         lastClaimedAt: null,
+        templateId: state.plan.templateId,
       },
       steps: state.steps.map((s, i) => (isSatisfiedStepState(s.state) ? { ...s, position: i, agentId: null, leaseId: null } : newStep(s, i))),
     };

@@ -88,6 +88,7 @@ export class Coordinator extends ControlCore {
         pausedAt: null,
         forkedFrom: null,
         lastClaimedAt: null,
+        templateId: null,
       },
       steps: steps.map((s, i) => newStep({ ...s, priority: req.steps?.[i]?.priority ?? priority }, i)),
     };

@@ -52,6 +52,35 @@ export interface StepSpec {
   qualityThreshold: number | null;
   /** A READY step not claimed within this long fails (SCHEDULE_TO_START_TIMEOUT). */
   scheduleToStartMs: number | null;
+  /** Step made READY (a new visit) when this one succeeds. */
+  onSuccess: string | null;
+  /** Step made READY when this one fails for good (retries spent); the failure is then handled. */
+  onFailure: string | null;
+  /** Step that undoes this one's effect if the plan fails after it succeeded (saga). */
+  compensate: string | null;
+  /** Conditional routes, evaluated in order when the step succeeds; the first match wins. */
+  when: RouteRule[] | null;
+  /** Most visits (runs started anew by dependencies or transitions); null = no bound. */
+  maxVisits: number | null;
+  /** When a dependency is SKIPPED, skip this step too instead of treating it as satisfied. */
+  skipIfDependencySkipped: boolean;
+}
+
+/** Operators of a route condition. */
+export type RuleOp = "eq" | "ne" | "gt" | "gte" | "lt" | "lte" | "in" | "exists" | "matches";
+
+/** What a matching rule does. Exactly one key. */
+export type RouteAction =
+  | { goto: string }
+  | { retry: true }
+  | { skip: string[] }
+  | { fail: string | null }
+  | { complete: true };
+
+/** `if` the value at `path` (output.…, input.… for the plan input, context.…) passes `op value`, `then` act. */
+export interface RouteRule {
+  if: { path: string; op: RuleOp; value: Json | null };
+  then: RouteAction;
 }
 
 /** A step inside a plan aggregate: its spec plus its run state. */
@@ -74,8 +103,12 @@ export interface StepModel extends StepSpec {
   finishedAt: Millis | null;
   /** When a step WAITING for a retry becomes READY again. */
   retryAt: Millis | null;
-  /** Attempts made before the last retryStep: the retry policy counts the attempts after it. */
+  /** Attempts made before the last retryStep or visit: the retry policy counts the attempts after it. */
   attemptBase: number;
+  /** Times the step was started anew (first run = 1), by its dependencies or a transition. */
+  visits: number;
+  /** What made the current visit run when a transition or compensation did: {from, via, outcome, output, error} or {compensates}. */
+  trigger: Json | null;
 }
 
 export interface PlanModel {
@@ -101,6 +134,8 @@ export interface PlanModel {
   forkedFrom: string | null;
   /** When one of its steps was last claimed (fair share across plans). */
   lastClaimedAt: Millis | null;
+  /** The template version it was made from, if any. */
+  templateId: string | null;
 }
 
 /** A plan and its steps: the unit the engine decides on and the store saves atomically. */
@@ -188,4 +223,6 @@ export const newStep = (spec: StepSpec, position: number): StepModel => ({
   finishedAt: null,
   retryAt: null,
   attemptBase: 0,
+  visits: 0,
+  trigger: null,
 });

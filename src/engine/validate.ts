@@ -12,7 +12,9 @@ import {
   type StepSpec,
 } from "../domain/model.js";
 import type { Complexity, Priority } from "../domain/statuses.js";
+import { normalizeRules } from "./conditions.js";
 import { findCycle, waves } from "./graph.js";
+import { routeProblems } from "./routes.js";
 
 export interface RetryDraft {
   maxAttempts?: number | null;
@@ -39,6 +41,13 @@ export interface StepDraft {
   delayMs?: number | null;
   qualityThreshold?: number | null;
   scheduleToStartMs?: number | null;
+  onSuccess?: string | null;
+  onFailure?: string | null;
+  compensate?: string | null;
+  /** Route rules as given (JSON), checked by normalizeRules. */
+  when?: Json;
+  maxVisits?: number | null;
+  skipIfDependencySkipped?: boolean | null;
 }
 
 export interface PolicyDraft {
@@ -142,6 +151,12 @@ function normalizeStep(draft: StepDraft, policy: ExecutionPolicy, c: Checker, pa
     delayMs: draft.delayMs == null ? null : c.int(`${path}.delayMs`, draft.delayMs, 0, 0),
     qualityThreshold: draft.qualityThreshold ?? null,
     scheduleToStartMs: draft.scheduleToStartMs == null ? null : c.int(`${path}.scheduleToStartMs`, draft.scheduleToStartMs, 1, 0),
+    onSuccess: draft.onSuccess ?? null,
+    onFailure: draft.onFailure ?? null,
+    compensate: draft.compensate ?? null,
+    when: normalizeRules(draft.when, `${path}.when`, c.problems),
+    maxVisits: draft.maxVisits == null ? null : c.int(`${path}.maxVisits`, draft.maxVisits, 1, 1),
+    skipIfDependencySkipped: draft.skipIfDependencySkipped ?? false,
   };
 }
 
@@ -170,7 +185,10 @@ export function checkStepPatch(patch: StepPatchDraft, current: RetryPolicy, path
   return { retry, problems: c.problems };
 }
 
-/** Graph-wide checks: duplicate keys, unknown or self dependencies, cycles (named). */
+/**
+ * Graph-wide checks: duplicate keys, unknown or self dependencies, cycles (named); then, on a
+ * sound dependency graph, the routes (references, unbounded loops, reachability, an end).
+ */
 export function graphProblems(steps: readonly StepSpec[], path = "steps"): Problem[] {
   const problems: Problem[] = [];
   const seen = new Set<string>();
@@ -193,7 +211,7 @@ export function graphProblems(steps: readonly StepSpec[], path = "steps"): Probl
   }
   const cycle = findCycle([...deps].map(([key, set]) => ({ key, dependsOn: [...set] })));
   if (cycle) problems.push({ path, message: `dependency cycle: ${cycle.join(" -> ")}` });
-  return problems;
+  return problems.length > 0 ? problems : routeProblems(steps, path);
 }
 
 export interface ValidatedSteps {

@@ -242,7 +242,7 @@ function changedFields(was: StepModel, now: StepModel): StepDelta {
   return delta;
 }
 
-const PLAN_DEFINITION = ["id", "name", "goal", "priority", "labels", "input", "policy", "idempotencyKey", "createdAt", "forkedFrom"] as const;
+const PLAN_DEFINITION = ["id", "name", "goal", "priority", "labels", "input", "policy", "idempotencyKey", "createdAt", "forkedFrom", "templateId"] as const;
 
 /** The plan fields that change while it runs. */
 const planRunState = (p: PlanModel): Partial<PlanModel> => ({
@@ -256,11 +256,24 @@ const planRunState = (p: PlanModel): Partial<PlanModel> => ({
   lastClaimedAt: p.lastClaimedAt,
 });
 
+/** Step fields added after checkpoints were first written, with the values of a new step. */
+const STEP_FIELDS_ADDED: Partial<StepModel> = {
+  onSuccess: null,
+  onFailure: null,
+  compensate: null,
+  when: null,
+  maxVisits: null,
+  skipIfDependencySkipped: false,
+  visits: 0,
+  trigger: null,
+};
+
 function applyRow(acc: PlanAggregate | null, r: Row): PlanAggregate {
   const changed = r.steps;
   if (r.base || !acc) {
-    const byKey = new Map(changed.map((s) => [s.key, s as StepModel] as const));
-    return { plan: r.plan as PlanModel, steps: r.order ? r.order.map((k) => byKey.get(k)!) : (changed as StepModel[]) };
+    // Bases written before a field existed lack it: it takes the value a new plan starts with.
+    const byKey = new Map(changed.map((s) => [s.key, { ...STEP_FIELDS_ADDED, ...s } as StepModel] as const));
+    return { plan: { templateId: null, ...r.plan } as PlanModel, steps: (r.order ?? changed.map((s) => s.key)).map((k) => byKey.get(k)!) };
   }
   const plan = { ...acc.plan, ...r.plan };
   const byKey = new Map(acc.steps.map((s) => [s.key, s] as const));

@@ -36,6 +36,7 @@ export const planFromRow = (r: PlanRow): PlanModel => ({
   pausedAt: r.pausedAt,
   forkedFrom: r.forkedFrom,
   lastClaimedAt: r.lastClaimedAt,
+  templateId: r.templateId,
 });
 
 const stepFromRow = (r: StepRow): StepModel => ({
@@ -68,6 +69,14 @@ const stepFromRow = (r: StepRow): StepModel => ({
   delayMs: r.delayMs,
   qualityThreshold: r.qualityThreshold,
   scheduleToStartMs: r.scheduleToStartMs,
+  onSuccess: r.onSuccess,
+  onFailure: r.onFailure,
+  compensate: r.compensate,
+  when: r.when ?? null,
+  maxVisits: r.maxVisits,
+  skipIfDependencySkipped: r.skipIfDependencySkipped,
+  visits: r.visits,
+  trigger: r.trigger ?? null,
 });
 
 const runningCount = (a: PlanAggregate): number => a.steps.reduce((n, s) => n + (s.state === "RUNNING" ? 1 : 0), 0);
@@ -93,11 +102,12 @@ const planParams = (p: PlanModel, running: number) => ({
   paused_at: p.pausedAt,
   forked_from: p.forkedFrom,
   last_claimed_at: p.lastClaimedAt,
+  template_id: p.templateId,
 });
 
 
 /** Plan fields fixed at creation; when none changed, a save writes only the run columns. */
-const PLAN_SPEC_FIELDS = ["name", "goal", "priority", "labels", "input", "policy", "idempotencyKey", "createdAt", "forkedFrom"] as const;
+const PLAN_SPEC_FIELDS = ["name", "goal", "priority", "labels", "input", "policy", "idempotencyKey", "createdAt", "forkedFrom", "templateId"] as const;
 const PLAN_RUN_COLUMNS = ["state", "version", "running_count", "result", "error", "started_at", "finished_at", "paused_at", "last_claimed_at"] as const;
 const planRunParams = (a: PlanAggregate) => {
   const p = a.plan;
@@ -116,10 +126,12 @@ const planRunParams = (a: PlanAggregate) => {
 };
 
 /** Step fields an operator writes; when none changed, a save writes only the run columns. */
-const STEP_SPEC_FIELDS = ["position", "name", "description", "role", "dependsOn", "priority", "input", "timeoutMs", "retry", "config", "runAt", "delayMs", "qualityThreshold", "scheduleToStartMs"] as const;
+const STEP_SPEC_FIELDS = ["position", "name", "description", "role", "dependsOn", "priority", "input", "timeoutMs", "retry", "config", "runAt", "delayMs", "qualityThreshold", "scheduleToStartMs",
+  "onSuccess", "onFailure", "compensate", "when", "maxVisits", "skipIfDependencySkipped",
+] as const;
 const STEP_RUN_COLUMNS = [
   "state", "output", "error", "attempts", "progress", "progress_message", "quality",
-  "agent_id", "lease_id", "ready_at", "started_at", "finished_at", "retry_at", "attempt_base",
+  "agent_id", "lease_id", "ready_at", "started_at", "finished_at", "retry_at", "attempt_base", "visits", "trigger",
 ] as const;
 const stepRunParams = (planId: string, s: StepModel) => ({
   plan_id: planId,
@@ -138,6 +150,8 @@ const stepRunParams = (planId: string, s: StepModel) => ({
   finished_at: s.finishedAt,
   retry_at: s.retryAt,
   attempt_base: s.attemptBase,
+  visits: s.visits,
+  trigger: toJson(s.trigger),
 });
 
 const stepParams = (planId: string, s: StepModel) => ({
@@ -156,6 +170,12 @@ const stepParams = (planId: string, s: StepModel) => ({
   delay_ms: s.delayMs,
   quality_threshold: s.qualityThreshold,
   schedule_to_start_ms: s.scheduleToStartMs,
+  on_success: s.onSuccess,
+  on_failure: s.onFailure,
+  compensate: s.compensate,
+  route_rules: toJson(s.when),
+  max_visits: s.maxVisits,
+  skip_if_dependency_skipped: s.skipIfDependencySkipped ? 1 : 0,
 });
 
 /** The SQL column names of a table, from its drizzle definition. */
@@ -238,7 +258,7 @@ export class PlanRepository {
                 (json_extract(p.policy, '$.complexity') = 'CRISIS') AS crisis, coalesce(p.last_claimed_at, 0) AS served
          FROM steps s CROSS JOIN plans p
          WHERE s.state = 'READY' AND s.role = ? AND p.id = s.plan_id
-           AND p.state = 'RUNNING' AND p.running_count < p.max_parallel
+           AND p.state IN ('RUNNING', 'COMPENSATING') AND p.running_count < p.max_parallel
          ORDER BY crisis DESC, s.priority DESC, served ASC, s.ready_at ASC, s.position ASC LIMIT ?`,
       ),
     };

@@ -5,7 +5,7 @@
  */
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import type { ExecutionPolicy, Json, PlanModel, RetryPolicy, StepError, StepModel } from "../domain/model.js";
+import type { ExecutionPolicy, Json, PlanModel, RetryPolicy, RouteRule, StepError, StepModel } from "../domain/model.js";
 
 const json = <T = Json>(name: string) => text(name, { mode: "json" }).$type<T>();
 
@@ -36,11 +36,14 @@ export const plans = sqliteTable(
     forkedFrom: text("forked_from"),
     /** When one of its steps was last claimed: claims go to the plan served least recently. */
     lastClaimedAt: integer("last_claimed_at"),
+    /** The template version it was made from. */
+    templateId: text("template_id"),
   },
   (t) => [
     uniqueIndex("plans_idempotency_key").on(t.idempotencyKey),
     index("plans_created").on(t.createdAt, t.id),
     index("plans_state").on(t.state),
+    index("plans_template").on(t.templateId),
   ],
 );
 
@@ -80,6 +83,16 @@ export const steps = sqliteTable(
     scheduleToStartMs: integer("schedule_to_start_ms"),
     /** Attempts made before the last retryStep: the retry policy counts attempts after it. */
     attemptBase: integer("attempt_base").notNull().default(0),
+    onSuccess: text("on_success"),
+    onFailure: text("on_failure"),
+    compensate: text("compensate"),
+    when: json<RouteRule[]>("route_rules"),
+    maxVisits: integer("max_visits"),
+    skipIfDependencySkipped: integer("skip_if_dependency_skipped", { mode: "boolean" }).notNull().default(false),
+    /** Times started anew (first run = 1). */
+    visits: integer("visits").notNull().default(0),
+    /** What routed the current visit (transition or compensation). */
+    trigger: json("trigger"),
   },
   (t) => [
     primaryKey({ columns: [t.planId, t.key] }),
@@ -279,4 +292,22 @@ export const checkpoints = sqliteTable(
     createdAt: integer("created_at").notNull(),
   },
   (t) => [uniqueIndex("checkpoints_id").on(t.id), index("checkpoints_plan").on(t.planId, t.seq)],
+);
+
+/** Plan templates: immutable versions (1, 2, …) of named step lists, as registered (drafts). */
+export const templates = sqliteTable(
+  "templates",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    version: integer("version").notNull(),
+    description: text("description"),
+    /** The step drafts as registered (validated), instantiated with each plan's policy. */
+    steps: json<Json[]>("steps").notNull(),
+    policy: json("policy"),
+    /** Built-in templates whose steps are built from the plan input (e.g. linear-pipeline). */
+    generator: text("generator"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("templates_name_version").on(t.name, t.version)],
 );

@@ -1,16 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { StepSpec } from "../../src/domain/model.js";
 import { intervene, type InterventionResult } from "../../src/engine/interventions.js";
-import { plan, Script, step } from "../helpers/engine.js";
+import { plan, Script, stepSpec } from "../helpers/engine.js";
 
 const applied = (r: InterventionResult) => {
   if (!r.ok) throw new Error(`expected applied, got ${r.code}: ${r.reason}`);
   return r;
 };
-const spec = (key: string, dependsOn: string[] = [], role = "worker"): StepSpec => {
-  const { position: _p, state: _s, ...rest } = step(key, { dependsOn, role });
-  return { key: rest.key, name: null, description: null, role, dependsOn, priority: "NORMAL", input: null, timeoutMs: rest.timeoutMs, retry: rest.retry, config: null, runAt: null, delayMs: null, qualityThreshold: null, scheduleToStartMs: null };
-};
+const spec = (key: string, dependsOn: string[] = [], role = "worker"): StepSpec => stepSpec(key, { dependsOn, role });
 const keys = (r: { aggregate: { steps: { key: string; position: number }[] } }) => r.aggregate.steps.map((s) => `${s.position}:${s.key}`);
 
 describe("addStep", () => {

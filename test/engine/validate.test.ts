@@ -113,6 +113,12 @@ describe("defaults", () => {
       delayMs: null,
       qualityThreshold: null,
       scheduleToStartMs: null,
+      onSuccess: null,
+      onFailure: null,
+      compensate: null,
+      when: null,
+      maxVisits: null,
+      skipIfDependencySkipped: false,
     });
   });
 

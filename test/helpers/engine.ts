@@ -15,6 +15,7 @@ import {
   type RetryPolicy,
   type StepError,
   type StepModel,
+  type StepSpec,
 } from "../../src/domain/model.js";
 import type { PlanState, Priority, SignalKind, StepState } from "../../src/domain/statuses.js";
 import type { EngineCommand } from "../../src/engine/commands.js";
@@ -24,33 +25,34 @@ import type { EngineEvent } from "../../src/engine/events.js";
 /** The epoch every script starts at. */
 export const T0 = Date.UTC(2026, 0, 1);
 
-export interface StepOpts {
-  dependsOn?: string[];
-  role?: string;
-  priority?: Priority;
-  timeoutMs?: number;
-  retry?: Partial<RetryPolicy>;
-  input?: Json;
-}
+/** Any spec field, the retry policy in part. */
+export type StepOpts = Partial<Omit<StepSpec, "key" | "retry">> & { retry?: Partial<RetryPolicy> };
 
 /** A fresh PENDING step as createPlan would make it. */
 export function step(key: string, opts: StepOpts = {}, position = 0): StepModel {
   return newStep(
     {
-      key,
       name: null,
       description: null,
-      role: opts.role ?? "worker",
-      dependsOn: opts.dependsOn ?? [],
-      priority: opts.priority ?? "NORMAL",
-      input: opts.input ?? null,
-      timeoutMs: opts.timeoutMs ?? 60_000,
-      retry: { ...DEFAULT_RETRY, ...opts.retry },
+      role: "worker",
+      dependsOn: [],
+      priority: "NORMAL",
+      input: null,
+      timeoutMs: 60_000,
       config: null,
       runAt: null,
       delayMs: null,
       qualityThreshold: null,
       scheduleToStartMs: null,
+      onSuccess: null,
+      onFailure: null,
+      compensate: null,
+      when: null,
+      maxVisits: null,
+      skipIfDependencySkipped: false,
+      ...opts,
+      key,
+      retry: { ...DEFAULT_RETRY, ...opts.retry },
     },
     position,
   );
@@ -84,6 +86,7 @@ export function plan(
     pausedAt: null,
     forkedFrom: null,
     lastClaimedAt: null,
+    templateId: null,
     ...fields,
   };
   return { plan: model, steps: Object.entries(steps).map(([k, o], i) => step(k, o, i)) };
@@ -210,4 +213,12 @@ export function expectNoOp(d: Decision | Rejection, before: PlanAggregate): void
   expect(dec.aggregate.plan).toBe(before.plan);
   expect(dec.aggregate.steps).toHaveLength(before.steps.length);
   dec.aggregate.steps.forEach((s, i) => expect(s).toBe(before.steps[i]));
+}
+
+/** The spec part of a fresh step (what addStep takes). */
+export function stepSpec(key: string, opts: StepOpts = {}): StepSpec {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { position, state, output, error, attempts, progress, progressMessage, quality, agentId, leaseId, readyAt, startedAt, finishedAt, retryAt, attemptBase, visits, trigger, ...spec } =
+    step(key, opts);
+  return spec;
 }

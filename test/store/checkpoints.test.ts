@@ -9,7 +9,7 @@ import type { PlanAggregate, StepModel } from "../../src/domain/model.js";
 import { intervene, type InterventionRequest } from "../../src/engine/interventions.js";
 import type { CheckpointReason, CheckpointRecord } from "../../src/store/checkpoints.js";
 import { openStore, type Store } from "../../src/store/store.js";
-import { Script, plan, type StepList } from "../helpers/engine.js";
+import { Script, plan, stepSpec, type StepList } from "../helpers/engine.js";
 
 interface RawRow {
   seq: number;
@@ -191,7 +191,7 @@ describe("checkpoints: delta storage", () => {
         r.take("MANUAL", null, "reordered");
       }
       if (i === 3) {
-        const spec = { key: "w", name: null, description: null, role: "other", dependsOn: ["s3"], priority: "NORMAL" as const, input: { added: true }, timeoutMs: 1_000, retry: r.agg.steps[0]!.retry, config: null, runAt: null, delayMs: null, qualityThreshold: null, scheduleToStartMs: null };
+        const spec = stepSpec("w", { role: "other", dependsOn: ["s3"], input: { added: true }, timeoutMs: 1_000, retry: r.agg.steps[0]!.retry });
         r.intervene({ kind: "ADD_STEP", step: spec, after: "s10" });
         r.take("MANUAL", null, "added");
       }

@@ -137,6 +137,8 @@ export type SignalKind =
   | 'INTERVENTION_REJECTED'
   | 'MESSAGE'
   | 'PLAN_CANCELLED'
+  | 'PLAN_COMPENSATED'
+  | 'PLAN_COMPENSATING'
   | 'PLAN_COMPLETED'
   | 'PLAN_CREATED'
   | 'PLAN_FAILED'
@@ -144,6 +146,7 @@ export type SignalKind =
   | 'PLAN_RESUMED'
   | 'PLAN_STARTED'
   | 'STEP_CANCELLED'
+  | 'STEP_COMPENSATED'
   | 'STEP_FAILED'
   | 'STEP_PROGRESS'
   | 'STEP_READY'
@@ -167,6 +170,8 @@ export type StepErrorInput = {
 
 /** One step of a new plan. */
 export type StepInput = {
+  /** Step that undoes this one: run (in reverse completion order) if the plan fails or is cancelled with compensate after this step succeeded. */
+  compensate?: string | null | undefined;
   /** Settings for built-in roles (http url, wait duration, ...). */
   config?: unknown;
   /** Not READY until this many ms after its dependencies are done (or the plan started). */
@@ -179,8 +184,14 @@ export type StepInput = {
   input?: unknown;
   /** Unique within the plan: 1-100 letters, digits, '_', '.', '-'. */
   key: string;
+  /** Most visits (runs started anew by dependencies or transitions); a loop must pass through a step with one. */
+  maxVisits?: number | null | undefined;
   /** Display name. */
   name?: string | null | undefined;
+  /** Step to make READY when this one fails for good (retries spent); the failure is handled and the plan goes on. */
+  onFailure?: string | null | undefined;
+  /** Step to make READY (a new visit) when this one succeeds. A step with no dependencies that some transition names runs only when one fires. */
+  onSuccess?: string | null | undefined;
   /** Claim priority (default: the plan's). */
   priority?: Priority | null | undefined;
   /** 0..1: a completion reporting a lower quality (or none) fails the attempt as QUALITY_GATE, retried under the retry policy. */
@@ -191,10 +202,14 @@ export type StepInput = {
   role: string;
   /** Not READY before this time, even with its dependencies done (WAITING until then; frozen while paused). */
   runAt?: string | null | undefined;
-  /** Fail the step (SCHEDULE_TO_START_TIMEOUT) when it stays READY, unclaimed, this long. */
+  /** Fail the step (SCHEDULE_TO_START_TIMEOUT) when it stays READY, unclaimed, this long; onFailure routes it. */
   scheduleToStartMs?: number | null | undefined;
+  /** Skip this step when a dependency is SKIPPED (default false: SKIPPED counts as satisfied). */
+  skipIfDependencySkipped?: boolean | null | undefined;
   /** Attempt timeout (default: the policy's stepTimeoutMs). */
   timeoutMs?: number | null | undefined;
+  /** Conditional routes, checked in order when the step succeeds; the first match wins: [{ if: { path, op, value }, then: { goto: key } | { retry: true } | { skip: key or [keys] } | { fail: true or message } | { complete: true } }]. path starts with output, input (the plan's) or context; op is eq ne gt gte lt lte in exists matches. */
+  when?: unknown;
 };
 
 /** Where a step is in its life. */

@@ -87,8 +87,30 @@ export class StepInput {
   @Field(() => Float, { nullable: true, description: "0..1: a completion reporting a lower quality (or none) fails the attempt as QUALITY_GATE, retried under the retry policy." })
   qualityThreshold?: number | null;
 
-  @Field(() => Int, { nullable: true, description: "Fail the step (SCHEDULE_TO_START_TIMEOUT) when it stays READY, unclaimed, this long." })
+  @Field(() => Int, { nullable: true, description: "Fail the step (SCHEDULE_TO_START_TIMEOUT) when it stays READY, unclaimed, this long; onFailure routes it." })
   scheduleToStartMs?: number | null;
+
+  @Field(() => String, { nullable: true, description: "Step to make READY (a new visit) when this one succeeds. A step with no dependencies that some transition names runs only when one fires." })
+  onSuccess?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Step to make READY when this one fails for good (retries spent); the failure is handled and the plan goes on." })
+  onFailure?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Step that undoes this one: run (in reverse completion order) if the plan fails or is cancelled with compensate after this step succeeded." })
+  compensate?: string | null;
+
+  @Field(() => JSONScalar, {
+    nullable: true,
+    description:
+      "Conditional routes, checked in order when the step succeeds; the first match wins: [{ if: { path, op, value }, then: { goto: key } | { retry: true } | { skip: key or [keys] } | { fail: true or message } | { complete: true } }]. path starts with output, input (the plan's) or context; op is eq ne gt gte lt lte in exists matches.",
+  })
+  when?: Json;
+
+  @Field(() => Int, { nullable: true, description: "Most visits (runs started anew by dependencies or transitions); a loop must pass through a step with one." })
+  maxVisits?: number | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Skip this step when a dependency is SKIPPED (default false: SKIPPED counts as satisfied)." })
+  skipIfDependencySkipped?: boolean | null;
 }
 
 @InputType({ description: "A new plan." })

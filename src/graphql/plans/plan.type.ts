@@ -135,6 +135,30 @@ export class Step {
   @Field(() => Int, { nullable: true, description: "A READY step not claimed within this long fails (SCHEDULE_TO_START_TIMEOUT)." })
   scheduleToStartMs!: number | null;
 
+  @Field(() => String, { nullable: true, description: "Step made READY (a new visit) when this one succeeds." })
+  onSuccess!: string | null;
+
+  @Field(() => String, { nullable: true, description: "Step made READY when this one fails for good (retries spent): the failure is handled and the plan goes on." })
+  onFailure!: string | null;
+
+  @Field(() => String, { nullable: true, description: "Step that undoes this one if the plan fails after it succeeded (saga compensation)." })
+  compensate!: string | null;
+
+  @Field(() => JSONScalar, { nullable: true, description: "Conditional routes checked in order when the step succeeds: [{ if: { path, op, value }, then: { goto | retry | skip | fail | complete } }]." })
+  when!: Json | null;
+
+  @Field(() => Int, { nullable: true, description: "Most visits (runs started anew by dependencies or transitions); null = no bound." })
+  maxVisits!: number | null;
+
+  @Field(() => Int, { description: "Times the step was started anew: 1 on its first run, one more each time a transition or a re-run dependency brings it back." })
+  visits!: number;
+
+  @Field({ description: "True when a SKIPPED dependency skips this step too (otherwise SKIPPED counts as satisfied)." })
+  skipIfDependencySkipped!: boolean;
+
+  @Field(() => JSONScalar, { nullable: true, description: "What made the current visit run, when a transition or a compensation did: { from, via, outcome, output, error } or { compensates }." })
+  trigger!: Json | null;
+
   @Field(() => Date, { nullable: true, description: "Not READY before this time." })
   runAt!: Date | null;
 
@@ -176,6 +200,14 @@ export class Step {
       quality: s.quality,
       qualityThreshold: s.qualityThreshold,
       scheduleToStartMs: s.scheduleToStartMs,
+      onSuccess: s.onSuccess,
+      onFailure: s.onFailure,
+      compensate: s.compensate,
+      when: s.when as Json | null,
+      maxVisits: s.maxVisits,
+      visits: s.visits,
+      skipIfDependencySkipped: s.skipIfDependencySkipped,
+      trigger: s.trigger,
       runAt: toDate(s.runAt),
       delayMs: s.delayMs,
       retryAt: toDate(s.retryAt),
