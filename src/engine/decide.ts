@@ -2,21 +2,26 @@
  * The pure plan state machine: (aggregate, event, now) → new aggregate + commands.
  * No I/O, no clock, no randomness: the same inputs always give the same decision.
  *
- * Plan states:  IDLE → RUNNING → COMPLETED | FAILED
- * Step states:  PENDING → READY → RUNNING → SUCCEEDED
+ * Plan states:  IDLE → RUNNING → COMPLETED | FAILED | COMPENSATING → COMPENSATED | FAILED
+ * Step states:  PENDING → READY → RUNNING → SUCCEEDED (→ COMPENSATED when its compensation ran)
  *                                  RUNNING → WAITING (retry backoff) → READY
  *                                  RUNNING → READY (lease lost, attempts left)
- *                                  RUNNING → FAILED (no retry left) ⇒ plan FAILED
+ *                                  RUNNING → FAILED (no retry left) ⇒ onFailure route, or plan FAILED
+ *               PENDING | READY | WAITING → SKIPPED (ruled out by a rule or by routing)
  *               PENDING | READY | WAITING | RUNNING → CANCELLED (when the plan fails)
+ *               any finished step → READY again when a transition brings it back (a new visit)
  * Each handler checks its precondition first and returns a Rejection when it does not hold.
  * The full diagrams and rules are in src/engine/README.md.
  */
-import type { PlanAggregate, StepError, StepModel } from "../domain/model.js";
+import type { Json, PlanAggregate, StepError, StepModel } from "../domain/model.js";
+import { isUnstartedStepState } from "../domain/statuses.js";
 import { TimerKind } from "./commands.js";
 import type { EngineCommand } from "./commands.js";
 import { Draft } from "./draft.js";
 import type { EngineEvent, EngineEventType, EventOf } from "./events.js";
-import { attemptFailed, dependenciesSatisfied, endPlan, failStep, makeReady, promote, setTimer } from "./transitions.js";
+import { firstMatch } from "./conditions.js";
+import { canEnter, compensated, completeNow, enter, failPlan, routeJson, skipStep, visitLimitError } from "./routing.js";
+import { attemptFailed, dependenciesSatisfied, failStep, makeReady, promote, setTimer } from "./transitions.js";
 
 export type RejectionCode = "INVALID_STATE" | "STALE_LEASE" | "NOT_FOUND";
 
@@ -55,7 +60,7 @@ const handlers: { [T in EngineEventType]: Handler<T> } = {
   },
 
   StepClaimed(d, e) {
-    if (d.plan.state !== "RUNNING") return reject("INVALID_STATE", `plan is ${d.plan.state}`);
+    if (d.plan.state !== "RUNNING" && d.plan.state !== "COMPENSATING") return reject("INVALID_STATE", `plan is ${d.plan.state}`);
     const step = d.step(e.stepKey);
     if (!step) return reject("NOT_FOUND", `no step ${e.stepKey}`);
     if (step.state !== "READY") return reject("INVALID_STATE", `step ${step.key} is ${step.state}, not READY`);
@@ -119,18 +124,45 @@ const handlers: { [T in EngineEventType]: Handler<T> } = {
       attemptFailed(d, step, error, true);
       return;
     }
-    d.patchStep(step.key, {
-      state: "SUCCEEDED",
-      output: e.output,
-      quality: e.quality,
-      error: null,
-      leaseId: null,
-      finishedAt: d.now,
-    });
-    d.command({ type: "EndAttempt", leaseId: e.leaseId, outcome: "SUCCEEDED", error: null });
-    d.command({ type: "ClearTimers", stepKey: step.key });
-    d.emit("STEP_SUCCEEDED", step.key, { attempt: step.attempts, output: e.output, quality: e.quality }, step.agentId);
-    promote(d);
+    if (d.plan.state === "COMPENSATING") {
+      compensated(d, succeed(d, step, e.leaseId, e.output, e.quality, null));
+      d.command({ type: "TakeCheckpoint", reason: "STEP", stepKey: step.key });
+      return;
+    }
+    // Route rules first: one may turn the completion into a failure (fail, retry).
+    const match = step.when ? firstMatch(step.when, { output: e.output, input: d.plan.input, context: null }) : null;
+    const rule: Json | null = match ? { rule: match.index, if: match.rule.if, then: match.rule.then, actual: match.actual } : null;
+    const action = match?.rule.then;
+    if (action && ("fail" in action || "retry" in action)) {
+      const error: StepError = {
+        message: "fail" in action ? (action.fail ?? `rule ${match.index} failed the step`) : `rule ${match.index} asked for a retry`,
+        type: "fail" in action ? "CONDITION" : "CONDITION_RETRY",
+        retryable: "retry" in action,
+        details: { ...(rule as object), output: e.output },
+      };
+      d.command({ type: "EndAttempt", leaseId: e.leaseId, outcome: "FAILED", error });
+      attemptFailed(d, step, error, true);
+      return;
+    }
+    const target = action && "goto" in action ? action.goto : step.onSuccess;
+    const via = action && "goto" in action ? "when" : "onSuccess";
+    if (target !== null && !canEnter(d, target)) {
+      // The route is closed (the target spent its visits): the step cannot end as it asked.
+      const error = visitLimitError(d.step(target)!);
+      d.command({ type: "EndAttempt", leaseId: e.leaseId, outcome: "FAILED", error });
+      failStep(d, step, { ...error, details: { ...(error.details as object), route: routeJson(d, target, via) } });
+      return;
+    }
+    const route = target !== null ? routeJson(d, target, via) : null;
+    const done = succeed(d, step, e.leaseId, e.output, e.quality, rule || route ? { ...(rule ? { rule } : {}), ...(route ? { route } : {}) } : null);
+    if (action && "complete" in action) completeNow(d, done);
+    else {
+      if (action && "skip" in action) {
+        for (const k of action.skip) if (isUnstartedStepState(d.step(k)!.state)) skipStep(d, k, { reason: "rule", by: step.key, rule });
+      }
+      if (target !== null) enter(d, target, { from: step.key, via, outcome: "SUCCEEDED", output: e.output, error: null });
+      promote(d);
+    }
     d.command({ type: "TakeCheckpoint", reason: "STEP", stepKey: step.key });
   },
 
@@ -180,7 +212,7 @@ const handlers: { [T in EngineEventType]: Handler<T> } = {
 
   PlanDeadlineReached(d) {
     if (d.plan.state !== "RUNNING") return;
-    endPlan(d, "FAILED", {
+    failPlan(d, {
       message: `plan exceeded its deadline of ${d.plan.policy.planTimeoutMs} ms`,
       type: "PLAN_TIMEOUT",
       retryable: false,
@@ -196,6 +228,15 @@ export function decide(aggregate: PlanAggregate, event: EngineEvent, now: number
   const result = d.result();
   const changed = result.plan !== aggregate.plan || d.commands.length > 0;
   return { ok: true, aggregate: result, commands: d.commands, changed };
+}
+
+/** The attempt succeeded: the step is SUCCEEDED with its output; `decision` (rule, route) goes into the signal. */
+function succeed(d: Draft, step: StepModel, leaseId: string, output: Json | null, quality: number | null, decision: Json | null): StepModel {
+  const done = d.patchStep(step.key, { state: "SUCCEEDED", output, quality, error: null, leaseId: null, finishedAt: d.now });
+  d.command({ type: "EndAttempt", leaseId, outcome: "SUCCEEDED", error: null });
+  d.command({ type: "ClearTimers", stepKey: step.key });
+  d.emit("STEP_SUCCEEDED", step.key, { attempt: step.attempts, output, quality, ...(decision as object | null) }, step.agentId);
+  return done;
 }
 
 /** The step RUNNING under this lease, or a rejection naming why the lease is stale. */

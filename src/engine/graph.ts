@@ -65,3 +65,20 @@ export function finalKeys(nodes: readonly GraphNode[]): string[] {
   const needed = new Set(nodes.flatMap((n) => n.dependsOn));
   return nodes.filter((n) => !needed.has(n.key)).map((n) => n.key);
 }
+
+/** Keys of the steps that depend on `key`, directly or not, nearest first. */
+export function dependentsOf(nodes: readonly GraphNode[], key: string): string[] {
+  const out: string[] = [];
+  const seen = new Set([key]);
+  for (let frontier = new Set([key]); frontier.size; ) {
+    const next = new Set<string>();
+    for (const n of nodes) {
+      if (seen.has(n.key) || !n.dependsOn.some((k) => frontier.has(k))) continue;
+      seen.add(n.key);
+      next.add(n.key);
+      out.push(n.key);
+    }
+    frontier = next;
+  }
+  return out;
+}

@@ -10,6 +10,8 @@ import { isFinalPlanState, isFinishedStepState, type PlanState, type Priority, t
 import type { EngineCommand } from "./commands.js";
 import { TimerKind } from "./commands.js";
 import { Draft } from "./draft.js";
+import { dependentsOf } from "./graph.js";
+import { failPlan, resetStep } from "./routing.js";
 import { dependenciesSatisfied, endPlan, promote, setTimer } from "./transitions.js";
 import { checkStepPatch, graphProblems, type RetryDraft } from "./validate.js";
 
@@ -45,7 +47,8 @@ export interface StepPatch {
 export type InterventionRequest =
   | { kind: "PAUSE" }
   | { kind: "RESUME" }
-  | { kind: "CANCEL" }
+  /** `compensate`: run the compensations of the steps that succeeded (saga) before ending COMPENSATED. */
+  | { kind: "CANCEL"; compensate?: boolean }
   | { kind: "RETRY_STEP"; stepKey: string; input?: Json }
   | { kind: "SKIP_STEP"; stepKey: string; output?: Json }
   | { kind: "MODIFY_STEP"; stepKey: string; patch: StepPatch }
@@ -103,11 +106,12 @@ const handlers: { [K in Exclude<Kind, StructuralKind>]: Handler<K> } = {
     return { diff: { state: { before: "PAUSED", after: d.plan.state } } };
   },
 
-  CANCEL(d) {
+  CANCEL(d, r) {
     const before = d.plan.state;
     if (isFinalPlanState(before)) return refuse("INVALID_STATE", `the plan is already ${before}`);
-    endPlan(d, "CANCELLED", null);
-    return { diff: { state: { before, after: "CANCELLED" } } };
+    if (r.compensate && before !== "COMPENSATING") failPlan(d, null);
+    else endPlan(d, "CANCELLED", null);
+    return { diff: { state: { before, after: d.plan.state } } };
   },
 
   RETRY_STEP(d, r) {
@@ -119,9 +123,9 @@ const handlers: { [K in Exclude<Kind, StructuralKind>]: Handler<K> } = {
     }
     if (!RETRYABLE.includes(step.state)) return refuse("INVALID_STATE", `step ${step.key} is ${step.state}; only FAILED, CANCELLED or SKIPPED steps can be retried`);
     const reopened = plan === "FAILED" || plan === "CANCELLED" ? reopenPlan(d) : [];
-    reset(d, step.key, r.input);
+    resetStep(d, step.key, r.input);
     // Dependents cancelled with it, or released by a skip and not yet started, wait for it again.
-    for (const key of dependentsToHoldBack(d, step.key)) reset(d, key);
+    for (const key of dependentsToHoldBack(d, step.key)) resetStep(d, key);
     const diff: Record<string, Json> = { step: { key: step.key, state: { before: step.state, after: "PENDING" } } };
     if (r.input !== undefined) diff["input"] = { before: step.input, after: r.input };
     if (reopened.length) diff["plan"] = { state: { before: plan, after: "RUNNING" }, reopenedSteps: reopened };
@@ -288,29 +292,12 @@ export function intervene(aggregate: PlanAggregate, request: InterventionRequest
   return { ok: true, aggregate: d.result(), commands: d.commands, diff: handled.diff };
 }
 
-/** A step back to PENDING with a fresh retry budget (its attempt count goes on). */
-function reset(d: Draft, key: string, input?: Json): void {
-  const s = d.step(key)!;
-  if (s.state === "WAITING") d.command({ type: "ClearTimers", stepKey: key });
-  d.patchStep(key, {
-    state: "PENDING",
-    attemptBase: s.attempts,
-    error: null,
-    output: null,
-    quality: null,
-    readyAt: null,
-    finishedAt: null,
-    retryAt: null,
-    ...(input !== undefined ? { input } : {}),
-  });
-}
-
 /** A FAILED or CANCELLED plan runs again: every step it cancelled goes back to PENDING. */
 function reopenPlan(d: Draft): string[] {
   const reopened: string[] = [];
   for (const s of d.steps) {
     if (s.state !== "CANCELLED") continue;
-    reset(d, s.key);
+    resetStep(d, s.key);
     reopened.push(s.key);
   }
   d.patchPlan({ state: "RUNNING" as PlanState, error: null, finishedAt: null });
@@ -320,21 +307,8 @@ function reopenPlan(d: Draft): string[] {
 }
 
 /** Keys of the CANCELLED, READY or WAITING steps that depend, directly or not, on `key`. */
-function dependentsToHoldBack(d: Draft, key: string): string[] {
-  const out: string[] = [];
-  const seen = new Set([key]);
-  for (let frontier = [key]; frontier.length; ) {
-    const next: string[] = [];
-    for (const s of d.steps) {
-      if (seen.has(s.key) || !s.dependsOn.some((k) => frontier.includes(k))) continue;
-      seen.add(s.key);
-      next.push(s.key);
-      if (s.state === "CANCELLED" || s.state === "READY" || s.state === "WAITING") out.push(s.key);
-    }
-    frontier = next;
-  }
-  return out;
-}
+const dependentsToHoldBack = (d: Draft, key: string): string[] =>
+  dependentsOf(d.steps, key).filter((k) => ["CANCELLED", "READY", "WAITING"].includes(d.step(k)!.state));
 
 const describe = (problems: readonly { path: string; message: string }[]): string => problems.map((x) => `${x.path}: ${x.message}`).join("; ");
 

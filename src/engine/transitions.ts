@@ -5,6 +5,8 @@ import { TimerKind } from "./commands.js";
 import { Draft, errorJson } from "./draft.js";
 import { finalKeys } from "./graph.js";
 import { backoffMs, mayRetry } from "./retry.js";
+import { heldSteps } from "./routes.js";
+import { canEnter, compensationFailed, enter, failPlan, routeJson, skipStep, visitLimitError } from "./routing.js";
 
 export function makeReady(d: Draft, key: string, payload: Json): void {
   const step = d.patchStep(key, { state: "READY", readyAt: d.now, retryAt: null, leaseId: null });
@@ -36,20 +38,34 @@ export function attemptFailed(d: Draft, step: StepModel, error: StepError, withB
   failStep(d, step, error);
 }
 
-/** The step FAILS for good, and with it the plan. */
+/**
+ * The step FAILS for good (no retry left). Its onFailure route, when it can be taken, handles
+ * the failure and the plan goes on; otherwise the plan fails (and compensates). A failed
+ * compensation fails the plan.
+ */
 export function failStep(d: Draft, step: StepModel, error: StepError): void {
   d.patchStep(step.key, { state: "FAILED", error, leaseId: null, finishedAt: d.now });
-  d.emit("STEP_FAILED", step.key, { attempt: step.attempts, error: errorJson(error) }, step.agentId);
-  endPlan(d, "FAILED", { ...error, message: `step ${step.key} failed: ${error.message}`, details: { stepKey: step.key } });
+  const payload = { attempt: step.attempts, error: errorJson(error) };
+  if (d.plan.state === "COMPENSATING") {
+    d.emit("STEP_FAILED", step.key, payload, step.agentId);
+    compensationFailed(d, step, error);
+    return;
+  }
+  const target = step.onFailure;
+  const routed = target !== null && canEnter(d, target);
+  d.emit("STEP_FAILED", step.key, target ? { ...payload, route: routeJson(d, target, "onFailure") } : payload, step.agentId);
+  if (routed) {
+    enter(d, target, { from: step.key, via: "onFailure", outcome: "FAILED", output: null, error: errorJson(error) });
+    promote(d);
+    return;
+  }
+  failPlan(d, { ...error, message: `step ${step.key} failed: ${error.message}`, details: { stepKey: step.key } });
 }
 
-/**
- * The plan ends FAILED (with the error) or CANCELLED: every step not finished is CANCELLED,
- * running leases are revoked (their agents learn it from heartbeatStep) and timers cleared.
- */
-export function endPlan(d: Draft, state: "FAILED" | "CANCELLED", error: StepError | null): void {
-  const reason = state === "FAILED" ? "plan failed" : "plan cancelled";
+/** Every step RUNNING or not started yet is CANCELLED (running leases revoked; their agents learn it from heartbeatStep), but those in `keep`. */
+export function stopSteps(d: Draft, reason: string, keep?: ReadonlySet<string>): void {
   for (const s of d.steps) {
+    if (keep?.has(s.key)) continue;
     if (s.state === "RUNNING" && s.leaseId) {
       d.command({ type: "EndAttempt", leaseId: s.leaseId, outcome: "CANCELLED", error: null });
     }
@@ -58,6 +74,11 @@ export function endPlan(d: Draft, state: "FAILED" | "CANCELLED", error: StepErro
       d.emit("STEP_CANCELLED", s.key, { reason });
     }
   }
+}
+
+/** The plan ends FAILED (with the error) or CANCELLED: every step not finished is CANCELLED and timers cleared. */
+export function endPlan(d: Draft, state: "FAILED" | "CANCELLED", error: StepError | null): void {
+  stopSteps(d, state === "FAILED" ? "plan failed" : "plan cancelled");
   d.command({ type: "ClearTimers", stepKey: null });
   d.patchPlan({ state, error, finishedAt: d.now, pausedAt: null });
   d.emit(state === "FAILED" ? "PLAN_FAILED" : "PLAN_CANCELLED", null, error ? { error: errorJson(error) } : null);
@@ -73,36 +94,73 @@ export function setTimer(d: Draft, kind: TimerKind, stepKey: string | null, ref:
   d.command({ type: "SetTimer", kind, stepKey, ref, dueAt, frozen });
 }
 
-/**
- * PENDING steps whose dependencies are all satisfied become READY; a fully done plan completes.
- * Runs while PAUSED too: results of attempts that finish during a pause are kept and move the
- * plan on, but nothing is claimed until it resumes.
- */
 export const dependenciesSatisfied = (d: Draft, s: StepModel): boolean => s.dependsOn.every((k) => isSatisfiedStepState(d.step(k)!.state));
 
-export function promote(d: Draft): void {
-  if (d.plan.state !== "RUNNING" && d.plan.state !== "PAUSED") return;
-  let done = true;
-  for (const s of d.steps) {
-    if (!isSatisfiedStepState(s.state)) done = false;
-    if (s.state !== "PENDING") continue;
-    if (!dependenciesSatisfied(d, s)) continue;
-    const notBefore = Math.max(s.runAt ?? 0, s.delayMs ? d.now + s.delayMs : 0);
-    if (notBefore > d.now) {
-      // Scheduled: it waits like a retry backoff (frozen while paused), then becomes READY.
-      // (While paused, retryAt counts from the pause, as a frozen timer does: resume shifts both.)
-      const retryAt = d.plan.state === "PAUSED" ? (d.plan.pausedAt ?? d.now) + (notBefore - d.now) : notBefore;
-      d.patchStep(s.key, { state: "WAITING", retryAt });
-      setTimer(d, TimerKind.RETRY, s.key, null, notBefore);
-    } else {
-      makeReady(d, s.key, { attempt: s.attempts + 1 });
-    }
+/** Where a PENDING step stands with its dependencies. */
+function dependencyState(d: Draft, s: StepModel): "ready" | "wait" | "blocked" | "skip" {
+  let wait = false;
+  let skipped = false;
+  for (const k of s.dependsOn) {
+    const state = d.step(k)!.state;
+    if (state === "SUCCEEDED") continue;
+    if (state === "SKIPPED") skipped = true;
+    else if (state === "FAILED" || state === "CANCELLED" || state === "COMPENSATED") return "blocked";
+    else wait = true;
   }
-  if (done) completePlan(d);
+  return wait ? "wait" : skipped && s.skipIfDependencySkipped ? "skip" : "ready";
+}
+
+/**
+ * Moves the plan on. PENDING steps whose dependencies are satisfied start a new visit (READY,
+ * or WAITING for their runAt / delayMs); when nothing is READY, RUNNING or WAITING any more,
+ * the PENDING steps that can no longer run (held for a transition that never fired, or after a
+ * dependency that failed) are SKIPPED, which may free others; when nothing is left the plan
+ * completes. Runs while PAUSED too: results of attempts that finish during a pause are kept
+ * and move the plan on, but nothing is claimed until it resumes.
+ */
+export function promote(d: Draft): void {
+  const held = heldSteps(d.steps);
+  for (;;) {
+    if (d.plan.state !== "RUNNING" && d.plan.state !== "PAUSED") return;
+    let active = false;
+    let moved = false;
+    for (const s of d.steps) {
+      if (s.state === "READY" || s.state === "RUNNING" || s.state === "WAITING") active = true;
+      if (s.state !== "PENDING" || held(s)) continue;
+      const deps = dependencyState(d, s);
+      if (deps === "wait" || deps === "blocked") continue;
+      moved = true;
+      if (deps === "skip") skipStep(d, s.key, { reason: "a dependency was skipped" });
+      else if (s.maxVisits !== null && s.visits >= s.maxVisits) {
+        failStep(d, s, visitLimitError(s));
+        break; // the failure may have routed or ended the plan: look again
+      } else activate(d, s);
+    }
+    if (moved) continue;
+    if (active) return;
+    const ruledOut = d.steps.filter((s) => s.state === "PENDING" && (held(s) || dependencyState(d, s) === "blocked"));
+    if (ruledOut.length === 0) return completePlan(d);
+    for (const s of ruledOut) skipStep(d, s.key, { reason: held(s) ? "no route led to it" : "a dependency did not succeed" });
+  }
+}
+
+/** A PENDING step starts a visit: READY now, or WAITING (like a retry backoff, frozen while paused) until its runAt / delayMs. */
+function activate(d: Draft, s: StepModel): void {
+  const visits = s.visits + 1;
+  const notBefore = Math.max(s.runAt ?? 0, s.delayMs ? d.now + s.delayMs : 0);
+  if (notBefore > d.now) {
+    // (While paused, retryAt counts from the pause, as a frozen timer does: resume shifts both.)
+    const retryAt = d.plan.state === "PAUSED" ? (d.plan.pausedAt ?? d.now) + (notBefore - d.now) : notBefore;
+    d.patchStep(s.key, { state: "WAITING", retryAt, visits });
+    setTimer(d, TimerKind.RETRY, s.key, null, notBefore);
+  } else {
+    d.patchStep(s.key, { visits });
+    makeReady(d, s.key, visits > 1 ? { attempt: s.attempts + 1, visit: visits } : { attempt: s.attempts + 1 });
+  }
 }
 
 function completePlan(d: Draft): void {
-  const finals = finalKeys(d.steps);
+  const finals = finalKeys(d.steps).filter((k) => d.step(k)!.state === "SUCCEEDED");
   const result: Json =
     finals.length === 1
       ? d.step(finals[0]!)!.output

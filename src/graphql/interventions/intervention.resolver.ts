@@ -71,9 +71,18 @@ export class InterventionResolver {
     return intervene(ctx, id, { kind: "RESUME" }, audit);
   }
 
-  @Mutation(() => Intervention, { description: "Cancels the plan: unfinished steps are CANCELLED and running leases learn it from heartbeatStep." })
-  cancelPlan(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The plan." }) id: string, @Args(() => Audit) audit: Audit): Intervention {
-    return intervene(ctx, id, { kind: "CANCEL" }, audit);
+  @Mutation(() => Intervention, {
+    description:
+      "Cancels the plan: unfinished steps are CANCELLED and running leases learn it from heartbeatStep. With compensate, the compensations of the steps that succeeded run first (plan COMPENSATING, then COMPENSATED).",
+  })
+  cancelPlan(
+    @Ctx() ctx: Context,
+    @Arg("id", () => ID, { description: "The plan." }) id: string,
+    @Args(() => Audit) audit: Audit,
+    @Arg("compensate", () => Boolean, { nullable: true, description: "Run the saga compensations of the succeeded steps, in reverse completion order (default false)." })
+    compensate?: boolean | null,
+  ): Intervention {
+    return intervene(ctx, id, { kind: "CANCEL", compensate: compensate ?? false }, audit);
   }
 
   @Mutation(() => Intervention, {
