@@ -188,7 +188,7 @@ export abstract class CoordinatorCore {
       }
     }
     const { plan, steps } = d.aggregate;
-    if (plan.state === "RUNNING") for (const s of steps) if (s.state === "READY") u.wake.add(s.role);
+    if (plan.state === "RUNNING" || plan.state === "COMPENSATING") for (const s of steps) if (s.state === "READY") u.wake.add(s.role);
   }
 
   /** Records the aggregate as a checkpoint; STEP checkpoints past the limit are pruned. */

@@ -6,6 +6,7 @@
 import type { Problem } from "../domain/errors.js";
 import type { StepSpec } from "../domain/model.js";
 import { ruleTargets } from "./conditions.js";
+import { dependentsOf } from "./graph.js";
 
 type RouteSpec = Pick<StepSpec, "key" | "dependsOn" | "onSuccess" | "onFailure" | "compensate" | "when" | "maxVisits">;
 
@@ -21,25 +22,37 @@ function transitionTargets(s: RouteSpec): string[] {
 /** Steps a success leads on to: dependents aside, onSuccess and the goto targets. */
 const successTargets = (s: RouteSpec): string[] => [...(s.onSuccess ? [s.onSuccess] : []), ...(s.when ?? []).flatMap((r) => ("goto" in r.then ? [r.then.goto] : []))];
 
-export interface Held {
-  /** True when the step runs only when a transition or a compensation makes it READY. */
-  (s: RouteSpec): boolean;
-}
+/** True when the step runs only when a transition or a compensation makes it READY. */
+export type Held = (s: Pick<StepSpec, "key">) => boolean;
 
 /**
  * Which steps are held: a compensation step (named by some step's `compensate`) runs only
  * while the plan compensates; a transition target with no dependencies runs only when a
- * transition fires. A target that has dependencies also runs when they are done.
+ * transition fires — unless the transition comes back from its own downstream (a loop back to
+ * it, like review → code), which makes it a start step like any other. A target that has
+ * dependencies also runs when they are done.
  */
 export function heldSteps(steps: readonly RouteSpec[]): Held {
-  let targets: Set<string> | null = null;
+  let sources: Map<string, Set<string>> | null = null; // target → steps with a transition to it
   let compensations: Set<string> | null = null;
   for (const s of steps) {
     if (s.compensate) (compensations ??= new Set()).add(s.compensate);
-    if (s.onSuccess || s.onFailure || s.when) for (const t of transitionTargets(s)) (targets ??= new Set()).add(t);
+    if (s.onSuccess || s.onFailure || s.when) {
+      for (const t of transitionTargets(s)) {
+        sources ??= new Map();
+        if (!sources.has(t)) sources.set(t, new Set());
+        sources.get(t)!.add(s.key);
+      }
+    }
   }
-  if (!targets && !compensations) return () => false;
-  return (s) => (compensations?.has(s.key) ?? false) || (s.dependsOn.length === 0 && (targets?.has(s.key) ?? false));
+  if (!sources && !compensations) return () => false;
+  const held = new Set(compensations);
+  for (const s of steps) {
+    const from = sources?.get(s.key);
+    if (!from || s.dependsOn.length > 0) continue;
+    if (!dependentsOf(steps, s.key).some((k) => from.has(k))) held.add(s.key);
+  }
+  return (s) => held.has(s.key);
 }
 
 /** Routing problems of a step list whose keys and dependencies are already checked. */

@@ -24,6 +24,16 @@ describe("onSuccess / onFailure transitions", () => {
     expect(s.agg.plan.state).toBe("COMPLETED");
   });
 
+  it("a target with no dependencies that its own downstream loops back to is a start step, not held", () => {
+    const s = new Script(plan({ code: { maxVisits: 2 }, review: { dependsOn: ["code"], onFailure: "code", retry: ONE } }));
+    s.start();
+    expect(s.states()).toEqual({ code: "READY", review: "PENDING" });
+    s.run("code");
+    s.claim("review");
+    s.fail("review");
+    expect(s.step("code")).toMatchObject({ state: "READY", visits: 2 });
+  });
+
   it("a transition target that never fires is SKIPPED once nothing else can run, and the plan completes", () => {
     const s = new Script(plan({ a: { onFailure: "recover" }, recover: {}, b: { dependsOn: ["a"] } }));
     s.start();
