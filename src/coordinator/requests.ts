@@ -5,12 +5,14 @@ import { type AttemptModel, type PlanAggregate, type Json, type PlanModel, type 
 import type { Priority } from "../domain/statuses.js";
 import type { InterventionRequest } from "../engine/interventions.js";
 import { builtinConfigProblems } from "../domain/builtins.js";
-import { checkStepPatch, validateStepDraft, type PolicyDraft, type StepDraft } from "../engine/validate.js";
+import { checkStepPatch, validatePlanSteps, validateStepDraft, type PolicyDraft, type StepDraft, type ValidatedSteps } from "../engine/validate.js";
 
 export interface CreatePlanRequest {
   name: string;
   goal?: string | null;
   steps?: StepDraft[] | null;
+  /** Instead of steps: a template, "name" (its latest version) or "name@version". */
+  template?: string | null;
   input?: Json;
   policy?: PolicyDraft | null;
   priority?: Priority | null;
@@ -59,6 +61,13 @@ export interface StepResult {
 export interface LeaseStatus {
   expiresAt: number;
   cancelRequested: boolean;
+}
+
+/** A plan's steps and policy checked (every problem at once), built-in roles' config included. */
+export function checkPlanSteps(drafts: readonly StepDraft[] | null | undefined, policy: PolicyDraft | null | undefined): ValidatedSteps {
+  const v = validatePlanSteps(drafts, policy);
+  v.steps.forEach((s, i) => v.problems.push(...builtinConfigProblems(s.role, s.config, `steps[${i}]`)));
+  return v;
 }
 
 const LOOSEST_RETRY: RetryPolicy = { maxAttempts: 1, initialIntervalMs: 0, backoffCoefficient: 1, maxIntervalMs: 2_147_483_647, nonRetryableErrorTypes: [], jitter: 0 };

@@ -9,6 +9,7 @@ import { Intervention } from "./interventions/intervention.type.js";
 import type { Context } from "./context.js";
 import { Plan } from "./plans/plan.type.js";
 import { Signal } from "./signals/signal.type.js";
+import { PlanTemplate } from "./templates/template.type.js";
 
 @Resolver()
 export class NodeResolver {
@@ -40,6 +41,10 @@ export class NodeResolver {
       case "int": {
         const r = store.interventions.get(id);
         return r ? Intervention.from(r) : null;
+      }
+      case "tpl": {
+        const t = store.templates.byId(id);
+        return t ? PlanTemplate.from(t) : null;
       }
       default:
         return null;

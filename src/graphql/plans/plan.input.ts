@@ -57,7 +57,7 @@ export class StepInput {
   @Field(() => String, { nullable: true, description: "What the step is for." })
   description?: string | null;
 
-  @Field({ description: "Which agents may run it (builtin.echo, builtin.wait and builtin.http run inside the gateway)." })
+  @Field({ description: "Which agents may run it (builtin.echo, builtin.wait, builtin.http and builtin.signal run inside the gateway)." })
   role!: string;
 
   @Field(() => [String], { nullable: true, description: "Keys of steps that must succeed first." })
@@ -124,6 +124,12 @@ export class CreatePlanInput {
   @Field(() => [StepInput], { nullable: true, description: "Inline steps, or leave empty and name a template." })
   steps?: StepInput[] | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description: 'Instead of steps: the template to make the plan from, "name" (its latest version) or "name@version". Its steps with no input receive the plan\'s input; the plan\'s policy fields win over the template\'s.',
+  })
+  template?: string | null;
+
   @Field(() => JSONScalar, { nullable: true, description: "The plan's input." })
   input?: Json;
 
@@ -159,4 +165,7 @@ export class PlanFilter {
 
   @Field(() => String, { nullable: true, description: "Only plans whose name contains this text." })
   nameContains?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Only plans made from this template: "name" (any version) or "name@version".' })
+  template?: string | null;
 }

@@ -3,6 +3,7 @@ import { badInput, notFound } from "../../domain/errors.js";
 import type { PlanAggregate } from "../../domain/model.js";
 import { SignalKind } from "../../domain/statuses.js";
 import type { PlanCursor } from "../../store/plans.js";
+import { parseTemplateRef } from "../../templates/templates.js";
 import { StepTrace } from "../agents/agent.type.js";
 import { PageInfo } from "../common.types.js";
 import type { Context } from "../context.js";
@@ -52,7 +53,8 @@ export class PlanResolver {
     const n = pageSize(first);
     const cursor = after ? decodeCursor(after, isPlanCursor) : null;
     const store = ctx.coordinator.store.plans;
-    const page = store.list(filter ?? {}, n, cursor);
+    const template = filter?.template ? parseTemplateRef(filter.template, "filter.template") : null;
+    const page = store.list({ ...filter, template }, n, cursor);
     const edges = page.plans.map((p) => ({
       cursor: encodeCursor({ createdAt: p.createdAt, id: p.id }),
       node: Plan.from(store.load(p.id)!),
@@ -91,7 +93,7 @@ export class PlanResolver {
     return snapshotOf(checkpoints.aggregate(record.id)!, record.sequence, record.createdAt, record.id);
   }
 
-  @Mutation(() => Plan, { description: "Creates a plan from inline steps; starts it unless start is false." })
+  @Mutation(() => Plan, { description: "Creates a plan from inline steps or a template; starts it unless start is false." })
   createPlan(@Arg("input", () => CreatePlanInput, { description: "The new plan." }) input: CreatePlanInput, @Ctx() ctx: Context): Plan {
     const plan = ctx.coordinator.createPlan(input, ctx.actor);
     return loadPlan(ctx, plan.id);
