@@ -38,6 +38,7 @@ export class AttemptRepository {
       running: sqlite.prepare<[string], { n: number }>(
         "SELECT count(*) AS n FROM attempts WHERE agent_id = ? AND outcome = 'RUNNING'",
       ),
+      runningOfRole: sqlite.prepare<[string], { n: number }>("SELECT count(*) AS n FROM attempts WHERE role = ? AND outcome = 'RUNNING'"),
     };
   }
 
@@ -77,6 +78,11 @@ export class AttemptRepository {
   /** Leases an agent holds now. */
   runningCount(agentId: string): number {
     return this.stmt.running.get(agentId)?.n ?? 0;
+  }
+
+  /** Leases of a role running now. */
+  runningOfRole(role: string): number {
+    return this.stmt.runningOfRole.get(role)?.n ?? 0;
   }
 
   /** Every attempt of a plan (or of one of its steps), in step then attempt order. */

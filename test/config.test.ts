@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, parseRateLimits } from "../src/config.js";
+
+describe("BATON_RATE_LIMITS", () => {
+  it("is empty when unset or blank", () => {
+    expect(loadConfig({}).rateLimits).toEqual([]);
+    expect(parseRateLimits(" ")).toEqual([]);
+  });
+
+  it("reads role=N/INTERVAL[:MAX] entries, with - for no rate and the interval's number defaulting to 1", () => {
+    expect(loadConfig({ BATON_RATE_LIMITS: "coder=10/1s,reviewer=100/1m" }).rateLimits).toEqual([
+      { role: "coder", claims: 10, intervalMs: 1_000, maxConcurrent: null },
+      { role: "reviewer", claims: 100, intervalMs: 60_000, maxConcurrent: null },
+    ]);
+    expect(parseRateLimits(" coder = 10/1s:3 , reviewer=100/m, tester=-:2,builtin.http=5/250ms,batch=1/2h:0 ")).toEqual([
+      { role: "coder", claims: 10, intervalMs: 1_000, maxConcurrent: 3 },
+      { role: "reviewer", claims: 100, intervalMs: 60_000, maxConcurrent: null },
+      { role: "tester", claims: null, intervalMs: null, maxConcurrent: 2 },
+      { role: "builtin.http", claims: 5, intervalMs: 250, maxConcurrent: null },
+      { role: "batch", claims: 1, intervalMs: 7_200_000, maxConcurrent: 0 },
+    ]);
+  });
+
+  it.each([
+    ["coder", /not role=RATE\[:MAX\]/],
+    ["=1/s", /not role=RATE\[:MAX\]/],
+    ["coder=10/1s,", /entry "": not role=RATE/],
+    ["coder=10", /rate "10" is neither N\/INTERVAL/],
+    ["coder=10/1x", /rate "10\/1x"/],
+    ["coder=10/1.5s", /rate "10\/1.5s"/],
+    ["coder=-", /sets no limit/],
+    ["coder=0/1s", /claims must be a whole number from 1/],
+    ["coder=1/0s", /intervalMs must be a whole number from 1/],
+    ["coder=1/1000h", /intervalMs must be a whole number from 1 to 2147483647/],
+    ["coder=1/s:x", /MAX "x" is not a whole number/],
+    ["coder=1/s:-1", /MAX "-1" is not a whole number/],
+    ["coder=1/s,coder=2/s", /role "coder" is named twice/],
+  ])("refuses %j with a clear ConfigError", (raw, message) => {
+    expect(() => loadConfig({ BATON_RATE_LIMITS: raw })).toThrow(ConfigError);
+    expect(() => loadConfig({ BATON_RATE_LIMITS: raw })).toThrow(message);
+    expect(() => loadConfig({ BATON_RATE_LIMITS: raw })).toThrow(/^BATON_RATE_LIMITS entry /);
+  });
+});
