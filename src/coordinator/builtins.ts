@@ -3,11 +3,13 @@
  * coordinator path as remote agents (leases, heartbeats, retries, traces) and differ only in
  * that no network lies between them and the gateway.
  */
-import { BuiltinRole } from "../domain/builtins.js";
+import { asObject, BuiltinRole } from "../domain/builtins.js";
 import type { Json } from "../domain/model.js";
 import type { Logger } from "../logger.js";
 import { BatonError } from "../domain/errors.js";
-import type { Clock, TimerHandle } from "./clock.js";
+import { jsonEqual } from "../engine/conditions.js";
+import { followSignals } from "../signals/hub.js";
+import type { TimerHandle } from "./clock.js";
 import type { Coordinator, LeaseGrant, Report } from "./coordinator.js";
 
 /** A failure a built-in reports with its type and whether it may be retried. */
@@ -22,14 +24,55 @@ export class BuiltinFailure extends Error {
   }
 }
 
-type Handler = (g: LeaseGrant, clock: Clock) => Promise<Json | null>;
+/**
+ * Runs one attempt. `stop` is aborted when the attempt must end early (the plan was cancelled
+ * or failed, the lease is gone, the agents are stopping); the result is then not reported.
+ */
+type Handler = (g: LeaseGrant, c: Coordinator, stop: AbortSignal) => Promise<Json | null>;
 
 const cfg = (g: LeaseGrant): Record<string, Json> => (g.step.config ?? {}) as Record<string, Json>;
 
+/**
+ * Whether `value` contains `pattern`: an object pattern matches an object that has each of its
+ * keys with a value containing the pattern's (so nested objects are subsets too); any other
+ * pattern (array, string, number, boolean, null) must be equal (arrays exactly, element by element).
+ */
+export function jsonContains(value: Json, pattern: Json): boolean {
+  const p = asObject(pattern);
+  if (!p) return jsonEqual(value, pattern);
+  const v = asObject(value);
+  return v !== null && Object.entries(p).every(([k, x]) => Object.hasOwn(v, k) && jsonContains(v[k]!, x));
+}
+
 const echo: Handler = async (g) => g.step.input;
 
-const wait: Handler = (g, clock) =>
-  new Promise((resolve) => clock.schedule(Number(cfg(g)["ms"] ?? 0), () => resolve(g.step.input)));
+const wait: Handler = (g, c, stop) =>
+  new Promise((resolve, reject) => {
+    const timer = c.clock.schedule(Number(cfg(g)["ms"] ?? 0), () => {
+      stop.removeEventListener("abort", abort);
+      resolve(g.step.input);
+    });
+    const abort = (): void => {
+      timer.cancel();
+      reject(stop.reason);
+    };
+    stop.addEventListener("abort", abort, { once: true });
+  });
+
+/**
+ * The first CUSTOM signal of the plan named `config.name` whose payload contains `config.match`:
+ * read from the start of the log (signals sent before the step started count), then followed live.
+ */
+const signal: Handler = async (g, c, stop) => {
+  const { name, match } = cfg(g);
+  const filter = { planId: g.plan.id, kinds: ["CUSTOM" as const], names: [String(name)] };
+  for await (const s of followSignals(c.hub, c.store.signals, { filter, afterSequence: 0, signal: stop })) {
+    if (match === undefined || jsonContains(s.payload, match)) {
+      return { signal: { sequence: s.sequence, name: s.name, sender: s.sender, payload: s.payload, at: new Date(s.at).toISOString() } };
+    }
+  }
+  throw stop.reason; // the iteration ends only when `stop` aborts
+};
 
 const http: Handler = async (g) => {
   const c = cfg(g);
@@ -69,13 +112,23 @@ const HANDLERS: Record<string, { handler: Handler; concurrency: number }> = {
   [BuiltinRole.ECHO]: { handler: echo, concurrency: 64 },
   [BuiltinRole.WAIT]: { handler: wait, concurrency: 1000 },
   [BuiltinRole.HTTP]: { handler: http, concurrency: 32 },
+  // Waiting costs a hub listener and no timer: as many as an agent may hold (registerAgent's limit).
+  [BuiltinRole.SIGNAL]: { handler: signal, concurrency: 1000 },
 };
+
+/** A handler's error as a report: a BuiltinFailure as it is, anything else a retryable BUILTIN_ERROR. */
+function failure(leaseId: string, e: unknown): Report {
+  const f = e instanceof BuiltinFailure ? e : new BuiltinFailure(e instanceof Error ? e.message : String(e), "BUILTIN_ERROR", true);
+  return { kind: "fail", leaseId, error: { message: f.message, type: f.type, retryable: f.retryable, details: f.details } };
+}
 
 /** Runs one worker loop per built-in role until stopped. */
 export class BuiltinAgents {
   private stopped = false;
   private readonly loops: Promise<void>[] = [];
   private readonly pending: Report[] = [];
+  /** One per attempt running here, aborted to end it early. */
+  private readonly attempts = new Set<AbortController>();
 
   constructor(
     private readonly coordinator: Coordinator,
@@ -92,9 +145,14 @@ export class BuiltinAgents {
     }
   }
 
-  /** Ends the loops (the coordinator's drain ends their long polls) and waits for them. */
+  /**
+   * Ends the loops (the coordinator's drain ends their long polls) and waits for them. Attempts
+   * that honour their abort signal end without a report: their leases expire and the steps are
+   * claimed again after a restart.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const a of this.attempts) a.abort();
     await Promise.all(this.loops);
   }
 
@@ -106,6 +164,7 @@ export class BuiltinAgents {
         continue;
       }
       const grants = await this.coordinator.claim(agentId, Math.min(100, concurrency - running.size), 30_000);
+      if (this.stopped) break; // claimed as the agents stopped: left to expire, like the aborted ones
       for (const g of grants) {
         const p = this.runOne(g, handler).finally(() => running.delete(p));
         running.add(p);
@@ -117,24 +176,31 @@ export class BuiltinAgents {
   private async runOne(g: LeaseGrant, handler: Handler): Promise<void> {
     const clock = this.coordinator.clock;
     const every = g.lease.heartbeatTimeoutMs / 3;
+    const abort = new AbortController();
+    this.attempts.add(abort);
     let beat: TimerHandle | null = null;
     const heartbeat = (): void => {
       try {
-        if (!this.coordinator.heartbeat(g.lease.id).cancelRequested) beat = clock.schedule(every, heartbeat);
+        if (!this.coordinator.heartbeat(g.lease.id).cancelRequested) {
+          beat = clock.schedule(every, heartbeat);
+          return;
+        }
       } catch {
-        // the lease ended (timed out, lost): the report below is refused too
+        // the lease ended (timed out, lost): a report would be refused too
       }
+      abort.abort();
     };
     beat = clock.schedule(every, heartbeat);
-    let report: Report;
+    let report: Report | null;
     try {
-      report = { kind: "complete", leaseId: g.lease.id, output: await handler(g, clock) };
+      report = { kind: "complete", leaseId: g.lease.id, output: await handler(g, this.coordinator, abort.signal) };
     } catch (e) {
-      const f = e instanceof BuiltinFailure ? e : new BuiltinFailure(e instanceof Error ? e.message : String(e), "BUILTIN_ERROR", true);
-      report = { kind: "fail", leaseId: g.lease.id, error: { message: f.message, type: f.type, retryable: f.retryable, details: f.details } };
+      // Ended early on purpose: nothing to report (the lease is over, or expires after a restart).
+      report = abort.signal.aborted ? null : failure(g.lease.id, e);
     }
     beat.cancel();
-    this.queue(report);
+    this.attempts.delete(abort);
+    if (report) this.queue(report);
   }
 
   /** Reports are committed together, once per turn of the event loop (group commit). */

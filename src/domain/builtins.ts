@@ -12,13 +12,19 @@ export const BuiltinRole = {
   WAIT: "builtin.wait",
   /** POSTs {plan, step, input, context} to `config.url`; the JSON reply is the output. */
   HTTP: "builtin.http",
+  /**
+   * Succeeds when the plan has a CUSTOM signal named `config.name` whose payload contains
+   * `config.match` (if given); signals sent before the step started count too.
+   */
+  SIGNAL: "builtin.signal",
 } as const;
 export type BuiltinRole = (typeof BuiltinRole)[keyof typeof BuiltinRole];
 
 export const isBuiltinRole = (role: string): role is BuiltinRole =>
-  role === BuiltinRole.ECHO || role === BuiltinRole.WAIT || role === BuiltinRole.HTTP;
+  role === BuiltinRole.ECHO || role === BuiltinRole.WAIT || role === BuiltinRole.HTTP || role === BuiltinRole.SIGNAL;
 
-const asObject = (v: Json | null): Record<string, Json> | null =>
+/** The value as a JSON object, or null when it is not one (an array, a scalar, null). */
+export const asObject = (v: Json | null): Record<string, Json> | null =>
   v !== null && typeof v === "object" && !Array.isArray(v) ? v : null;
 
 /** Problems with a built-in step's config; none for other roles. */
@@ -39,6 +45,18 @@ export function builtinConfigProblems(role: string, config: Json | null, path: s
     if (t !== undefined && (typeof t !== "number" || !Number.isInteger(t) || t < 1)) {
       return [{ path: `${path}.config.timeoutMs`, message: "must be a whole number of milliseconds ≥ 1" }];
     }
+  }
+  if (role === BuiltinRole.SIGNAL) {
+    const problems: Problem[] = [];
+    const name = c?.["name"];
+    if (typeof name !== "string" || name.trim() === "") {
+      problems.push({ path: `${path}.config.name`, message: "builtin.signal needs config.name, the name of the signal to wait for" });
+    }
+    const match = c?.["match"];
+    if (match !== undefined && asObject(match) === null) {
+      problems.push({ path: `${path}.config.match`, message: "must be an object: the keys and values the signal's payload must contain" });
+    }
+    return problems;
   }
   return [];
 }

@@ -42,9 +42,14 @@ export interface FollowOptions {
   filter: SignalFilter;
   /** Replay signals after this sequence; null = only signals committed from now on. */
   afterSequence: number | null;
+  /**
+   * Ends the iteration (and removes its hub listener) once aborted, also while it waits for a
+   * live batch: an async generator's return() would wait for that batch.
+   */
+  signal?: AbortSignal;
 }
 
-/** Signals matching the filter: the backlog after `afterSequence`, then live ones, forever. */
+/** Signals matching the filter: the backlog after `afterSequence`, then live ones, until `signal` aborts. */
 export async function* followSignals(hub: SignalHub, log: SignalRepository, o: FollowOptions): AsyncGenerator<SignalModel> {
   let wake: (() => void) | null = null;
   let queue: (readonly SignalModel[])[] = [];
@@ -54,6 +59,8 @@ export async function* followSignals(hub: SignalHub, log: SignalRepository, o: F
     else queue.push(batch);
     wake?.();
   });
+  const onAbort = (): void => wake?.();
+  o.signal?.addEventListener("abort", onAbort, { once: true });
   try {
     /** Every sequence up to `scanned` has been read (delivered if it matched). */
     let scanned = o.afterSequence ?? log.head();
@@ -69,8 +76,9 @@ export async function* followSignals(hub: SignalHub, log: SignalRepository, o: F
       }
       // Then follow live batches while each continues exactly where the last one ended.
       for (;;) {
-        while (queue.length === 0 && !overflow) await new Promise<void>((r) => (wake = r));
+        while (queue.length === 0 && !overflow && !o.signal?.aborted) await new Promise<void>((r) => (wake = r));
         wake = null;
+        if (o.signal?.aborted) return;
         if (overflow) {
           overflow = false;
           queue = [];
@@ -88,5 +96,6 @@ export async function* followSignals(hub: SignalHub, log: SignalRepository, o: F
     }
   } finally {
     stop();
+    o.signal?.removeEventListener("abort", onAbort);
   }
 }

@@ -30,7 +30,7 @@ describe("the HTTP endpoint", () => {
     const res = await fetch(`${url}?x=1`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ agents { name builtin } }" }) });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { data: { agents: { name: string; builtin: boolean }[] } };
-    expect(body.data.agents.map((a) => a.name).sort()).toEqual(["builtin.echo", "builtin.http", "builtin.wait"]);
+    expect(body.data.agents.map((a) => a.name).sort()).toEqual(["builtin.echo", "builtin.http", "builtin.signal", "builtin.wait"]);
   });
 
   it("refuses malformed and oversized bodies with a code, and non-JSON posts as CSRF", async () => {
