@@ -3,6 +3,7 @@ import "reflect-metadata";
 import { engineThroughput } from "./engine.js";
 import { checkpointBytes, interventionLatency } from "./control.js";
 import { dispatchLatency, remoteThroughput, snapshotLatency } from "./remote.js";
+import { routingThroughput } from "./routing.js";
 import { fmt, line } from "./stats.js";
 
 export async function run(): Promise<void> {
@@ -50,4 +51,12 @@ export async function run(): Promise<void> {
     line(`${name}: full copy, bytes/checkpoint`, fmt(k.fullCopyBytes / k.checkpoints));
     line(`${name}: full copy, total bytes`, fmt(k.fullCopyBytes), `deltas: ${fmt((100 * k.bytes) / k.fullCopyBytes, 1)} % of that`);
   }
+
+  process.stdout.write("\n7. Routing throughput (100 plans × 100 steps + a review loop; one in-process agent loop, batches of 100)\n");
+  const plain = await routingThroughput(false);
+  const routed = await routingThroughput(true);
+  line("plain: steps/s", fmt(plain.stepsPerSecond));
+  line("routing on: steps/s", fmt(routed.stepsPerSecond), "retries, rules, review → fix → review, a role rate limit");
+  line("routing on: attempts/s", fmt(routed.attemptsPerSecond), `${fmt(routed.failures)} failed attempts retried or routed`);
+  line("ratio routing ÷ plain", fmt(routed.stepsPerSecond / plain.stepsPerSecond, 3));
 }

@@ -2,16 +2,17 @@
  * The coordinator's API: plans, agents, leases (operator control is in ./control.ts). Each call is one transaction of the core
  * (./core.ts): load → decide → save with its signals, then publish and wake after commit.
  */
-import { builtinConfigProblems } from "../domain/builtins.js";
 import { BatonError, badInput, conflict, isBatonError, notFound, type Problem } from "../domain/errors.js";
+import type { RoleLimitSpec } from "../domain/limits.js";
 import { newId } from "../domain/ids.js";
 import { newStep, type AgentModel, type AttemptModel, type Json, type PlanAggregate, type PlanModel, type SignalModel } from "../domain/model.js";
 import type { EngineCommand } from "../engine/commands.js";
 import { decide } from "../engine/decide.js";
 import type { EngineEvent } from "../engine/events.js";
-import { validatePlanSteps } from "../engine/validate.js";
+import { atStepsPath, Templates } from "../templates/templates.js";
 import type { TimerHandle } from "./clock.js";
 import {
+  checkPlanSteps,
   checkReport,
   toStepError,
   type CreatePlanRequest,
@@ -24,6 +25,7 @@ import {
 } from "./requests.js";
 import { ControlCore } from "./control.js";
 import { attemptOf, SYSTEM } from "./core.js";
+import { RoleLimits, type RoleLimitStatus } from "./limits.js";
 import type { Unit } from "./unit.js";
 
 export type { CoordinatorOptions } from "./core.js";
@@ -32,12 +34,17 @@ export type { ControlRequest, CreatePlanRequest, LeaseGrant, LeaseStatus, Regist
 export const MAX_CLAIM_BATCH = 100;
 export const MAX_CLAIM_WAIT_MS = 30_000;
 const SEEN_RESOLUTION_MS = 1_000;
+/** Candidates read for a claim of n steps: some may be skipped (a plan at maxParallel within the batch). */
+const claimWindow = (n: number): number => n * 4 + 8;
 
 export class Coordinator extends ControlCore {
+  readonly templates = new Templates(this.store, this.clock);
+  private readonly limits = new RoleLimits(this.store, this.clock, (roles) => this.waiters.wake(roles));
   private sweepHandle: TimerHandle | null = null;
 
   /** Fires timers that fell due (also those due while the server was down), arms the next, starts the agent sweep. */
   start(): void {
+    this.limits.configure(this.options.roleLimits ?? [], SYSTEM);
     this.startTimers();
     this.scheduleSweep();
   }
@@ -51,6 +58,7 @@ export class Coordinator extends ControlCore {
   stop(): void {
     this.drain();
     this.stopTimers();
+    this.limits.stop();
     this.sweepHandle?.cancel();
   }
 
@@ -61,11 +69,11 @@ export class Coordinator extends ControlCore {
       const existing = this.store.plans.findByIdempotencyKey(req.idempotencyKey);
       if (existing) return existing;
     }
-    const { steps, policy, problems } = validatePlanSteps(req.steps, req.policy);
+    const source = this.templates.source(req);
+    const { steps, policy, problems } = checkPlanSteps(source.steps, source.policy);
     if (req.delayMs != null && !(Number.isInteger(req.delayMs) && req.delayMs >= 0)) problems.push({ path: "delayMs", message: `must be a whole number ≥ 0, got ${req.delayMs}` });
     if (req.name.trim() === "") problems.unshift({ path: "name", message: "must not be empty" });
-    steps.forEach((s, i) => problems.push(...builtinConfigProblems(s.role, s.config, `steps[${i}]`)));
-    if (problems.length > 0) throw badInput(problems);
+    if (problems.length > 0) throw badInput(atStepsPath(problems, source.stepsPath));
     const now = this.clock.now();
     const priority = req.priority ?? "NORMAL";
     const aggregate: PlanAggregate = {
@@ -88,9 +96,9 @@ export class Coordinator extends ControlCore {
         pausedAt: null,
         forkedFrom: null,
         lastClaimedAt: null,
-        templateId: null,
+        templateId: source.templateId,
       },
-      steps: steps.map((s, i) => newStep({ ...s, priority: req.steps?.[i]?.priority ?? priority }, i)),
+      steps: steps.map((s, i) => newStep({ ...s, priority: source.steps[i]?.priority ?? priority }, i)),
     };
     return this.run((u) => {
       this.store.plans.insert(aggregate);
@@ -210,14 +218,20 @@ export class Coordinator extends ControlCore {
       const room = Math.min(max, agent.concurrency - this.store.attempts.runningCount(agent.id));
       const grants: LeaseGrant[] = [];
       if (room <= 0) return grants;
-      for (const c of this.store.plans.claimable(agent.roles, room * 4 + 8)) {
+      const gate = this.limits.gate(agent.roles, now);
+      const candidates = gate
+        ? this.store.plans.claimable(gate.roles, claimWindow(room), (role) => claimWindow(Math.min(room, gate.left(role))))
+        : this.store.plans.claimable(agent.roles, claimWindow(room));
+      for (const c of candidates) {
         if (grants.length >= room) break;
+        if (gate && gate.left(c.role) <= 0) continue; // the role's limit is reached within this batch
         const prev = this.load(u, c.planId);
         if (!prev) continue;
         const leaseId = newId("lease");
         const d = decide(prev, { type: "StepClaimed", stepKey: c.key, leaseId, agentId: agent.id }, now);
         if (!d.ok) continue; // e.g. the plan reached maxParallel within this batch
         this.apply(u, prev, d, agent.id);
+        gate?.take(c.role);
         const start = d.commands.find((x): x is Extract<EngineCommand, { type: "StartAttempt" }> => x.type === "StartAttempt")!;
         grants.push({
           lease: attemptOf(start, c.planId, now),
@@ -328,6 +342,23 @@ export class Coordinator extends ControlCore {
       this.sweepAgents();
       this.scheduleSweep();
     });
+  }
+
+  // ---------------------------------------------------------------- queue policies per role
+
+  /** Sets a role's claim rate and/or cap on running leases (see ./limits.ts); BAD_USER_INPUT for a bad or empty one. */
+  setRoleLimit(spec: RoleLimitSpec, actor: string): RoleLimitStatus {
+    return this.limits.set(spec, actor);
+  }
+
+  /** Removes a role's limits; false when it had none. */
+  removeRoleLimit(role: string): boolean {
+    return this.limits.remove(role);
+  }
+
+  /** Every role's limits as they stand now, by role. */
+  roleLimits(): RoleLimitStatus[] {
+    return this.limits.list();
   }
 
 }

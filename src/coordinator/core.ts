@@ -5,6 +5,7 @@
  * published, timers re-armed and waiting claimers woken.
  */
 import { BatonError, conflict, notFound } from "../domain/errors.js";
+import type { RoleLimitSpec } from "../domain/limits.js";
 import { newId } from "../domain/ids.js";
 import type { AttemptModel, Json, PlanAggregate, SignalModel } from "../domain/model.js";
 import type { SignalKind } from "../domain/statuses.js";
@@ -26,6 +27,8 @@ export interface CoordinatorOptions {
   agentOfflineMs: number;
   /** STEP checkpoints kept per plan (BATON_CHECKPOINT_KEEP). */
   checkpointKeep: number;
+  /** Role limits applied at start (BATON_RATE_LIMITS); others set at run time are kept. */
+  roleLimits?: readonly RoleLimitSpec[];
 }
 
 export const SYSTEM = "system";

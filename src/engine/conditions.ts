@@ -165,6 +165,7 @@ export function normalizeRules(raw: Json | undefined, path: string, problems: Pr
     problems.push({ path, message: `must be a list of at most ${MAX_RULES} rules { if: { path, op, value }, then: { goto | retry | skip | fail | complete } }` });
     return null;
   }
+  const before = problems.length;
   const rules: RouteRule[] = [];
   raw.forEach((r, i) => {
     if (!isObject(r)) {
@@ -175,5 +176,6 @@ export function normalizeRules(raw: Json | undefined, path: string, problems: Pr
     const then = normalizeAction(r["then"], `${path}[${i}].then`, problems);
     if (cond && then) rules.push({ if: cond, then });
   });
-  return rules;
+  // With a malformed rule the list is refused whole: the graph checks never see rules whose indexes moved.
+  return problems.length === before ? rules : null;
 }

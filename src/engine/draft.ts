@@ -1,6 +1,10 @@
 import type { Json, PlanAggregate, PlanModel, StepError, StepModel } from "../domain/model.js";
 import type { SignalKind } from "../domain/statuses.js";
 import type { EngineCommand } from "./commands.js";
+import { heldSteps, type Held } from "./routes.js";
+
+/** The step fields the routing graph (held steps) is derived from. */
+const ROUTE_FIELDS = new Set<string>(["key", "dependsOn", "onSuccess", "onFailure", "compensate", "when"]);
 
 /**
  * A copy-on-write working copy of a plan aggregate for one decision. Patching a step
@@ -12,6 +16,8 @@ export class Draft {
   readonly commands: EngineCommand[] = [];
   private index: Map<string, number>;
   private bumped = false;
+  /** Which steps are held, derived from the specs: reused across decisions until a route field changes. */
+  private heldCache: Held | undefined;
 
   constructor(
     readonly base: PlanAggregate,
@@ -20,6 +26,12 @@ export class Draft {
     this.plan = base.plan;
     this.steps = [...base.steps];
     this.index = indexOf(base.steps);
+    this.heldCache = helds.get(base.steps);
+  }
+
+  /** Which steps wait for a transition or a compensation (see routes.ts heldSteps). */
+  held(): Held {
+    return (this.heldCache ??= heldSteps(this.steps));
   }
 
   step(key: string): StepModel | undefined {
@@ -33,6 +45,7 @@ export class Draft {
     if (i === undefined) throw new Error(`engine invariant: no step ${key}`);
     const next = { ...this.steps[i]!, ...patch };
     this.steps[i] = next;
+    if (this.heldCache) for (const k in patch) if (ROUTE_FIELDS.has(k)) this.heldCache = undefined;
     if (bump) this.bump();
     return next;
   }
@@ -44,6 +57,7 @@ export class Draft {
   restructure(steps: StepModel[]): void {
     this.steps = steps.map((s, i) => (s.position === i ? s : { ...s, position: i }));
     this.index = new Map(this.steps.map((s, i) => [s.key, i] as const));
+    this.heldCache = undefined;
     this.bump();
   }
 
@@ -75,12 +89,14 @@ export class Draft {
 
   result(): PlanAggregate {
     indexes.set(this.steps, this.index); // patches keep positions: the next decision reuses it
+    if (this.heldCache) helds.set(this.steps, this.heldCache);
     return { plan: this.plan, steps: this.steps };
   }
 }
 
 /** Key → position of a steps array, built once per array (aggregates are immutable). */
 const indexes = new WeakMap<readonly StepModel[], Map<string, number>>();
+const helds = new WeakMap<readonly StepModel[], Held>();
 function indexOf(steps: readonly StepModel[]): Map<string, number> {
   let index = indexes.get(steps);
   if (!index) indexes.set(steps, (index = new Map(steps.map((s, i) => [s.key, i] as const))));

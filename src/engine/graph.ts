@@ -66,19 +66,19 @@ export function finalKeys(nodes: readonly GraphNode[]): string[] {
   return nodes.filter((n) => !needed.has(n.key)).map((n) => n.key);
 }
 
-/** Keys of the steps that depend on `key`, directly or not, nearest first. */
-export function dependentsOf(nodes: readonly GraphNode[], key: string): string[] {
+/** Key → keys of the steps that depend on it directly. */
+export function dependentsIndex(nodes: readonly GraphNode[]): Map<string, string[]> {
+  const index = new Map<string, string[]>(nodes.map((n) => [n.key, []]));
+  for (const n of nodes) for (const d of n.dependsOn) index.get(d)?.push(n.key);
+  return index;
+}
+
+/** Keys of the steps that depend on `key`, directly or not, nearest first. O(steps + edges). */
+export function dependentsOf(nodes: readonly GraphNode[], key: string, index = dependentsIndex(nodes)): string[] {
   const out: string[] = [];
   const seen = new Set([key]);
-  for (let frontier = new Set([key]); frontier.size; ) {
-    const next = new Set<string>();
-    for (const n of nodes) {
-      if (seen.has(n.key) || !n.dependsOn.some((k) => frontier.has(k))) continue;
-      seen.add(n.key);
-      next.add(n.key);
-      out.push(n.key);
-    }
-    frontier = next;
+  for (let i = -1, at = key; ; at = out[++i]!) {
+    for (const k of index.get(at) ?? []) if (!seen.has(k)) seen.add(k), out.push(k);
+    if (i + 1 >= out.length) return out;
   }
-  return out;
 }

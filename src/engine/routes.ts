@@ -6,7 +6,7 @@
 import type { Problem } from "../domain/errors.js";
 import type { StepSpec } from "../domain/model.js";
 import { ruleTargets } from "./conditions.js";
-import { dependentsOf } from "./graph.js";
+import { dependentsIndex, dependentsOf } from "./graph.js";
 
 type RouteSpec = Pick<StepSpec, "key" | "dependsOn" | "onSuccess" | "onFailure" | "compensate" | "when" | "maxVisits">;
 
@@ -28,8 +28,8 @@ export type Held = (s: Pick<StepSpec, "key">) => boolean;
 /**
  * Which steps are held: a compensation step (named by some step's `compensate`) runs only
  * while the plan compensates; a transition target with no dependencies runs only when a
- * transition fires — unless the transition comes back from its own downstream (a loop back to
- * it, like review → code), which makes it a start step like any other. A target that has
+ * transition fires — unless every transition to it comes back from itself or its own downstream
+ * (a loop back to it, like review → code), which makes it a start step like any other. A target that has
  * dependencies also runs when they are done.
  */
 export function heldSteps(steps: readonly RouteSpec[]): Held {
@@ -47,10 +47,13 @@ export function heldSteps(steps: readonly RouteSpec[]): Held {
   }
   if (!sources && !compensations) return () => false;
   const held = new Set(compensations);
+  let index: Map<string, string[]> | undefined;
   for (const s of steps) {
     const from = sources?.get(s.key);
     if (!from || s.dependsOn.length > 0) continue;
-    if (!dependentsOf(steps, s.key).some((k) => from.has(k))) held.add(s.key);
+    index ??= dependentsIndex(steps);
+    const loopBack = new Set([s.key, ...dependentsOf(steps, s.key, index)]);
+    if ([...from].some((k) => !loopBack.has(k))) held.add(s.key);
   }
   return (s) => held.has(s.key);
 }

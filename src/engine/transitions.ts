@@ -5,7 +5,6 @@ import { TimerKind } from "./commands.js";
 import { Draft, errorJson } from "./draft.js";
 import { finalKeys } from "./graph.js";
 import { backoffMs, mayRetry } from "./retry.js";
-import { heldSteps } from "./routes.js";
 import { canEnter, compensationFailed, enter, failPlan, routeJson, skipStep, visitLimitError } from "./routing.js";
 
 export function makeReady(d: Draft, key: string, payload: Json): void {
@@ -119,7 +118,7 @@ function dependencyState(d: Draft, s: StepModel): "ready" | "wait" | "blocked" |
  * and move the plan on, but nothing is claimed until it resumes.
  */
 export function promote(d: Draft): void {
-  const held = heldSteps(d.steps);
+  const held = d.held();
   for (;;) {
     if (d.plan.state !== "RUNNING" && d.plan.state !== "PAUSED") return;
     let active = false;
@@ -159,8 +158,12 @@ function activate(d: Draft, s: StepModel): void {
   }
 }
 
+/** The result: the outputs of the final steps, leaving out held ones (compensations, transition-only steps) when others exist. */
 function completePlan(d: Draft): void {
-  const finals = finalKeys(d.steps).filter((k) => d.step(k)!.state === "SUCCEEDED");
+  const held = d.held();
+  const all = finalKeys(d.steps);
+  const kept = all.filter((k) => !held(d.step(k)!));
+  const finals = kept.length > 0 ? kept : all;
   const result: Json =
     finals.length === 1
       ? d.step(finals[0]!)!.output

@@ -9,9 +9,12 @@ import { Checkpoint } from "./checkpoints/checkpoint.type.js";
 import { Node } from "./common.types.js";
 import { InterventionResolver, PlanInterventionsResolver, StructureResolver } from "./interventions/intervention.resolver.js";
 import { Intervention } from "./interventions/intervention.type.js";
+import { RoleLimitResolver } from "./limits/limit.resolver.js";
 import { NodeResolver } from "./node.resolver.js";
 import { PlanResolver } from "./plans/plan.resolver.js";
 import { SignalResolver } from "./signals/signal.resolver.js";
+import { PlanTemplateResolver, TemplateResolver } from "./templates/template.resolver.js";
+import { PlanTemplate } from "./templates/template.type.js";
 import { WebhookDeliveryResolver, WebhookResolver } from "./webhooks/webhook.resolver.js";
 import { Agent } from "./agents/agent.type.js";
 import { Plan } from "./plans/plan.type.js";
@@ -22,8 +25,8 @@ let built: GraphQLSchema | null = null;
 /** The Baton schema, built once from the type-graphql classes. */
 export function batonSchema(): GraphQLSchema {
   built ??= describeRoots(buildSchemaSync({
-    resolvers: [PlanResolver, StepResolver, TraceResolver, AgentResolver, SignalResolver, InterventionResolver, StructureResolver, PlanInterventionsResolver, CheckpointResolver, PlanCheckpointsResolver, NodeResolver, WebhookResolver, WebhookDeliveryResolver],
-    orphanedTypes: [Node, Plan, Agent, Signal, Intervention, Checkpoint],
+    resolvers: [PlanResolver, StepResolver, TraceResolver, AgentResolver, SignalResolver, InterventionResolver, StructureResolver, PlanInterventionsResolver, CheckpointResolver, PlanCheckpointsResolver, TemplateResolver, PlanTemplateResolver, NodeResolver, WebhookResolver, WebhookDeliveryResolver, RoleLimitResolver],
+    orphanedTypes: [Node, Plan, Agent, Signal, Intervention, Checkpoint, PlanTemplate],
     validate: false,
     // Every subscription brings its own `subscribe` (replay-then-live from the signal log,
     // src/signals/hub.ts); type-graphql still insists on a pub/sub, which stays unused.
@@ -35,8 +38,8 @@ export function batonSchema(): GraphQLSchema {
 /** type-graphql has no option for root type descriptions; introspecting tools show them. */
 function describeRoots(schema: GraphQLSchema): GraphQLSchema {
   const roots = [
-    [schema.getQueryType(), "Reads: plans, steps, traces, signals, agents, webhooks."],
-    [schema.getMutationType(), "Writes: create and start plans, register agents, claim and report work, send signals, manage webhooks."],
+    [schema.getQueryType(), "Reads: plans, steps, traces, signals, agents, templates, webhooks, role limits."],
+    [schema.getMutationType(), "Writes: create and start plans, register agents and templates, claim and report work, send signals, manage webhooks and role limits."],
     [schema.getSubscriptionType(), "Live updates over graphql-ws (graphql-transport-ws protocol) on /graphql."],
   ] as const;
   for (const [type, description] of roots) if (type) type.description = description;

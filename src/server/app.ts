@@ -19,6 +19,7 @@ import { formatError } from "../graphql/errors.js";
 import { batonSchema } from "../graphql/schema.js";
 import type { Logger } from "../logger.js";
 import { openStore } from "../store/store.js";
+import { installTemplates } from "../templates/install.js";
 import { WebhookDispatcher } from "../webhooks/dispatcher.js";
 import { localGateway } from "./executor.js";
 import { createRequestListener } from "./http.js";
@@ -38,7 +39,12 @@ export interface AppOptions {
 
 export function createApp(config: Config, { clock = systemClock, logger }: AppOptions): App {
   const store = openStore(config.dbFile);
-  const coordinator = new Coordinator(store, { clock, agentOfflineMs: config.agentOfflineMs, checkpointKeep: config.checkpointKeep });
+  const coordinator = new Coordinator(store, {
+    clock,
+    agentOfflineMs: config.agentOfflineMs,
+    checkpointKeep: config.checkpointKeep,
+    roleLimits: config.rateLimits,
+  });
   const builtins = new BuiltinAgents(coordinator, logger);
   const webhooks = new WebhookDispatcher({ store, hub: coordinator.hub, clock, logger });
   const schema = batonSchema();
@@ -72,6 +78,8 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
   return {
     coordinator,
     async start() {
+      // Before listening: a bad template file fails the start, and no request sees a partial set.
+      installTemplates(coordinator.templates, config.templatesDir);
       await apollo.start();
       http.on(
         "request",

@@ -10,7 +10,8 @@ import { conflict } from "../domain/errors.js";
 import type { PlanAggregate, PlanModel, StepModel } from "../domain/model.js";
 import { priorityFromRank, priorityRank, type PlanState } from "../domain/statuses.js";
 import type { Db } from "./database.js";
-import { plans, steps } from "./schema.js";
+import { plans, steps, templates } from "./schema.js";
+import type { TemplateRef } from "./templates.js";
 
 const toJson = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
 
@@ -187,11 +188,14 @@ export interface PlanFilter {
   states?: PlanState[] | null;
   labels?: string[] | null;
   nameContains?: string | null;
+  /** Only plans made from this template: any version of the name, or exactly one. */
+  template?: TemplateRef | null;
 }
 
 export interface ClaimCandidate {
   planId: string;
   key: string;
+  role: string;
   priority: number;
   readyAt: number | null;
   position: number;
@@ -254,7 +258,7 @@ export class PlanRepository {
       // starting at plans); claim order: CRISIS plans first, then priority, then the plan served
       // least recently (fair share), then the step READY longest, then plan order.
       claimable: sqlite.prepare<[string, number], ClaimCandidate>(
-        `SELECT s.plan_id AS planId, s.key, s.priority, s.ready_at AS readyAt, s.position,
+        `SELECT s.plan_id AS planId, s.key, s.role, s.priority, s.ready_at AS readyAt, s.position,
                 (json_extract(p.policy, '$.complexity') = 'CRISIS') AS crisis, coalesce(p.last_claimed_at, 0) AS served
          FROM steps s CROSS JOIN plans p
          WHERE s.state = 'READY' AND s.role = ? AND p.id = s.plan_id
@@ -328,9 +332,12 @@ export class PlanRepository {
     return row ? planFromRow(row) : null;
   }
 
-  /** READY steps an agent serving `roles` may claim now, in claim order (see the statement). */
-  claimable(roles: readonly string[], limit: number): ClaimCandidate[] {
-    const all = roles.flatMap((r) => this.stmt.claimable.all(r, limit));
+  /**
+   * READY steps an agent serving `roles` may claim now, in claim order (see the statement):
+   * at most `limit`, and at most `limitOf(role)` of each role.
+   */
+  claimable(roles: readonly string[], limit: number, limitOf: (role: string) => number = () => limit): ClaimCandidate[] {
+    const all = roles.flatMap((r) => this.stmt.claimable.all(r, limitOf(r)));
     if (roles.length > 1) {
       all.sort((a, b) => b.crisis - a.crisis || b.priority - a.priority || a.served - b.served || (a.readyAt ?? 0) - (b.readyAt ?? 0) || a.position - b.position);
     }
@@ -361,6 +368,14 @@ export class PlanRepository {
       parts.push(sql`EXISTS (SELECT 1 FROM json_each(${plans.labels}) WHERE value IN (SELECT value FROM json_each(${JSON.stringify(filter.labels)})))`);
     }
     if (filter.nameContains) parts.push(sql`instr(lower(${plans.name}), lower(${filter.nameContains})) > 0`);
+    if (filter.template) {
+      const { name, version } = filter.template;
+      const versions = this.db
+        .select({ id: templates.id })
+        .from(templates)
+        .where(and(eq(templates.name, name), version === null ? undefined : eq(templates.version, version)));
+      parts.push(inArray(plans.templateId, versions));
+    }
     return parts.length ? and(...parts) : undefined;
   }
 

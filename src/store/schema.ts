@@ -145,6 +145,10 @@ export const attempts = sqliteTable(
     index("attempts_expiry")
       .on(t.expiresAt)
       .where(sql`outcome = 'RUNNING'`),
+    /** Running leases by role, counted against a role's maxConcurrent. */
+    index("attempts_role_running")
+      .on(t.role)
+      .where(sql`outcome = 'RUNNING'`),
   ],
 );
 
@@ -311,3 +315,19 @@ export const templates = sqliteTable(
   },
   (t) => [uniqueIndex("templates_name_version").on(t.name, t.version)],
 );
+
+/** Queue policies per role (src/coordinator/limits.ts): a claim rate as a token bucket, and a cap on running leases. */
+export const roleLimits = sqliteTable("role_limits", {
+  role: text("role").primaryKey(),
+  /** The rate: `claims` per `interval_ms` (both null = no rate limit). */
+  claims: integer("claims"),
+  intervalMs: integer("interval_ms"),
+  /** Most leases of the role RUNNING at once; null = no cap. */
+  maxConcurrent: integer("max_concurrent"),
+  /** The bucket: tokens left at `refilled_at` (null without a rate). Kept here so that a restart does not refill it. */
+  tokens: real("tokens"),
+  refilledAt: integer("refilled_at"),
+  updatedAt: integer("updated_at").notNull(),
+  /** Who set them: an actor, or 'system' for BATON_RATE_LIMITS at start-up. */
+  updatedBy: text("updated_by").notNull(),
+});

@@ -3,9 +3,11 @@ import { AgentRepository } from "./agents.js";
 import { AttemptRepository } from "./attempts.js";
 import { CheckpointRepository } from "./checkpoints.js";
 import { InterventionRepository } from "./interventions.js";
+import { LimitRepository } from "./limits.js";
 import { openDatabase, type OpenDatabase } from "./database.js";
 import { PlanRepository } from "./plans.js";
 import { SignalRepository } from "./signals.js";
+import { TemplateRepository } from "./templates.js";
 import { TimerRepository } from "./timers.js";
 
 /** The repositories over one database, and its transactions. */
@@ -17,6 +19,8 @@ export class Store {
   readonly timers: TimerRepository;
   readonly interventions: InterventionRepository;
   readonly checkpoints: CheckpointRepository;
+  readonly limits: LimitRepository;
+  readonly templates: TemplateRepository;
 
   private readonly runner: Database.Transaction<(fn: () => unknown) => unknown>;
 
@@ -30,6 +34,8 @@ export class Store {
     this.timers = new TimerRepository(sqlite);
     this.interventions = new InterventionRepository(db);
     this.checkpoints = new CheckpointRepository(db, sqlite);
+    this.limits = new LimitRepository(sqlite);
+    this.templates = new TemplateRepository(db);
   }
 
   /**
@@ -43,6 +49,7 @@ export class Store {
     } catch (e) {
       this.plans.forgetAll();
       this.checkpoints.forgetAll();
+      this.limits.forgetAll();
       throw e;
     }
   }

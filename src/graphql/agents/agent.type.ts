@@ -117,6 +117,12 @@ export class StepLease {
   @Field(() => JSONScalar, { nullable: true, description: "The step's config." })
   config!: Json | null;
 
+  @Field(() => Int, { description: "The step's visit: 1 on its first run, more when a transition or a re-run dependency brought it back." })
+  visit!: number;
+
+  @Field(() => JSONScalar, { nullable: true, description: "What brought the step back, when a transition or a compensation did: { from, via, outcome, output, error } (e.g. the reviewer's rejection) or { compensates }." })
+  trigger!: Json | null;
+
   @Field(() => Date, { description: "When the lease expires unless heartbeaten." })
   expiresAt!: Date;
 
@@ -134,6 +140,8 @@ export class StepLease {
       context: {},
       contextVersion: 0,
       config: g.step.config,
+      visit: g.step.visits,
+      trigger: g.step.trigger,
       expiresAt: new Date(g.lease.expiresAt),
       heartbeatTimeoutMs: g.lease.heartbeatTimeoutMs,
     });
