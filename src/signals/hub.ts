@@ -99,3 +99,27 @@ export async function* followSignals(hub: SignalHub, log: SignalRepository, o: F
     o.signal?.removeEventListener("abort", onAbort);
   }
 }
+
+/**
+ * An async iterator over `make(signal)` whose return() ends it at once. An async generator
+ * waiting inside (for a live batch) would see return() only after producing its next value,
+ * so an unsubscribed stream with nothing matching would keep its hub listener forever.
+ */
+export function closable<T>(make: (signal: AbortSignal) => AsyncGenerator<T>): AsyncIterableIterator<T> {
+  const abort = new AbortController();
+  const it = make(abort.signal);
+  return {
+    next: () => it.next(),
+    return: (value?: unknown) => {
+      abort.abort();
+      return it.return(value as never);
+    },
+    throw: (e?: unknown) => {
+      abort.abort();
+      return it.throw(e);
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}

@@ -48,6 +48,7 @@ describe("subscriptions", () => {
     }
     await waitFor(() => sub.items.at(-1)?.planUpdated.state === "COMPLETED");
     sub.stop();
+    await waitFor(() => c.hub.subscriberCount === listening); // the listener goes with the subscription
     const versions = sub.items.map((i) => i.planUpdated.version);
     expect(versions).toEqual([...versions].sort((x, y) => x - y));
     expect(new Set(versions).size).toBe(versions.length);
@@ -72,12 +73,31 @@ describe("subscriptions", () => {
     expect(toReviewer.items).toEqual([{ signals: { name: "please-review", recipient: "reviewer" } }]);
     expect(starts.items).toEqual([{ signals: { kind: "PLAN_STARTED" } }]);
     for (const s of [byName, toReviewer, starts]) s.stop();
+    await waitFor(() => c.hub.subscriberCount === listening);
   });
 
-  it("rejects a negative afterSequence with BAD_USER_INPUT", async () => {
-    const sub = collect(`subscription { signals(afterSequence: -1) { sequence } }`);
-    await waitFor(() => sub.errors.length > 0 || sub.items.length > 0);
-    expect(JSON.stringify(sub.errors)).toContain("BAD_USER_INPUT");
+  it("unsubscribing releases the hub listener at once, even while nothing matching arrives", async () => {
+    const c = app.coordinator;
+    const plan = c.createPlan({ name: "quiet", start: false, steps: [{ key: "a", role: "manual" }] }, "t");
+    const listening = c.hub.subscriberCount;
+    const subs = [
+      collect(`subscription($id: ID!) { planUpdated(id: $id) { state } }`, { id: plan.id }),
+      collect(`subscription($p: ID) { signals(planId: $p, names: ["never"]) { name } }`, { p: plan.id }),
+    ];
+    await waitFor(() => c.hub.subscriberCount === listening + 2);
+    const other = c.createPlan({ name: "other", start: false, steps: [{ key: "a", role: "manual" }] }, "t");
+    c.sendSignal({ planId: other.id, name: "noise" }, "t"); // wakes the listeners with nothing for them
+    for (const s of subs) s.stop();
+    await waitFor(() => c.hub.subscriberCount === listening);
+  });
+
+  it("rejects a negative afterSequence with BAD_USER_INPUT, as the operation's result", async () => {
+    const results: { errors?: { extensions?: { code?: string } }[] }[] = [];
+    let done = false;
+    ws.subscribe({ query: `subscription { signals(afterSequence: -1) { sequence } }` }, { next: (r) => results.push(r as never), error: () => (done = true), complete: () => (done = true) });
+    await waitFor(() => done);
+    expect(results).toHaveLength(1);
+    expect(results[0]!.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
   });
 });
 

@@ -3,7 +3,7 @@ import { Field, InputType } from "type-graphql";
 import { badInput, notFound } from "../../domain/errors.js";
 import type { Json } from "../../domain/model.js";
 import { SignalKind } from "../../domain/statuses.js";
-import { followSignals } from "../../signals/hub.js";
+import { closable, followSignals } from "../../signals/hub.js";
 import type { SignalFilter } from "../../store/signals.js";
 import type { Context } from "../context.js";
 import { decodeCursor, encodeCursor, pageSize } from "../pagination.js";
@@ -57,37 +57,43 @@ interface SignalsArgs {
   afterSequence?: number | null;
 }
 
-async function* signalStream({ args, context }: SubscribeResolverData<unknown, SignalsArgs, Context>): AsyncGenerator<Signal> {
+function signalStream({ args, context }: SubscribeResolverData<unknown, SignalsArgs, Context>): AsyncIterableIterator<Signal> {
   if (args.afterSequence != null && (!Number.isInteger(args.afterSequence) || args.afterSequence < 0)) {
     throw badInput([{ path: "afterSequence", message: "must be a whole number ≥ 0" }]);
   }
   const { hub, store } = context.coordinator;
-  for await (const s of followSignals(hub, store.signals, { filter: args, afterSequence: args.afterSequence ?? null })) {
-    yield Signal.from(s);
-  }
+  return closable(async function* (signal) {
+    for await (const s of followSignals(hub, store.signals, { filter: args, afterSequence: args.afterSequence ?? null, signal })) yield Signal.from(s);
+  });
 }
 
 /** The plan after each committed change; several changes queued up are folded into the latest. */
-async function* planStream({ args, context }: SubscribeResolverData<unknown, { id: string }, Context>): AsyncGenerator<Plan> {
+function planStream({ args, context }: SubscribeResolverData<unknown, { id: string }, Context>): AsyncIterableIterator<Plan> {
   const { hub, store } = context.coordinator;
   if (!store.plans.load(args.id)) throw notFound("plan", args.id);
-  let changed = false;
-  let wake: (() => void) | null = null;
-  const stop = hub.listen((batch) => {
-    if (!batch.some((s) => s.planId === args.id)) return;
-    changed = true;
-    wake?.();
-  });
-  try {
-    for (;;) {
-      while (!changed) await new Promise<void>((r) => (wake = r));
-      changed = false;
-      const a = store.plans.load(args.id);
-      if (a) yield Plan.from(a);
+  return closable(async function* (signal) {
+    let changed = false;
+    let wake: (() => void) | null = null;
+    const stop = hub.listen((batch) => {
+      if (!batch.some((s) => s.planId === args.id)) return;
+      changed = true;
+      wake?.();
+    });
+    const onAbort = (): void => wake?.();
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      for (;;) {
+        while (!changed && !signal.aborted) await new Promise<void>((r) => (wake = r));
+        if (signal.aborted) return;
+        changed = false;
+        const a = store.plans.load(args.id);
+        if (a) yield Plan.from(a);
+      }
+    } finally {
+      stop();
+      signal.removeEventListener("abort", onAbort);
     }
-  } finally {
-    stop();
-  }
+  });
 }
 
 @Resolver(() => Signal)
