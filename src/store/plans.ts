@@ -155,8 +155,9 @@ const stepRunParams = (planId: string, s: StepModel) => ({
   trigger: toJson(s.trigger),
 });
 
-const stepParams = (planId: string, s: StepModel) => ({
-  ...stepRunParams(planId, s),
+// Object.assign over a spread: see newStep.
+const stepParams = (planId: string, s: StepModel) =>
+  Object.assign(stepRunParams(planId, s), {
   position: s.position,
   name: s.name,
   description: s.description,
@@ -177,7 +178,7 @@ const stepParams = (planId: string, s: StepModel) => ({
   route_rules: toJson(s.when),
   max_visits: s.maxVisits,
   skip_if_dependency_skipped: s.skipIfDependencySkipped ? 1 : 0,
-});
+  });
 
 /** The SQL column names of a table, from its drizzle definition. */
 const columns = (table: typeof plans | typeof steps): string[] => Object.values(getTableColumns(table)).map((c) => c.name);
