@@ -23,6 +23,8 @@ export interface ExecutionPolicy {
   planTimeoutMs: number | null;
   /** A lease not heartbeaten for this long expires and its step is handed out again. */
   heartbeatTimeoutMs: number;
+  /** The retry policy of the steps that name none (a step's own fields override it one by one). */
+  retry: RetryPolicy;
 }
 
 export interface StepError {
@@ -203,7 +205,11 @@ export const DEFAULT_POLICY: ExecutionPolicy = {
   stepTimeoutMs: 300_000,
   planTimeoutMs: null,
   heartbeatTimeoutMs: 30_000,
+  retry: DEFAULT_RETRY,
 };
+
+/** A policy as stored, completed with the fields added since (plans stored before them). */
+export const storedPolicy = (p: Omit<ExecutionPolicy, "retry"> & { retry?: RetryPolicy }): ExecutionPolicy => (p.retry ? (p as ExecutionPolicy) : { ...p, retry: DEFAULT_RETRY });
 
 /** The run state of a step that has not run. */
 const UNSTARTED = {

@@ -56,6 +56,8 @@ export interface PolicyDraft {
   stepTimeoutMs?: number | null;
   planTimeoutMs?: number | null;
   heartbeatTimeoutMs?: number | null;
+  /** The default retry policy of the plan's steps. */
+  retry?: RetryDraft | null;
 }
 
 export const MAX_STEPS = 10_000;
@@ -105,6 +107,7 @@ export function normalizePolicy(draft: PolicyDraft | null | undefined, c = new C
     stepTimeoutMs: c.int(`${path}.stepTimeoutMs`, draft?.stepTimeoutMs, 1, stepTimeoutMs),
     planTimeoutMs: draft?.planTimeoutMs == null ? null : c.int(`${path}.planTimeoutMs`, draft.planTimeoutMs, 1, 0),
     heartbeatTimeoutMs: c.int(`${path}.heartbeatTimeoutMs`, draft?.heartbeatTimeoutMs, 100, DEFAULT_POLICY.heartbeatTimeoutMs),
+    retry: normalizeRetry(draft?.retry, c, `${path}.retry`),
   };
 }
 
@@ -145,7 +148,7 @@ function normalizeStep(draft: StepDraft, policy: ExecutionPolicy, c: Checker, pa
     priority: draft.priority ?? "NORMAL",
     input: draft.input ?? null,
     timeoutMs: c.int(`${path}.timeoutMs`, draft.timeoutMs, 1, policy.stepTimeoutMs),
-    retry: normalizeRetry(draft.retry, c, `${path}.retry`),
+    retry: normalizeRetry(draft.retry, c, `${path}.retry`, policy.retry),
     config: draft.config ?? null,
     runAt: draft.runAt instanceof Date ? draft.runAt.getTime() : (draft.runAt ?? null),
     delayMs: draft.delayMs == null ? null : c.int(`${path}.delayMs`, draft.delayMs, 0, 0),

@@ -5,7 +5,7 @@
  * every kept checkpoint stays readable.
  */
 import { and, asc, desc, eq, gt, lte, sql } from "drizzle-orm";
-import type { PlanAggregate, PlanModel, StepModel } from "../domain/model.js";
+import { storedPolicy, type PlanAggregate, type PlanModel, type StepModel } from "../domain/model.js";
 import type Database from "better-sqlite3";
 import type { Db } from "./database.js";
 import { checkpoints } from "./schema.js";
@@ -273,7 +273,8 @@ function applyRow(acc: PlanAggregate | null, r: Row): PlanAggregate {
   if (r.base || !acc) {
     // Bases written before a field existed lack it: it takes the value a new plan starts with.
     const byKey = new Map(changed.map((s) => [s.key, { ...STEP_FIELDS_ADDED, ...s } as StepModel] as const));
-    return { plan: { templateId: null, ...r.plan } as PlanModel, steps: (r.order ?? changed.map((s) => s.key)).map((k) => byKey.get(k)!) };
+    const plan = r.plan as PlanModel;
+    return { plan: { ...plan, templateId: plan.templateId ?? null, policy: storedPolicy(plan.policy) }, steps: (r.order ?? changed.map((s) => s.key)).map((k) => byKey.get(k)!) };
   }
   const plan = { ...acc.plan, ...r.plan };
   const byKey = new Map(acc.steps.map((s) => [s.key, s] as const));

@@ -7,7 +7,7 @@
 import type Database from "better-sqlite3";
 import { and, asc, count, desc, eq, getTableColumns, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { conflict } from "../domain/errors.js";
-import type { PlanAggregate, PlanModel, StepModel } from "../domain/model.js";
+import { storedPolicy, type PlanAggregate, type PlanModel, type StepModel } from "../domain/model.js";
 import { priorityFromRank, priorityRank, type PlanState } from "../domain/statuses.js";
 import type { Db } from "./database.js";
 import { plans, steps, templates } from "./schema.js";
@@ -27,7 +27,7 @@ export const planFromRow = (r: PlanRow): PlanModel => ({
   priority: priorityFromRank(r.priority),
   labels: r.labels,
   input: r.input ?? null,
-  policy: r.policy,
+  policy: storedPolicy(r.policy),
   result: r.result ?? null,
   error: r.error ?? null,
   idempotencyKey: r.idempotencyKey,

@@ -92,6 +92,7 @@ const POLICY_FIELDS: Record<keyof PolicyDraft, Check> = {
   stepTimeoutMs: num,
   planTimeoutMs: num,
   heartbeatTimeoutMs: num,
+  retry: object(RETRY_FIELDS),
 };
 
 const TEMPLATE: Check = object(

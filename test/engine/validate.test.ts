@@ -226,3 +226,25 @@ describe("complexity from the plan's shape", () => {
     expect(crisis.steps[0]!.timeoutMs).toBe(60_000);
   });
 });
+
+describe("the plan's default retry policy", () => {
+  it("applies to steps that name none; a step's own fields override it one by one", () => {
+    const v = validatePlanSteps(
+      [
+        { key: "a", role: "r" },
+        { key: "b", role: "r", retry: { maxAttempts: 1 } },
+      ],
+      { retry: { maxAttempts: 5, initialIntervalMs: 250, nonRetryableErrorTypes: ["FATAL"] } },
+    );
+    expect(v.problems).toEqual([]);
+    const planRetry = { ...DEFAULT_RETRY, maxAttempts: 5, initialIntervalMs: 250, nonRetryableErrorTypes: ["FATAL"] };
+    expect(v.policy.retry).toEqual(planRetry);
+    expect(v.steps[0]!.retry).toEqual(planRetry);
+    expect(v.steps[1]!.retry).toEqual({ ...planRetry, maxAttempts: 1 });
+  });
+
+  it("is checked like a step's, with problems under policy.retry", () => {
+    const v = validatePlanSteps([{ key: "a", role: "r" }], { retry: { maxAttempts: 0, backoffCoefficient: 0.5 } });
+    expect(v.problems.map((p) => p.path)).toEqual(expect.arrayContaining(["policy.retry.maxAttempts", "policy.retry.backoffCoefficient"]));
+  });
+});

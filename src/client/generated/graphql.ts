@@ -89,6 +89,8 @@ export type PolicyInput = {
   maxParallel?: number | null | undefined;
   /** Whole-plan deadline; omitted = none. */
   planTimeoutMs?: number | null | undefined;
+  /** Default retry policy of the plan's steps; a step's own retry fields override it one by one. */
+  retry?: RetryPolicyInput | null | undefined;
   /** Default step attempt timeout (default 300000; 60000 for CRISIS plans). */
   stepTimeoutMs?: number | null | undefined;
 };

@@ -44,6 +44,9 @@ export class PolicyInput {
 
   @Field(() => Int, { nullable: true, description: "Lease lifetime without a heartbeat (default 30000, at least 100)." })
   heartbeatTimeoutMs?: number | null;
+
+  @Field(() => RetryPolicyInput, { nullable: true, description: "Default retry policy of the plan's steps; a step's own retry fields override it one by one." })
+  retry?: RetryPolicyInput | null;
 }
 
 @InputType({ description: "One step of a new plan." })

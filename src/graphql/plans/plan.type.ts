@@ -5,28 +5,6 @@ import { waves } from "../../engine/graph.js";
 import { Node, PageInfo, toDate } from "../common.types.js";
 import { JSONScalar } from "../scalars.js";
 
-@ObjectType({ simpleResolvers: true, description: "How a plan runs: parallelism and timeouts." })
-export class ExecutionPolicy {
-  @Field(() => Complexity, { description: "Execution profile; sets the default maxParallel." })
-  complexity!: Complexity;
-
-  @Field(() => Int, { description: "Most steps of this plan RUNNING at once." })
-  maxParallel!: number;
-
-  @Field(() => Int, { description: "Default start-to-close timeout of a step attempt." })
-  stepTimeoutMs!: number;
-
-  @Field(() => Int, { nullable: true, description: "Whole-plan deadline; null = none." })
-  planTimeoutMs!: number | null;
-
-  @Field(() => Int, { description: "A lease not heartbeaten for this long expires and its step is handed out again." })
-  heartbeatTimeoutMs!: number;
-
-  static from(p: PolicyModel): ExecutionPolicy {
-    return Object.assign(new ExecutionPolicy(), p);
-  }
-}
-
 @ObjectType({ simpleResolvers: true, description: "How a failed step attempt is retried." })
 export class RetryPolicy {
   @Field(() => Int, { description: "Most attempts in all, the first included." })
@@ -49,6 +27,31 @@ export class RetryPolicy {
 
   static from(r: RetryModel): RetryPolicy {
     return Object.assign(new RetryPolicy(), r, { jitter: r.jitter ?? 0 }); // stored before jitter existed: none
+  }
+}
+
+@ObjectType({ simpleResolvers: true, description: "How a plan runs: parallelism and timeouts." })
+export class ExecutionPolicy {
+  @Field(() => Complexity, { description: "Execution profile; sets the default maxParallel." })
+  complexity!: Complexity;
+
+  @Field(() => Int, { description: "Most steps of this plan RUNNING at once." })
+  maxParallel!: number;
+
+  @Field(() => Int, { description: "Default start-to-close timeout of a step attempt." })
+  stepTimeoutMs!: number;
+
+  @Field(() => Int, { nullable: true, description: "Whole-plan deadline; null = none." })
+  planTimeoutMs!: number | null;
+
+  @Field(() => Int, { description: "A lease not heartbeaten for this long expires and its step is handed out again." })
+  heartbeatTimeoutMs!: number;
+
+  @Field(() => RetryPolicy, { description: "The retry policy of the steps that name none; a step's own retry fields override it one by one." })
+  retry!: RetryPolicy;
+
+  static from(p: PolicyModel): ExecutionPolicy {
+    return Object.assign(new ExecutionPolicy(), p, { retry: RetryPolicy.from(p.retry) });
   }
 }
 
