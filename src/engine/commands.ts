@@ -45,4 +45,6 @@ export type EngineCommand =
   /** Resume: frozen timers run again with the time they had left. */
   | { type: "ThawTimers" }
   /** Clears the step's timers, or every timer of the plan when stepKey is null. */
-  | { type: "ClearTimers"; stepKey: string | null };
+  | { type: "ClearTimers"; stepKey: string | null }
+  /** Writes a key of the plan's shared context (a new version of the entry, visible to everyone). */
+  | { type: "WriteContext"; key: string; value: Json | null };

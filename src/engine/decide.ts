@@ -236,6 +236,7 @@ function succeed(d: Draft, step: StepModel, leaseId: string, output: Json | null
   d.command({ type: "EndAttempt", leaseId, outcome: "SUCCEEDED", error: null });
   d.command({ type: "ClearTimers", stepKey: step.key });
   d.emit("STEP_SUCCEEDED", step.key, { attempt: step.attempts, output, quality, ...(decision as object | null) }, step.agentId);
+  d.command({ type: "WriteContext", key: `steps.${step.key}.output`, value: output });
   return done;
 }
 
