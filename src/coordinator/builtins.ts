@@ -81,7 +81,7 @@ const http: Handler = async (g) => {
     plan: { id: g.plan.id, name: g.plan.name, input: g.plan.input },
     step: { key: g.step.key, attempt: g.lease.attempt },
     input: g.step.input,
-    context: {},
+    context: g.context().data,
   });
   let res: Response;
   try {

@@ -7,6 +7,7 @@ import type { RoleLimitSpec } from "../domain/limits.js";
 import { newId } from "../domain/ids.js";
 import { newStep, type AgentModel, type AttemptModel, type Json, type PlanAggregate, type PlanModel, type SignalModel } from "../domain/model.js";
 import type { EngineCommand } from "../engine/commands.js";
+import { contextData, visibleTo } from "../store/context.js";
 import { decide } from "../engine/decide.js";
 import type { EngineEvent } from "../engine/events.js";
 import { atStepsPath, Templates } from "../templates/templates.js";
@@ -233,10 +234,12 @@ export class Coordinator extends ControlCore {
         this.apply(u, prev, d, agent.id);
         gate?.take(c.role);
         const start = d.commands.find((x): x is Extract<EngineCommand, { type: "StartAttempt" }> => x.type === "StartAttempt")!;
+        const contextVersion = this.store.context.version(c.planId);
         grants.push({
           lease: attemptOf(start, c.planId, now),
           step: d.aggregate.steps.find((s) => s.key === c.key)!,
           plan: d.aggregate.plan,
+          context: () => ({ data: contextData(this.store.context.entries(c.planId, contextVersion).filter((e) => visibleTo(e, agent))), version: contextVersion }),
         });
       }
       return grants;

@@ -14,6 +14,7 @@ import { decide, type Decision, type Rejection } from "../engine/decide.js";
 import type { EngineEvent } from "../engine/events.js";
 import { SignalHub } from "../signals/hub.js";
 import { isPrunable, type CheckpointReason, type CheckpointRecord } from "../store/checkpoints.js";
+import type { ContextEntryModel, ContextWrite } from "../store/context.js";
 import type { Store } from "../store/store.js";
 import type { TimerRow } from "../store/timers.js";
 import type { Clock } from "./clock.js";
@@ -188,16 +189,36 @@ export abstract class CoordinatorCore {
         case "ClearTimers":
           this.store.timers.clear(planId, c.stepKey);
           break;
+        case "WriteContext":
+          // A step's output: announced by its STEP_SUCCEEDED, so no CONTEXT_UPDATED of its own.
+          this.store.context.write({ planId, key: c.key, value: c.value, targets: [], by: sender, at: now });
+          break;
       }
     }
     const { plan, steps } = d.aggregate;
     if (plan.state === "RUNNING" || plan.state === "COMPENSATING") for (const s of steps) if (s.state === "READY") u.wake.add(s.role);
   }
 
+  /** Writes a context entry and announces it (CONTEXT_UPDATED, without the value: targets may hide it). */
+  protected writeContext(u: Unit, w: ContextWrite, extra: Json = {}): ContextEntryModel {
+    const e = this.store.context.write(w);
+    const payload = { key: e.key, version: e.version, contextVersion: e.contextVersion, targets: e.targets, ...(w.deleted ? { deleted: true } : {}), ...(extra as object) };
+    this.emit(u, { kind: "CONTEXT_UPDATED", planId: w.planId, sender: w.by, payload });
+    return e;
+  }
+
   /** Records the aggregate as a checkpoint; STEP checkpoints past the limit are pruned. */
   protected checkpoint(u: Unit, a: PlanAggregate, reason: CheckpointReason, stepKey: string | null, label: string | null, sender: string): CheckpointRecord {
     const now = this.clock.now();
-    const record = this.store.checkpoints.take(a, { id: newId("checkpoint"), reason, stepKey, label, sequence: this.store.signals.head(), at: now });
+    const record = this.store.checkpoints.take(a, {
+      id: newId("checkpoint"),
+      reason,
+      stepKey,
+      label,
+      sequence: this.store.signals.head(),
+      contextVersion: this.store.context.version(a.plan.id),
+      at: now,
+    });
     // STEP checkpoints come with every completion and are announced by its STEP_SUCCEEDED;
     // the others get a signal of their own.
     if (isPrunable(reason)) this.store.checkpoints.prune(a.plan.id, this.options.checkpointKeep);

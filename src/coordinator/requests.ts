@@ -37,6 +37,8 @@ export interface LeaseGrant {
   lease: AttemptModel;
   step: StepModel;
   plan: PlanModel;
+  /** The plan's context as the agent may see it, pinned to its version at the claim (read on demand). */
+  context: () => { data: { [key: string]: Json }; version: number };
 }
 
 /** An error as an agent reports it; omitted fields take defaults (retryable: true). */
@@ -121,3 +123,27 @@ export const toStepError = (e: ReportedError): StepError => ({
   details: e.details ?? null,
 });
 
+
+/** A write of one shared-context key (Coordinator.updateContext). */
+export interface ContextUpdate {
+  planId: string;
+  key: string;
+  value?: Json | null;
+  targets?: string[] | null;
+  /** The whole context's version the write is based on; a stale one is refused. */
+  expectedVersion?: number | null;
+}
+
+/** Step outputs are written by Baton under this prefix; clients may not write there. */
+export const STEP_OUTPUT_PREFIX = "steps.";
+
+export function checkContextUpdate(r: ContextUpdate): void {
+  const problems: Problem[] = [];
+  if (r.key.trim() === "" || r.key.length > 200) problems.push({ path: "key", message: "must be 1 to 200 characters, not blank" });
+  else if (r.key.startsWith(STEP_OUTPUT_PREFIX)) problems.push({ path: "key", message: `keys starting with "${STEP_OUTPUT_PREFIX}" hold step outputs and are written by Baton` });
+  (r.targets ?? []).forEach((t, i) => {
+    if (t.trim() === "") problems.push({ path: `targets[${i}]`, message: "must not be empty" });
+  });
+  if (r.expectedVersion != null && !(Number.isInteger(r.expectedVersion) && r.expectedVersion >= 0)) problems.push({ path: "expectedVersion", message: "must be a whole number ≥ 0" });
+  if (problems.length) throw badInput(problems);
+}

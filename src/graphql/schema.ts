@@ -5,6 +5,7 @@ import type { GraphQLSchema } from "graphql";
 import { buildSchemaSync } from "type-graphql";
 import { AgentResolver, StepResolver, TraceResolver } from "./agents/agent.resolver.js";
 import { CheckpointResolver, PlanCheckpointsResolver } from "./checkpoints/checkpoint.resolver.js";
+import { ContextResolver, PlanContextResolver } from "./plan-context/context.resolver.js";
 import { Checkpoint } from "./checkpoints/checkpoint.type.js";
 import { Node } from "./common.types.js";
 import { InterventionResolver, PlanInterventionsResolver, StructureResolver } from "./interventions/intervention.resolver.js";
@@ -25,7 +26,7 @@ let built: GraphQLSchema | null = null;
 /** The Baton schema, built once from the type-graphql classes. */
 export function batonSchema(): GraphQLSchema {
   built ??= describeRoots(buildSchemaSync({
-    resolvers: [PlanResolver, StepResolver, TraceResolver, AgentResolver, SignalResolver, InterventionResolver, StructureResolver, PlanInterventionsResolver, CheckpointResolver, PlanCheckpointsResolver, TemplateResolver, PlanTemplateResolver, NodeResolver, WebhookResolver, WebhookDeliveryResolver, RoleLimitResolver],
+    resolvers: [PlanResolver, StepResolver, TraceResolver, AgentResolver, SignalResolver, InterventionResolver, StructureResolver, PlanInterventionsResolver, CheckpointResolver, PlanCheckpointsResolver, TemplateResolver, PlanTemplateResolver, NodeResolver, WebhookResolver, WebhookDeliveryResolver, RoleLimitResolver, ContextResolver, PlanContextResolver],
     orphanedTypes: [Node, Plan, Agent, Signal, Intervention, Checkpoint, PlanTemplate],
     validate: false,
     // Every subscription brings its own `subscribe` (replay-then-live from the signal log,

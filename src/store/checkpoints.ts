@@ -29,6 +29,8 @@ export interface CheckpointRecord {
   sequence: number;
   planVersion: number;
   bytes: number;
+  /** The plan context's version when it was taken. */
+  contextVersion: number;
   createdAt: number;
 }
 
@@ -48,6 +50,7 @@ const record = (r: Row): CheckpointRecord => ({
   sequence: r.sequence,
   planVersion: r.planVersion,
   bytes: r.bytes,
+  contextVersion: r.contextVersion,
   createdAt: r.createdAt,
 });
 
@@ -57,6 +60,7 @@ export interface TakeCheckpoint {
   stepKey: string | null;
   label: string | null;
   sequence: number;
+  contextVersion: number;
   at: number;
 }
 
@@ -74,8 +78,8 @@ export class CheckpointRepository {
     sqlite: Database.Database,
   ) {
     this.insert = sqlite.prepare(
-      `INSERT INTO checkpoints (id, plan_id, reason, step_key, label, sequence, plan_version, base, plan, steps, "order", bytes, created_at)
-       VALUES (@id, @planId, @reason, @stepKey, @label, @sequence, @planVersion, @base, @plan, @steps, @order, @bytes, @createdAt)`,
+      `INSERT INTO checkpoints (id, plan_id, reason, step_key, label, sequence, plan_version, base, plan, steps, "order", bytes, context_version, created_at)
+       VALUES (@id, @planId, @reason, @stepKey, @label, @sequence, @planVersion, @base, @plan, @steps, @order, @bytes, @contextVersion, @createdAt)`,
     );
     this.countSteps = sqlite.prepare<[string], { n: number }>("SELECT count(*) AS n FROM checkpoints WHERE plan_id = ? AND reason = 'STEP'");
   }
@@ -115,12 +119,13 @@ export class CheckpointRepository {
       base: base ? 1 : 0,
       ...json,
       bytes,
+      contextVersion: c.contextVersion,
       createdAt: c.at,
     });
     this.last.set(a.plan.id, { aggregate: a, sinceBase: base ? 0 : prev!.sinceBase + 1 });
     if (isPrunable(c.reason)) this.stepCounts.set(a.plan.id, this.stepCount(a.plan.id) + 1);
-    const { id, reason, stepKey, label, sequence, at } = c;
-    return { seq: Number(res.lastInsertRowid), id, planId: a.plan.id, reason, stepKey, label, sequence, planVersion: a.plan.version, bytes, createdAt: at };
+    const { id, reason, stepKey, label, sequence, contextVersion, at } = c;
+    return { seq: Number(res.lastInsertRowid), id, planId: a.plan.id, reason, stepKey, label, sequence, planVersion: a.plan.version, bytes, contextVersion, createdAt: at };
   }
 
   /** Forgets what this process remembers (after a rolled-back transaction): the next checkpoint is a base. */

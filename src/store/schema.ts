@@ -293,6 +293,8 @@ export const checkpoints = sqliteTable(
     order: json<string[]>("order"),
     /** Stored size of plan + steps + order, in bytes. */
     bytes: integer("bytes").notNull(),
+    /** The plan context's version when it was taken: the context is read back from its history. */
+    contextVersion: integer("context_version").notNull().default(0),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [uniqueIndex("checkpoints_id").on(t.id), index("checkpoints_plan").on(t.planId, t.seq)],
@@ -331,3 +333,31 @@ export const roleLimits = sqliteTable("role_limits", {
   /** Who set them: an actor, or 'system' for BATON_RATE_LIMITS at start-up. */
   updatedBy: text("updated_by").notNull(),
 });
+
+/**
+ * Shared context: every write of a plan's context, kept (append-only). The current entries are
+ * the newest row per key; the context as it was at plan context version V is the newest row per
+ * key with context_version ≤ V, which is how checkpoints capture it.
+ */
+export const contextEntries = sqliteTable(
+  "context_entries",
+  {
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    planId: text("plan_id")
+      .notNull()
+      .references(() => plans.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    value: json("value"),
+    /** Roles or agent ids that may see it; empty = everyone. */
+    targets: json<string[]>("targets").notNull(),
+    /** The entry's version: 1 for the first write of the key, then one more per write. */
+    version: integer("version").notNull(),
+    /** The plan context's version after this write (one more per write to any key). */
+    contextVersion: integer("context_version").notNull(),
+    /** A restore removed the key (it did not exist at the restored point). */
+    deleted: integer("deleted", { mode: "boolean" }).notNull(),
+    updatedBy: text("updated_by").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("context_entries_key").on(t.planId, t.key, t.seq), uniqueIndex("context_entries_version").on(t.planId, t.contextVersion)],
+);

@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import { AgentRepository } from "./agents.js";
 import { AttemptRepository } from "./attempts.js";
 import { CheckpointRepository } from "./checkpoints.js";
+import { ContextRepository } from "./context.js";
 import { InterventionRepository } from "./interventions.js";
 import { LimitRepository } from "./limits.js";
 import { openDatabase, type OpenDatabase } from "./database.js";
@@ -19,6 +20,7 @@ export class Store {
   readonly timers: TimerRepository;
   readonly interventions: InterventionRepository;
   readonly checkpoints: CheckpointRepository;
+  readonly context: ContextRepository;
   readonly limits: LimitRepository;
   readonly templates: TemplateRepository;
 
@@ -34,6 +36,7 @@ export class Store {
     this.timers = new TimerRepository(sqlite);
     this.interventions = new InterventionRepository(db);
     this.checkpoints = new CheckpointRepository(db, sqlite);
+    this.context = new ContextRepository(sqlite);
     this.limits = new LimitRepository(sqlite);
     this.templates = new TemplateRepository(db);
   }

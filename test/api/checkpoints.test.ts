@@ -162,7 +162,7 @@ describe("checkpointDiff", () => {
         b: { from: { state: "PENDING", output: null, attempts: 0 }, to: { state: "SUCCEEDED", output: OUT.b, attempts: 1 } },
         c: { from: { state: "PENDING", output: null, attempts: 0 }, to: { state: "READY", output: null, attempts: 0 } },
       },
-      context: {},
+      context: { "steps.a.output": { from: null, to: { text: "A" } }, "steps.b.output": { from: null, to: [1, 2] } },
     });
     const d2 = (await api.ok(DIFF, { from: afterA!.id, to: afterB!.id })).checkpointDiff;
     expect(Object.keys(d2.steps).sort()).toEqual(["b", "c"]);

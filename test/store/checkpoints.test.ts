@@ -65,6 +65,7 @@ class Recorder {
       stepKey,
       label,
       sequence: this.sequence,
+      contextVersion: this.taken.length,
       at: this.script.now,
     });
     this.taken.push({ record, aggregate: this.agg });

@@ -130,6 +130,7 @@ export class StepLease {
   heartbeatTimeoutMs!: number;
 
   static from(g: LeaseGrant): StepLease {
+    const context = g.context();
     return Object.assign(new StepLease(), {
       id: g.lease.id,
       planId: g.plan.id,
@@ -137,8 +138,8 @@ export class StepLease {
       role: g.step.role,
       attempt: g.lease.attempt,
       input: g.step.input,
-      context: {},
-      contextVersion: 0,
+      context: context.data,
+      contextVersion: context.version,
       config: g.step.config,
       visit: g.step.visits,
       trigger: g.step.trigger,

@@ -63,7 +63,17 @@ export class CheckpointResolver {
       const y = view(after.get(key));
       if (JSON.stringify(x) !== JSON.stringify(y)) steps[key] = { from: x, to: y };
     }
-    return { from, to, steps, context: {} };
+    const contextAt = (id: string): Map<string, Json | null> => {
+      const r = store.get(id)!;
+      return new Map(ctx.coordinator.store.context.entries(r.planId, r.contextVersion).map((e) => [e.key, e.value] as const));
+    };
+    const [cx, cy] = [contextAt(from), contextAt(to)];
+    const context: Record<string, Json> = {};
+    for (const key of new Set([...cx.keys(), ...cy.keys()])) {
+      const [x, y] = [cx.get(key) ?? null, cy.get(key) ?? null];
+      if (cx.has(key) !== cy.has(key) || JSON.stringify(x) !== JSON.stringify(y)) context[key] = { from: x, to: y };
+    }
+    return { from, to, steps, context };
   }
 
   @Mutation(() => Checkpoint, { description: "Takes a MANUAL checkpoint of the plan as it is now." })

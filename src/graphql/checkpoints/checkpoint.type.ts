@@ -64,6 +64,6 @@ export class CheckpointDiff {
   @Field(() => JSONScalar, { description: "Per changed step key: { from, to } with state, output, attempts (null where the step did not exist)." })
   steps!: Json;
 
-  @Field(() => JSONScalar, { description: "Changed context keys (empty until shared context is recorded in checkpoints)." })
+  @Field(() => JSONScalar, { description: "Changed context keys: key → { from, to } (null where absent)." })
   context!: Json;
 }

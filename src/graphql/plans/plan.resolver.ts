@@ -2,6 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { badInput, notFound } from "../../domain/errors.js";
 import type { PlanAggregate } from "../../domain/model.js";
 import { SignalKind } from "../../domain/statuses.js";
+import { contextData } from "../../store/context.js";
 import type { PlanCursor } from "../../store/plans.js";
 import { parseTemplateRef } from "../../templates/templates.js";
 import { StepTrace } from "../agents/agent.type.js";
@@ -16,7 +17,7 @@ import { Plan, PlanConnection, PlanSnapshot, Step } from "./plan.type.js";
 const isPlanCursor = (v: unknown): v is PlanCursor =>
   typeof v === "object" && v !== null && typeof (v as PlanCursor).createdAt === "number" && typeof (v as PlanCursor).id === "string";
 
-function snapshotOf(a: PlanAggregate, sequence: number, takenAt: number, checkpointId: string | null): PlanSnapshot {
+function snapshotOf(ctx: Context, a: PlanAggregate, sequence: number, takenAt: number, checkpointId: string | null, contextVersion?: number): PlanSnapshot {
   return {
     planId: a.plan.id,
     sequence,
@@ -24,7 +25,7 @@ function snapshotOf(a: PlanAggregate, sequence: number, takenAt: number, checkpo
     state: a.plan.state,
     version: a.plan.version,
     steps: a.steps.map((s) => Step.from(a.plan.id, s)),
-    context: null,
+    context: contextData(ctx.coordinator.store.context.entries(a.plan.id, contextVersion)),
     checkpointId,
   };
 }
@@ -80,7 +81,7 @@ export class PlanResolver {
     const current = loadPlan(ctx, planId);
     const checkpoints = ctx.coordinator.store.checkpoints;
     if (checkpointId == null && sequence == null) {
-      return snapshotOf(current.aggregate, ctx.coordinator.store.signals.head(), ctx.coordinator.clock.now(), null);
+      return snapshotOf(ctx, current.aggregate, ctx.coordinator.store.signals.head(), ctx.coordinator.clock.now(), null);
     }
     // A sequence is served by the newest checkpoint at or before it.
     const record =
@@ -90,7 +91,7 @@ export class PlanResolver {
         ? notFound("checkpoint", checkpointId)
         : badInput([{ path: "sequence", message: `the plan has no checkpoint at or before sequence ${sequence}` }]);
     }
-    return snapshotOf(checkpoints.aggregate(record.id)!, record.sequence, record.createdAt, record.id);
+    return snapshotOf(ctx, checkpoints.aggregate(record.id)!, record.sequence, record.createdAt, record.id, record.contextVersion);
   }
 
   @Mutation(() => Plan, { description: "Creates a plan from inline steps or a template; starts it unless start is false." })
