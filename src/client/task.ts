@@ -18,6 +18,7 @@ import {
   FailStepDocument,
   HeartbeatStepDocument,
   type StepErrorInput,
+  type StepInput,
   type StepLeaseFieldsFragment,
 } from "./generated/graphql.js";
 import { silentLogger, sleep, type AgentLogger } from "./util.js";
@@ -39,7 +40,10 @@ export interface TaskContext {
   progress(progress: number, message?: string): Promise<void>;
 }
 
-/** The work of an agent: returns the step's output (JSON), or {@link withQuality}(output, q); throws to fail the attempt. */
+/**
+ * The work of an agent: returns the step's output (JSON), possibly wrapped by {@link withQuality}
+ * and/or {@link withSteps}; throws to fail the attempt.
+ */
 export type TaskHandler = (task: TaskContext) => unknown;
 
 /** Why a handler's signal was aborted. */
@@ -66,6 +70,41 @@ export function withQuality<T>(output: T, quality: number): WithQuality<T> {
 
 function isWithQuality(v: unknown): v is WithQuality {
   return typeof v === "object" && v !== null && (v as Partial<WithQuality>)[QUALITY] === true;
+}
+
+const STEPS = Symbol.for("baton.withSteps");
+
+/** A step output with steps to add to the plan, as returned by {@link withSteps}. */
+export interface WithSteps<T = unknown> {
+  readonly [STEPS]: true;
+  readonly output: T;
+  readonly steps: readonly StepInput[];
+}
+
+/**
+ * Wraps a handler's output with steps to add to the running plan (a planner decomposing its
+ * task), reported with completeStep: appended at the end of the plan in this order, they may
+ * depend on each other, on this step and on any other. If they are invalid, nothing is added
+ * and the step FAILS with error type INVALID_PLAN. Combines with {@link withQuality} either way
+ * round: `withSteps(withQuality(output, 0.9), steps)`.
+ */
+export function withSteps<T>(output: T, steps: readonly StepInput[]): WithSteps<T> {
+  return { [STEPS]: true, output, steps };
+}
+
+function isWithSteps(v: unknown): v is WithSteps {
+  return typeof v === "object" && v !== null && (v as Partial<WithSteps>)[STEPS] === true;
+}
+
+/** What a handler's return value reports: the output inside its wrappers, and their quality and steps to add. */
+function completionOf(value: unknown): { output: unknown; quality: number | null; addSteps: StepInput[] | null } {
+  const c = { output: value, quality: null as number | null, addSteps: null as StepInput[] | null };
+  for (;;) {
+    if (isWithQuality(c.output)) c.quality ??= c.output.quality;
+    else if (isWithSteps(c.output)) c.addSteps ??= [...c.output.steps];
+    else return c;
+    c.output = c.output.output;
+  }
 }
 
 /**
@@ -145,8 +184,8 @@ export async function runTask(lease: Lease, { client, agentId, handler, logger =
     return;
   }
   if (outcome.ok) {
-    const { output, quality } = isWithQuality(outcome.value) ? outcome.value : { output: outcome.value, quality: null };
-    const refused = await report(() => client.request(CompleteStepDocument, { leaseId: lease.id, output: output ?? null, quality }), "completed", log, logger);
+    const { output, quality, addSteps } = completionOf(outcome.value);
+    const refused = await report(() => client.request(CompleteStepDocument, { leaseId: lease.id, output: output ?? null, quality, addSteps }), "completed", log, logger);
     // An output the gateway refuses (not JSON, quality out of range) fails the attempt instead of
     // leaving it to expire; a deterministic handler would return the same again, so no retry.
     if (refused && !isBatonClientError(refused, "CONFLICT", ClientErrorCode.NETWORK_ERROR, ClientErrorCode.HTTP_ERROR)) {

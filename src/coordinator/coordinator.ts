@@ -10,12 +10,13 @@ import type { EngineCommand } from "../engine/commands.js";
 import { contextData, visibleTo } from "../store/context.js";
 import { decide } from "../engine/decide.js";
 import type { EngineEvent } from "../engine/events.js";
+import type { StepDraft } from "../engine/validate.js";
 import { atStepsPath, Templates } from "../templates/templates.js";
 import type { TimerHandle } from "./clock.js";
 import {
   checkPlanSteps,
   checkReport,
-  toStepError,
+  reportEvent,
   type CreatePlanRequest,
   type LeaseGrant,
   type LeaseStatus,
@@ -258,8 +259,9 @@ export class Coordinator extends ControlCore {
     });
   }
 
-  complete(leaseId: string, output: Json | null, quality: number | null = null): StepResult {
-    return this.reportOne({ kind: "complete", leaseId, output, quality });
+  /** Completes the attempt; `addSteps` join the plan (dynamic plans), or the attempt fails with INVALID_PLAN when they are invalid. */
+  complete(leaseId: string, output: Json | null, quality: number | null = null, addSteps: StepDraft[] | null = null): StepResult {
+    return this.reportOne({ kind: "complete", leaseId, output, quality, addSteps });
   }
 
   fail(leaseId: string, error: ReportedError): StepResult {
@@ -293,10 +295,7 @@ export class Coordinator extends ControlCore {
 
   private applyReport(u: Unit, r: Report): StepResult {
     const lease = this.leaseOf(u, r.leaseId, false);
-    const event: EngineEvent =
-      r.kind === "complete"
-        ? { type: "StepCompleted", stepKey: lease.stepKey, leaseId: r.leaseId, output: r.output, quality: r.quality ?? null }
-        : { type: "StepFailed", stepKey: lease.stepKey, leaseId: r.leaseId, error: toStepError(r.error) };
+    const event = reportEvent(r, lease.stepKey, this.mustLoad(u, lease.planId).plan);
     const d = this.dispatch(u, lease.planId, event, lease.agentId ?? SYSTEM);
     return { planId: lease.planId, step: d.aggregate.steps.find((s) => s.key === lease.stepKey)! };
   }

@@ -1,9 +1,10 @@
 /** What callers hand the coordinator and get back, and the checks made before a transaction. */
 import { badInput, type Problem } from "../domain/errors.js";
 import type { RetryPolicy } from "../domain/model.js";
-import { type AttemptModel, type PlanAggregate, type Json, type PlanModel, type StepError, type StepModel } from "../domain/model.js";
+import { type AttemptModel, type PlanAggregate, type Json, type PlanModel, type StepError, type StepModel, type StepSpec } from "../domain/model.js";
 import type { Priority } from "../domain/statuses.js";
-import type { InterventionRequest } from "../engine/interventions.js";
+import type { EngineEvent } from "../engine/events.js";
+import { invalidAdditions, type InterventionRequest } from "../engine/interventions.js";
 import { builtinConfigProblems } from "../domain/builtins.js";
 import { checkStepPatch, validatePlanSteps, validateStepDraft, type PolicyDraft, type StepDraft, type ValidatedSteps } from "../engine/validate.js";
 
@@ -49,9 +50,9 @@ export interface ReportedError {
   details?: Json;
 }
 
-/** What an agent reports at the end of an attempt. */
+/** What an agent reports at the end of an attempt; `addSteps`: steps it adds to the plan (dynamic plans). */
 export type Report =
-  | { kind: "complete"; leaseId: string; output: Json | null; quality?: number | null }
+  | { kind: "complete"; leaseId: string; output: Json | null; quality?: number | null; addSteps?: StepDraft[] | null }
   | { kind: "fail"; leaseId: string; error: ReportedError };
 
 /** A step after an agent reported on it. */
@@ -97,10 +98,31 @@ export function checkRequestShape(r: ControlRequest): void {
 export function toInterventionRequest(r: ControlRequest, plan: PlanModel, checkpoint: (id: string) => PlanAggregate | null): InterventionRequest {
   if (r.kind === "RESTORE_CHECKPOINT") return { ...r, state: checkpoint(r.checkpointId) };
   if (r.kind !== "ADD_STEP") return r;
-  const { spec, problems } = validateStepDraft(r.step, plan.policy);
-  problems.push(...builtinConfigProblems(spec.role, spec.config, "step"));
+  const { spec, problems } = checkStepDraft(r.step, plan, "step");
   if (problems.length) throw badInput(problems);
-  return { kind: "ADD_STEP", step: { ...spec, priority: r.step.priority ?? plan.priority }, after: r.after ?? null };
+  return { kind: "ADD_STEP", step: spec, after: r.after ?? null };
+}
+
+/** A new step's draft checked on its own with the plan's defaults, built-in config included; it takes the plan's priority unless it names one. */
+function checkStepDraft(draft: StepDraft, plan: PlanModel, path: string): { spec: StepSpec; problems: Problem[] } {
+  const { spec, problems } = validateStepDraft(draft, plan.policy, path);
+  problems.push(...builtinConfigProblems(spec.role, spec.config, path));
+  return { spec: { ...spec, priority: draft.priority ?? plan.priority }, problems };
+}
+
+/**
+ * The engine event of an agent's report on the step `stepKey` of `plan`. Steps it adds are first
+ * checked one by one as addStep checks them: any problem makes the completion a failure
+ * (INVALID_PLAN) and nothing is added. The engine then checks the whole plan.
+ */
+export function reportEvent(r: Report, stepKey: string, plan: PlanModel): EngineEvent {
+  if (r.kind === "fail") return { type: "StepFailed", stepKey, leaseId: r.leaseId, error: toStepError(r.error) };
+  const completed: EngineEvent = { type: "StepCompleted", stepKey, leaseId: r.leaseId, output: r.output, quality: r.quality ?? null };
+  if (!r.addSteps?.length) return completed;
+  const checked = r.addSteps.map((draft, i) => checkStepDraft(draft, plan, `addSteps[${i}]`));
+  const problems = checked.flatMap((c) => c.problems);
+  if (problems.length) return { type: "StepFailed", stepKey, leaseId: r.leaseId, error: invalidAdditions(problems, r.output) };
+  return { ...completed, addSteps: checked.map((c) => c.spec) };
 }
 
 /** The request's arguments, for the audit log. */

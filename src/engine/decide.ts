@@ -20,6 +20,7 @@ import type { EngineCommand } from "./commands.js";
 import { Draft } from "./draft.js";
 import type { EngineEvent, EngineEventType, EventOf } from "./events.js";
 import { firstMatch } from "./conditions.js";
+import { insertSteps, invalidAdditions } from "./interventions.js";
 import { canEnter, compensated, completeNow, enter, failPlan, routeJson, skipStep, visitLimitError } from "./routing.js";
 import { attemptFailed, dependenciesSatisfied, failStep, makeReady, promote, setTimer } from "./transitions.js";
 
@@ -120,11 +121,11 @@ const handlers: { [T in EngineEventType]: Handler<T> } = {
         retryable: true,
         details: { quality: e.quality, threshold, gap, output: e.output },
       };
-      d.command({ type: "EndAttempt", leaseId: e.leaseId, outcome: "FAILED", error });
-      attemptFailed(d, step, error, true);
-      return;
+      return failAttempt(d, step, e.leaseId, error);
     }
     if (d.plan.state === "COMPENSATING") {
+      // The plan is being undone: it takes no new steps.
+      if (e.addSteps?.length) return failAttempt(d, step, e.leaseId, invalidAdditions([{ path: "addSteps", message: "a compensating plan takes no new steps" }], e.output));
       compensated(d, succeed(d, step, e.leaseId, e.output, e.quality, null));
       d.command({ type: "TakeCheckpoint", reason: "STEP", stepKey: step.key });
       return;
@@ -140,9 +141,7 @@ const handlers: { [T in EngineEventType]: Handler<T> } = {
         retryable: "retry" in action,
         details: { ...(rule as object), output: e.output },
       };
-      d.command({ type: "EndAttempt", leaseId: e.leaseId, outcome: "FAILED", error });
-      attemptFailed(d, step, error, true);
-      return;
+      return failAttempt(d, step, e.leaseId, error);
     }
     const target = action && "goto" in action ? action.goto : step.onSuccess;
     const via = action && "goto" in action ? "when" : "onSuccess";
@@ -153,8 +152,13 @@ const handlers: { [T in EngineEventType]: Handler<T> } = {
       failStep(d, step, { ...error, details: { ...(error.details as object), route: routeJson(d, target, via) } });
       return;
     }
+    // Dynamic plans: the steps the agent adds join the plan (one restructure) before it moves on.
+    const added = e.addSteps?.length ? e.addSteps : null;
+    const problems = added ? insertSteps(d, added, d.steps.length, (i) => `addSteps[${i}]`) : [];
+    if (problems.length) return failAttempt(d, step, e.leaseId, invalidAdditions(problems, e.output));
     const route = target !== null ? routeJson(d, target, via) : null;
-    const done = succeed(d, step, e.leaseId, e.output, e.quality, rule || route ? { ...(rule ? { rule } : {}), ...(route ? { route } : {}) } : null);
+    const decision = { ...(rule ? { rule } : {}), ...(route ? { route } : {}), ...(added ? { added: added.map((s) => s.key) } : {}) };
+    const done = succeed(d, step, e.leaseId, e.output, e.quality, decision);
     if (action && "complete" in action) completeNow(d, done);
     else {
       if (action && "skip" in action) {
@@ -169,8 +173,7 @@ const handlers: { [T in EngineEventType]: Handler<T> } = {
   StepFailed(d, e) {
     const step = runningStep(d, e.stepKey, e.leaseId);
     if (!("key" in step)) return step;
-    d.command({ type: "EndAttempt", leaseId: e.leaseId, outcome: "FAILED", error: e.error });
-    attemptFailed(d, step, e.error, true);
+    failAttempt(d, step, e.leaseId, e.error);
   },
 
   LeaseExpired(d, e) {
@@ -230,12 +233,18 @@ export function decide(aggregate: PlanAggregate, event: EngineEvent, now: number
   return { ok: true, aggregate: result, commands: d.commands, changed };
 }
 
-/** The attempt succeeded: the step is SUCCEEDED with its output; `decision` (rule, route) goes into the signal. */
-function succeed(d: Draft, step: StepModel, leaseId: string, output: Json | null, quality: number | null, decision: Json | null): StepModel {
+/** The attempt ended in a failure (reported, or a completion turned into one): retried with backoff or failed, as the policy says. */
+function failAttempt(d: Draft, step: StepModel, leaseId: string, error: StepError): void {
+  d.command({ type: "EndAttempt", leaseId, outcome: "FAILED", error });
+  attemptFailed(d, step, error, true);
+}
+
+/** The attempt succeeded: the step is SUCCEEDED with its output; `decision` (rule, route, added) goes into the signal. */
+function succeed(d: Draft, step: StepModel, leaseId: string, output: Json | null, quality: number | null, decision: { [key: string]: Json } | null): StepModel {
   const done = d.patchStep(step.key, { state: "SUCCEEDED", output, quality, error: null, leaseId: null, finishedAt: d.now });
   d.command({ type: "EndAttempt", leaseId, outcome: "SUCCEEDED", error: null });
   d.command({ type: "ClearTimers", stepKey: step.key });
-  d.emit("STEP_SUCCEEDED", step.key, { attempt: step.attempts, output, quality, ...(decision as object | null) }, step.agentId);
+  d.emit("STEP_SUCCEEDED", step.key, { attempt: step.attempts, output, quality, ...decision }, step.agentId);
   d.command({ type: "WriteContext", key: `steps.${step.key}.output`, value: output });
   return done;
 }

@@ -1,4 +1,4 @@
-import type { Json, StepError } from "../domain/model.js";
+import type { Json, StepError, StepSpec } from "../domain/model.js";
 
 /**
  * Events the engine decides on: facts that happened to one plan. Past tense.
@@ -11,7 +11,8 @@ export type EngineEvent =
   | { type: "PlanStartScheduled"; at: number }
   | { type: "StepClaimed"; stepKey: string; leaseId: string; agentId: string }
   | { type: "StepHeartbeat"; stepKey: string; leaseId: string; progress: number | null; message: string | null }
-  | { type: "StepCompleted"; stepKey: string; leaseId: string; output: Json | null; quality: number | null }
+  /** `addSteps`: steps the agent adds to the plan (dynamic plans), each already checked on its own; the engine checks the whole plan. */
+  | { type: "StepCompleted"; stepKey: string; leaseId: string; output: Json | null; quality: number | null; addSteps?: StepSpec[] }
   | { type: "StepFailed"; stepKey: string; leaseId: string; error: StepError }
   | { type: "LeaseExpired"; stepKey: string; leaseId: string }
   | { type: "StepTimedOut"; stepKey: string; leaseId: string }

@@ -5,7 +5,8 @@
  * holds. The rules are written down in src/engine/README.md ("Interventions").
  */
 import { builtinConfigProblems } from "../domain/builtins.js";
-import { newStep, type Json, type PlanAggregate, type StepModel, type StepSpec } from "../domain/model.js";
+import type { Problem } from "../domain/errors.js";
+import { newStep, type Json, type PlanAggregate, type StepError, type StepModel, type StepSpec } from "../domain/model.js";
 import { isFinalPlanState, isFinishedStepState, type PlanState, type Priority, type StepState } from "../domain/statuses.js";
 import type { EngineCommand } from "./commands.js";
 import { TimerKind } from "./commands.js";
@@ -13,7 +14,7 @@ import { Draft } from "./draft.js";
 import { dependentsOf } from "./graph.js";
 import { failPlan, resetStep } from "./routing.js";
 import { dependenciesSatisfied, endPlan, promote, setTimer } from "./transitions.js";
-import { checkStepPatch, graphProblems, type RetryDraft } from "./validate.js";
+import { checkStepPatch, graphProblems, MAX_STEPS, type RetryDraft } from "./validate.js";
 
 export const InterventionKind = {
   PAUSE: "PAUSE",
@@ -192,11 +193,8 @@ const structural: { [K in StructuralKind]: Handler<K> } = {
       if (!after) return refuse("NOT_FOUND", `plan has no step "${r.after}"`);
       at = d.steps.indexOf(after) + 1;
     }
-    const added = newStep(r.step, at);
-    const steps = [...d.steps.slice(0, at), added, ...d.steps.slice(at)];
-    const problems = [...graphProblems(steps), ...builtinConfigProblems(added.role, added.config, "step")];
+    const problems = insertSteps(d, [r.step], at, () => "step");
     if (problems.length) return refuse("INVALID_PLAN", describe(problems));
-    d.restructure(steps);
     promote(d);
     return { diff: { added: r.step.key, after: r.after ?? null, position: at } };
   },
@@ -290,6 +288,36 @@ export function intervene(aggregate: PlanAggregate, request: InterventionRequest
   const handled = (ALL[request.kind] as Handler<typeof request.kind>)(d, request as never);
   if ("code" in handled) return { ok: false, ...handled };
   return { ok: true, aggregate: d.result(), commands: d.commands, diff: handled.diff };
+}
+
+/**
+ * Inserts new steps (each already checked on its own: validateStepDraft) at `at`, in the order
+ * given, as one restructure — unless the plan they would make is invalid (the graph checks of the
+ * whole plan, the built-in roles' config of the new steps, at most MAX_STEPS steps): then nothing
+ * changes and every problem is returned. `path(i)` names the i-th new step in problems of its
+ * own; graph problems number the plan's steps. Shared by ADD_STEP and dynamic plans
+ * (StepCompleted.addSteps). The caller promotes.
+ */
+export function insertSteps(d: Draft, specs: readonly StepSpec[], at: number, path: (i: number) => string): Problem[] {
+  const added = specs.map((s, i) => newStep(s, at + i));
+  const steps = [...d.steps.slice(0, at), ...added, ...d.steps.slice(at)];
+  const problems = [...graphProblems(steps), ...added.flatMap((s, i) => builtinConfigProblems(s.role, s.config, path(i)))];
+  if (steps.length > MAX_STEPS) problems.push({ path: "steps", message: `a plan has at most ${MAX_STEPS} steps; this would make ${steps.length}` });
+  if (problems.length === 0) d.restructure(steps);
+  return problems;
+}
+
+/**
+ * The failure of a completion whose steps to add are invalid: every problem in the message. Not
+ * retryable (the same completion would be refused again); the output is kept in the details.
+ */
+export function invalidAdditions(problems: readonly Problem[], output: Json | null): StepError {
+  return {
+    message: `invalid steps to add: ${describe(problems)}`,
+    type: "INVALID_PLAN",
+    retryable: false,
+    details: { problems: problems.map((p) => ({ path: p.path, message: p.message })), output },
+  };
 }
 
 /** A FAILED or CANCELLED plan runs again: every step it cancelled goes back to PENDING. */

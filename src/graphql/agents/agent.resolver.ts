@@ -2,6 +2,7 @@ import { Arg, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, Qu
 import type { Json } from "../../domain/model.js";
 import type { Context } from "../context.js";
 import { loadPlan } from "../plans/plan.resolver.js";
+import { StepInput } from "../plans/plan.input.js";
 import { Step } from "../plans/plan.type.js";
 import { JSONScalar } from "../scalars.js";
 import { Agent, LeaseStatus, StepLease, StepTrace } from "./agent.type.js";
@@ -100,8 +101,14 @@ export class AgentResolver {
     @Arg("leaseId", () => ID, { description: "The lease." }) leaseId: string,
     @Arg("output", () => JSONScalar, { nullable: true, description: "The step's output." }) output?: Json,
     @Arg("quality", () => Float, { nullable: true, description: "Quality score, 0..1." }) quality?: number,
+    @Arg("addSteps", () => [StepInput], {
+      nullable: true,
+      description:
+        "Steps to add to the plan (dynamic plans): appended at the end in this order, checked like addStep; they may depend on each other, on this step and on any other. If they are invalid, nothing is added and the attempt FAILS with error type INVALID_PLAN (not retried) naming every problem.",
+    })
+    addSteps?: StepInput[] | null,
   ): Step {
-    const r = ctx.coordinator.complete(leaseId, output ?? null, quality ?? null);
+    const r = ctx.coordinator.complete(leaseId, output ?? null, quality ?? null, addSteps ?? null);
     return Step.from(r.planId, r.step);
   }
 
