@@ -1,5 +1,5 @@
 /**
- * The coordinator's API: plans, agents, leases (operator control is in ./control.ts). Each call is one transaction of the core
+ * The coordinator's API: plans, agents, leases (operator control is in ./control.ts, messages in ./messages.ts). Each call is one transaction of the core
  * (./core.ts): load → decide → save with its signals, then publish and wake after commit.
  */
 import { BatonError, badInput, conflict, isBatonError, notFound, type Problem } from "../domain/errors.js";
@@ -7,6 +7,7 @@ import type { RoleLimitSpec } from "../domain/limits.js";
 import { newId } from "../domain/ids.js";
 import { newStep, type AgentModel, type AttemptModel, type Json, type PlanAggregate, type PlanModel, type SignalModel } from "../domain/model.js";
 import type { EngineCommand } from "../engine/commands.js";
+import { readsContext } from "../engine/conditions.js";
 import { contextData, visibleTo } from "../store/context.js";
 import { decide } from "../engine/decide.js";
 import type { EngineEvent } from "../engine/events.js";
@@ -25,12 +26,14 @@ import {
   type ReportedError,
   type StepResult,
 } from "./requests.js";
-import { ControlCore } from "./control.js";
+import { MessagesCore } from "./messages.js";
 import { attemptOf, SYSTEM } from "./core.js";
 import { RoleLimits, type RoleLimitStatus } from "./limits.js";
+import { withPrefetch } from "./prefetch.js";
 import type { Unit } from "./unit.js";
 
 export type { CoordinatorOptions } from "./core.js";
+export type { MessageRequest } from "./messages.js";
 export type { ControlRequest, CreatePlanRequest, LeaseGrant, LeaseStatus, RegisterAgentRequest, Report, ReportedError, StepResult } from "./requests.js";
 
 export const MAX_CLAIM_BATCH = 100;
@@ -39,7 +42,7 @@ const SEEN_RESOLUTION_MS = 1_000;
 /** Candidates read for a claim of n steps: some may be skipped (a plan at maxParallel within the batch). */
 const claimWindow = (n: number): number => n * 4 + 8;
 
-export class Coordinator extends ControlCore {
+export class Coordinator extends MessagesCore {
   readonly templates = new Templates(this.store, this.clock);
   private readonly limits = new RoleLimits(this.store, this.clock, (roles) => this.waiters.wake(roles));
   private sweepHandle: TimerHandle | null = null;
@@ -72,12 +75,13 @@ export class Coordinator extends ControlCore {
       if (existing) return existing;
     }
     const source = this.templates.source(req);
-    const { steps, policy, problems } = checkPlanSteps(source.steps, source.policy);
+    const priority = req.priority ?? "NORMAL";
+    const drafts = source.steps.map((d) => (d.priority ? d : { ...d, priority }));
+    const { steps, policy, problems } = withPrefetch(checkPlanSteps(drafts, source.policy), req.prefetch, priority);
     if (req.delayMs != null && !(Number.isInteger(req.delayMs) && req.delayMs >= 0)) problems.push({ path: "delayMs", message: `must be a whole number ≥ 0, got ${req.delayMs}` });
     if (req.name.trim() === "") problems.unshift({ path: "name", message: "must not be empty" });
     if (problems.length > 0) throw badInput(atStepsPath(problems, source.stepsPath));
     const now = this.clock.now();
-    const priority = req.priority ?? "NORMAL";
     const aggregate: PlanAggregate = {
       plan: {
         id: newId("plan"),
@@ -100,7 +104,7 @@ export class Coordinator extends ControlCore {
         lastClaimedAt: null,
         templateId: source.templateId,
       },
-      steps: steps.map((s, i) => newStep({ ...s, priority: source.steps[i]?.priority ?? priority }, i)),
+      steps: steps.map((s, i) => newStep(s, i)),
     };
     return this.run((u) => {
       this.store.plans.insert(aggregate);
@@ -230,7 +234,8 @@ export class Coordinator extends ControlCore {
         const prev = this.load(u, c.planId);
         if (!prev) continue;
         const leaseId = newId("lease");
-        const d = decide(prev, { type: "StepClaimed", stepKey: c.key, leaseId, agentId: agent.id }, now);
+        const needs = prev.steps.find((s) => s.key === c.key)?.inputMapping != null;
+        const d = decide(prev, { type: "StepClaimed", stepKey: c.key, leaseId, agentId: agent.id, context: needs ? this.contextData(c.planId) : null }, now);
         if (!d.ok) continue; // e.g. the plan reached maxParallel within this batch
         this.apply(u, prev, d, agent.id);
         gate?.take(c.role);
@@ -295,7 +300,10 @@ export class Coordinator extends ControlCore {
 
   private applyReport(u: Unit, r: Report): StepResult {
     const lease = this.leaseOf(u, r.leaseId, false);
-    const event = reportEvent(r, lease.stepKey, this.mustLoad(u, lease.planId).plan);
+    const a = this.mustLoad(u, lease.planId);
+    const event = reportEvent(r, lease.stepKey, a.plan);
+    // Route rules that read the context get it with the event, so the decision stays a pure function of it.
+    if (event.type === "StepCompleted" && readsContext(a.steps.find((s) => s.key === lease.stepKey)!)) event.context = this.contextData(lease.planId);
     const d = this.dispatch(u, lease.planId, event, lease.agentId ?? SYSTEM);
     return { planId: lease.planId, step: d.aggregate.steps.find((s) => s.key === lease.stepKey)! };
   }

@@ -66,6 +66,10 @@ export interface StepSpec {
   maxVisits: number | null;
   /** When a dependency is SKIPPED, skip this step too instead of treating it as satisfied. */
   skipIfDependencySkipped: boolean;
+  /** Builds the agent's input at the claim from the plan input, context and earlier outputs (engine/mappings.ts). */
+  inputMapping: Json | null;
+  /** Context key → template over the step's output, written when it succeeds. */
+  outputMapping: Json | null;
 }
 
 /** Operators of a route condition. */
@@ -111,6 +115,8 @@ export interface StepModel extends StepSpec {
   visits: number;
   /** What made the current visit run when a transition or compensation did: {from, via, outcome, output, error} or {compensates}. */
   trigger: Json | null;
+  /** The input the last attempt received from the inputMapping (null without one). */
+  mappedInput: Json | null;
 }
 
 export interface PlanModel {
@@ -208,6 +214,9 @@ export const DEFAULT_POLICY: ExecutionPolicy = {
   retry: DEFAULT_RETRY,
 };
 
+/** Context keys under this prefix hold step outputs (`steps.<key>.output`): written by Baton only. */
+export const STEP_OUTPUT_PREFIX = "steps.";
+
 /** A policy as stored, completed with the fields added since (plans stored before them). */
 export const storedPolicy = (p: Omit<ExecutionPolicy, "retry"> & { retry?: RetryPolicy }): ExecutionPolicy => (p.retry ? (p as ExecutionPolicy) : { ...p, retry: DEFAULT_RETRY });
 
@@ -229,6 +238,7 @@ const UNSTARTED = {
   attemptBase: 0,
   visits: 0,
   trigger: null,
+  mappedInput: null,
 } as const satisfies Omit<StepModel, keyof StepSpec | "position">;
 
 /**

@@ -46,5 +46,8 @@ export type EngineCommand =
   | { type: "ThawTimers" }
   /** Clears the step's timers, or every timer of the plan when stepKey is null. */
   | { type: "ClearTimers"; stepKey: string | null }
-  /** Writes a key of the plan's shared context (a new version of the entry, visible to everyone). */
-  | { type: "WriteContext"; key: string; value: Json | null };
+  /**
+   * Writes a key of the plan's shared context (a new version of the entry, visible to everyone),
+   * announced by CONTEXT_UPDATED unless the step's STEP_SUCCEEDED already says it (its output).
+   */
+  | { type: "WriteContext"; key: string; value: Json | null; announce: boolean };

@@ -89,6 +89,9 @@ export function firstMatch(rules: readonly RouteRule[], scope: RuleScope): { ind
   return null;
 }
 
+/** True when one of the step's rules reads the plan's context. */
+export const readsContext = (s: { when: RouteRule[] | null }): boolean => (s.when ?? []).some((r) => r.if.path === "context" || r.if.path.startsWith("context."));
+
 /** The step keys a rule's action names (goto target, skipped steps). */
 export const ruleTargets = (a: RouteAction): string[] => ("goto" in a ? [a.goto] : "skip" in a ? a.skip : []);
 

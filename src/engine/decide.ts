@@ -13,13 +13,14 @@
  * Each handler checks its precondition first and returns a Rejection when it does not hold.
  * The full diagrams and rules are in src/engine/README.md.
  */
-import type { Json, PlanAggregate, StepError, StepModel } from "../domain/model.js";
+import { STEP_OUTPUT_PREFIX, type Json, type PlanAggregate, type StepError, type StepModel } from "../domain/model.js";
 import { isUnstartedStepState } from "../domain/statuses.js";
 import { TimerKind } from "./commands.js";
 import type { EngineCommand } from "./commands.js";
 import { Draft } from "./draft.js";
 import type { EngineEvent, EngineEventType, EventOf } from "./events.js";
 import { firstMatch } from "./conditions.js";
+import { agentInput, inputDocument, tryMapping } from "./mappings.js";
 import { insertSteps, invalidAdditions } from "./interventions.js";
 import { canEnter, compensated, completeNow, enter, failPlan, routeJson, skipStep, visitLimitError } from "./routing.js";
 import { attemptFailed, dependenciesSatisfied, failStep, makeReady, promote, setTimer } from "./transitions.js";
@@ -68,6 +69,12 @@ const handlers: { [T in EngineEventType]: Handler<T> } = {
     if (d.running() >= d.plan.policy.maxParallel) {
       return reject("INVALID_STATE", `plan already runs ${d.plan.policy.maxParallel} steps`);
     }
+    let mappedInput: Json | null = null;
+    if (step.inputMapping !== null) {
+      const mapped = tryMapping(step.inputMapping, inputDocument(d.plan.input, e.context ?? null, d.steps, step), "inputMapping");
+      if ("error" in mapped) return failStep(d, step, mapped.error); // nothing to hand out: the step fails instead
+      mappedInput = agentInput(step, mapped.value);
+    }
     const attempt = step.attempts + 1;
     const expiresAt = d.now + d.plan.policy.heartbeatTimeoutMs;
     d.patchPlan({ lastClaimedAt: d.now });
@@ -80,6 +87,7 @@ const handlers: { [T in EngineEventType]: Handler<T> } = {
       finishedAt: null,
       progress: null,
       progressMessage: null,
+      mappedInput,
     });
     if (step.scheduleToStartMs !== null) d.command({ type: "ClearTimers", stepKey: step.key }); // started in time
     d.command({
@@ -131,7 +139,7 @@ const handlers: { [T in EngineEventType]: Handler<T> } = {
       return;
     }
     // Route rules first: one may turn the completion into a failure (fail, retry).
-    const match = step.when ? firstMatch(step.when, { output: e.output, input: d.plan.input, context: null }) : null;
+    const match = step.when ? firstMatch(step.when, { output: e.output, input: d.plan.input, context: e.context ?? null }) : null;
     const rule: Json | null = match ? { rule: match.index, if: match.rule.if, then: match.rule.then, actual: match.actual } : null;
     const action = match?.rule.then;
     if (action && ("fail" in action || "retry" in action)) {
@@ -152,6 +160,8 @@ const handlers: { [T in EngineEventType]: Handler<T> } = {
       failStep(d, step, { ...error, details: { ...(error.details as object), route: routeJson(d, target, via) } });
       return;
     }
+    const writes = step.outputMapping === null ? null : tryMapping(step.outputMapping, { output: e.output, input: d.plan.input }, "outputMapping");
+    if (writes && "error" in writes) return failAttempt(d, step, e.leaseId, writes.error);
     // Dynamic plans: the steps the agent adds join the plan (one restructure) before it moves on.
     const added = e.addSteps?.length ? e.addSteps : null;
     const problems = added ? insertSteps(d, added, d.steps.length, (i) => `addSteps[${i}]`) : [];
@@ -159,6 +169,7 @@ const handlers: { [T in EngineEventType]: Handler<T> } = {
     const route = target !== null ? routeJson(d, target, via) : null;
     const decision = { ...(rule ? { rule } : {}), ...(route ? { route } : {}), ...(added ? { added: added.map((s) => s.key) } : {}) };
     const done = succeed(d, step, e.leaseId, e.output, e.quality, decision);
+    for (const [key, value] of Object.entries((writes?.value ?? {}) as { [key: string]: Json })) d.command({ type: "WriteContext", key, value, announce: true });
     if (action && "complete" in action) completeNow(d, done);
     else {
       if (action && "skip" in action) {
@@ -245,7 +256,7 @@ function succeed(d: Draft, step: StepModel, leaseId: string, output: Json | null
   d.command({ type: "EndAttempt", leaseId, outcome: "SUCCEEDED", error: null });
   d.command({ type: "ClearTimers", stepKey: step.key });
   d.emit("STEP_SUCCEEDED", step.key, { attempt: step.attempts, output, quality, ...decision }, step.agentId);
-  d.command({ type: "WriteContext", key: `steps.${step.key}.output`, value: output });
+  d.command({ type: "WriteContext", key: `${STEP_OUTPUT_PREFIX}${step.key}.output`, value: output, announce: false });
   return done;
 }
 

@@ -9,10 +9,12 @@ export type EngineEvent =
   | { type: "PlanStarted" }
   /** The plan is to start at `at` (createPlan with runAt / delayMs). */
   | { type: "PlanStartScheduled"; at: number }
-  | { type: "StepClaimed"; stepKey: string; leaseId: string; agentId: string }
+  /** `context`: the plan's context data, given when the step has an inputMapping. */
+  | { type: "StepClaimed"; stepKey: string; leaseId: string; agentId: string; context?: Json | null }
   | { type: "StepHeartbeat"; stepKey: string; leaseId: string; progress: number | null; message: string | null }
   /** `addSteps`: steps the agent adds to the plan (dynamic plans), each already checked on its own; the engine checks the whole plan. */
-  | { type: "StepCompleted"; stepKey: string; leaseId: string; output: Json | null; quality: number | null; addSteps?: StepSpec[] }
+  /** `context`: the plan's context data, given when a route rule reads it. */
+  | { type: "StepCompleted"; stepKey: string; leaseId: string; output: Json | null; quality: number | null; addSteps?: StepSpec[]; context?: Json | null }
   | { type: "StepFailed"; stepKey: string; leaseId: string; error: StepError }
   | { type: "LeaseExpired"; stepKey: string; leaseId: string }
   | { type: "StepTimedOut"; stepKey: string; leaseId: string }

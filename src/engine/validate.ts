@@ -14,6 +14,7 @@ import {
 import type { Complexity, Priority } from "../domain/statuses.js";
 import { normalizeRules } from "./conditions.js";
 import { findCycle, waves } from "./graph.js";
+import { mappingProblems, outputMappingProblems } from "./mappings.js";
 import { routeProblems } from "./routes.js";
 
 export interface RetryDraft {
@@ -48,6 +49,9 @@ export interface StepDraft {
   when?: Json;
   maxVisits?: number | null;
   skipIfDependencySkipped?: boolean | null;
+  /** JSON templates with JSONPath queries, checked by engine/mappings.ts. */
+  inputMapping?: Json;
+  outputMapping?: Json;
 }
 
 export interface PolicyDraft {
@@ -133,6 +137,10 @@ function normalizeRetry(draft: RetryDraft | null | undefined, c: Checker, path: 
 
 /** Checks one step on its own; graph-wide checks come after, in validateGraph. */
 function normalizeStep(draft: StepDraft, policy: ExecutionPolicy, c: Checker, path: string): StepSpec {
+  const checked = (value: Json, problems: Problem[]): Json => {
+    c.problems.push(...problems);
+    return value;
+  };
   if (!KEY_PATTERN.test(draft.key)) {
     c.add(`${path}.key`, `"${draft.key}" is not a valid key: 1 to 100 letters, digits, '_', '.' or '-', starting with a letter or digit`);
   }
@@ -160,6 +168,8 @@ function normalizeStep(draft: StepDraft, policy: ExecutionPolicy, c: Checker, pa
     when: normalizeRules(draft.when, `${path}.when`, c.problems),
     maxVisits: draft.maxVisits == null ? null : c.int(`${path}.maxVisits`, draft.maxVisits, 1, 1),
     skipIfDependencySkipped: draft.skipIfDependencySkipped ?? false,
+    inputMapping: draft.inputMapping == null ? null : checked(draft.inputMapping, mappingProblems(draft.inputMapping, `${path}.inputMapping`)),
+    outputMapping: draft.outputMapping == null ? null : checked(draft.outputMapping, outputMappingProblems(draft.outputMapping, `${path}.outputMapping`)),
   };
 }
 

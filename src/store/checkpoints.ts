@@ -271,6 +271,9 @@ const STEP_FIELDS_ADDED: Partial<StepModel> = {
   skipIfDependencySkipped: false,
   visits: 0,
   trigger: null,
+  inputMapping: null,
+  outputMapping: null,
+  mappedInput: null,
 };
 
 function applyRow(acc: PlanAggregate | null, r: Row): PlanAggregate {

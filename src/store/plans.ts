@@ -78,6 +78,9 @@ const stepFromRow = (r: StepRow): StepModel => ({
   skipIfDependencySkipped: r.skipIfDependencySkipped,
   visits: r.visits,
   trigger: r.trigger ?? null,
+  inputMapping: r.inputMapping ?? null,
+  outputMapping: r.outputMapping ?? null,
+  mappedInput: r.mappedInput ?? null,
 });
 
 const runningCount = (a: PlanAggregate): number => a.steps.reduce((n, s) => n + (s.state === "RUNNING" ? 1 : 0), 0);
@@ -128,11 +131,11 @@ const planRunParams = (a: PlanAggregate) => {
 
 /** Step fields an operator writes; when none changed, a save writes only the run columns. */
 const STEP_SPEC_FIELDS = ["position", "name", "description", "role", "dependsOn", "priority", "input", "timeoutMs", "retry", "config", "runAt", "delayMs", "qualityThreshold", "scheduleToStartMs",
-  "onSuccess", "onFailure", "compensate", "when", "maxVisits", "skipIfDependencySkipped",
+  "onSuccess", "onFailure", "compensate", "when", "maxVisits", "skipIfDependencySkipped", "inputMapping", "outputMapping",
 ] as const;
 const STEP_RUN_COLUMNS = [
   "state", "output", "error", "attempts", "progress", "progress_message", "quality",
-  "agent_id", "lease_id", "ready_at", "started_at", "finished_at", "retry_at", "attempt_base", "visits", "trigger",
+  "agent_id", "lease_id", "ready_at", "started_at", "finished_at", "retry_at", "attempt_base", "visits", "trigger", "mapped_input",
 ] as const;
 const stepRunParams = (planId: string, s: StepModel) => ({
   plan_id: planId,
@@ -153,12 +156,13 @@ const stepRunParams = (planId: string, s: StepModel) => ({
   attempt_base: s.attemptBase,
   visits: s.visits,
   trigger: toJson(s.trigger),
+  mapped_input: toJson(s.mappedInput),
 });
 
 // Object.assign over a spread: see newStep.
 const stepParams = (planId: string, s: StepModel) =>
   Object.assign(stepRunParams(planId, s), {
-  position: s.position,
+    position: s.position,
   name: s.name,
   description: s.description,
   role: s.role,
@@ -178,6 +182,8 @@ const stepParams = (planId: string, s: StepModel) =>
   route_rules: toJson(s.when),
   max_visits: s.maxVisits,
   skip_if_dependency_skipped: s.skipIfDependencySkipped ? 1 : 0,
+  input_mapping: toJson(s.inputMapping),
+  output_mapping: toJson(s.outputMapping),
   });
 
 /** The SQL column names of a table, from its drizzle definition. */

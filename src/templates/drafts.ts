@@ -84,6 +84,8 @@ const STEP_FIELDS: Record<keyof StepDraft, Check> = {
   when: json,
   maxVisits: num,
   skipIfDependencySkipped: bool,
+  inputMapping: json,
+  outputMapping: json,
 };
 
 const POLICY_FIELDS: Record<keyof PolicyDraft, Check> = {

@@ -119,6 +119,8 @@ describe("defaults", () => {
       when: null,
       maxVisits: null,
       skipIfDependencySkipped: false,
+      inputMapping: null,
+      outputMapping: null,
     });
   });
 

@@ -50,6 +50,8 @@ export function step(key: string, opts: StepOpts = {}, position = 0): StepModel 
       when: null,
       maxVisits: null,
       skipIfDependencySkipped: false,
+      inputMapping: null,
+      outputMapping: null,
       ...opts,
       key,
       retry: { ...DEFAULT_RETRY, ...opts.retry },
@@ -218,7 +220,7 @@ export function expectNoOp(d: Decision | Rejection, before: PlanAggregate): void
 /** The spec part of a fresh step (what addStep takes). */
 export function stepSpec(key: string, opts: StepOpts = {}): StepSpec {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  const { position, state, output, error, attempts, progress, progressMessage, quality, agentId, leaseId, readyAt, startedAt, finishedAt, retryAt, attemptBase, visits, trigger, ...spec } =
+  const { position, state, output, error, attempts, progress, progressMessage, quality, agentId, leaseId, readyAt, startedAt, finishedAt, retryAt, attemptBase, visits, trigger, mappedInput, ...spec } =
     step(key, opts);
   return spec;
 }

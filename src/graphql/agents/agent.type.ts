@@ -5,6 +5,7 @@ import type { LeaseGrant } from "../../coordinator/coordinator.js";
 import { Node, toDate } from "../common.types.js";
 import { StepError } from "../plans/plan.type.js";
 import { JSONScalar } from "../scalars.js";
+import { attemptInput } from "../../engine/mappings.js";
 
 @ObjectType({ simpleResolvers: true, implements: Node, description: "A worker that claims steps of its roles: an AI agent, a service or a person." })
 export class Agent extends Node {
@@ -137,7 +138,7 @@ export class StepLease {
       stepKey: g.step.key,
       role: g.step.role,
       attempt: g.lease.attempt,
-      input: g.step.input,
+      input: attemptInput(g.step),
       context: context.data,
       contextVersion: context.version,
       config: g.step.config,

@@ -60,7 +60,7 @@ export class StepInput {
   @Field(() => String, { nullable: true, description: "What the step is for." })
   description?: string | null;
 
-  @Field({ description: "Which agents may run it (builtin.echo, builtin.wait, builtin.http and builtin.signal run inside the gateway)." })
+  @Field({ description: "Which agents may run it (builtin.echo, builtin.wait, builtin.http, builtin.signal, builtin.merge and builtin.prefetch run inside the gateway)." })
   role!: string;
 
   @Field(() => [String], { nullable: true, description: "Keys of steps that must succeed first." })
@@ -114,6 +114,44 @@ export class StepInput {
 
   @Field(() => Boolean, { nullable: true, description: "Skip this step when a dependency is SKIPPED (default false: SKIPPED counts as satisfied)." })
   skipIfDependencySkipped?: boolean | null;
+
+  @Field(() => JSONScalar, {
+    nullable: true,
+    description:
+      "Builds the agent's input at each claim: a JSON template whose strings starting with $ are JSONPath queries (RFC 9535) over { input (the plan's), context, steps: { <key>: { output } }, step: { key, input } }; merged over the step's own input when both are objects.",
+  })
+  inputMapping?: Json;
+
+  @Field(() => JSONScalar, {
+    nullable: true,
+    description: "Writes parts of the output to the context when the step succeeds: { contextKey: JSONPath query over { output, input } or a literal }.",
+  })
+  outputMapping?: Json;
+}
+
+@InputType({ description: "A value fetched into a new plan's context before its first wave, by a builtin.prefetch step (key prefetch.<key>) that every start step waits for." })
+export class PrefetchInput {
+  @Field({ description: "The context key the value is written to: 1-91 letters, digits, '_', '.', '-', not starting with \"steps.\"; unique within the plan." })
+  key!: string;
+
+  @Field({ description: "GET from here (http or https); the JSON body is the value (a body that is not JSON: its text)." })
+  url!: string;
+
+  @Field(() => String, { nullable: true, description: "Fetches with the same cache key (of any step or plan) share one request and its value while it is fresh (default: the url)." })
+  cacheKey?: string | null;
+
+  @Field(() => Int, { nullable: true, description: "How long a fetched value stays fresh in the cache, ms (default 60000; 0: neither cached nor shared)." })
+  ttlMs?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "The longest wait for the reply, ms, ≥ 1 (default: the step's timeout); then the fetch fails as PREFETCH_TIMEOUT." })
+  timeoutMs?: number | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      "True: a failure fails the step (PREFETCH_FAILED or PREFETCH_TIMEOUT, retried per the plan's retry policy except for 4xx replies), then the plan. False (default): the key is set to null and the step succeeds with a warning.",
+  })
+  required?: boolean | null;
 }
 
 @InputType({ description: "A new plan." })
@@ -144,6 +182,9 @@ export class CreatePlanInput {
 
   @Field(() => [String], { nullable: true, description: "Free labels for filtering." })
   labels?: string[] | null;
+
+  @Field(() => [PrefetchInput], { nullable: true, description: "Values fetched into the plan's context before its first wave (with steps or a template)." })
+  prefetch?: PrefetchInput[] | null;
 
   @Field(() => Boolean, { nullable: true, description: "Start at once (default true); false leaves the plan IDLE until startPlan." })
   start?: boolean | null;

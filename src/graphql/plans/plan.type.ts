@@ -159,6 +159,15 @@ export class Step {
   @Field({ description: "True when a SKIPPED dependency skips this step too (otherwise SKIPPED counts as satisfied)." })
   skipIfDependencySkipped!: boolean;
 
+  @Field(() => JSONScalar, { nullable: true, description: "The input mapping (JSONPath template), if any." })
+  inputMapping!: Json | null;
+
+  @Field(() => JSONScalar, { nullable: true, description: "The output mapping (context key → JSONPath template), if any." })
+  outputMapping!: Json | null;
+
+  @Field(() => JSONScalar, { nullable: true, description: "The input the last attempt received from the input mapping (null without one)." })
+  mappedInput!: Json | null;
+
   @Field(() => JSONScalar, { nullable: true, description: "What made the current visit run, when a transition or a compensation did: { from, via, outcome, output, error } or { compensates }." })
   trigger!: Json | null;
 
@@ -211,6 +220,9 @@ export class Step {
       visits: s.visits,
       skipIfDependencySkipped: s.skipIfDependencySkipped,
       trigger: s.trigger,
+      inputMapping: s.inputMapping,
+      outputMapping: s.outputMapping,
+      mappedInput: s.mappedInput,
       runAt: toDate(s.runAt),
       delayMs: s.delayMs,
       retryAt: toDate(s.retryAt),
