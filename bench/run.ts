@@ -3,6 +3,7 @@ import "reflect-metadata";
 import { engineThroughput } from "./engine.js";
 import { checkpointBytes, interventionLatency } from "./control.js";
 import { dispatchLatency, remoteThroughput, snapshotLatency } from "./remote.js";
+import { mergeLatency } from "./merge.js";
 import { routingThroughput } from "./routing.js";
 import { fmt, line } from "./stats.js";
 
@@ -59,4 +60,10 @@ export async function run(): Promise<void> {
   line("routing on: steps/s", fmt(routed.stepsPerSecond), "retries, rules, review → fix → review, a role rate limit");
   line("routing on: attempts/s", fmt(routed.attemptsPerSecond), `${fmt(routed.failures)} failed attempts retried or routed`);
   line("ratio routing ÷ plain", fmt(routed.stepsPerSecond / plain.stepsPerSecond, 3));
+
+  process.stdout.write("\n8. builtin.merge (50 inputs × 20 sections of ~500 chars, PII masked, duplicates merged; in process)\n");
+  const m = mergeLatency();
+  line("ms per merge p50", fmt(m.p50, 2));
+  line("ms per merge p99", fmt(m.p99, 2), `${fmt(m.n)} merges`);
+  line("input sections/s", fmt(m.sectionsPerSecond), `${fmt(m.merged)} sections in the report`);
 }

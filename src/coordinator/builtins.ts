@@ -8,9 +8,13 @@ import type { Json } from "../domain/model.js";
 import type { Logger } from "../logger.js";
 import { BatonError } from "../domain/errors.js";
 import { jsonEqual } from "../engine/conditions.js";
+import { mergeOutputs } from "../merge/merge.js";
+import type { PiiConfig } from "../merge/pii.js";
 import { followSignals } from "../signals/hub.js";
 import type { TimerHandle } from "./clock.js";
 import type { Coordinator, LeaseGrant, Report } from "./coordinator.js";
+import { prefetchSettings, prefetchValue } from "./prefetch.js";
+import { attemptInput } from "../engine/mappings.js";
 
 /** A failure a built-in reports with its type and whether it may be retried. */
 export class BuiltinFailure extends Error {
@@ -44,13 +48,13 @@ export function jsonContains(value: Json, pattern: Json): boolean {
   return v !== null && Object.entries(p).every(([k, x]) => Object.hasOwn(v, k) && jsonContains(v[k]!, x));
 }
 
-const echo: Handler = async (g) => g.step.input;
+const echo: Handler = async (g) => attemptInput(g.step);
 
 const wait: Handler = (g, c, stop) =>
   new Promise((resolve, reject) => {
     const timer = c.clock.schedule(Number(cfg(g)["ms"] ?? 0), () => {
       stop.removeEventListener("abort", abort);
-      resolve(g.step.input);
+      resolve(attemptInput(g.step));
     });
     const abort = (): void => {
       timer.cancel();
@@ -80,7 +84,7 @@ const http: Handler = async (g) => {
   const body = JSON.stringify({
     plan: { id: g.plan.id, name: g.plan.name, input: g.plan.input },
     step: { key: g.step.key, attempt: g.lease.attempt },
-    input: g.step.input,
+    input: attemptInput(g.step),
     context: g.context().data,
   });
   let res: Response;
@@ -108,12 +112,41 @@ const http: Handler = async (g) => {
   }
 };
 
+/**
+ * The outputs of the step's dependencies merged into one report (src/merge): loaded from the plan
+ * as it is now, the order of `dependsOn` does not matter. `config.pii` was checked at creation.
+ */
+const merge: Handler = async (g, c) => {
+  const steps = c.store.plans.load(g.plan.id)?.steps ?? [];
+  const inputs = g.step.dependsOn.map((key) => ({ key, output: steps.find((s) => s.key === key)?.output ?? null }));
+  return mergeOutputs(inputs, (cfg(g)["pii"] ?? {}) as PiiConfig);
+};
+
+/**
+ * Fetches `config.url` through the prefetch cache (./prefetch.ts) and writes the value to the
+ * plan's context under `config.key` BEFORE completing, so that the steps waiting for this one find
+ * it there; the output only describes the fetch. A failure fails the step when `config.required`;
+ * otherwise the key is set to null and the step succeeds with a `warning`.
+ */
+const prefetch: Handler = async (g, c, stop) => {
+  const s = prefetchSettings(g.step.config, g.step.timeoutMs);
+  const started = performance.now();
+  const r = await prefetchValue(c.store, c.clock, s, stop);
+  if (!r.ok && s.required) throw new BuiltinFailure(r.error.message, r.error.type, r.error.retryable, { url: s.url, status: r.error.status });
+  c.updateContext({ planId: g.plan.id, key: s.key, value: r.ok ? r.value : null }, { actor: BuiltinRole.PREFETCH, leaseId: g.lease.id });
+  const durationMs = Math.round(performance.now() - started);
+  const described = { key: s.key, cacheKey: s.cacheKey, hit: r.hit, durationMs };
+  return r.ok ? { ...described, bytes: r.bytes, status: r.status } : { ...described, bytes: 0, status: r.error.status, warning: r.error.message };
+};
+
 const HANDLERS: Record<string, { handler: Handler; concurrency: number }> = {
   [BuiltinRole.ECHO]: { handler: echo, concurrency: 64 },
   [BuiltinRole.WAIT]: { handler: wait, concurrency: 1000 },
   [BuiltinRole.HTTP]: { handler: http, concurrency: 32 },
   // Waiting costs a hub listener and no timer: as many as an agent may hold (registerAgent's limit).
   [BuiltinRole.SIGNAL]: { handler: signal, concurrency: 1000 },
+  [BuiltinRole.MERGE]: { handler: merge, concurrency: 16 },
+  [BuiltinRole.PREFETCH]: { handler: prefetch, concurrency: 64 },
 };
 
 /** A handler's error as a report: a BuiltinFailure as it is, anything else a retryable BUILTIN_ERROR. */

@@ -101,7 +101,7 @@ export abstract class ControlCore extends CoordinatorCore {
   }
 
   /** The agent holding a running lease of this plan (CONFLICT when it is no longer running). */
-  private leaseHolder(planId: string, leaseId: string): string {
+  protected leaseHolder(planId: string, leaseId: string): string {
     const lease = this.store.attempts.get(leaseId);
     if (!lease || lease.planId !== planId) throw notFound("lease", leaseId);
     if (lease.outcome !== "RUNNING") throw conflict(`lease ${leaseId} is no longer active (attempt ${lease.outcome})`, { leaseId, outcome: lease.outcome });

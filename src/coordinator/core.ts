@@ -14,9 +14,9 @@ import { decide, type Decision, type Rejection } from "../engine/decide.js";
 import type { EngineEvent } from "../engine/events.js";
 import { SignalHub } from "../signals/hub.js";
 import { isPrunable, type CheckpointReason, type CheckpointRecord } from "../store/checkpoints.js";
-import type { ContextEntryModel, ContextWrite } from "../store/context.js";
+import { contextData, type ContextEntryModel, type ContextWrite } from "../store/context.js";
 import type { Store } from "../store/store.js";
-import type { TimerRow } from "../store/timers.js";
+import { MESSAGE_REPLY, type TimerRow } from "../store/timers.js";
 import type { Clock } from "./clock.js";
 import { Scheduler } from "./scheduler.js";
 import { Unit } from "./unit.js";
@@ -81,7 +81,9 @@ export abstract class CoordinatorCore {
       for (const t of due) {
         this.run((u) => {
           if (!this.store.timers.take(t)) return; // moved or cleared since it was read
-          this.fire(u, t.planId, timerEvent(t));
+          const event = timerEvent(t);
+          if (event) this.fire(u, t.planId, event);
+          else this.replyTimedOut(u, t);
         });
       }
       // A lease's timer is its attempt's expires_at; the engine ignores one that moved on.
@@ -94,6 +96,9 @@ export abstract class CoordinatorCore {
       }
     }
   }
+
+  /** A message's reply timeout fell due (a MESSAGE_REPLY timer: not a plan-state event, see ./messages.ts). */
+  protected abstract replyTimedOut(u: Unit, t: TimerRow): void;
 
   /** Applies a timer's event; false when it changed nothing. */
   private fire(u: Unit, planId: string, event: EngineEvent): boolean {
@@ -189,14 +194,21 @@ export abstract class CoordinatorCore {
         case "ClearTimers":
           this.store.timers.clear(planId, c.stepKey);
           break;
-        case "WriteContext":
-          // A step's output: announced by its STEP_SUCCEEDED, so no CONTEXT_UPDATED of its own.
-          this.store.context.write({ planId, key: c.key, value: c.value, targets: [], by: sender, at: now });
+        case "WriteContext": {
+          const w = { planId, key: c.key, value: c.value, targets: [], by: sender, at: now };
+          if (c.announce) this.writeContext(u, w);
+          else this.store.context.write(w);
           break;
+        }
       }
     }
     const { plan, steps } = d.aggregate;
     if (plan.state === "RUNNING" || plan.state === "COMPENSATING") for (const s of steps) if (s.state === "READY") u.wake.add(s.role);
+  }
+
+  /** The plan's context as one object (every entry). */
+  protected contextData(planId: string): Json {
+    return contextData(this.store.context.entries(planId));
   }
 
   /** Writes a context entry and announces it (CONTEXT_UPDATED, without the value: targets may hide it). */
@@ -265,7 +277,8 @@ export function attemptOf(c: Extract<EngineCommand, { type: "StartAttempt" }>, p
   };
 }
 
-function timerEvent(t: TimerRow): EngineEvent {
+/** The engine event of a timer; null for the coordinator's own (a message's reply timeout). */
+function timerEvent(t: TimerRow): EngineEvent | null {
   const stepKey = t.stepKey ?? "";
   switch (t.kind) {
     case "RETRY":
@@ -278,6 +291,8 @@ function timerEvent(t: TimerRow): EngineEvent {
       return { type: "PlanStarted" }; // refused (and dropped) if the plan was started meanwhile
     case "SCHEDULE_TO_START":
       return { type: "ScheduleToStartTimedOut", stepKey };
+    case MESSAGE_REPLY:
+      return null;
   }
 }
 

@@ -1,7 +1,7 @@
 /** What callers hand the coordinator and get back, and the checks made before a transaction. */
 import { badInput, type Problem } from "../domain/errors.js";
 import type { RetryPolicy } from "../domain/model.js";
-import { type AttemptModel, type PlanAggregate, type Json, type PlanModel, type StepError, type StepModel, type StepSpec } from "../domain/model.js";
+import { STEP_OUTPUT_PREFIX, type AttemptModel, type PlanAggregate, type Json, type PlanModel, type StepError, type StepModel, type StepSpec } from "../domain/model.js";
 import type { Priority } from "../domain/statuses.js";
 import type { EngineEvent } from "../engine/events.js";
 import { invalidAdditions, type InterventionRequest } from "../engine/interventions.js";
@@ -18,12 +18,30 @@ export interface CreatePlanRequest {
   policy?: PolicyDraft | null;
   priority?: Priority | null;
   labels?: string[] | null;
+  /** Values fetched into the plan's context before its first wave (./prefetch.ts). */
+  prefetch?: PrefetchRequest[] | null;
   start?: boolean | null;
   /** Do not start before this time (epoch ms or Date). */
   runAt?: number | Date | null;
   /** Do not start until this long after creation. */
   delayMs?: number | null;
   idempotencyKey?: string | null;
+}
+
+/** One value to fetch into a new plan's context before its first wave. */
+export interface PrefetchRequest {
+  /** The context key the value is written to. */
+  key: string;
+  /** GET from here (http or https): the JSON body, or the text when it is not JSON. */
+  url: string;
+  /** Fetches with the same cache key share one request and its value while it is fresh (default: the url). */
+  cacheKey?: string | null;
+  /** How long the value stays fresh in the cache (default 60000; 0: not cached). */
+  ttlMs?: number | null;
+  /** The longest wait for the reply (default: the step's timeout). */
+  timeoutMs?: number | null;
+  /** A failure fails the step, and the plan once retries are spent (default false: the key is set to null, with a warning). */
+  required?: boolean | null;
 }
 
 export interface RegisterAgentRequest {
@@ -155,9 +173,6 @@ export interface ContextUpdate {
   /** The whole context's version the write is based on; a stale one is refused. */
   expectedVersion?: number | null;
 }
-
-/** Step outputs are written by Baton under this prefix; clients may not write there. */
-export const STEP_OUTPUT_PREFIX = "steps.";
 
 export function checkContextUpdate(r: ContextUpdate): void {
   const problems: Problem[] = [];

@@ -27,10 +27,17 @@ const isObject = (v: unknown): v is Record<string, Json> => v !== null && typeof
 export function valueAt(path: string, scope: RuleScope): Json | undefined {
   const [root, ...rest] = path.split(".");
   let v: Json | undefined = scope[root as keyof RuleScope];
-  for (const part of rest) {
+  for (let i = 0; i < rest.length; i++) {
+    const part = rest[i]!;
     if (Array.isArray(v) && /^\d+$/.test(part)) v = v[Number(part)];
-    else if (isObject(v)) v = Object.hasOwn(v, part) ? v[part] : undefined;
-    else return undefined;
+    else if (isObject(v)) {
+      // Keys may hold dots themselves (context keys such as steps.a.output): the longest one present wins.
+      let j = rest.length;
+      while (j > i + 1 && !Object.hasOwn(v, rest.slice(i, j).join("."))) j--;
+      const key = rest.slice(i, j).join(".");
+      v = Object.hasOwn(v, key) ? v[key] : undefined;
+      i = j - 1;
+    } else return undefined;
   }
   return v;
 }

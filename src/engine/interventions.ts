@@ -6,7 +6,7 @@
  */
 import { builtinConfigProblems } from "../domain/builtins.js";
 import type { Problem } from "../domain/errors.js";
-import { newStep, type Json, type PlanAggregate, type StepError, type StepModel, type StepSpec } from "../domain/model.js";
+import { newStep, STEP_OUTPUT_PREFIX, type Json, type PlanAggregate, type StepError, type StepModel, type StepSpec } from "../domain/model.js";
 import { isFinalPlanState, isFinishedStepState, type PlanState, type Priority, type StepState } from "../domain/statuses.js";
 import type { EngineCommand } from "./commands.js";
 import { TimerKind } from "./commands.js";
@@ -143,6 +143,8 @@ const handlers: { [K in Exclude<Kind, StructuralKind>]: Handler<K> } = {
     d.patchStep(step.key, { state: "SKIPPED", output, finishedAt: d.now, retryAt: null });
     d.command({ type: "ClearTimers", stepKey: step.key });
     d.emit("STEP_SKIPPED", step.key, { output });
+    // The substitute output is what dependents see: it is the step's output in the context too.
+    if (r.output !== undefined) d.command({ type: "WriteContext", key: `${STEP_OUTPUT_PREFIX}${step.key}.output`, value: output, announce: false });
     promote(d);
     return { diff: { state: { before: step.state, after: "SKIPPED" }, output: { before: step.output, after: output } } };
   },

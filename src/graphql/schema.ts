@@ -13,6 +13,7 @@ import { Intervention } from "./interventions/intervention.type.js";
 import { RoleLimitResolver } from "./limits/limit.resolver.js";
 import { NodeResolver } from "./node.resolver.js";
 import { PlanResolver } from "./plans/plan.resolver.js";
+import { MessageResolver } from "./signals/message.resolver.js";
 import { SignalResolver } from "./signals/signal.resolver.js";
 import { PlanTemplateResolver, TemplateResolver } from "./templates/template.resolver.js";
 import { PlanTemplate } from "./templates/template.type.js";
@@ -26,7 +27,7 @@ let built: GraphQLSchema | null = null;
 /** The Baton schema, built once from the type-graphql classes. */
 export function batonSchema(): GraphQLSchema {
   built ??= describeRoots(buildSchemaSync({
-    resolvers: [PlanResolver, StepResolver, TraceResolver, AgentResolver, SignalResolver, InterventionResolver, StructureResolver, PlanInterventionsResolver, CheckpointResolver, PlanCheckpointsResolver, TemplateResolver, PlanTemplateResolver, NodeResolver, WebhookResolver, WebhookDeliveryResolver, RoleLimitResolver, ContextResolver, PlanContextResolver],
+    resolvers: [PlanResolver, StepResolver, TraceResolver, AgentResolver, SignalResolver, InterventionResolver, StructureResolver, PlanInterventionsResolver, CheckpointResolver, PlanCheckpointsResolver, TemplateResolver, PlanTemplateResolver, NodeResolver, WebhookResolver, WebhookDeliveryResolver, RoleLimitResolver, ContextResolver, PlanContextResolver, MessageResolver],
     orphanedTypes: [Node, Plan, Agent, Signal, Intervention, Checkpoint, PlanTemplate],
     validate: false,
     // Every subscription brings its own `subscribe` (replay-then-live from the signal log,
@@ -40,7 +41,7 @@ export function batonSchema(): GraphQLSchema {
 function describeRoots(schema: GraphQLSchema): GraphQLSchema {
   const roots = [
     [schema.getQueryType(), "Reads: plans, steps, traces, signals, agents, templates, webhooks, role limits."],
-    [schema.getMutationType(), "Writes: create and start plans, register agents and templates, claim and report work, send signals, manage webhooks and role limits."],
+    [schema.getMutationType(), "Writes: create and start plans, register agents and templates, claim and report work, send signals and messages, manage webhooks and role limits."],
     [schema.getSubscriptionType(), "Live updates over graphql-ws (graphql-transport-ws protocol) on /graphql."],
   ] as const;
   for (const [type, description] of roots) if (type) type.description = description;

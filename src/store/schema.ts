@@ -93,6 +93,10 @@ export const steps = sqliteTable(
     visits: integer("visits").notNull().default(0),
     /** What routed the current visit (transition or compensation). */
     trigger: json("trigger"),
+    inputMapping: json("input_mapping"),
+    outputMapping: json("output_mapping"),
+    /** The input the last attempt received from the input mapping. */
+    mappedInput: json("mapped_input"),
   },
   (t) => [
     primaryKey({ columns: [t.planId, t.key] }),
@@ -361,3 +365,19 @@ export const contextEntries = sqliteTable(
   },
   (t) => [index("context_entries_key").on(t.planId, t.key, t.seq), uniqueIndex("context_entries_version").on(t.planId, t.contextVersion)],
 );
+
+/**
+ * Values fetched by builtin.prefetch steps, by cache key: shared by every step and plan that
+ * names the key while fresh (until expires_at).
+ */
+export const prefetchCache = sqliteTable("prefetch_cache", {
+  cacheKey: text("cache_key").primaryKey(),
+  /** The reply's body: its JSON, or its text when it is not JSON. */
+  value: json("value"),
+  /** The body's size in bytes. */
+  bytes: integer("bytes").notNull(),
+  /** The reply's HTTP status. */
+  status: integer("status").notNull(),
+  fetchedAt: integer("fetched_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+});

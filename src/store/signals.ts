@@ -1,15 +1,19 @@
 /** The append-only signal log: written in the transaction of the change it describes. */
 import type Database from "better-sqlite3";
-import { and, asc, gt, inArray, eq, lte, type SQL } from "drizzle-orm";
+import { and, asc, gt, inArray, eq, lte, sql, type SQL } from "drizzle-orm";
 import type { SignalModel } from "../domain/model.js";
 import type { SignalKind } from "../domain/statuses.js";
 import type { Db } from "./database.js";
 import { signals } from "./schema.js";
 
+/** The recipient of a message to every agent of its plan. */
+export const EVERY_AGENT = "*";
+
 export interface SignalFilter {
   planId?: string | null;
   kinds?: readonly SignalKind[] | null;
   names?: readonly string[] | null;
+  /** Signals addressed to this agent or role, and those addressed to every agent (`*`). */
   recipient?: string | null;
 }
 
@@ -44,7 +48,7 @@ export class SignalRepository {
     if (filter.planId) parts.push(eq(signals.planId, filter.planId));
     if (filter.kinds?.length) parts.push(inArray(signals.kind, [...filter.kinds]));
     if (filter.names?.length) parts.push(inArray(signals.name, [...filter.names]));
-    if (filter.recipient) parts.push(eq(signals.recipient, filter.recipient));
+    if (filter.recipient) parts.push(inArray(signals.recipient, [filter.recipient, EVERY_AGENT]));
     return this.db
       .select()
       .from(signals)
@@ -64,6 +68,18 @@ export class SignalRepository {
     const row = this.db.select().from(signals).where(eq(signals.sequence, sequence)).get();
     return row ? fromRow(row) : null;
   }
+
+  /** The plan's first MESSAGE answering message `sequence` (its payload's inReplyTo): a reply or its reply timeout. */
+  answerTo(planId: string, sequence: number): SignalModel | null {
+    const row = this.db
+      .select()
+      .from(signals)
+      .where(and(eq(signals.planId, planId), gt(signals.sequence, sequence), eq(signals.kind, "MESSAGE"), sql`json_extract(${signals.payload}, '$.inReplyTo') = ${sequence}`))
+      .orderBy(asc(signals.sequence))
+      .limit(1)
+      .get();
+    return row ? fromRow(row) : null;
+  }
 }
 
 /** Whether a signal passes a filter; the in-memory twin of SignalRepository.read's WHERE. */
@@ -71,6 +87,6 @@ export function matchesSignal(f: SignalFilter, s: SignalModel): boolean {
   if (f.planId && s.planId !== f.planId) return false;
   if (f.kinds?.length && !f.kinds.includes(s.kind)) return false;
   if (f.names?.length && (s.name === null || !f.names.includes(s.name))) return false;
-  if (f.recipient && s.recipient !== f.recipient) return false;
+  if (f.recipient && s.recipient !== f.recipient && s.recipient !== EVERY_AGENT) return false;
   return true;
 }

@@ -7,6 +7,7 @@ import { InterventionRepository } from "./interventions.js";
 import { LimitRepository } from "./limits.js";
 import { openDatabase, type OpenDatabase } from "./database.js";
 import { PlanRepository } from "./plans.js";
+import { PrefetchCacheRepository } from "./prefetch.js";
 import { SignalRepository } from "./signals.js";
 import { TemplateRepository } from "./templates.js";
 import { TimerRepository } from "./timers.js";
@@ -23,6 +24,7 @@ export class Store {
   readonly context: ContextRepository;
   readonly limits: LimitRepository;
   readonly templates: TemplateRepository;
+  readonly prefetch: PrefetchCacheRepository;
 
   private readonly runner: Database.Transaction<(fn: () => unknown) => unknown>;
 
@@ -39,6 +41,7 @@ export class Store {
     this.context = new ContextRepository(sqlite);
     this.limits = new LimitRepository(sqlite);
     this.templates = new TemplateRepository(db);
+    this.prefetch = new PrefetchCacheRepository(sqlite);
   }
 
   /**

@@ -2,11 +2,21 @@
 import type Database from "better-sqlite3";
 import type { TimerKind } from "../engine/commands.js";
 
+/**
+ * A message's reply timeout (src/coordinator/messages.ts), fired by the coordinator, never by the
+ * engine: `step_key` is `msg:<sequence>` (never a step's key), `ref` the request's sequence. A
+ * conversation is not plan execution, so it is neither frozen with a paused plan nor cleared with
+ * the plan's timers (a plan that ends leaves its pending requests to time out).
+ */
+export const MESSAGE_REPLY = "MESSAGE_REPLY";
+/** The kinds stored: the engine's, and the coordinator's own. */
+export type StoredTimerKind = TimerKind | typeof MESSAGE_REPLY;
+
 export interface TimerRow {
   planId: string;
   /** null for plan-wide timers. */
   stepKey: string | null;
-  kind: TimerKind;
+  kind: StoredTimerKind;
   ref: string | null;
   dueAt: number;
 }
@@ -31,13 +41,13 @@ export class TimerRepository {
       ),
       freeze: sqlite.prepare(
         `UPDATE timers SET remaining_ms = max(0, due_at - @now)
-         WHERE plan_id = @planId AND remaining_ms IS NULL`,
+         WHERE plan_id = @planId AND remaining_ms IS NULL AND kind <> '${MESSAGE_REPLY}'`,
       ),
       thaw: sqlite.prepare(
         "UPDATE timers SET due_at = @now + remaining_ms, remaining_ms = NULL WHERE plan_id = @planId AND remaining_ms IS NOT NULL",
       ),
       clearStep: sqlite.prepare("DELETE FROM timers WHERE plan_id = ? AND step_key = ?"),
-      clearPlan: sqlite.prepare("DELETE FROM timers WHERE plan_id = ?"),
+      clearPlan: sqlite.prepare(`DELETE FROM timers WHERE plan_id = ? AND kind <> '${MESSAGE_REPLY}'`),
       take: sqlite.prepare(
         "DELETE FROM timers WHERE plan_id = ? AND step_key = ? AND kind = ? AND due_at = ? AND remaining_ms IS NULL",
       ),
@@ -53,7 +63,7 @@ export class TimerRepository {
     this.stmt.set.run(t.planId, t.stepKey ?? "", t.kind, t.ref, t.dueAt, frozenAt === null ? null : Math.max(0, t.dueAt - frozenAt));
   }
 
-  /** Stops the plan's timers with the time they have left. */
+  /** Stops the plan's timers (but message reply timeouts) with the time they have left. */
   freeze(planId: string, now: number): void {
     this.stmt.freeze.run({ planId, now });
   }
@@ -63,7 +73,7 @@ export class TimerRepository {
     this.stmt.thaw.run({ planId, now });
   }
 
-  /** Clears one step's timers, or all of the plan's when stepKey is null. */
+  /** Clears one step's timers (or a message's, by its `msg:<sequence>` key), or all of the plan's but message reply timeouts when stepKey is null. */
   clear(planId: string, stepKey: string | null): void {
     if (stepKey === null) this.stmt.clearPlan.run(planId);
     else this.stmt.clearStep.run(planId, stepKey);
@@ -78,7 +88,7 @@ export class TimerRepository {
     return this.stmt.due.all(now, limit).map((r) => ({
       planId: r.plan_id,
       stepKey: r.step_key === "" ? null : r.step_key,
-      kind: r.kind as TimerKind,
+      kind: r.kind as StoredTimerKind,
       ref: r.ref,
       dueAt: r.due_at,
     }));

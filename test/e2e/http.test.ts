@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
+import { BuiltinRole } from "../../src/domain/builtins.js";
 import { createApp, type App } from "../../src/server/app.js";
 import { silentLogger } from "../helpers/api.js";
 import { tempDb } from "../helpers/process.js";
@@ -30,7 +31,7 @@ describe("the HTTP endpoint", () => {
     const res = await fetch(`${url}?x=1`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ agents { name builtin } }" }) });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { data: { agents: { name: string; builtin: boolean }[] } };
-    expect(body.data.agents.map((a) => a.name).sort()).toEqual(["builtin.echo", "builtin.http", "builtin.signal", "builtin.wait"]);
+    expect(body.data.agents.map((a) => a.name).sort()).toEqual(Object.values(BuiltinRole).sort());
   });
 
   it("refuses malformed and oversized bodies with a code, and non-JSON posts as CSRF", async () => {

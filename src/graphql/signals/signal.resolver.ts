@@ -126,7 +126,7 @@ export class SignalResolver {
     @Arg("planId", () => ID, { nullable: true, description: "Only this plan's signals." }) _planId?: string,
     @Arg("kinds", () => [SignalKind], { nullable: true, description: "Only these kinds." }) _kinds?: SignalKind[],
     @Arg("names", () => [String], { nullable: true, description: "Only signals with one of these names." }) _names?: string[],
-    @Arg("recipient", () => String, { nullable: true, description: "Only signals addressed to this agent or role." }) _recipient?: string,
+    @Arg("recipient", () => String, { nullable: true, description: "Only signals addressed to this agent or role, and messages to every agent (*); with planId, those of that plan." }) _recipient?: string,
     @Arg("afterSequence", () => Int, { nullable: true, description: "Replay signals after this sequence (0 = from the start)." }) _after?: number,
   ): Signal {
     return signal;

@@ -28,7 +28,7 @@ export class Signal extends Node {
   @Field({ description: "Who caused it: an agent id, a principal, or 'system'." })
   sender!: string;
 
-  @Field(() => String, { nullable: true, description: "For MESSAGE: the agent or role it is addressed to." })
+  @Field(() => String, { nullable: true, description: "For MESSAGE: the agent id, role, or * (every agent of the plan) it is addressed to." })
   recipient!: string | null;
 
   @Field(() => JSONScalar, { nullable: true, description: "Details of the event." })
