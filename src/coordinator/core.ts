@@ -171,10 +171,11 @@ export abstract class CoordinatorCore {
           this.store.attempts.extend(c.leaseId, c.expiresAt);
           break;
         case "EndAttempt": {
-          this.store.attempts.end(c.leaseId, c.outcome, c.error, now);
+          const step = prev.steps.find((s) => s.leaseId === c.leaseId);
+          const output = c.outcome === "SUCCEEDED" && step ? (d.aggregate.steps.find((s) => s.key === step.key)?.output ?? null) : null;
+          this.store.attempts.end(c.leaseId, c.outcome, c.error, now, output);
           // The agent has room again: its waiting claim may take work of any plan.
-          const role = prev.steps.find((s) => s.leaseId === c.leaseId)?.role;
-          if (role) u.wake.add(role);
+          if (step) u.wake.add(step.role);
           break;
         }
         case "SetTimer":
@@ -274,6 +275,7 @@ export function attemptOf(c: Extract<EngineCommand, { type: "StartAttempt" }>, p
     expiresAt: c.expiresAt,
     heartbeatTimeoutMs: c.heartbeatTimeoutMs,
     cancelRequested: false,
+    output: null,
   };
 }
 

@@ -181,6 +181,8 @@ export interface AttemptModel {
   expiresAt: Millis;
   heartbeatTimeoutMs: number;
   cancelRequested: boolean;
+  /** What the attempt produced, when it succeeded (the step keeps only its last output). */
+  output: Json | null;
 }
 
 export interface SignalModel {

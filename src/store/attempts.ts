@@ -1,14 +1,14 @@
 /** Attempts: the lease an agent holds while a step runs, and its trace afterwards. */
 import type Database from "better-sqlite3";
 import { and, asc, eq, sql } from "drizzle-orm";
-import type { AttemptModel, StepError } from "../domain/model.js";
+import type { AttemptModel, Json, StepError } from "../domain/model.js";
 import type { TraceOutcome } from "../domain/statuses.js";
 import type { Db } from "./database.js";
 import { attempts } from "./schema.js";
 
 type AttemptRow = typeof attempts.$inferSelect;
 
-const fromRow = (r: AttemptRow): AttemptModel => ({ ...r, outcome: r.outcome as TraceOutcome, error: r.error ?? null });
+const fromRow = (r: AttemptRow): AttemptModel => ({ ...r, outcome: r.outcome as TraceOutcome, error: r.error ?? null, output: r.output ?? null });
 
 export class AttemptRepository {
   private readonly stmt;
@@ -27,7 +27,7 @@ export class AttemptRepository {
            NULL, @expiresAt, @heartbeatTimeoutMs, 0)`,
       ),
       end: sqlite.prepare(
-        `UPDATE attempts SET outcome = @outcome, error = @error, finished_at = @finishedAt, cancel_requested = @cancel
+        `UPDATE attempts SET outcome = @outcome, error = @error, output = @output, finished_at = @finishedAt, cancel_requested = @cancel
          WHERE id = @id AND outcome = 'RUNNING'`,
       ),
       extend: sqlite.prepare("UPDATE attempts SET expires_at = ? WHERE id = ? AND outcome = 'RUNNING'"),
@@ -42,15 +42,16 @@ export class AttemptRepository {
     };
   }
 
-  start(a: Omit<AttemptModel, "outcome" | "error" | "finishedAt" | "cancelRequested">): void {
+  start(a: Omit<AttemptModel, "outcome" | "error" | "finishedAt" | "cancelRequested" | "output">): void {
     this.stmt.insert.run(a);
   }
 
-  end(id: string, outcome: Exclude<TraceOutcome, "RUNNING">, error: StepError | null, finishedAt: number): void {
+  end(id: string, outcome: Exclude<TraceOutcome, "RUNNING">, error: StepError | null, finishedAt: number, output: Json | null = null): void {
     this.stmt.end.run({
       id,
       outcome,
       error: error ? JSON.stringify(error) : null,
+      output: output === null ? null : JSON.stringify(output),
       finishedAt,
       cancel: outcome === "CANCELLED" ? 1 : 0,
     });

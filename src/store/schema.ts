@@ -139,6 +139,8 @@ export const attempts = sqliteTable(
     expiresAt: integer("expires_at").notNull(),
     heartbeatTimeoutMs: integer("heartbeat_timeout_ms").notNull(),
     cancelRequested: integer("cancel_requested", { mode: "boolean" }).notNull(),
+    /** The attempt's output, when it succeeded. */
+    output: json("output"),
   },
   (t) => [
     index("attempts_plan_step").on(t.planId, t.stepKey, t.attempt),

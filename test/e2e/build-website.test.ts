@@ -13,6 +13,7 @@ import {
   createClient,
   CreatePlanDocument,
   GetPlanDocument,
+  GetTracesDocument,
   ListSignalsDocument,
   SignalsDocument,
   withQuality,
@@ -72,6 +73,10 @@ it("build-website: the reviewer rejects twice, each time the coder gets the reje
     via: "onFailure",
     error: { type: "CONDITION", message: "the reviewer asked for changes", details: { output: { approved: false, comments: ["version 2: needs work"] } } },
   });
+
+  // Each version of the code is in its attempt's trace (the step keeps only the last).
+  const { traces } = await client.request(GetTracesDocument, { planId: createPlan.id, stepKey: "code" });
+  expect(traces.map((t) => (t.output as { version: number }).version)).toEqual([1, 2, 3]);
 
   // The timeline explains every route: two rejections routed back to the coder, then approval.
   const { signals } = await client.request(ListSignalsDocument, { planId: createPlan.id, first: 500 });

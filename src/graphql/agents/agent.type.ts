@@ -58,6 +58,9 @@ export class StepTrace {
   @Field(() => StepError, { nullable: true, description: "Why it failed." })
   error!: StepError | null;
 
+  @Field(() => JSONScalar, { nullable: true, description: "What the attempt produced, when it succeeded (each visit of a loop keeps its own; e.g. a prefetch's hit, bytes and duration)." })
+  output!: Json | null;
+
   @Field(() => Date, { nullable: true, description: "When the step became READY for this attempt." })
   queuedAt!: Date | null;
 
@@ -80,6 +83,7 @@ export class StepTrace {
       attempt: a.attempt,
       outcome: a.outcome,
       error: StepError.from(a.error),
+      output: a.output,
       queuedAt: toDate(a.queuedAt),
       startedAt: new Date(a.startedAt),
       finishedAt: toDate(a.finishedAt),
