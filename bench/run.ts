@@ -4,6 +4,7 @@ import { engineThroughput } from "./engine.js";
 import { checkpointBytes, interventionLatency } from "./control.js";
 import { dispatchLatency, remoteThroughput, snapshotLatency } from "./remote.js";
 import { mergeLatency } from "./merge.js";
+import { contextThroughput } from "./context.js";
 import { routingThroughput } from "./routing.js";
 import { fmt, line } from "./stats.js";
 
@@ -66,4 +67,12 @@ export async function run(): Promise<void> {
   line("ms per merge p50", fmt(m.p50, 2));
   line("ms per merge p99", fmt(m.p99, 2), `${fmt(m.n)} merges`);
   line("input sections/s", fmt(m.sectionsPerSecond), `${fmt(m.merged)} sections in the report`);
+
+  process.stdout.write("\n9. Context update throughput (updateContext in process; 10 plans × 50 keys round-robin, then one leased plan)\n");
+  const c = await contextThroughput();
+  line("operator writes/s", fmt(c.operatorWritesPerSecond), `${fmt(c.operatorWrites)} writes, each with an UPDATE_CONTEXT intervention`);
+  line("agent writes/s (with a lease)", fmt(c.agentWritesPerSecond), `${fmt(c.agentWrites)} writes, signal only`);
+  line("ratio agent ÷ operator", fmt(c.agentWritesPerSecond / c.operatorWritesPerSecond, 3));
+  line("read full context p50 ms", fmt(c.read.p50, 2), `${fmt(c.readKeys)} keys × ${fmt(c.readVersions)} versions`);
+  line("read full context p99 ms", fmt(c.read.p99, 2), `${fmt(c.read.n)} reads`);
 }

@@ -70,6 +70,12 @@ export class ContextRepository {
       insert: sqlite.prepare(
         `INSERT INTO context_entries (plan_id, ${COLUMNS}) VALUES (@planId, @key, @value, @targets, @version, @contextVersion, @deleted, @by, @at)`,
       ),
+      // Current entries: the newest row per key, straight from the (plan_id, key, seq) index.
+      current: sqlite.prepare<[string], Row>(
+        `SELECT ${COLUMNS} FROM context_entries WHERE seq IN
+           (SELECT max(seq) FROM context_entries WHERE plan_id = ? GROUP BY key)
+         ORDER BY key`,
+      ),
       at: sqlite.prepare<[string, number], Row>(
         `SELECT ${COLUMNS} FROM context_entries WHERE seq IN
            (SELECT max(seq) FROM context_entries WHERE plan_id = ? AND context_version <= ? GROUP BY key)
@@ -96,9 +102,8 @@ export class ContextRepository {
   }
 
   /** The current entries (or as of a plan context version), by key. */
-  entries(planId: string, asOf = Number.MAX_SAFE_INTEGER): ContextEntryModel[] {
-    return this.stmt.at
-      .all(planId, asOf)
+  entries(planId: string, asOf?: number): ContextEntryModel[] {
+    return (asOf === undefined ? this.stmt.current.all(planId) : this.stmt.at.all(planId, asOf))
       .filter((r) => r.deleted === 0)
       .map(entryOf);
   }

@@ -36,7 +36,7 @@ export class Store {
     this.agents = new AgentRepository(db, sqlite);
     this.signals = new SignalRepository(db, sqlite);
     this.timers = new TimerRepository(sqlite);
-    this.interventions = new InterventionRepository(db);
+    this.interventions = new InterventionRepository(db, sqlite);
     this.checkpoints = new CheckpointRepository(db, sqlite);
     this.context = new ContextRepository(sqlite);
     this.limits = new LimitRepository(sqlite);
