@@ -28,7 +28,39 @@ export interface Config {
   rateLimits: RoleLimitSpec[];
   /** BATON_TEMPLATES_DIR, default unset: a folder of JSON/YAML plan templates registered at start. */
   templatesDir: string | null;
+  /** Limits on what one request may ask (see Limits). */
+  limits: Limits;
+  /** BATON_CORS_ORIGINS, default none (same origin only): origins allowed to call cross-origin, or "*" for any. */
+  corsOrigins: CorsOrigins;
 }
+
+/** Limits against hostile input; each refusal carries a stable `extensions.code` (README, Errors). */
+export interface Limits {
+  /** BATON_MAX_QUERY_DEPTH, default 15: deepest field nesting of an operation (QUERY_TOO_DEEP); `__schema` introspection is exempt. */
+  maxDepth: number;
+  /** BATON_MAX_QUERY_COMPLEXITY, default 50000: an operation's cost, 1 per field, a connection's selection counted once per item asked (QUERY_TOO_COMPLEX). */
+  maxComplexity: number;
+  /** BATON_MAX_JSON_BYTES, default 1 MiB: largest JSON scalar value accepted, as JSON text (BAD_USER_INPUT). */
+  maxJsonBytes: number;
+  /** BATON_MAX_BODY_BYTES, default 2 MiB: largest HTTP request body (413 PAYLOAD_TOO_LARGE) and WebSocket message. */
+  maxBodyBytes: number;
+  /** BATON_MAX_SUBSCRIPTIONS_PER_CONNECTION, default 100: operations open at once on one WebSocket (TOO_MANY_SUBSCRIPTIONS). */
+  maxSubscriptionsPerConnection: number;
+  /** BATON_INTROSPECTION, default on; off refuses __schema and __type (INTROSPECTION_DISABLED). */
+  introspection: boolean;
+}
+
+/** Cross-origin callers allowed: "*" for any origin, else exact origins (none: same origin only). */
+export type CorsOrigins = "*" | readonly string[];
+
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  maxDepth: 15,
+  maxComplexity: 50_000,
+  maxJsonBytes: 1024 * 1024,
+  maxBodyBytes: 2 * 1024 * 1024,
+  maxSubscriptionsPerConnection: 100,
+  introspection: true,
+});
 
 export class ConfigError extends Error {}
 
@@ -57,7 +89,50 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     checkpointKeep: int(env, "BATON_CHECKPOINT_KEEP", 100, 1, 1_000_000),
     rateLimits: parseRateLimits(env["BATON_RATE_LIMITS"]),
     templatesDir: env["BATON_TEMPLATES_DIR"] ? resolve(env["BATON_TEMPLATES_DIR"]) : null,
+    limits: {
+      maxDepth: int(env, "BATON_MAX_QUERY_DEPTH", DEFAULT_LIMITS.maxDepth, 1, 1_000),
+      maxComplexity: int(env, "BATON_MAX_QUERY_COMPLEXITY", DEFAULT_LIMITS.maxComplexity, 1, 1_000_000_000),
+      maxJsonBytes: int(env, "BATON_MAX_JSON_BYTES", DEFAULT_LIMITS.maxJsonBytes, 1, 1024 ** 3),
+      maxBodyBytes: int(env, "BATON_MAX_BODY_BYTES", DEFAULT_LIMITS.maxBodyBytes, 1_024, 1024 ** 3),
+      maxSubscriptionsPerConnection: int(env, "BATON_MAX_SUBSCRIPTIONS_PER_CONNECTION", DEFAULT_LIMITS.maxSubscriptionsPerConnection, 1, 100_000),
+      introspection: onOff(env, "BATON_INTROSPECTION", DEFAULT_LIMITS.introspection),
+    },
+    corsOrigins: parseCorsOrigins(env["BATON_CORS_ORIGINS"]),
   };
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === "") return fallback;
+  if (raw === "on") return true;
+  if (raw === "off") return false;
+  throw new ConfigError(`${name} must be on or off, got "${env[name]}"`);
+}
+
+/**
+ * BATON_CORS_ORIGINS: unset or blank for same origin only, `*` for any origin, else a
+ * comma-separated list of exact origins (scheme://host[:port], no path), e.g.
+ * `https://app.example.com,http://localhost:5173`.
+ */
+export function parseCorsOrigins(raw: string | undefined): CorsOrigins {
+  if (raw === undefined || raw.trim() === "") return [];
+  if (raw.trim() === "*") return "*";
+  const origins: string[] = [];
+  for (const entry of raw.split(",").map((e) => e.trim())) {
+    let origin: string | null = null;
+    try {
+      const url = new URL(entry);
+      const bare = url.pathname === "/" && !url.search && !url.hash && !url.username && !url.password && !entry.endsWith("?") && !entry.endsWith("#");
+      if ((url.protocol === "http:" || url.protocol === "https:") && bare) origin = url.origin; // normalized as browsers send it
+    } catch {
+      origin = null;
+    }
+    if (origin === null) {
+      throw new ConfigError(`BATON_CORS_ORIGINS entry "${entry}" is not an origin (expected * or a comma-separated list of scheme://host[:port], e.g. https://app.example.com,http://localhost:5173)`);
+    }
+    if (!origins.includes(origin)) origins.push(origin);
+  }
+  return origins;
 }
 
 const INTERVAL_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };

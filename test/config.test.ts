@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, parseRateLimits } from "../src/config.js";
+import { ConfigError, loadConfig, parseCorsOrigins, parseRateLimits } from "../src/config.js";
 
 describe("BATON_RATE_LIMITS", () => {
   it("is empty when unset or blank", () => {
@@ -39,5 +39,57 @@ describe("BATON_RATE_LIMITS", () => {
     expect(() => loadConfig({ BATON_RATE_LIMITS: raw })).toThrow(ConfigError);
     expect(() => loadConfig({ BATON_RATE_LIMITS: raw })).toThrow(message);
     expect(() => loadConfig({ BATON_RATE_LIMITS: raw })).toThrow(/^BATON_RATE_LIMITS entry /);
+  });
+});
+
+describe("limits and CORS", () => {
+  it("default to the documented values", () => {
+    expect(loadConfig({}).limits).toEqual({
+      maxDepth: 15,
+      maxComplexity: 50_000,
+      maxJsonBytes: 1_048_576,
+      maxBodyBytes: 2_097_152,
+      maxSubscriptionsPerConnection: 100,
+      introspection: true,
+    });
+    expect(loadConfig({}).corsOrigins).toEqual([]);
+  });
+
+  it("read every BATON_MAX_* variable and BATON_INTROSPECTION", () => {
+    const { limits } = loadConfig({
+      BATON_MAX_QUERY_DEPTH: "8",
+      BATON_MAX_QUERY_COMPLEXITY: "1000",
+      BATON_MAX_JSON_BYTES: "4096",
+      BATON_MAX_BODY_BYTES: "65536",
+      BATON_MAX_SUBSCRIPTIONS_PER_CONNECTION: "5",
+      BATON_INTROSPECTION: "OFF",
+    });
+    expect(limits).toEqual({ maxDepth: 8, maxComplexity: 1000, maxJsonBytes: 4096, maxBodyBytes: 65536, maxSubscriptionsPerConnection: 5, introspection: false });
+    expect(loadConfig({ BATON_INTROSPECTION: "on" }).limits.introspection).toBe(true);
+  });
+
+  it.each([
+    ["BATON_MAX_QUERY_DEPTH", "0"],
+    ["BATON_MAX_QUERY_COMPLEXITY", "-1"],
+    ["BATON_MAX_JSON_BYTES", "1mb"],
+    ["BATON_MAX_BODY_BYTES", "10"],
+    ["BATON_MAX_SUBSCRIPTIONS_PER_CONNECTION", "1.5"],
+    ["BATON_INTROSPECTION", "no"],
+  ])("refuses %s=%j", (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name} must be`));
+  });
+
+  it("reads BATON_CORS_ORIGINS as *, or origins normalized as browsers send them", () => {
+    expect(parseCorsOrigins(undefined)).toEqual([]);
+    expect(parseCorsOrigins(" * ")).toBe("*");
+    expect(parseCorsOrigins("https://App.Example.com, http://localhost:5173,https://x.example:443/,https://app.example.com")).toEqual([
+      "https://app.example.com",
+      "http://localhost:5173",
+      "https://x.example",
+    ]);
+    for (const bad of ["app.example.com", "https://app.example.com/path", "ftp://x.example", "https://a.example,", "*,https://a.example", "https://u@a.example"]) {
+      expect(() => parseCorsOrigins(bad), bad).toThrow(/^BATON_CORS_ORIGINS entry ".*" is not an origin/);
+    }
   });
 });

@@ -1,14 +1,25 @@
 /**
  * The error edge: every GraphQL error leaves with a stable `extensions.code`.
  * BatonErrors keep their code, message and details; GraphQL's own errors (syntax,
- * validation, variable coercion) keep their message; anything else is logged and masked
- * as "Unexpected error.". Used for HTTP (Apollo formatError) and WebSocket (graphql-ws) alike.
+ * validation, variable coercion) keep their message (its middle cut past 1,000 characters);
+ * anything else is logged and masked as "Unexpected error.". Used for HTTP (Apollo
+ * formatError) and WebSocket (graphql-ws) alike.
  */
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { isBatonError } from "../domain/errors.js";
 import type { Logger } from "../logger.js";
 
 export const UNEXPECTED = "Unexpected error.";
+
+/** Longest GraphQL message sent back: graphql-js quotes an invalid variable whole (up to BATON_MAX_BODY_BYTES). */
+const MAX_MESSAGE = 1_000;
+
+/** A long message with its middle cut out: the start (which variable) and the end (why) stay. */
+function elide(message: string): string {
+  if (message.length <= MAX_MESSAGE) return message;
+  const half = Math.floor((MAX_MESSAGE - 3) / 2);
+  return `${message.slice(0, half)} … ${message.slice(-half)}`;
+}
 
 export function formatError(error: unknown, logger: Logger, dev: boolean): GraphQLFormattedError {
   const gql = error instanceof GraphQLError ? error : null;
@@ -19,7 +30,7 @@ export function formatError(error: unknown, logger: Logger, dev: boolean): Graph
   }
   if (gql && (original === null || original instanceof GraphQLError)) {
     const code = (original as GraphQLError | null)?.extensions?.["code"] ?? gql.extensions["code"] ?? "GRAPHQL_VALIDATION_FAILED";
-    return { message: gql.message, ...where, extensions: { code } };
+    return { message: elide(gql.message), ...where, extensions: { code } };
   }
   logger.error({ err: original, path: gql?.path }, "unexpected error in GraphQL execution");
   const extensions: Record<string, unknown> = { code: "INTERNAL_SERVER_ERROR" };
