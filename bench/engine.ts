@@ -6,6 +6,7 @@ import Database from "better-sqlite3";
 import { pino } from "pino";
 import { BuiltinAgents } from "../src/coordinator/builtins.js";
 import { systemClock } from "../src/coordinator/clock.js";
+import { Metrics } from "../src/metrics/metrics.js";
 import { Coordinator } from "../src/coordinator/coordinator.js";
 import { openStore } from "../src/store/store.js";
 import { tempDbFile, waveSteps } from "./fixtures.js";
@@ -35,10 +36,13 @@ export function rawUpdateFloor(file: string, n = 20_000): number {
   return n / s;
 }
 
-export async function engineThroughput(plans = 100, waves = 10, width = 10): Promise<EngineFigures> {
+/** With `metrics`, the coordinator feeds Prometheus metrics as the gateway does by default (BATON_METRICS=on). */
+export async function engineThroughput(metrics = false, plans = 100, waves = 10, width = 10): Promise<EngineFigures> {
   const file = tempDbFile();
   const store = openStore(file);
-  const coordinator = new Coordinator(store, { clock: systemClock, agentOfflineMs: 60_000, checkpointKeep: 100 });
+  const observer = metrics ? new Metrics(store) : null;
+  const coordinator = new Coordinator(store, { clock: systemClock, agentOfflineMs: 60_000, checkpointKeep: 100, observers: observer ? [observer] : [] });
+  if (observer) coordinator.hub.listen((batch) => observer.signals(batch));
   const builtins = new BuiltinAgents(coordinator, pino({ level: "silent" }));
   coordinator.start();
   builtins.start();

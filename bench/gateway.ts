@@ -7,12 +7,20 @@ import { tempDbFile } from "./fixtures.js";
 export interface Gateway {
   app: App;
   url: string;
+  /** An admin token (authentication on), else null. */
+  token: string | null;
   stop(): Promise<void>;
 }
 
-export async function startGateway(): Promise<Gateway> {
-  const config = loadConfig({ BATON_PORT: "0", BATON_DB: tempDbFile(), BATON_LOG_LEVEL: "error" });
+/**
+ * With `auth`, authentication and the per-token request budget are on as in production (the
+ * budget raised so that it counts every request but refuses none): the cost of checking them.
+ */
+export async function startGateway(auth = false): Promise<Gateway> {
+  const env = auth ? { BATON_TOKEN_RATE_LIMIT: "1000000000/1s" } : { BATON_AUTH: "off" };
+  const config = loadConfig({ BATON_PORT: "0", BATON_DB: tempDbFile(), BATON_LOG_LEVEL: "error", ...env });
   const app = createApp(config, { logger: pino({ level: "silent" }) });
   const { url } = await app.start();
-  return { app, url, stop: () => app.stop() };
+  const token = auth ? app.coordinator.tokens.create({ name: "bench", role: "admin" }, "bench").token : null;
+  return { app, url, token, stop: () => app.stop() };
 }

@@ -9,10 +9,13 @@ import { postJson } from "./http.js";
 import { summary } from "./stats.js";
 import { startWorker } from "./workers.js";
 
-/** 2,000 steps (20 plans × 100 in waves) served by SDK agents over HTTP with claim batches. */
-export async function remoteThroughput(plans = 20, agents = 4, concurrency = 25): Promise<{ steps: number; stepsPerSecond: number }> {
-  const gw = await startGateway();
-  const workers = startWorker({ kind: "agents", url: gw.url, role: "remote", agents, concurrency });
+/**
+ * 2,000 steps (20 plans × 100 in waves) served by SDK agents over HTTP with claim batches;
+ * with `auth`, every request carries a token checked against the database and counted.
+ */
+export async function remoteThroughput(auth = false, plans = 20, agents = 4, concurrency = 25): Promise<{ steps: number; stepsPerSecond: number }> {
+  const gw = await startGateway(auth);
+  const workers = startWorker({ kind: "agents", url: gw.url, role: "remote", agents, concurrency, token: gw.token });
   await workers.result; // registered and polling
   let done = 0;
   const finished = new Promise<void>((resolve) =>

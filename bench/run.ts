@@ -6,6 +6,7 @@ import { dispatchLatency, remoteThroughput, snapshotLatency } from "./remote.js"
 import { mergeLatency } from "./merge.js";
 import { contextThroughput } from "./context.js";
 import { routingThroughput } from "./routing.js";
+import { recoveryAfterKill } from "./recovery.js";
 import { fmt, line } from "./stats.js";
 
 export async function run(): Promise<void> {
@@ -15,11 +16,17 @@ export async function run(): Promise<void> {
   line("plans created/s (untimed setup)", fmt(e.plansCreatedPerSecond));
   line("raw SQLite update tx/s (same settings)", fmt(e.rawUpdatesPerSecond));
   line("ratio steps/s ÷ raw tx/s", fmt(e.stepsPerSecond / e.rawUpdatesPerSecond, 3));
+  const em = await engineThroughput(true);
+  line("steps/s with metrics on (BATON_METRICS)", fmt(em.stepsPerSecond));
+  line("ratio metrics on ÷ off", fmt(em.stepsPerSecond / e.stepsPerSecond, 3));
 
   process.stdout.write("\n2. Remote throughput (SDK agents over HTTP, 2,000 steps)\n");
   const r = await remoteThroughput();
-  line("steps/s", fmt(r.stepsPerSecond));
+  line("steps/s (BATON_AUTH=off)", fmt(r.stepsPerSecond));
   line("ratio remote ÷ engine", fmt(r.stepsPerSecond / e.stepsPerSecond, 3));
+  const ra = await remoteThroughput(true);
+  line("steps/s with tokens + request budget", fmt(ra.stepsPerSecond));
+  line("ratio auth on ÷ auth off", fmt(ra.stepsPerSecond / r.stepsPerSecond, 3));
 
   process.stdout.write("\n3. Dispatch latency (dependency completes → waiting agent holds the lease, HTTP)\n");
   const d = await dispatchLatency();
@@ -75,4 +82,15 @@ export async function run(): Promise<void> {
   line("ratio agent ÷ operator", fmt(c.agentWritesPerSecond / c.operatorWritesPerSecond, 3));
   line("read full context p50 ms", fmt(c.read.p50, 2), `${fmt(c.readKeys)} keys × ${fmt(c.readVersions)} versions`);
   line("read full context p99 ms", fmt(c.read.p99, 2), `${fmt(c.read.n)} reads`);
+
+  process.stdout.write("\n10. Recovery after SIGKILL (1,000 plans × 5 steps in flight; real gateway process and file database)\n");
+  const k = await recoveryAfterKill();
+  line("at the kill: leases held / timers pending", `${fmt(k.leasesAtKill)} / ${fmt(k.timersAtKill)}`, `all overdue at the restart (down ${fmt(k.downMs)} ms)`);
+  line("empty database: spawn → listening ms", fmt(k.freshListenMs, 1), "first start, migrations included");
+  line("restart: spawn → listening ms", fmt(k.listenMs, 1));
+  line("restart: spawn → /readyz 200 ms", fmt(k.readyMs, 1));
+  line("restart: spawn → waiting claimer leased ms", fmt(k.firstLeaseMs, 1));
+  line("restart: spawn → expired leases reaped ms", fmt(k.leasesReapedMs, 1), `${fmt(k.leasesAtKill)} attempts LOST, steps READY again`);
+  line("restart: spawn → due timers fired ms", fmt(k.timersFiredMs, 1), `${fmt(k.timersAtKill)} RETRY timers`);
+  line("restart: spawn → recovery done ms", fmt(k.recoveredMs, 1), `${fmt(k.recoveredMs - k.listenMs, 1)} ms after listening`);
 }

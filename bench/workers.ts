@@ -9,7 +9,7 @@ import { postJson } from "./http.js";
 
 type Job =
   | { kind: "queries"; url: string; query: string; variables: Record<string, unknown>; clients: number; perClient: number }
-  | { kind: "agents"; url: string; role: string; agents: number; concurrency: number };
+  | { kind: "agents"; url: string; role: string; agents: number; concurrency: number; token?: string | null };
 
 /** Runs a job in a worker; resolves with its message (latencies) or when told to stop (agents). */
 export function startWorker(job: Job): { result: Promise<number[]>; stop: () => void } {
@@ -43,7 +43,7 @@ async function runJob(job: Job): Promise<void> {
     return;
   }
   const agents = Array.from({ length: job.agents }, (_, i) =>
-    createAgent({ url: job.url, name: `bench-${i}`, roles: [job.role], concurrency: job.concurrency, waitMs: 1000, handler: () => ({ ok: true }) }),
+    createAgent({ url: job.url, token: job.token ?? undefined, name: `bench-${i}`, roles: [job.role], concurrency: job.concurrency, waitMs: 1000, handler: () => ({ ok: true }) }),
   );
   await Promise.all(agents.map((a) => a.ready));
   parentPort!.postMessage([]);

@@ -74,15 +74,15 @@ async function review(task: TaskContext) {
 async function main(argv: string[]): Promise<void> {
   const url = argv.find((a) => !a.startsWith("--"));
   if (!url) {
-    process.stderr.write("usage: node dist/examples/agents.js <graphqlUrl> [--verbose]\n");
+    process.stderr.write("usage: BATON_TOKEN=<agent token> node dist/examples/agents.js <graphqlUrl> [--verbose]\n");
     process.exit(2);
   }
   const logger = argv.includes("--verbose") ? consoleLogger("agents") : silentLogger;
-  const headers = { "x-baton-actor": "example-agents" };
+  const token = process.env["BATON_TOKEN"]; // an agent token (baton token create --role agent)
   const agents: BatonAgent[] = [
-    createAgent({ url, headers, logger, name: "product-manager-1", roles: [WEBSITE_ROLES.productManager], handler: writeSpec }),
-    createAgent({ url, headers, logger, name: "coder-1", roles: [WEBSITE_ROLES.coder], concurrency: 2, handler: writeCode }),
-    createAgent({ url, headers, logger, name: "reviewer-1", roles: [WEBSITE_ROLES.reviewer], handler: review }),
+    createAgent({ url, token, logger, name: "product-manager-1", roles: [WEBSITE_ROLES.productManager], handler: writeSpec }),
+    createAgent({ url, token, logger, name: "coder-1", roles: [WEBSITE_ROLES.coder], concurrency: 2, handler: writeCode }),
+    createAgent({ url, token, logger, name: "reviewer-1", roles: [WEBSITE_ROLES.reviewer], handler: review }),
   ];
   let stopping = false;
   const stop = (signal: string): void => {

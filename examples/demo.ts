@@ -11,11 +11,12 @@
  */
 import "reflect-metadata";
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createClient, CreatePlanDocument, GetPlanDocument, ListAgentsDocument, SignalsDocument, type BatonClient, type SignalFieldsFragment } from "../src/client/index.js";
+import { createClient, CreatePlanDocument, CreateTokenDocument, GetPlanDocument, ListAgentsDocument, SignalsDocument, type BatonClient, type SignalFieldsFragment } from "../src/client/index.js";
 import { loadConfig } from "../src/config.js";
 import { createLogger } from "../src/logger.js";
 import { createApp } from "../src/server/app.js";
@@ -97,15 +98,20 @@ async function main(): Promise<number> {
   let client: BatonClient | null = null;
   let timer: NodeJS.Timeout | undefined;
   try {
-    const { url } = await app.start();
-    process.stdout.write(`gateway listening on ${url} (database ${config.dbFile})\n`);
-    child = spawn(process.execPath, [fileURLToPath(new URL("./agents.js", import.meta.url)), url], { stdio: ["ignore", "pipe", "pipe"] });
+    const { url, adminTokenFile } = await app.start();
+    process.stdout.write(`gateway listening on ${url} (database ${config.dbFile}; admin token in ${adminTokenFile})\n`);
+    // The admin token the first start wrote: it makes the demo's operator client and an agent token.
+    client = createClient({ url, token: readFileSync(adminTokenFile!, "utf8").trim() });
+    const { createToken } = await client.request(CreateTokenDocument, { input: { name: "example-agents", role: "AGENT" } });
+    child = spawn(process.execPath, [fileURLToPath(new URL("./agents.js", import.meta.url)), url], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, BATON_TOKEN: createToken.token },
+    });
     relay(child.stdout, "  | ");
     relay(child.stderr, "  | ");
     const childExit = new Promise<never>((_, reject) =>
       child!.once("exit", (code, signal) => reject(new Error(`agents process exited early (${signal ?? code})`))),
     );
-    client = createClient({ url, headers: { "x-baton-actor": "demo" } });
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`the demo took longer than ${DEADLINE_MS / 1000} s`)), DEADLINE_MS);
     });

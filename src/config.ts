@@ -2,7 +2,7 @@
  * The one place that reads process.env. Every setting, its variable and its default.
  * See OPERATIONS.md in the README for the table.
  */
-import { resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { roleLimitProblems, type RoleLimitSpec } from "./domain/limits.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -32,6 +32,26 @@ export interface Config {
   limits: Limits;
   /** BATON_CORS_ORIGINS, default none (same origin only): origins allowed to call cross-origin, or "*" for any. */
   corsOrigins: CorsOrigins;
+  /** BATON_AUTH, default on: requests need a Bearer token. Off only when BATON_HOST is a loopback address. */
+  auth: boolean;
+  /** BATON_ADMIN_TOKEN_FILE, default admin.token beside the database: where the first admin token is written (mode 0600); null for an in-memory database without the variable. */
+  adminTokenFile: string | null;
+  /** BATON_TOKEN_RATE_LIMIT, default 1000/10s: requests per token (or per address without one); null when off. */
+  requestRate: RequestRate | null;
+  /** BATON_AUTH_RECHECK_MS, default 1000: how often open WebSockets' tokens are checked for revocation or expiry. */
+  authRecheckMs: number;
+  /** BATON_METRICS, default on: /metrics in Prometheus format (admin or metrics tokens); off: not served, nothing counted. */
+  metrics: boolean;
+  /** BATON_TRACING, default off: OpenTelemetry spans per GraphQL operation and per step attempt (src/metrics/tracing.ts). */
+  tracing: boolean;
+  /** Things to tell the operator at start (settings refused or risky). */
+  notices: string[];
+}
+
+/** A request budget: `requests` per `windowMs`. */
+export interface RequestRate {
+  requests: number;
+  windowMs: number;
 }
 
 /** Limits against hostile input; each refusal carries a stable `extensions.code` (README, Errors). */
@@ -78,10 +98,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const level = (env["BATON_LOG_LEVEL"] ?? "info") as LogLevel;
   if (!LEVELS.includes(level)) throw new ConfigError(`BATON_LOG_LEVEL must be one of ${LEVELS.join(", ")}, got "${level}"`);
   const db = env["BATON_DB"] || "./data/baton.db";
+  const dbFile = db === ":memory:" ? db : resolve(db);
+  const host = env["BATON_HOST"] || "127.0.0.1";
+  const notices: string[] = [];
+  let auth = onOff(env, "BATON_AUTH", true);
+  if (!auth && !isLoopback(host)) {
+    auth = true;
+    notices.push(`BATON_AUTH=off is ignored: the server listens on ${host}, not on loopback; authentication stays on`);
+  } else if (!auth) {
+    notices.push("authentication is OFF (BATON_AUTH=off): anyone who can reach this port acts as an admin");
+  }
+  const tokenFile = env["BATON_ADMIN_TOKEN_FILE"];
   return {
     port: int(env, "BATON_PORT", 4000, 0, 65535),
-    host: env["BATON_HOST"] || "127.0.0.1",
-    dbFile: db === ":memory:" ? db : resolve(db),
+    host,
+    dbFile,
     dev: env["BATON_DEV"] === "1",
     logLevel: level,
     agentOfflineMs: int(env, "BATON_AGENT_OFFLINE_MS", 60_000, 1_000, 86_400_000),
@@ -98,7 +129,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       introspection: onOff(env, "BATON_INTROSPECTION", DEFAULT_LIMITS.introspection),
     },
     corsOrigins: parseCorsOrigins(env["BATON_CORS_ORIGINS"]),
+    auth,
+    adminTokenFile: tokenFile ? resolve(tokenFile) : dbFile === ":memory:" ? null : join(dirname(dbFile), "admin.token"),
+    requestRate: parseRequestRate(env["BATON_TOKEN_RATE_LIMIT"]),
+    authRecheckMs: int(env, "BATON_AUTH_RECHECK_MS", 1_000, 10, 3_600_000),
+    metrics: onOff(env, "BATON_METRICS", true),
+    tracing: onOff(env, "BATON_TRACING", false),
+    notices,
   };
+}
+
+/** Whether a listen address is the loopback interface only (127.0.0.0/8, ::1, localhost). */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/** BATON_TOKEN_RATE_LIMIT: `N/INTERVAL` (N requests per INTERVAL: an optional whole number, then s, m or h), or `off`. */
+export function parseRequestRate(raw: string | undefined): RequestRate | null {
+  const value = raw?.trim() || "1000/10s";
+  if (value.toLowerCase() === "off") return null;
+  const m = /^(\d+)\/(\d*)(s|m|h)$/.exec(value);
+  const requests = m ? Number(m[1]) : 0;
+  const windowMs = m ? Number(m[2] || "1") * INTERVAL_UNITS_MS[m[3]!]! : 0;
+  if (!m || requests < 1 || windowMs < 1_000) {
+    throw new ConfigError(`BATON_TOKEN_RATE_LIMIT must be N/INTERVAL (e.g. 1000/10s, 100/1m; N ≥ 1, INTERVAL ≥ 1s) or off, got "${raw}"`);
+  }
+  return { requests, windowMs };
 }
 
 function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {

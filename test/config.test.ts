@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, parseCorsOrigins, parseRateLimits } from "../src/config.js";
+import { ConfigError, isLoopback, loadConfig, parseCorsOrigins, parseRateLimits, parseRequestRate } from "../src/config.js";
 
 describe("BATON_RATE_LIMITS", () => {
   it("is empty when unset or blank", () => {
@@ -91,5 +91,37 @@ describe("limits and CORS", () => {
     for (const bad of ["app.example.com", "https://app.example.com/path", "ftp://x.example", "https://a.example,", "*,https://a.example", "https://u@a.example"]) {
       expect(() => parseCorsOrigins(bad), bad).toThrow(/^BATON_CORS_ORIGINS entry ".*" is not an origin/);
     }
+  });
+});
+
+describe("authentication settings", () => {
+  it("keeps authentication on by default, and writes the admin token beside the database", () => {
+    const c = loadConfig({ BATON_DB: "/srv/baton/baton.db" });
+    expect([c.auth, c.adminTokenFile, c.notices]).toEqual([true, "/srv/baton/admin.token", []]);
+    expect(loadConfig({ BATON_DB: ":memory:" }).adminTokenFile).toBeNull();
+    expect(loadConfig({ BATON_DB: ":memory:", BATON_ADMIN_TOKEN_FILE: "/tmp/t" }).adminTokenFile).toBe("/tmp/t");
+  });
+
+  it("honours BATON_AUTH=off on loopback only, with a warning either way", () => {
+    for (const host of ["127.0.0.1", "localhost", "::1", "[::1]", "127.1.2.3"]) {
+      expect(isLoopback(host), host).toBe(true);
+      const c = loadConfig({ BATON_AUTH: "off", BATON_HOST: host });
+      expect(c.auth).toBe(false);
+      expect(c.notices[0]).toMatch(/^authentication is OFF/);
+    }
+    for (const host of ["0.0.0.0", "::", "10.0.0.1", "example.com", "128.0.0.1"]) {
+      expect(isLoopback(host), host).toBe(false);
+      const c = loadConfig({ BATON_AUTH: "off", BATON_HOST: host });
+      expect(c.auth).toBe(true);
+      expect(c.notices).toEqual([`BATON_AUTH=off is ignored: the server listens on ${host}, not on loopback; authentication stays on`]);
+    }
+    expect(() => loadConfig({ BATON_AUTH: "maybe" })).toThrow(ConfigError);
+  });
+
+  it("reads BATON_TOKEN_RATE_LIMIT as N/INTERVAL or off", () => {
+    expect(loadConfig({}).requestRate).toEqual({ requests: 1000, windowMs: 10_000 });
+    expect(parseRequestRate("60/m")).toEqual({ requests: 60, windowMs: 60_000 });
+    expect(parseRequestRate("OFF")).toBeNull();
+    for (const bad of ["0/1s", "10/500ms", "10", "ten/1s", "10/1d"]) expect(() => parseRequestRate(bad), bad).toThrow(/^BATON_TOKEN_RATE_LIMIT must be/);
   });
 });

@@ -1,23 +1,33 @@
 /**
  * The baton command line: `baton serve` (default), `baton migrate`, `baton schema`,
- * `baton backup <file> [--force]`.
+ * `baton backup <file> [--force]`, `baton token create|list|revoke`, and against a running
+ * gateway (src/cli/plans.ts): `baton plan create|get|list|watch`, `baton agents`.
  */
 import "reflect-metadata";
 import { ConfigError, loadConfig } from "../config.js";
 import { BackupError, backupDatabase } from "../store/backup.js";
-import { openDatabase } from "../store/database.js";
+import { DatabaseOpenError, openDatabase } from "../store/database.js";
+import { describeSqliteError } from "../store/storage-errors.js";
+import { tokenCommand, UsageError } from "./tokens.js";
 
 const USAGE = `usage: baton <command>
   serve     run the gateway (default)
   migrate   create or migrate the database named by BATON_DB, then exit
   schema    print the GraphQL schema (SDL)
   backup <file> [--force]
-            copy the database named by BATON_DB to <file>, also while a server runs on it`;
+            copy the database named by BATON_DB to <file>, also while a server runs on it
+  token create --name <name> --role <viewer|operator|agent|admin|metrics> [--expires-in 30d]
+            create an API token (printed once); token list; token revoke <id>
+  plan create --file <plan.yaml|plan.json> [--start false]
+            create a plan on the gateway (BATON_URL, BATON_TOKEN); prints its id
+  plan get <id> [--json]; plan list [--state S] [--first N] [--json]
+            a plan with its steps wave by wave; a table of plans
+  plan watch <id>
+            follow a plan live, one progress bar per wave, then a summary (exit 0 if it COMPLETED)
+  agents [--json]
+            the agents, their roles, status and leases`;
 
 const BACKUP_USAGE = "usage: baton backup <file> [--force]";
-
-/** A command line the command cannot run: one line on stderr, exit code 2. */
-class UsageError extends Error {}
 
 /** `baton backup <file> [--force]`: an online copy of BATON_DB (see src/store/backup.ts). */
 async function backup(args: string[]): Promise<void> {
@@ -42,8 +52,9 @@ async function serve(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config);
   const app = createApp(config, { logger });
-  const { url } = await app.start();
-  logger.info({ url, db: config.dbFile }, "baton is ready");
+  const { url, adminTokenFile } = await app.start();
+  logger.info({ url, db: config.dbFile, auth: config.auth }, "baton is ready");
+  if (adminTokenFile) process.stdout.write(`First start: an admin token was written to ${adminTokenFile} (readable by you only)\n`);
   process.stdout.write(`Baton listening on ${url} (database ${config.dbFile})\n`);
   let signals = 0;
   const shutdown = (signal: string): void => {
@@ -88,6 +99,12 @@ async function main(argv: string[]): Promise<void> {
     }
     case "backup":
       return backup(argv.slice(1));
+    case "token":
+      return tokenCommand(argv.slice(1));
+    case "plan":
+      return (await import("./plans.js")).planCommand(argv.slice(1));
+    case "agents":
+      return (await import("./plans.js")).agentsCommand(argv.slice(1));
     default:
       process.stderr.write(`${USAGE}\n`);
       process.exitCode = 2;
@@ -105,6 +122,8 @@ function startFailure(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
   if (err?.code === "EADDRINUSE") return `port already in use (${err.message})`;
   if (err?.code === "EACCES") return `permission denied (${err.message})`;
-  if (typeof err?.code === "string" && err.code.startsWith("SQLITE")) return `database error: ${err.message}`;
+  if (e instanceof DatabaseOpenError) return `database error: ${e.message}`;
+  const sqlite = describeSqliteError(e); // also a full disk met after opening; never drizzle's SQL
+  if (sqlite) return `database error: ${sqlite}`;
   return err instanceof Error ? err.message : String(e);
 }

@@ -9,6 +9,7 @@
  * @example
  * const agent = createAgent({
  *   url: "http://127.0.0.1:4000/graphql",
+ *   token: process.env.BATON_TOKEN,
  *   name: "coder-1",
  *   roles: ["coder"],
  *   concurrency: 2,
@@ -40,7 +41,9 @@ export interface AgentOptions {
   concurrency?: number;
   /** Does the work of one step. */
   handler: TaskHandler;
-  /** Sent with every request (authorization, x-baton-actor, ...). */
+  /** An API token of role agent (or admin): sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Sent with every request (x-baton-actor, ...). */
   headers?: Record<string, string>;
   /** How long one claim waits for work on the gateway (long poll, at most 30000). @default 10000 */
   waitMs?: number;
@@ -72,7 +75,7 @@ export function createAgent(options: AgentOptions): BatonAgent {
   const { name, roles, handler, metadata, concurrency = 1, waitMs = 10_000, logger = silentLogger } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a whole number ≥ 1, got ${concurrency}`);
   if (!Number.isInteger(waitMs) || waitMs < 0 || waitMs > 30_000) throw new RangeError(`waitMs must be from 0 to 30000, got ${waitMs}`);
-  const client = options.client ?? createClient({ url: options.url, headers: options.headers });
+  const client = options.client ?? createClient({ url: options.url, token: options.token, headers: options.headers });
   const stopSignal = new AbortController();
   const running = new Set<Promise<void>>();
   let slotFreed: (() => void) | null = null;
@@ -119,8 +122,9 @@ export function createAgent(options: AgentOptions): BatonAgent {
         continue;
       }
       for (const lease of leases) track(runTask(lease, { client, agentId, handler, logger }));
-      if (leases.length > 0) delay = 0;
-      else if (waitMs === 0 || Date.now() - started < waitMs / 2) {
+      const early = waitMs === 0 || Date.now() - started < waitMs / 2;
+      if (leases.length > 0 || !early) delay = 0; // the gateway answers as it should: no backoff left from earlier errors
+      else {
         // Nothing, and early: no long poll, or the gateway is draining. Back off instead of spinning.
         delay = nextDelay(delay);
         await sleep(delay, stopSignal.signal);

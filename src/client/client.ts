@@ -4,7 +4,7 @@
  * subscriptions over graphql-ws. Results and variables are typed by the document.
  *
  * @example
- * const client = createClient({ url: "http://127.0.0.1:4000/graphql" });
+ * const client = createClient({ url: "http://127.0.0.1:4000/graphql", token: process.env.BATON_TOKEN });
  * const { plan } = await client.request(GetPlanDocument, { id });
  * for await (const { signals } of client.subscribe(SignalsDocument, { planId: id, afterSequence: 0 })) {
  *   console.log(signals.sequence, signals.kind);
@@ -19,9 +19,11 @@ import { BatonClientError, ClientErrorCode, type ResponseError } from "./errors.
 export interface ClientOptions {
   /** The gateway's GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql. Subscriptions use the same URL with ws(s):. */
   url: string;
+  /** An API token: sent as `Authorization: Bearer <token>` and as the WebSocket's `connectionParams.authorization`. */
+  token?: string;
   /** Sent with every HTTP request and with the WebSocket handshake (e.g. authorization, x-baton-actor). */
   headers?: Record<string, string>;
-  /** Sent as the graphql-ws connection_init payload; `actor` names the principal. @default { actor: headers["x-baton-actor"] } when that header is set */
+  /** Sent as the graphql-ws connection_init payload. @default { authorization, actor } from the headers that are set */
   connectionParams?: Record<string, unknown>;
 }
 
@@ -71,7 +73,7 @@ function prepare(document: DocumentNode): Prepared {
 /** Creates a client for one gateway. Cheap; the WebSocket is opened on the first subscription. */
 export function createClient(options: ClientOptions): BatonClient {
   const { url } = options;
-  const headers = options.headers ?? {};
+  const headers = options.token ? { ...options.headers, authorization: `Bearer ${options.token}` } : options.headers ?? {};
   let ws: WsClient | null = null;
   const live = new Set<() => void>();
 
@@ -79,7 +81,7 @@ export function createClient(options: ClientOptions): BatonClient {
     ws ??= createWsClient({
       url: url.replace(/^http/i, "ws"),
       webSocketImpl: webSocketWithHeaders(headers),
-      connectionParams: options.connectionParams ?? actorParams(headers),
+      connectionParams: options.connectionParams ?? paramsFrom(headers),
       retryAttempts: 0,
       lazy: true,
     });
@@ -193,9 +195,11 @@ function webSocketWithHeaders(headers: Record<string, string>): unknown {
   };
 }
 
-function actorParams(headers: Record<string, string>): Record<string, unknown> | undefined {
-  const actor = Object.entries(headers).find(([k]) => k.toLowerCase() === "x-baton-actor")?.[1];
-  return actor === undefined ? undefined : { actor };
+/** The connection params carrying what the headers say: the token (authorization) and the actor (x-baton-actor). */
+function paramsFrom(headers: Record<string, string>): Record<string, unknown> | undefined {
+  const header = (name: string): string | undefined => Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
+  const params = Object.fromEntries(Object.entries({ authorization: header("authorization"), actor: header("x-baton-actor") }).filter(([, v]) => v !== undefined));
+  return Object.keys(params).length > 0 ? params : undefined;
 }
 
 /** graphql-ws reports GraphQL errors as an array, a closed socket as a CloseEvent, anything else as an Error. */

@@ -23,6 +23,12 @@ import {
 } from "./generated/graphql.js";
 import { silentLogger, sleep, type AgentLogger } from "./util.js";
 
+/**
+ * Errors after which a report is sent again: it did not reach the gateway, or the gateway could not
+ * save it (a full disk, a read-only database: nothing was saved, the lease still runs).
+ */
+const TRANSIENT = [ClientErrorCode.NETWORK_ERROR, ClientErrorCode.HTTP_ERROR, "STORAGE_FULL", "STORAGE_READ_ONLY", "STORAGE_UNAVAILABLE"];
+
 /** A claimed step: what to work on, and the lease to report it under. */
 export type Lease = StepLeaseFieldsFragment;
 
@@ -138,11 +144,14 @@ export async function runTask(lease: Lease, { client, agentId, handler, logger =
   const controller = new AbortController();
   let settled = false;
   let beating = false;
+  /** Until when the gateway keeps the lease without hearing from us: a report is worth retrying till then. */
+  let keptUntil = Date.now() + lease.heartbeatTimeoutMs;
 
   /** Extends the lease; aborts the handler on cancelRequested or a lost lease. */
   const beat = async (progress: number | null = null, message: string | null = null): Promise<void> => {
     try {
       const { heartbeatStep } = await client.request(HeartbeatStepDocument, { leaseId: lease.id, progress, message });
+      keptUntil = Date.now() + lease.heartbeatTimeoutMs;
       if (heartbeatStep.cancelRequested && !settled) controller.abort(new LeaseAbortedError("cancelled", lease.id));
     } catch (e) {
       if (settled || controller.signal.aborted) return;
@@ -185,25 +194,27 @@ export async function runTask(lease: Lease, { client, agentId, handler, logger =
   }
   if (outcome.ok) {
     const { output, quality, addSteps } = completionOf(outcome.value);
-    const refused = await report(() => client.request(CompleteStepDocument, { leaseId: lease.id, output: output ?? null, quality, addSteps }), "completed", log, logger);
+    const refused = await report(() => client.request(CompleteStepDocument, { leaseId: lease.id, output: output ?? null, quality, addSteps }), "completed", log, logger, () => keptUntil);
     // An output the gateway refuses (not JSON, quality out of range) fails the attempt instead of
     // leaving it to expire; a deterministic handler would return the same again, so no retry.
-    if (refused && !isBatonClientError(refused, "CONFLICT", ClientErrorCode.NETWORK_ERROR, ClientErrorCode.HTTP_ERROR)) {
+    if (refused && !isBatonClientError(refused, "CONFLICT", ...TRANSIENT)) {
       const error = { message: `output refused: ${describe(refused)}`, type: "INVALID_OUTPUT", retryable: false };
-      await report(() => client.request(FailStepDocument, { leaseId: lease.id, error }), "failed", log, logger);
+      await report(() => client.request(FailStepDocument, { leaseId: lease.id, error }), "failed", log, logger, () => keptUntil);
     }
   } else {
     const error = toStepError(outcome.error);
     logger.info({ ...log, error: error.message, type: error.type }, "handler threw");
-    await report(() => client.request(FailStepDocument, { leaseId: lease.id, error }), "failed", log, logger);
+    await report(() => client.request(FailStepDocument, { leaseId: lease.id, error }), "failed", log, logger, () => keptUntil);
   }
 }
 
 /**
- * Sends a report, retrying while the gateway cannot be reached. Resolves with the error that
- * stopped it (logged), or null once reported.
+ * Sends a report, retrying while the gateway cannot be reached: at least 5 tries, and for as
+ * long as the gateway would still keep the lease (`keptUntil`: a gateway restarting within that
+ * time still takes the report). Resolves with the error that stopped it (logged), or null once
+ * reported.
  */
-async function report(send: () => Promise<unknown>, what: string, log: object, logger: AgentLogger): Promise<unknown> {
+async function report(send: () => Promise<unknown>, what: string, log: object, logger: AgentLogger, keptUntil: () => number): Promise<unknown> {
   for (let attempt = 1; ; attempt++) {
     try {
       await send();
@@ -214,12 +225,12 @@ async function report(send: () => Promise<unknown>, what: string, log: object, l
         logger.warn(log, `step ${what}: the gateway no longer knows the lease (an earlier try may have reached it)`);
         return null;
       }
-      const transient = isBatonClientError(e, ClientErrorCode.NETWORK_ERROR, ClientErrorCode.HTTP_ERROR);
-      if (!transient || attempt >= 5) {
+      const transient = isBatonClientError(e, ...TRANSIENT);
+      if (!transient || (attempt >= 5 && Date.now() >= keptUntil())) {
         logger.error({ ...log, err: describe(e), code: e instanceof BatonClientError ? e.code : undefined }, `could not report the step ${what}`);
         return e;
       }
-      await sleep(100 * 2 ** attempt);
+      await sleep(Math.min(2_000, 100 * 2 ** attempt));
     }
   }
 }

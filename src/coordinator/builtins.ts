@@ -7,6 +7,8 @@ import { asObject, BuiltinRole } from "../domain/builtins.js";
 import type { Json } from "../domain/model.js";
 import type { Logger } from "../logger.js";
 import { BatonError } from "../domain/errors.js";
+import { isStorageFailure } from "../store/storage-errors.js";
+import { Backoff, logFailure } from "./background.js";
 import { jsonEqual } from "../engine/conditions.js";
 import { mergeOutputs } from "../merge/merge.js";
 import type { PiiConfig } from "../merge/pii.js";
@@ -162,6 +164,9 @@ export class BuiltinAgents {
   private readonly pending: Report[] = [];
   /** One per attempt running here, aborted to end it early. */
   private readonly attempts = new Set<AbortController>();
+  /** Backoffs after a failure (a full disk): ended at once by stop(). */
+  private readonly pauses = new Set<{ handle: TimerHandle; resume: () => void }>();
+  private readonly reportBackoff = new Backoff();
 
   constructor(
     private readonly coordinator: Coordinator,
@@ -186,17 +191,29 @@ export class BuiltinAgents {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const a of this.attempts) a.abort();
+    for (const p of this.pauses) p.resume();
     await Promise.all(this.loops);
   }
 
   private async loop(agentId: string, concurrency: number, handler: Handler): Promise<void> {
     const running = new Set<Promise<void>>();
+    const backoff = new Backoff();
     while (!this.stopped && !this.coordinator.isDraining) {
       if (running.size >= concurrency) {
         await Promise.race(running);
         continue;
       }
-      const grants = await this.coordinator.claim(agentId, Math.min(100, concurrency - running.size), 30_000);
+      let grants: LeaseGrant[];
+      try {
+        grants = await this.coordinator.claim(agentId, Math.min(100, concurrency - running.size), 30_000);
+        backoff.succeeded();
+      } catch (err) {
+        // Nothing was claimed (a full disk…): try again later, the loop must not end.
+        const ms = backoff.failed();
+        logFailure(this.logger, err, `a claim of built-in agent ${agentId}`, ms);
+        await this.pause(ms);
+        continue;
+      }
       if (this.stopped) break; // claimed as the agents stopped: left to expire, like the aborted ones
       for (const g of grants) {
         const p = this.runOne(g, handler).finally(() => running.delete(p));
@@ -218,7 +235,13 @@ export class BuiltinAgents {
           beat = clock.schedule(every, heartbeat);
           return;
         }
-      } catch {
+      } catch (err) {
+        if (isStorageFailure(err)) {
+          // Not saved (a full disk…), but the lease still runs: beat again (it may expire meanwhile).
+          logFailure(this.logger, err, `a heartbeat of lease ${g.lease.id}`, every);
+          beat = clock.schedule(every, heartbeat);
+          return;
+        }
         // the lease ended (timed out, lost): a report would be refused too
       }
       abort.abort();
@@ -244,8 +267,36 @@ export class BuiltinAgents {
 
   private flush(): void {
     const batch = this.pending.splice(0);
-    this.coordinator.reportMany(batch).forEach((res, i) => {
+    let results: ReturnType<Coordinator["reportMany"]>;
+    try {
+      results = this.coordinator.reportMany(batch);
+    } catch (err) {
+      // Nothing of the batch was saved (a full disk…) and its leases still run: report it again
+      // later, with the reports queued meanwhile (queue() leaves them to this retry).
+      this.pending.unshift(...batch);
+      const ms = this.reportBackoff.failed();
+      logFailure(this.logger, err, `saving ${batch.length} built-in report(s)`, ms);
+      void this.pause(ms).then(() => this.stopped || this.flush());
+      return;
+    }
+    this.reportBackoff.succeeded();
+    results.forEach((res, i) => {
       if (res instanceof BatonError) this.logger.debug({ err: res, leaseId: batch[i]!.leaseId }, "built-in report refused");
+    });
+  }
+
+  /** Resolves after `ms` on the coordinator's clock, or at once when the agents stop. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const p = {
+        handle: this.coordinator.clock.schedule(ms, () => p.resume()),
+        resume: () => {
+          p.handle.cancel();
+          this.pauses.delete(p);
+          resolve();
+        },
+      };
+      this.pauses.add(p);
     });
   }
 }

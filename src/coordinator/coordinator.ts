@@ -26,7 +26,9 @@ import {
   type ReportedError,
   type StepResult,
 } from "./requests.js";
+import { Tokens } from "../auth/tokens.js";
 import { MessagesCore } from "./messages.js";
+import { logFailure } from "./background.js";
 import { attemptOf, SYSTEM } from "./core.js";
 import { RoleLimits, type RoleLimitStatus } from "./limits.js";
 import { withPrefetch } from "./prefetch.js";
@@ -44,6 +46,8 @@ const claimWindow = (n: number): number => n * 4 + 8;
 
 export class Coordinator extends MessagesCore {
   readonly templates = new Templates(this.store, this.clock);
+  /** API tokens: who may call the gateway (src/auth/tokens.ts). */
+  readonly tokens = new Tokens(this.store.tokens, () => this.clock.now());
   private readonly limits = new RoleLimits(this.store, this.clock, (roles) => this.waiters.wake(roles));
   private sweepHandle: TimerHandle | null = null;
 
@@ -169,6 +173,7 @@ export class Coordinator extends MessagesCore {
       metadata: req.metadata ?? null,
       lastSeenAt: now,
       createdAt: now,
+      owner: req.owner ?? null,
     };
     return this.run((u) => {
       this.store.agents.insert(agent);
@@ -190,14 +195,17 @@ export class Coordinator extends MessagesCore {
     if (!agent) throw notFound("agent", agentId);
     const now = this.tryClaim(agent, max);
     if (now.length > 0 || waitMs === 0 || this.draining || signal?.aborted) return now;
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const giveUp = (): void => {
         leave();
         end();
       };
-      const end = (grants: LeaseGrant[] = []): void => {
+      const settle = (): void => {
         timeout.cancel();
         signal?.removeEventListener("abort", giveUp);
+      };
+      const end = (grants: LeaseGrant[] = []): void => {
+        settle();
         resolve(grants);
       };
       const timeout = this.clock.schedule(waitMs, giveUp);
@@ -206,7 +214,16 @@ export class Coordinator extends MessagesCore {
       const leave = this.waiters.add(
         agent.roles,
         () => {
-          const grants = this.tryClaim(agent, max);
+          let grants: LeaseGrant[];
+          try {
+            grants = this.tryClaim(agent, max);
+          } catch (e) {
+            // Nothing was claimed (a full disk…): this claimer gets the error, not the commit
+            // that woke it, and the other waiters still get their turn.
+            settle();
+            reject(e);
+            return true;
+          }
           if (grants.length === 0) return false;
           end(grants);
           return true;
@@ -340,16 +357,21 @@ export class Coordinator extends MessagesCore {
     if (ids.length === 0) return;
     this.run((u) => {
       for (const id of ids) {
-        this.lastSeen.delete(id);
         this.store.agents.touch(id, this.store.agents.get(id)!.lastSeenAt ?? before, "OFFLINE");
         this.emit(u, { kind: "AGENT_OFFLINE", agentId: id, sender: SYSTEM, payload: null });
       }
     });
+    for (const id of ids) this.lastSeen.delete(id); // once committed
   }
 
   private scheduleSweep(): void {
-    this.sweepHandle = this.clock.schedule(Math.max(1000, this.options.agentOfflineMs / 2), () => {
-      this.sweepAgents();
+    const every = Math.max(1000, this.options.agentOfflineMs / 2);
+    this.sweepHandle = this.clock.schedule(every, () => {
+      try {
+        this.sweepAgents();
+      } catch (err) {
+        logFailure(this.logger, err, "the agent sweep", every); // the next sweep finds them again
+      }
       this.scheduleSweep();
     });
   }

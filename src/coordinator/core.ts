@@ -15,9 +15,14 @@ import type { EngineEvent } from "../engine/events.js";
 import { SignalHub } from "../signals/hub.js";
 import { isPrunable, type CheckpointReason, type CheckpointRecord } from "../store/checkpoints.js";
 import { contextData, type ContextEntryModel, type ContextWrite } from "../store/context.js";
+import { regressionSignal } from "../insight/assess.js";
+import { sqliteErrorOf } from "../store/storage-errors.js";
 import type { Store } from "../store/store.js";
 import { MESSAGE_REPLY, type TimerRow } from "../store/timers.js";
+import { createLogger, type Logger } from "../logger.js";
+import { logFailure } from "./background.js";
 import type { Clock } from "./clock.js";
+import type { CoordinatorObserver } from "./observer.js";
 import { Scheduler } from "./scheduler.js";
 import { Unit } from "./unit.js";
 import { ClaimWaiters } from "./waiters.js";
@@ -30,6 +35,10 @@ export interface CoordinatorOptions {
   checkpointKeep: number;
   /** Role limits applied at start (BATON_RATE_LIMITS); others set at run time are kept. */
   roleLimits?: readonly RoleLimitSpec[];
+  /** Where background work (timers, the agent sweep) reports failures; JSON on stderr by default. */
+  logger?: Logger;
+  /** Told what each committed transaction did (the metrics, tracing). */
+  observers?: readonly CoordinatorObserver[];
 }
 
 export const SYSTEM = "system";
@@ -41,16 +50,27 @@ export abstract class CoordinatorCore {
   protected draining = false;
   /** Agents' last contact as committed, to write last_seen_at at most once a second. */
   protected readonly lastSeen = new Map<string, number>();
+  private fallbackLogger: Logger | null = null;
 
   constructor(
     readonly store: Store,
     protected readonly options: CoordinatorOptions,
   ) {
-    this.scheduler = new Scheduler(options.clock, () => earliest(store.timers.nextDue(), store.attempts.nextExpiry()), () => this.fireDueTimers());
+    this.scheduler = new Scheduler(
+      options.clock,
+      () => earliest(store.timers.nextDue(), store.attempts.nextExpiry()),
+      () => this.fireDueTimers(),
+      (err, retryInMs) => logFailure(this.logger, err, "firing due timers and expired leases", retryInMs),
+    );
   }
 
   get clock(): Clock {
     return this.options.clock;
+  }
+
+  /** Where background failures go: options.logger, else JSON on stderr (made when first needed). */
+  protected get logger(): Logger {
+    return this.options.logger ?? (this.fallbackLogger ??= createLogger({ logLevel: "info", dev: false }));
   }
 
   get isDraining(): boolean {
@@ -71,29 +91,33 @@ export abstract class CoordinatorCore {
     this.scheduler.stop();
   }
 
-  /** Fires every durable timer and expires every lease due now, each in its own transaction. */
+  /**
+   * Fires up to 100 durable timers and expires up to 100 leases due now, each in its own
+   * transaction. More due (a backlog after downtime): the scheduler, re-armed for what is still
+   * due, comes back at once — after the event loop has served the requests waiting meanwhile, so
+   * a restarted gateway answers while it catches up. A failure (a full disk) stops the round: the
+   * rest stays due, and the scheduler tries again later.
+   */
   fireDueTimers(): void {
-    for (;;) {
-      const now = this.clock.now();
-      const due = this.store.timers.due(now, 100);
-      const expired = this.store.attempts.expired(now, 100);
-      if (due.length === 0 && expired.length === 0) return;
-      for (const t of due) {
-        this.run((u) => {
-          if (!this.store.timers.take(t)) return; // moved or cleared since it was read
-          const event = timerEvent(t);
-          if (event) this.fire(u, t.planId, event);
-          else this.replyTimedOut(u, t);
-        });
-      }
-      // A lease's timer is its attempt's expires_at; the engine ignores one that moved on.
-      for (const l of expired) {
-        this.run((u) => {
-          const fired = this.fire(u, l.planId, { type: "LeaseExpired", stepKey: l.stepKey, leaseId: l.leaseId });
-          // An attempt its step no longer knows would be found again and again: end it here.
-          if (!fired) this.store.attempts.end(l.leaseId, "LOST", { message: "lease expired", type: "LEASE_EXPIRED", retryable: true, details: null }, this.clock.now());
-        });
-      }
+    const now = this.clock.now();
+    const due = this.store.timers.due(now, 100);
+    const expired = this.store.attempts.expired(now, 100);
+    if (due.length === 0 && expired.length === 0) return;
+    for (const t of due) {
+      this.run((u) => {
+        if (!this.store.timers.take(t)) return; // moved or cleared since it was read
+        const event = timerEvent(t);
+        if (event) this.fire(u, t.planId, event);
+        else this.replyTimedOut(u, t);
+      });
+    }
+    // A lease's timer is its attempt's expires_at; the engine ignores one that moved on.
+    for (const l of expired) {
+      this.run((u) => {
+        const fired = this.fire(u, l.planId, { type: "LeaseExpired", stepKey: l.stepKey, leaseId: l.leaseId });
+        // An attempt its step no longer knows would be found again and again: end it here.
+        if (!fired) this.store.attempts.end(l.leaseId, "LOST", { message: "lease expired", type: "LEASE_EXPIRED", retryable: true, details: null }, this.clock.now());
+      });
     }
   }
 
@@ -113,17 +137,51 @@ export abstract class CoordinatorCore {
   /** Runs `fn` in one transaction; after commit publishes, re-arms and wakes. */
   protected run<T>(fn: (u: Unit) => T): T {
     const u = new Unit();
+    const t0 = performance.now();
     const result = this.store.transaction(() => {
       const r = fn(u);
       for (const c of u.checkpoints()) this.checkpoint(u, this.load(u, c.planId)!, c.reason, c.stepKey, null, c.sender);
       for (const { base, next } of u.changes()) this.store.plans.save(base, next);
+      this.announceRegressions(u);
       return r;
     });
+    if (this.options.observers?.length) {
+      const committed = { transactionMs: performance.now() - t0, started: u.started, ended: u.ended };
+      for (const o of this.options.observers) {
+        try {
+          o.committed(committed);
+        } catch (err) {
+          this.logger.error({ err }, "an observer of committed transactions failed (metrics or tracing); the transaction stands");
+        }
+      }
+    }
     for (const [id, at] of u.seen) this.lastSeen.set(id, at);
     this.hub.publish(u.signals);
     if (u.earliestTimer !== null) this.scheduler.noteTimer(u.earliestTimer);
     if (u.wake.size > 0) this.waiters.wake(u.wake);
     return result;
+  }
+
+  /**
+   * Each plan made from a template that COMPLETED in this transaction is compared with the earlier
+   * runs of its template version (src/insight/); a regression is announced by a REGRESSION signal
+   * in this same transaction, so it commits with the completion or not at all (a crash cannot
+   * lose it). Runs after the plans are saved, so that plans completed together judge each other
+   * as Plan.evaluation does on read. A bug in the judging (not a storage failure, which dooms the
+   * transaction anyway) is logged rather than allowed to refuse the completion.
+   */
+  private announceRegressions(u: Unit): void {
+    for (const { base, next } of u.changes()) {
+      if (base.plan.state === "COMPLETED" || next.plan.state !== "COMPLETED" || next.plan.templateId === null) continue;
+      let payload: Json | null = null;
+      try {
+        payload = regressionSignal(this.store, next);
+      } catch (err) {
+        if (sqliteErrorOf(err)) throw err;
+        this.logger.error({ err, planId: next.plan.id }, "judging a completed plan against its template's earlier runs failed");
+      }
+      if (payload) this.emit(u, { kind: "REGRESSION", planId: next.plan.id, sender: SYSTEM, payload });
+    }
   }
 
   /** The plan as the transaction sees it (its own staged changes first). */
@@ -165,6 +223,7 @@ export abstract class CoordinatorCore {
           break;
         case "StartAttempt":
           this.store.attempts.start({ ...c, id: c.leaseId, planId, startedAt: now });
+          u.started.push({ role: c.role, waitMs: c.queuedAt === null ? null : now - c.queuedAt });
           u.earliestTimer = Math.min(u.earliestTimer ?? c.expiresAt, c.expiresAt); // the lease's expiry
           break;
         case "ExtendLease":
@@ -172,10 +231,13 @@ export abstract class CoordinatorCore {
           break;
         case "EndAttempt": {
           const step = prev.steps.find((s) => s.leaseId === c.leaseId);
-          const output = c.outcome === "SUCCEEDED" && step ? (d.aggregate.steps.find((s) => s.key === step.key)?.output ?? null) : null;
-          this.store.attempts.end(c.leaseId, c.outcome, c.error, now, output);
-          // The agent has room again: its waiting claim may take work of any plan.
-          if (step) u.wake.add(step.role);
+          const done = c.outcome === "SUCCEEDED" && step ? d.aggregate.steps.find((s) => s.key === step.key) : undefined;
+          this.store.attempts.end(c.leaseId, c.outcome, c.error, now, done?.output ?? null, done?.quality ?? null);
+          if (step) {
+            u.wake.add(step.role); // the agent has room again: its waiting claim may take work of any plan
+            const durationMs = step.startedAt === null ? null : now - step.startedAt;
+            u.ended.push({ planId, stepKey: step.key, attempt: step.attempts, agentId: step.agentId, role: step.role, outcome: c.outcome, durationMs });
+          }
           break;
         }
         case "SetTimer":
@@ -276,6 +338,7 @@ export function attemptOf(c: Extract<EngineCommand, { type: "StartAttempt" }>, p
     heartbeatTimeoutMs: c.heartbeatTimeoutMs,
     cancelRequested: false,
     output: null,
+    quality: null,
   };
 }
 

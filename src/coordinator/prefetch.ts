@@ -11,6 +11,7 @@ import type { Json } from "../domain/model.js";
 import type { Priority } from "../domain/statuses.js";
 import { heldSteps } from "../engine/routes.js";
 import { KEY_PATTERN, validateStepDraft, type ValidatedSteps } from "../engine/validate.js";
+import { isStorageFailure } from "../store/storage-errors.js";
 import type { Store } from "../store/store.js";
 import { withoutNulls } from "../templates/drafts.js";
 import type { Clock } from "./clock.js";
@@ -123,7 +124,11 @@ function shared(store: Store, clock: Clock, s: PrefetchSettings): { flight: Prom
   const flight = fetchValue(s)
     .then((r) => {
       const fetchedAt = clock.now();
-      if (r.ok) store.prefetch.put({ cacheKey: s.cacheKey, value: r.value, bytes: r.bytes, status: r.status, fetchedAt, expiresAt: fetchedAt + s.ttlMs });
+      try {
+        if (r.ok) store.prefetch.put({ cacheKey: s.cacheKey, value: r.value, bytes: r.bytes, status: r.status, fetchedAt, expiresAt: fetchedAt + s.ttlMs });
+      } catch (e) {
+        if (!isStorageFailure(e)) throw e; // not cached (a full disk…): the value is used all the same
+      }
       return r;
     })
     .finally(() => flights.delete(s.cacheKey));

@@ -49,6 +49,8 @@ export interface RegisterAgentRequest {
   roles: string[];
   concurrency?: number | null;
   metadata?: Json;
+  /** The principal registering it: only it may then claim for the agent and report its leases. */
+  owner?: string | null;
 }
 
 /** A claimed step: the lease, and the step and plan as they were when it was granted. */

@@ -1,4 +1,5 @@
 import type { PlanAggregate, SignalModel } from "../domain/model.js";
+import type { AttemptEnded, AttemptStarted } from "./observer.js";
 
 export interface PendingCheckpoint {
   planId: string;
@@ -21,6 +22,9 @@ interface Staged {
  */
 export class Unit {
   readonly signals: SignalModel[] = [];
+  /** Attempts begun and ended, for the observer (src/coordinator/observer.ts). */
+  readonly started: AttemptStarted[] = [];
+  readonly ended: AttemptEnded[] = [];
   readonly wake = new Set<string>();
   seen = new Map<string, number>();
   earliestTimer: number | null = null;
@@ -67,11 +71,15 @@ export class Unit {
   /** A point to return to when a savepoint inside the transaction rolls back. */
   mark(): () => void {
     const signals = this.signals.length;
+    const started = this.started.length;
+    const ended = this.ended.length;
     const staged = new Map([...this.staged].map(([k, v]) => [k, { ...v }] as const));
     const seen = new Map(this.seen);
     const pending = this.pendingCheckpoints.map((c) => ({ ...c }));
     return () => {
       this.signals.length = signals;
+      this.started.length = started;
+      this.ended.length = ended;
       this.staged = staged;
       this.seen = seen;
       this.pendingCheckpoints = pending;

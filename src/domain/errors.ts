@@ -10,6 +10,13 @@ export const ErrorCode = {
   UNAUTHENTICATED: "UNAUTHENTICATED",
   FORBIDDEN: "FORBIDDEN",
   UNAVAILABLE: "UNAVAILABLE",
+  RATE_LIMITED: "RATE_LIMITED",
+  /** The database's disk is full: nothing of the change was saved (src/store/storage-errors.ts). */
+  STORAGE_FULL: "STORAGE_FULL",
+  /** The database file or its folder cannot be written: nothing of the change was saved. */
+  STORAGE_READ_ONLY: "STORAGE_READ_ONLY",
+  /** The database could not be read or written (I/O error, locked too long): nothing was saved. */
+  STORAGE_UNAVAILABLE: "STORAGE_UNAVAILABLE",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

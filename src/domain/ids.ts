@@ -10,6 +10,7 @@ export const IdPrefix = {
   template: "tpl",
   lease: "lease",
   webhook: "whk",
+  token: "tok",
 } as const;
 export type IdPrefix = (typeof IdPrefix)[keyof typeof IdPrefix];
 

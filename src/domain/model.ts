@@ -163,6 +163,8 @@ export interface AgentModel {
   metadata: Json | null;
   lastSeenAt: Millis | null;
   createdAt: Millis;
+  /** The principal that registered it (only it may claim for it and report its leases); null without authentication. */
+  owner: string | null;
 }
 
 /** One attempt of one step, which is also the lease an agent holds while running it. */
@@ -183,6 +185,8 @@ export interface AttemptModel {
   cancelRequested: boolean;
   /** What the attempt produced, when it succeeded (the step keeps only its last output). */
   output: Json | null;
+  /** The quality (0..1) reported with a successful completion, if any. */
+  quality: number | null;
 }
 
 export interface SignalModel {

@@ -94,5 +94,7 @@ export const SignalKind = {
   AGENT_OFFLINE: "AGENT_OFFLINE",
   MESSAGE: "MESSAGE",
   CUSTOM: "CUSTOM",
+  /** A plan made from a template COMPLETED more than 10% worse than its template's earlier runs (src/insight/). */
+  REGRESSION: "REGRESSION",
 } as const;
 export type SignalKind = (typeof SignalKind)[keyof typeof SignalKind];

@@ -23,7 +23,7 @@ import { firstMatch } from "./conditions.js";
 import { agentInput, inputDocument, tryMapping } from "./mappings.js";
 import { insertSteps, invalidAdditions } from "./interventions.js";
 import { canEnter, compensated, completeNow, enter, failPlan, routeJson, skipStep, visitLimitError } from "./routing.js";
-import { attemptFailed, dependenciesSatisfied, failStep, makeReady, promote, setTimer } from "./transitions.js";
+import { attemptFailed, failStep, runAgain, promote, setTimer } from "./transitions.js";
 
 export type RejectionCode = "INVALID_STATE" | "STALE_LEASE" | "NOT_FOUND";
 
@@ -153,11 +153,11 @@ const handlers: { [T in EngineEventType]: Handler<T> } = {
     }
     const target = action && "goto" in action ? action.goto : step.onSuccess;
     const via = action && "goto" in action ? "when" : "onSuccess";
-    if (target !== null && !canEnter(d, target)) {
+    if (target !== null && !canEnter(d, target, step.key)) {
       // The route is closed (the target spent its visits): the step cannot end as it asked.
       const error = visitLimitError(d.step(target)!);
       d.command({ type: "EndAttempt", leaseId: e.leaseId, outcome: "FAILED", error });
-      failStep(d, step, { ...error, details: { ...(error.details as object), route: routeJson(d, target, via) } });
+      failStep(d, step, { ...error, details: { ...(error.details as object), route: routeJson(d, target, via, step.key) } });
       return;
     }
     const writes = step.outputMapping === null ? null : tryMapping(step.outputMapping, { output: e.output, input: d.plan.input }, "outputMapping");
@@ -166,7 +166,7 @@ const handlers: { [T in EngineEventType]: Handler<T> } = {
     const added = e.addSteps?.length ? e.addSteps : null;
     const problems = added ? insertSteps(d, added, d.steps.length, (i) => `addSteps[${i}]`) : [];
     if (problems.length) return failAttempt(d, step, e.leaseId, invalidAdditions(problems, e.output));
-    const route = target !== null ? routeJson(d, target, via) : null;
+    const route = target !== null ? routeJson(d, target, via, step.key) : null;
     const decision = { ...(rule ? { rule } : {}), ...(route ? { route } : {}), ...(added ? { added: added.map((s) => s.key) } : {}) };
     const done = succeed(d, step, e.leaseId, e.output, e.quality, decision);
     for (const [key, value] of Object.entries((writes?.value ?? {}) as { [key: string]: Json })) d.command({ type: "WriteContext", key, value, announce: true });
@@ -207,9 +207,7 @@ const handlers: { [T in EngineEventType]: Handler<T> } = {
   RetryDue(d, e) {
     const step = d.step(e.stepKey);
     if (!step || step.state !== "WAITING") return;
-    // A dependency added while it waited (modifyStep) holds it back until that one is done.
-    if (!dependenciesSatisfied(d, step)) d.patchStep(step.key, { state: "PENDING", retryAt: null });
-    else makeReady(d, step.key, { attempt: step.attempts + 1 });
+    runAgain(d, step.key, { attempt: step.attempts + 1 });
   },
 
   ScheduleToStartTimedOut(d, e) {

@@ -138,6 +138,8 @@ const handlers: { [K in Exclude<Kind, StructuralKind>]: Handler<K> } = {
     const step = stepOf(d, r.stepKey);
     if (!isStep(step)) return step;
     if (isFinalPlanState(d.plan.state)) return refuse("INVALID_STATE", `the plan is ${d.plan.state}`);
+    // A skipped compensation would leave its step neither undone nor to be undone: cancel the plan instead.
+    if (d.plan.state === "COMPENSATING") return refuse("INVALID_STATE", "the plan is COMPENSATING: its steps cannot be skipped (cancelPlan stops the compensation)");
     if (!SKIPPABLE.includes(step.state)) return refuse("INVALID_STATE", `step ${step.key} is ${step.state}; only PENDING, READY or FAILED steps can be skipped`);
     const output = r.output ?? null;
     d.patchStep(step.key, { state: "SKIPPED", output, finishedAt: d.now, retryAt: null });

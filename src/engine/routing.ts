@@ -18,19 +18,23 @@ export interface Trigger {
   error: Json | null;
 }
 
+/** A step already READY, WAITING or RUNNING: a transition to it needs no new visit. The step whose outcome routes (`from`) is ending, never on its way. */
+const onItsWay = (d: Draft, key: string, from: string): boolean => {
+  const state = d.step(key)!.state;
+  return key !== from && (state === "READY" || state === "WAITING" || state === "RUNNING");
+};
+
 /** A target can be visited again unless its visit limit is spent (a target already on its way needs no new visit). */
-export function canEnter(d: Draft, key: string): boolean {
+export function canEnter(d: Draft, key: string, from: string): boolean {
   const t = d.step(key)!;
-  if (t.state === "READY" || t.state === "WAITING" || t.state === "RUNNING") return true;
-  return t.maxVisits === null || t.visits < t.maxVisits;
+  return onItsWay(d, key, from) || t.maxVisits === null || t.visits < t.maxVisits;
 }
 
 /** What a route looks like in a signal payload: the target and the visit it starts (or that its limit is spent). */
-export function routeJson(d: Draft, key: string, via: Trigger["via"]): Json {
+export function routeJson(d: Draft, key: string, via: Trigger["via"], from: string): Json {
   const t = d.step(key)!;
-  if (!canEnter(d, key)) return { to: key, via, exhausted: true, maxVisits: t.maxVisits };
-  const onItsWay = t.state === "READY" || t.state === "WAITING" || t.state === "RUNNING";
-  return { to: key, via, visit: onItsWay ? t.visits : t.visits + 1 };
+  if (!canEnter(d, key, from)) return { to: key, via, exhausted: true, maxVisits: t.maxVisits };
+  return { to: key, via, visit: onItsWay(d, key, from) ? t.visits : t.visits + 1 };
 }
 
 /** A visit the target's limit does not allow. */

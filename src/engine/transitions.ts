@@ -14,6 +14,19 @@ export function makeReady(d: Draft, key: string, payload: Json): void {
 }
 
 /**
+ * A step due to run again (a retry, at once or after its backoff): READY, unless a dependency is
+ * no longer satisfied (reopened by retryStep, added by modifyStep) — then it waits PENDING and the
+ * plan moves on from there. A step a transition or a compensation entered runs whatever its
+ * dependencies, as it did on that visit's first attempt.
+ */
+export function runAgain(d: Draft, key: string, payload: Json): void {
+  const step = d.step(key)!;
+  if (step.trigger !== null || dependenciesSatisfied(d, step)) return makeReady(d, key, payload);
+  d.patchStep(key, { state: "PENDING", retryAt: null, leaseId: null, agentId: null });
+  promote(d);
+}
+
+/**
  * An attempt ended without success: retry (after backoff, or at once for a lost lease)
  * while the policy allows, else the step FAILS and with it the plan.
  */
@@ -23,7 +36,7 @@ export function attemptFailed(d: Draft, step: StepModel, error: StepError, withB
     const delayMs = withBackoff ? backoffMs(step.retry, step.attempts - step.attemptBase, `${d.plan.id}/${step.key}/${step.attempts}`) : 0;
     if (delayMs === 0) {
       d.patchStep(step.key, { error, agentId: null });
-      makeReady(d, step.key, { attempt: step.attempts + 1, after: errorJson(error) });
+      runAgain(d, step.key, { attempt: step.attempts + 1, after: errorJson(error) });
       return;
     }
     // While paused the timer is frozen with delayMs left; retryAt is kept on the same footing
@@ -51,8 +64,8 @@ export function failStep(d: Draft, step: StepModel, error: StepError): void {
     return;
   }
   const target = step.onFailure;
-  const routed = target !== null && canEnter(d, target);
-  d.emit("STEP_FAILED", step.key, target ? { ...payload, route: routeJson(d, target, "onFailure") } : payload, step.agentId);
+  const routed = target !== null && canEnter(d, target, step.key);
+  d.emit("STEP_FAILED", step.key, target ? { ...payload, route: routeJson(d, target, "onFailure", step.key) } : payload, step.agentId);
   if (routed) {
     enter(d, target, { from: step.key, via: "onFailure", outcome: "FAILED", output: null, error: errorJson(error) });
     promote(d);
@@ -150,10 +163,10 @@ function activate(d: Draft, s: StepModel): void {
   if (notBefore > d.now) {
     // (While paused, retryAt counts from the pause, as a frozen timer does: resume shifts both.)
     const retryAt = d.plan.state === "PAUSED" ? (d.plan.pausedAt ?? d.now) + (notBefore - d.now) : notBefore;
-    d.patchStep(s.key, { state: "WAITING", retryAt, visits });
+    d.patchStep(s.key, { state: "WAITING", retryAt, visits, trigger: null });
     setTimer(d, TimerKind.RETRY, s.key, null, notBefore);
   } else {
-    d.patchStep(s.key, { visits });
+    d.patchStep(s.key, { visits, trigger: null });
     makeReady(d, s.key, visits > 1 ? { attempt: s.attempts + 1, visit: visits } : { attempt: s.attempts + 1 });
   }
 }

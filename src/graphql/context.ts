@@ -1,9 +1,12 @@
+import type { Principal } from "../auth/tokens.js";
 import type { Coordinator } from "../coordinator/coordinator.js";
 
 /** What every resolver gets: the coordinator (writes and reads) and who is asking. */
 export interface Context {
   coordinator: Coordinator;
-  /** The principal acting: the x-baton-actor header (or `actor` connection param), default anonymous. */
+  /** Who is asking: the token's principal; null when no token was sent (only introspection is then allowed). */
+  principal: Principal | null;
+  /** The name recorded as actor: the principal's name (without authentication: the x-baton-actor header or `actor` connection param, else anonymous). */
   actor: string;
   /** Aborted when the HTTP request's connection closes: ends a long-polling claim. */
   signal?: AbortSignal;

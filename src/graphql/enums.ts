@@ -3,6 +3,7 @@ import { registerEnumType } from "type-graphql";
 import { AgentStatus, Complexity, PlanState, Priority, SignalKind, StepState, TraceOutcome } from "../domain/statuses.js";
 import { InterventionKind, InterventionStatus } from "../engine/interventions.js";
 import { CheckpointReason } from "../store/checkpoints.js";
+import { QualityGrade } from "../insight/evaluation.js";
 
 registerEnumType(PlanState, {
   name: "PlanState",
@@ -72,6 +73,17 @@ registerEnumType(TraceOutcome, {
 registerEnumType(SignalKind, {
   name: "SignalKind",
   description: "What a signal on the timeline reports.",
+});
+
+registerEnumType(QualityGrade, {
+  name: "QualityGrade",
+  description: "How well a finished plan ran, from its evaluation score (0..100).",
+  valuesConfig: {
+    EXCELLENT: { description: "Score 90 or more." },
+    GOOD: { description: "Score 75 to under 90." },
+    FAIR: { description: "Score 50 to under 75." },
+    POOR: { description: "Score under 50; every plan that did not complete." },
+  },
 });
 
 registerEnumType(InterventionKind, {

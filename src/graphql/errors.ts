@@ -2,12 +2,15 @@
  * The error edge: every GraphQL error leaves with a stable `extensions.code`.
  * BatonErrors keep their code, message and details; GraphQL's own errors (syntax,
  * validation, variable coercion) keep their message (its middle cut past 1,000 characters);
+ * a storage failure (full disk, read-only database…: src/store/storage-errors.ts) is logged
+ * with its SQLite error and leaves with its STORAGE_* code and a message without SQL or path;
  * anything else is logged and masked as "Unexpected error.". Used for HTTP (Apollo
  * formatError) and WebSocket (graphql-ws) alike.
  */
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { isBatonError } from "../domain/errors.js";
 import type { Logger } from "../logger.js";
+import { describeSqliteError, isStorageFailure, storageFailure } from "../store/storage-errors.js";
 
 export const UNEXPECTED = "Unexpected error.";
 
@@ -25,8 +28,11 @@ export function formatError(error: unknown, logger: Logger, dev: boolean): Graph
   const gql = error instanceof GraphQLError ? error : null;
   const original = gql ? gql.originalError ?? null : error;
   const where = { path: gql?.path, locations: gql?.locations };
-  if (isBatonError(original)) {
-    return { message: original.message, ...where, extensions: { ...original.details, code: original.code } };
+  // A storage failure is mapped by Store.transaction; one outside a transaction (a read) here.
+  const baton = isBatonError(original) ? original : storageFailure(original);
+  if (baton) {
+    if (isStorageFailure(baton)) logger.error({ err: baton.cause ?? baton, path: gql?.path, code: baton.code }, `storage failure: ${describeSqliteError(baton) ?? baton.message}`);
+    return { message: baton.message, ...where, extensions: { ...baton.details, code: baton.code } };
   }
   if (gql && (original === null || original instanceof GraphQLError)) {
     const code = (original as GraphQLError | null)?.extensions?.["code"] ?? gql.extensions["code"] ?? "GRAPHQL_VALIDATION_FAILED";

@@ -1,4 +1,5 @@
-import { Arg, Ctx, ID, Query, Resolver } from "type-graphql";
+import { Arg, Authorized, Ctx, ID, Query, Resolver } from "type-graphql";
+import { BatonError } from "../domain/errors.js";
 import { prefixOf, sequenceOfSignalId } from "../domain/ids.js";
 import { Agent } from "./agents/agent.type.js";
 import { Checkpoint } from "./checkpoints/checkpoint.type.js";
@@ -13,6 +14,7 @@ import { PlanTemplate } from "./templates/template.type.js";
 
 @Resolver()
 export class NodeResolver {
+  @Authorized("viewer")
   @Query(() => Node, { nullable: true, description: "Any object by its global id, or null." })
   node(@Arg("id", () => ID, { description: "A global id." }) id: string, @Ctx() ctx: Context): Node | null {
     const store = ctx.coordinator.store;
@@ -35,6 +37,7 @@ export class NodeResolver {
         return r ? Checkpoint.from(r) : null;
       }
       case "whk": {
+        if (ctx.principal?.role !== "admin") throw new BatonError("FORBIDDEN", "webhooks are for admins", { id });
         const w = webhookRepository(store).get(id);
         return w ? Webhook.from(w) : null;
       }

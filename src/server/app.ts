@@ -5,8 +5,7 @@
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import type { ExecutionResult } from "graphql";
-import { useServer } from "graphql-ws/use/ws";
+import { GraphQLError, type ExecutionResult } from "graphql";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
@@ -14,7 +13,9 @@ import { DEFAULT_LIMITS, type Config, type Limits } from "../config.js";
 import { BuiltinAgents } from "../coordinator/builtins.js";
 import { systemClock, type Clock } from "../coordinator/clock.js";
 import { Coordinator } from "../coordinator/coordinator.js";
-import { actorFrom, type Context } from "../graphql/context.js";
+import type { Principal, Tokens } from "../auth/tokens.js";
+import { isBatonError } from "../domain/errors.js";
+import { type Context } from "../graphql/context.js";
 import { formatError } from "../graphql/errors.js";
 import { setMaxJsonBytes } from "../graphql/scalars.js";
 import { batonSchema } from "../graphql/schema.js";
@@ -23,13 +24,19 @@ import { openStore } from "../store/store.js";
 import { installTemplates } from "../templates/install.js";
 import { WebhookDispatcher } from "../webhooks/dispatcher.js";
 import { localGateway } from "./executor.js";
+import { Metrics } from "../metrics/metrics.js";
+import { Tracing } from "../metrics/tracing.js";
+import { Gate } from "./gate.js";
+import { serveGraphqlWs } from "./websocket.js";
 import { checkWsOperation, complexityPlugin, limitRules } from "./guards.js";
 import { createRequestListener, webSocketOriginAllowed } from "./http.js";
 
 export interface App {
   coordinator: Coordinator;
-  /** Listens; resolves with the address (port 0 = a free port). */
-  start(): Promise<{ url: string; port: number }>;
+  /** The API tokens (create, list, revoke). */
+  tokens: Tokens;
+  /** Listens; resolves with the address (port 0 = a free port) and, on a first start, the admin token file written. */
+  start(): Promise<{ url: string; port: number; adminTokenFile: string | null }>;
   /** Drains and releases everything. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -41,14 +48,37 @@ export interface AppOptions {
 
 export function createApp(config: Config, { clock = systemClock, logger }: AppOptions): App {
   const store = openStore(config.dbFile);
+  const metrics = config.metrics ? new Metrics(store) : null;
+  const tracing = config.tracing ? new Tracing(logger) : null;
   const coordinator = new Coordinator(store, {
+    observers: [metrics, tracing].filter((o) => o !== null),
     clock,
     agentOfflineMs: config.agentOfflineMs,
     checkpointKeep: config.checkpointKeep,
     roleLimits: config.rateLimits,
+    logger,
   });
   const builtins = new BuiltinAgents(coordinator, logger);
   const webhooks = new WebhookDispatcher({ store, hub: coordinator.hub, clock, logger });
+  const { tokens } = coordinator;
+  const gate = new Gate({ tokens, auth: config.auth, rate: config.requestRate, clock, recheckMs: config.authRecheckMs });
+  /** Who opened each WebSocket (set in onConnect). */
+  const principals = new WeakMap<object, Principal>();
+  /** The acknowledged connections' contexts: their open operations are `subscriptions`. */
+  const connections = new Set<{ subscriptions: Record<string, unknown> }>();
+  // At debug level every committed signal is logged with its plan, step and agent.
+  if (logger.isLevelEnabled("debug")) {
+    coordinator.hub.listen((batch) => {
+      for (const sg of batch) logger.debug({ seq: sg.sequence, kind: sg.kind, planId: sg.planId, stepKey: sg.stepKey, agentId: sg.agentId }, "signal");
+    });
+  }
+  if (metrics) {
+    coordinator.hub.listen((batch) => metrics.signals(batch));
+    metrics.countLive({
+      connections: () => connections.size,
+      subscriptions: () => [...connections].reduce((n, c) => n + Object.keys(c.subscriptions).length, 0),
+    });
+  }
   const schema = batonSchema();
   const format = (e: unknown) => formatError(e, logger, config.dev);
   const { limits } = config;
@@ -70,26 +100,45 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
       socket.end("HTTP/1.1 403 Forbidden\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
       return;
     }
-    wss.handleUpgrade(req, socket, head, (client) => {
-      wss.emit("connection", client, req);
-      // graphql-ws reports socket errors with console.error, as bugs of ours; they are the
-      // client's (a message over BATON_MAX_BODY_BYTES, an invalid frame), and ws closes the
-      // socket itself (1009, 1002, ...): logged here instead.
-      client.removeAllListeners("error");
-      client.on("error", (err) => {
-        logger.warn({ err: err.message }, "WebSocket closed on a client error");
-        if (client.readyState === client.OPEN) client.close(1011, "Internal server error");
-      });
-    });
+    wss.handleUpgrade(req, socket, head, (client) => wss.emit("connection", client, req));
   });
-  const ws = useServer<Record<string, unknown>>(
+  const ws = serveGraphqlWs(
     {
       schema,
-      isProd: !config.dev, // close reasons say "Internal server error", not the error's message
-      context: (ctx): Context => ({ coordinator, actor: actorFrom(ctx.connectionParams?.["actor"]) }),
+      // The token is checked once, at connection_init: a missing or bad one closes the socket
+      // with 4401; revoking or expiring it later closes it with 4403 (Gate.track).
+      onConnect: (ctx) => {
+        const { socket, request } = ctx.extra;
+        let principal: Principal | null;
+        try {
+          principal = gate.principal(ctx.connectionParams?.["authorization"] ?? request.headers.authorization, ctx.connectionParams?.["actor"]);
+        } catch (e) {
+          if (!isBatonError(e)) throw e;
+          socket.close(4401, `Unauthorized: ${e.message}`);
+          return false;
+        }
+        if (principal === null) {
+          socket.close(4401, "Unauthorized: send connectionParams.authorization = Bearer <token>");
+          return false;
+        }
+        principals.set(socket, principal);
+        connections.add(ctx);
+        socket.once("close", () => connections.delete(ctx));
+        socket.once("close", gate.track(principal, (reason) => socket.close(4403, `Forbidden: ${reason}`)));
+        return true;
+      },
+      context: (ctx): Context => {
+        const principal = principals.get(ctx.extra.socket) ?? null;
+        return { coordinator, principal, actor: principal?.name ?? "anonymous" };
+      },
       // Parsed and checked here, as Apollo does over HTTP: the same rules, complexity and the
-      // cap on operations open on the connection (graphql-ws has added this one already).
-      onSubscribe: (ctx, _id, payload) => {
+      // cap on operations open on the connection (graphql-ws has added this one already), and
+      // the request budget of the token.
+      onSubscribe: async (ctx, _id, payload) => {
+        const retryAfterMs = await gate.admit(principals.get(ctx.extra.socket) ?? null, ctx.extra.request.socket.remoteAddress);
+        if (retryAfterMs !== null) {
+          return [new GraphQLError(`too many requests for this token (BATON_TOKEN_RATE_LIMIT): retry in ${retryAfterMs} ms`, { extensions: { code: "RATE_LIMITED", retryAfterMs } })];
+        }
         const checked = checkWsOperation(schema, limits, rules, Object.keys(ctx.subscriptions).length, payload);
         if (checked.errors) return checked.errors;
         return { schema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables };
@@ -98,16 +147,27 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
       onError: (_ctx, _id, _payload, errors) => errors.map(format),
     },
     wss,
+    logger,
   );
-  const apollo = createApolloServer(logger, config.dev, [ApolloServerPluginDrainHttpServer({ httpServer: http })], limits);
+  const plugins: ApolloServerPlugin<Context>[] = [ApolloServerPluginDrainHttpServer({ httpServer: http })];
+  if (metrics) plugins.push(metrics.graphqlPlugin<Context>());
+  if (tracing) plugins.push(tracing.graphqlPlugin<Context>());
+  const apollo = createApolloServer(logger, config.dev, plugins, limits);
 
 
   let stopping: Promise<void> | null = null;
   return {
     coordinator,
+    tokens,
     async start() {
       // Before listening: a bad template file fails the start, and no request sees a partial set.
       installTemplates(coordinator.templates, config.templatesDir);
+      for (const notice of config.notices) logger.warn(notice);
+      await tracing?.start();
+      const adminTokenFile = config.auth && config.adminTokenFile ? tokens.ensureAdminToken(config.adminTokenFile) : null;
+      if (config.auth && !config.adminTokenFile && tokens.list().length === 0) {
+        logger.warn("no API token exists and BATON_ADMIN_TOKEN_FILE is unset: create one with `baton token create`");
+      }
       await apollo.start();
       http.on(
         "request",
@@ -117,6 +177,8 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
           logger,
           bodyLimit: limits.maxBodyBytes,
           corsOrigins: config.corsOrigins,
+          gate,
+          metrics,
           ready: () => ready && !coordinator.isDraining,
         }),
       );
@@ -132,7 +194,7 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
       builtins.start();
       ready = true;
       const port = (http.address() as AddressInfo).port;
-      return { url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}/graphql`, port };
+      return { url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}/graphql`, port, adminTokenFile };
     },
     stop() {
       stopping ??= (async () => {
@@ -143,7 +205,9 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
         await apollo.stop().catch(() => undefined); // drains HTTP requests in flight
         if (http.listening) await new Promise<void>((r) => http.close(() => r()));
         coordinator.stop();
+        gate.close();
         await webhooks.stop(); // enqueues the last signals, cuts off requests in flight
+        await tracing?.stop();
         await store.close();
       })();
       return stopping;
@@ -164,6 +228,7 @@ export function createApolloServer(
 ): ApolloServer<Context> {
   const schema = batonSchema();
   return new ApolloServer<Context>({
+    logger, // Apollo's own warnings (e.g. a document too deep to cache) go to the gateway's log
     gateway: localGateway(schema),
     introspection: true,
     validationRules: limitRules(limits),

@@ -18,6 +18,15 @@ const CACHE_LIMIT = 1_000;
 export function jitExecutor(schema: GraphQLSchema): GatewayExecutor {
   const compiled = new Map<string, CompiledQuery>();
   return async (rc) => {
+    // No operation of that name (or several and none named): nothing to run. graphql-js says so
+    // in its own words, as a request error.
+    if (!rc.operation) {
+      const message = rc.operationName ? `Unknown operation named "${rc.operationName}".` : "Must provide operation name if query contains multiple operations.";
+      return { errors: [new GraphQLError(message.slice(0, 300), { extensions: { code: "OPERATION_RESOLUTION_FAILURE" } })] };
+    }
+    if (rc.operation.operation === "subscription") {
+      return { errors: [new GraphQLError("subscriptions are served over WebSocket (graphql-transport-ws) on /graphql, not over HTTP", { extensions: { code: "BAD_REQUEST" } })] };
+    }
     const key = `${rc.queryHash}:${rc.operationName ?? ""}`;
     let query = compiled.get(key);
     if (query) {
@@ -29,11 +38,13 @@ export function jitExecutor(schema: GraphQLSchema): GatewayExecutor {
       if (compiled.size >= CACHE_LIMIT) compiled.delete(compiled.keys().next().value!);
     }
     compiled.set(key, query);
-    // graphql-js coerces the variables first: its errors are the ones Apollo reports as
+    // graphql-js checks the variables first: its errors are the ones Apollo reports as
     // BAD_USER_INPUT (HTTP 400); graphql-jit's equivalents carry no AST nodes to tell them apart.
+    // The compiled query is then given the variables as sent: it coerces them itself (coercing
+    // twice would read an enum's internal value as its name).
     const variables = getVariableValues(schema, rc.operation.variableDefinitions ?? [], rc.request.variables ?? {});
     if (variables.errors) return { errors: variables.errors };
-    const result = await query.query(undefined, rc.context, variables.coerced);
+    const result = await query.query(undefined, rc.context, rc.request.variables ?? {});
     return result.errors ? { ...result, errors: result.errors.map(toGraphQLError) } : result;
   };
 }

@@ -5,11 +5,16 @@
  */
 import { HeaderMap, type ApolloServer } from "@apollo/server";
 import bodyParser from "body-parser";
+import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { CorsOrigins } from "../config.js";
+import type { Principal } from "../auth/tokens.js";
 import type { Coordinator } from "../coordinator/coordinator.js";
-import { actorFrom, type Context } from "../graphql/context.js";
+import { isBatonError } from "../domain/errors.js";
+import { ANONYMOUS, type Context } from "../graphql/context.js";
 import type { Logger } from "../logger.js";
+import type { Metrics } from "../metrics/metrics.js";
+import type { Gate } from "./gate.js";
 
 export interface HttpOptions {
   apollo: ApolloServer<Context>;
@@ -21,17 +26,25 @@ export interface HttpOptions {
   bodyLimit: number;
   /** Origins allowed cross-origin (BATON_CORS_ORIGINS); none: same origin only. */
   corsOrigins?: CorsOrigins;
+  /** Authentication and the request budget per token. */
+  gate: Gate;
+  /** Served at /metrics when set (BATON_METRICS). */
+  metrics?: Metrics | null;
 }
 
 /** The context of one HTTP request. */
 class HttpContext implements Context {
   private closed: AbortSignal | null = null;
 
+  readonly actor: string;
+
   constructor(
     readonly coordinator: Coordinator,
-    readonly actor: string,
+    readonly principal: Principal | null,
     private readonly res: ServerResponse,
-  ) {}
+  ) {
+    this.actor = principal?.name ?? ANONYMOUS;
+  }
 
   /** Aborted when the connection closes. Made on first use (long-polling claims): it costs. */
   get signal(): AbortSignal {
@@ -75,7 +88,7 @@ export function webSocketOriginAllowed(headers: IncomingHttpHeaders, allowed: Co
 }
 
 /** Headers a cross-origin page may send when none are named in its preflight. */
-const ALLOWED_HEADERS = "content-type, apollo-require-preflight, x-apollo-operation-name, x-baton-actor, authorization";
+const ALLOWED_HEADERS = "content-type, apollo-require-preflight, x-apollo-operation-name, x-baton-actor, x-request-id, authorization";
 
 /**
  * CORS for /graphql. Same origin only by default: no CORS headers, and preflights are refused
@@ -103,10 +116,33 @@ function cors(req: IncomingMessage, res: ServerResponse, allowed: CorsOrigins): 
 }
 
 /** Routes /graphql to Apollo, answers /healthz and /readyz, and 404s the rest. */
-export function createRequestListener({ apollo, coordinator, ready, logger, bodyLimit, corsOrigins = [] }: HttpOptions): RequestListener {
+export function createRequestListener({ apollo, coordinator, ready, logger, bodyLimit, corsOrigins = [], gate, metrics = null }: HttpOptions): RequestListener {
   const json = bodyParser.json({ limit: bodyLimit });
 
   const graphql = async (req: Body, res: ServerResponse): Promise<void> => {
+    // Every request has an id: the caller's x-request-id when it is a plain token, else a new
+    // one; it is sent back, and logged (at debug) with the operation, status and duration.
+    const header = req.headers["x-request-id"];
+    const reqId = typeof header === "string" && /^[\w.:-]{1,64}$/.test(header) ? header : randomUUID();
+    res.setHeader("x-request-id", reqId);
+    if (logger.isLevelEnabled("debug")) {
+      const t0 = performance.now();
+      const operation = (req.body as { operationName?: unknown } | undefined)?.operationName;
+      res.once("finish", () => logger.debug({ reqId, operation: typeof operation === "string" ? operation.slice(0, 100) : null, status: res.statusCode, ms: Math.round((performance.now() - t0) * 100) / 100 }, "graphql request"));
+    }
+    let principal: Principal | null;
+    try {
+      principal = gate.principal(req.headers.authorization, req.headers["x-baton-actor"]);
+    } catch (e) {
+      if (!isBatonError(e)) throw e;
+      return sendJson(res, 401, { errors: [{ message: e.message, extensions: { code: e.code } }] });
+    }
+    const retryAfterMs = await gate.admit(principal, req.socket.remoteAddress);
+    if (retryAfterMs !== null) {
+      res.setHeader("retry-after", String(Math.ceil(retryAfterMs / 1000)));
+      const message = `too many requests for this token (BATON_TOKEN_RATE_LIMIT): retry in ${retryAfterMs} ms`;
+      return sendJson(res, 429, { errors: [{ message, extensions: { code: "RATE_LIMITED", retryAfterMs } }] });
+    }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
@@ -114,7 +150,7 @@ export function createRequestListener({ apollo, coordinator, ready, logger, body
     const url = new URL(req.url ?? "/", "http://localhost");
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: (req.method ?? "GET").toUpperCase(), headers, search: url.search, body: req.body },
-      context: async () => new HttpContext(coordinator, actorFrom(req.headers["x-baton-actor"]), res),
+      context: async () => new HttpContext(coordinator, principal, res),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
@@ -133,6 +169,13 @@ export function createRequestListener({ apollo, coordinator, ready, logger, body
       const ok = ready();
       return sendJson(res, ok ? 200 : 503, { status: ok ? "ready" : "unavailable" });
     }
+    if (path === "/metrics" && metrics) {
+      serveMetrics(req, res, gate, metrics).catch((e: unknown) => {
+        logger.error({ err: e }, "unexpected error serving /metrics");
+        if (!res.headersSent) sendJson(res, 500, { error: "unexpected error" });
+      });
+      return;
+    }
     if (path !== "/graphql") return sendJson(res, 404, { error: "not found: GraphQL is served at /graphql" });
     if (cors(req, res, corsOrigins)) return;
     json(req, res, (err?: { status?: number; type?: string; message?: string }) => {
@@ -150,4 +193,21 @@ export function createRequestListener({ apollo, coordinator, ready, logger, body
       });
     });
   };
+}
+
+/** /metrics: for admin and metrics tokens (anyone, without authentication). */
+async function serveMetrics(req: IncomingMessage, res: ServerResponse, gate: Gate, metrics: Metrics): Promise<void> {
+  let principal: Principal | null;
+  try {
+    principal = gate.principal(req.headers.authorization, undefined);
+  } catch (e) {
+    if (!isBatonError(e)) throw e;
+    return sendJson(res, 401, { error: e.message, code: e.code });
+  }
+  if (!principal) return sendJson(res, 401, { error: "authentication required: send Authorization: Bearer <token> (an admin or metrics token)", code: "UNAUTHENTICATED" });
+  if (principal.role !== "admin" && principal.role !== "metrics") {
+    return sendJson(res, 403, { error: `/metrics needs an admin or metrics token; this token's role is ${principal.role}`, code: "FORBIDDEN" });
+  }
+  const { contentType, body } = await metrics.scrape();
+  res.writeHead(200, { "content-type": contentType }).end(body);
 }

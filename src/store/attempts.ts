@@ -8,7 +8,7 @@ import { attempts } from "./schema.js";
 
 type AttemptRow = typeof attempts.$inferSelect;
 
-const fromRow = (r: AttemptRow): AttemptModel => ({ ...r, outcome: r.outcome as TraceOutcome, error: r.error ?? null, output: r.output ?? null });
+const fromRow = (r: AttemptRow): AttemptModel => ({ ...r, outcome: r.outcome as TraceOutcome, error: r.error ?? null, output: r.output ?? null, quality: r.quality ?? null });
 
 export class AttemptRepository {
   private readonly stmt;
@@ -27,7 +27,7 @@ export class AttemptRepository {
            NULL, @expiresAt, @heartbeatTimeoutMs, 0)`,
       ),
       end: sqlite.prepare(
-        `UPDATE attempts SET outcome = @outcome, error = @error, output = @output, finished_at = @finishedAt, cancel_requested = @cancel
+        `UPDATE attempts SET outcome = @outcome, error = @error, output = @output, quality = @quality, finished_at = @finishedAt, cancel_requested = @cancel
          WHERE id = @id AND outcome = 'RUNNING'`,
       ),
       extend: sqlite.prepare("UPDATE attempts SET expires_at = ? WHERE id = ? AND outcome = 'RUNNING'"),
@@ -42,16 +42,18 @@ export class AttemptRepository {
     };
   }
 
-  start(a: Omit<AttemptModel, "outcome" | "error" | "finishedAt" | "cancelRequested" | "output">): void {
+  start(a: Omit<AttemptModel, "outcome" | "error" | "finishedAt" | "cancelRequested" | "output" | "quality">): void {
     this.stmt.insert.run(a);
   }
 
-  end(id: string, outcome: Exclude<TraceOutcome, "RUNNING">, error: StepError | null, finishedAt: number, output: Json | null = null): void {
+  /** Ends a running attempt; `output` and `quality` are those of a SUCCEEDED one. */
+  end(id: string, outcome: Exclude<TraceOutcome, "RUNNING">, error: StepError | null, finishedAt: number, output: Json | null = null, quality: number | null = null): void {
     this.stmt.end.run({
       id,
       outcome,
       error: error ? JSON.stringify(error) : null,
       output: output === null ? null : JSON.stringify(output),
+      quality,
       finishedAt,
       cancel: outcome === "CANCELLED" ? 1 : 0,
     });

@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startCheckpointer } from "./checkpointer.js";
 import * as schema from "./schema.js";
+import { describeSqliteError, sqliteErrorOf, type SqliteError } from "./storage-errors.js";
 
 export type Db = BetterSQLite3Database<typeof schema>;
 
@@ -35,11 +36,52 @@ export function packageRoot(from = fileURLToPath(import.meta.url)): string {
 export const MIGRATIONS_DIR = join(packageRoot(), "db");
 
 /**
+ * A database that cannot be opened, migrated or written, in one line for the operator: the file,
+ * what to look at and SQLite's code (`code`, as on the SQLite error, which is the `cause`).
+ */
+export class DatabaseOpenError extends Error {
+  readonly code: string;
+
+  constructor(file: string, cause: SqliteError) {
+    super(`cannot use the database ${file}: ${describeSqliteError(cause)}`, { cause });
+    this.name = "DatabaseOpenError";
+    this.code = cause.code;
+  }
+}
+
+/**
  * Opens (creating its folder if needed) and migrates a SQLite database: WAL journal,
  * synchronous=NORMAL (durable across process crashes; an OS crash may lose the last commits),
  * foreign keys on, checkpoints in a worker thread. `:memory:` gives a private in-memory database.
+ * A database that cannot be written (a read-only file or folder), or whose migrations find no
+ * room on the disk, fails here with a DatabaseOpenError, rather than at the first change.
  */
 export function openDatabase(file: string): OpenDatabase {
+  try {
+    return open(file);
+  } catch (e) {
+    const sqlite = sqliteErrorOf(e);
+    throw sqlite ? new DatabaseOpenError(file, sqlite) : e;
+  }
+}
+
+/**
+ * Fails (SQLITE_READONLY) when the database cannot be written. SQLite opens a file it may not
+ * write read-only without a word, takes the write lock on it all the same, and migrating a
+ * database that is up to date writes nothing: only writing a page tells. The page (the header's
+ * user_version, set to what it is) is rolled back, never written to the file.
+ */
+function probeWrite(sqlite: Database.Database): void {
+  const version = sqlite.pragma("user_version", { simple: true }) as number;
+  sqlite.exec("BEGIN IMMEDIATE");
+  try {
+    sqlite.pragma(`user_version = ${version}`);
+  } finally {
+    if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
+  }
+}
+
+function open(file: string): OpenDatabase {
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
   const sqlite = new Database(file);
   try {
@@ -47,6 +89,7 @@ export function openDatabase(file: string): OpenDatabase {
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("foreign_keys = ON");
     sqlite.pragma("busy_timeout = 5000");
+    probeWrite(sqlite);
     const db = drizzle(sqlite, { schema });
     migrate(db, { migrationsFolder: MIGRATIONS_DIR });
     if (file === ":memory:") return { sqlite, db, close: async () => void sqlite.close() };

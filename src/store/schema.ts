@@ -44,6 +44,13 @@ export const plans = sqliteTable(
     index("plans_created").on(t.createdAt, t.id),
     index("plans_state").on(t.state),
     index("plans_template").on(t.templateId),
+    /** Template statistics (src/store/stats.ts), as for attempts: finished plans by state and finish time, completed ones by duration. */
+    index("plans_template_finished")
+      .on(t.templateId, t.state, t.finishedAt, t.startedAt)
+      .where(sql`finished_at IS NOT NULL`),
+    index("plans_template_duration")
+      .on(t.templateId, sql`(${t.finishedAt} - ${t.startedAt})`, t.finishedAt, t.startedAt)
+      .where(sql`state = 'COMPLETED'`),
   ],
 );
 
@@ -117,6 +124,8 @@ export const agents = sqliteTable("agents", {
   metadata: json("metadata"),
   lastSeenAt: integer("last_seen_at"),
   createdAt: integer("created_at").notNull(),
+  /** The principal (token name) that registered it: only that principal may claim for it and report its leases. Null when registered without authentication. */
+  owner: text("owner"),
 });
 
 /** One row per attempt of a step: the lease while it runs, the trace afterwards. */
@@ -141,6 +150,8 @@ export const attempts = sqliteTable(
     cancelRequested: integer("cancel_requested", { mode: "boolean" }).notNull(),
     /** The attempt's output, when it succeeded. */
     output: json("output"),
+    /** The quality (0..1) reported with the completion, when it succeeded with one. */
+    quality: real("quality"),
   },
   (t) => [
     index("attempts_plan_step").on(t.planId, t.stepKey, t.attempt),
@@ -155,6 +166,24 @@ export const attempts = sqliteTable(
     index("attempts_role_running")
       .on(t.role)
       .where(sql`outcome = 'RUNNING'`),
+    /**
+     * Statistics (src/store/stats.ts), per agent and per role. `*_finished`: finished attempts by
+     * outcome and finish time, covering what the counts read. `*_duration`: succeeded attempts by
+     * duration, so that a percentile is read by walking to the k-th entry rather than by sorting.
+     * The agent's also carry the role, for an agent's figures in one of its roles.
+     */
+    index("attempts_agent_finished")
+      .on(t.agentId, t.outcome, t.finishedAt, t.startedAt, t.quality, t.role)
+      .where(sql`finished_at IS NOT NULL`),
+    index("attempts_agent_duration")
+      .on(t.agentId, sql`(${t.finishedAt} - ${t.startedAt})`, t.finishedAt, t.startedAt, t.role)
+      .where(sql`outcome = 'SUCCEEDED'`),
+    index("attempts_role_finished")
+      .on(t.role, t.outcome, t.finishedAt, t.startedAt, t.quality)
+      .where(sql`finished_at IS NOT NULL`),
+    index("attempts_role_duration")
+      .on(t.role, sql`(${t.finishedAt} - ${t.startedAt})`, t.finishedAt, t.startedAt)
+      .where(sql`outcome = 'SUCCEEDED'`),
   ],
 );
 
@@ -382,4 +411,24 @@ export const prefetchCache = sqliteTable("prefetch_cache", {
   status: integer("status").notNull(),
   fetchedAt: integer("fetched_at").notNull(),
   expiresAt: integer("expires_at").notNull(),
+});
+
+/**
+ * API tokens. The token itself is never stored: only its SHA-256 (it is 256 random bits, so a
+ * fast hash is as good as a slow one) and its first characters, to recognise it in a list.
+ * Revoked tokens are kept (revoked_at set) for the record.
+ */
+export const apiTokens = sqliteTable("api_tokens", {
+  id: text("id").primaryKey(),
+  /** The principal: recorded as the actor of everything done with the token. */
+  name: text("name").notNull(),
+  /** viewer, operator, agent or admin. */
+  role: text("role").notNull(),
+  hash: text("hash").notNull().unique(),
+  /** The token's first characters (baton_ and four more). */
+  prefix: text("prefix").notNull(),
+  createdAt: integer("created_at").notNull(),
+  createdBy: text("created_by").notNull(),
+  expiresAt: integer("expires_at"),
+  revokedAt: integer("revoked_at"),
 });

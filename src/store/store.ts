@@ -3,14 +3,18 @@ import { AgentRepository } from "./agents.js";
 import { AttemptRepository } from "./attempts.js";
 import { CheckpointRepository } from "./checkpoints.js";
 import { ContextRepository } from "./context.js";
+import { EvaluationRepository } from "./evaluations.js";
 import { InterventionRepository } from "./interventions.js";
 import { LimitRepository } from "./limits.js";
 import { openDatabase, type OpenDatabase } from "./database.js";
+import { storageFailure } from "./storage-errors.js";
 import { PlanRepository } from "./plans.js";
 import { PrefetchCacheRepository } from "./prefetch.js";
 import { SignalRepository } from "./signals.js";
+import { StatsRepository } from "./stats.js";
 import { TemplateRepository } from "./templates.js";
 import { TimerRepository } from "./timers.js";
+import { TokenRepository } from "./tokens.js";
 
 /** The repositories over one database, and its transactions. */
 export class Store {
@@ -25,6 +29,9 @@ export class Store {
   readonly limits: LimitRepository;
   readonly templates: TemplateRepository;
   readonly prefetch: PrefetchCacheRepository;
+  readonly tokens: TokenRepository;
+  readonly evaluations: EvaluationRepository;
+  readonly stats: StatsRepository;
 
   private readonly runner: Database.Transaction<(fn: () => unknown) => unknown>;
 
@@ -42,21 +49,28 @@ export class Store {
     this.limits = new LimitRepository(sqlite);
     this.templates = new TemplateRepository(db);
     this.prefetch = new PrefetchCacheRepository(sqlite);
+    this.tokens = new TokenRepository(sqlite);
+    this.evaluations = new EvaluationRepository(sqlite);
+    this.stats = new StatsRepository(sqlite);
   }
 
   /**
    * Runs `fn` in one synchronous IMMEDIATE transaction (the write lock is taken at BEGIN,
    * so two processes never deadlock upgrading a read). `fn` must not be async. Called inside
-   * a transaction, it runs as a savepoint: a throw undoes only `fn`'s writes.
+   * a transaction, it runs as a savepoint: a throw undoes only `fn`'s writes. A storage failure
+   * (full disk, read-only file…) leaves the outermost transaction as a BatonError with a STORAGE_*
+   * code (./storage-errors.ts); inside, it stays the SQLite error, so that no caller takes it for
+   * a refusal of its own and goes on writing after SQLite rolled the whole transaction back.
    */
   transaction<T>(fn: () => T): T {
+    const outermost = !this.database.sqlite.inTransaction;
     try {
       return this.runner.immediate(fn) as T;
     } catch (e) {
       this.plans.forgetAll();
       this.checkpoints.forgetAll();
       this.limits.forgetAll();
-      throw e;
+      throw (outermost && storageFailure(e)) || e;
     }
   }
 

@@ -68,6 +68,8 @@ export class WebhookDispatcher {
   private unlisten: (() => void) | null = null;
   private unwatch: (() => void) | null = null;
   private syncing: NodeJS.Immediate | null = null;
+  /** Reads the log again after enqueueing failed (a full disk), in case no batch comes to do it. */
+  private catchUp: TimerHandle | null = null;
   private hooks: WebhookWithSecret[] = [];
   private hooksGeneration = -1;
 
@@ -91,7 +93,7 @@ export class WebhookDispatcher {
     this.state = "running";
     this.scanned = this.saved = this.repo.cursor();
     // Registrations and removals commit in the caller's transaction: look after it.
-    this.unwatch = this.repo.watch(() => (this.syncing ??= setImmediate(() => this.guard("could not follow webhook changes", () => this.sync()))));
+    this.unwatch = this.repo.watch(() => (this.syncing ??= setImmediate(() => this.enqueued(this.guard("could not follow webhook changes", () => this.sync())))));
     this.sync();
     this.pump();
   }
@@ -110,9 +112,10 @@ export class WebhookDispatcher {
     this.timer = null;
     if (this.flushing) clearImmediate(this.flushing);
     if (this.syncing) clearImmediate(this.syncing);
+    this.catchUp?.cancel();
     this.aborter.abort();
     if (wasRunning) {
-      this.guard("could not enqueue webhook deliveries", () => this.sync()); // a webhook registered just now
+      this.enqueued(this.guard("could not enqueue webhook deliveries", () => this.sync())); // a webhook registered just now
       this.flush();
       this.guard("could not save the webhook cursor", () => this.saveCursor());
     }
@@ -155,9 +158,21 @@ export class WebhookDispatcher {
     const batches = this.queued;
     this.queued = [];
     if (batches.length === 0) return;
-    const ok = this.guard("could not enqueue webhook deliveries", () => this.enqueueBatches(batches));
-    // Read the log again from the saved cursor with the next batch (or at the next start-up).
-    if (!ok) this.scanned = this.saved;
+    this.enqueued(this.guard("could not enqueue webhook deliveries", () => this.enqueueBatches(batches)));
+  }
+
+  /**
+   * After a failed enqueue (nothing of it was saved), reads the log again from the saved cursor:
+   * with the next batch, or after a backoff if none comes first (a full disk stops every commit).
+   */
+  private enqueued(ok: boolean): void {
+    if (ok) return;
+    this.scanned = this.saved;
+    if (this.state !== "running") return; // read at the next start-up
+    this.catchUp ??= this.clock.schedule(this.policy.initialBackoffMs, () => {
+      this.catchUp = null;
+      this.enqueued(this.guard("could not enqueue webhook deliveries", () => this.readLog(this.activeHooks(), this.store.signals.head())));
+    });
   }
 
   private enqueueBatches(batches: readonly (readonly SignalModel[])[]): void {

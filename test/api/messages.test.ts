@@ -78,7 +78,7 @@ describe("a recipient's subscription over WebSocket, with the SDK's documents", 
   let app: App;
   let client: BatonClient;
   beforeAll(async () => {
-    app = createApp(loadConfig({ BATON_PORT: "0", BATON_DB: tempDb() }), { logger: silentLogger });
+    app = createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: tempDb() }), { logger: silentLogger });
     const { url } = await app.start();
     client = createClient({ url, headers: { "x-baton-actor": "alice" } });
   });

@@ -11,6 +11,7 @@ import {
   type DocumentNode,
   type TypeNode,
 } from "graphql";
+import { getMetadataStorage } from "type-graphql";
 import { describe, expect, it } from "vitest";
 import { batonSchema } from "../../src/graphql/schema.js";
 import { packageRoot } from "../../src/store/database.js";
@@ -18,7 +19,7 @@ import { packageRoot } from "../../src/store/database.js";
 const root = packageRoot();
 const CONTRACT = join(root, "..", "shared", "contract", "schema.outline.graphql");
 /** Parts of the contract this version delivers; the others arrive with later features. */
-const DELIVERED = new Set(["core", "control", "routing", "context"]);
+const DELIVERED = new Set(["core", "control", "routing", "context", "security", "insight"]);
 
 const typeString = (t: TypeNode): string =>
   t.kind === "NonNullType" ? `${typeString(t.type)}!` : t.kind === "ListType" ? `[${typeString(t.type)}]` : t.name.value;
@@ -113,5 +114,20 @@ describe("schema", () => {
       }
     }
     expect(undocumented).toEqual([]);
+  });
+
+  it("names the roles every root field needs (fields without @Authorized would be open to anyone)", () => {
+    const schema = batonSchema();
+    const storage = getMetadataStorage();
+    const resolvers = [...storage.queries, ...storage.mutations, ...storage.subscriptions];
+    const open: string[] = [];
+    for (const type of [schema.getQueryType()!, schema.getMutationType()!, schema.getSubscriptionType()!]) {
+      for (const name of Object.keys(type.getFields())) {
+        const r = resolvers.find((q) => q.schemaName === name && (type.name === "Query" ? storage.queries : type.name === "Mutation" ? storage.mutations : storage.subscriptions).includes(q));
+        const roles = r && storage.authorizedFields.find((a) => a.target === r.target && a.fieldName === r.methodName)?.roles;
+        if (!roles?.length) open.push(`${type.name}.${name}`);
+      }
+    }
+    expect(open).toEqual([]);
   });
 });

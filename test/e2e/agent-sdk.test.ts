@@ -6,9 +6,6 @@
 import "reflect-metadata";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -28,9 +25,8 @@ import {
   type SignalFieldsFragment,
   type SignalKind,
 } from "../../src/client/index.js";
-import { loadConfig } from "../../src/config.js";
-import { createLogger } from "../../src/logger.js";
-import { createApp, type App } from "../../src/server/app.js";
+import type { App } from "../../src/server/app.js";
+import { startGateway, type Gateway } from "../helpers/gateway.js";
 import { waitFor } from "../helpers/fixtures.js";
 
 const STUCK_AGENT = fileURLToPath(new URL("./fixtures/stuck-agent.mjs", import.meta.url));
@@ -40,28 +36,28 @@ const END_KINDS: SignalKind[] = ["PLAN_COMPLETED", "PLAN_FAILED", "PLAN_CANCELLE
 let app: App;
 let url: string;
 let client: BatonClient;
-let dir: string;
+let gw: Gateway;
+let agentToken: string;
 let cleanups: (() => Promise<unknown> | void)[];
 
 beforeEach(async () => {
   cleanups = [];
-  dir = await mkdtemp(join(tmpdir(), "baton-e2e-"));
-  const config = loadConfig({ BATON_PORT: "0", BATON_DB: join(dir, "baton.db"), BATON_LOG_LEVEL: "error" });
-  app = createApp(config, { logger: createLogger(config) });
-  ({ url } = await app.start());
-  client = createClient({ url, headers: { "x-baton-actor": "e2e" } });
+  gw = await startGateway();
+  app = gw.app;
+  url = gw.url;
+  agentToken = gw.token("agent");
+  client = createClient({ url, token: gw.adminToken! });
 });
 
 afterEach(async () => {
   for (const c of cleanups.reverse()) await c();
   await client.close();
-  await app.stop();
-  await rm(dir, { recursive: true, force: true });
+  await gw.stop();
 });
 
 /** An SDK agent on this test's gateway, stopped after the test. */
 function agent(options: Omit<AgentOptions, "url">) {
-  const a = createAgent({ url, ...options });
+  const a = createAgent({ url, token: agentToken, ...options });
   cleanups.push(() => a.stop());
   return a;
 }
@@ -308,7 +304,7 @@ describe("agent SDK end to end", () => {
 
 /** A node process running an agent script; `line(re)` resolves with the first stdout line matching. */
 function spawnAgent(script: string, args: string[]) {
-  const child: ChildProcess = spawn(process.execPath, [script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(process.execPath, [script, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, BATON_TOKEN: agentToken } });
   cleanups.push(async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once("exit", r));

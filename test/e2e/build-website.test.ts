@@ -4,9 +4,6 @@
  * and approves the third; each rejection goes back to the coder, who sees it in its lease.
  */
 import "reflect-metadata";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import {
   createAgent,
@@ -20,23 +17,23 @@ import {
   type BatonAgent,
   type BatonClient,
 } from "../../src/client/index.js";
-import { loadConfig } from "../../src/config.js";
-import { createLogger } from "../../src/logger.js";
-import { createApp, type App } from "../../src/server/app.js";
+import type { App } from "../../src/server/app.js";
+import { startGateway, type Gateway } from "../helpers/gateway.js";
 
 let app: App;
 let client: BatonClient;
-let dir: string;
+let gw: Gateway;
+let agentToken: string;
 let agents: BatonAgent[];
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "baton-website-"));
-  const config = loadConfig({ BATON_PORT: "0", BATON_DB: join(dir, "baton.db"), BATON_LOG_LEVEL: "error" });
-  app = createApp(config, { logger: createLogger(config) });
-  const { url } = await app.start();
-  client = createClient({ url, headers: { "x-baton-actor": "e2e" } });
+  gw = await startGateway();
+  app = gw.app;
+  const { url } = gw;
+  agentToken = gw.token("agent");
+  client = createClient({ url, token: gw.adminToken! });
   agents = [];
-  const agent = (name: string, role: string, handler: Parameters<typeof createAgent>[0]["handler"]) => agents.push(createAgent({ url, name, roles: [role], handler }));
+  const agent = (name: string, role: string, handler: Parameters<typeof createAgent>[0]["handler"]) => agents.push(createAgent({ url, token: agentToken, name, roles: [role], handler }));
 
   agent("pm", "product-manager", ({ lease }) => ({ pages: ["home", "about"], goal: (lease.input as { goal: string }).goal }));
   agent("coder", "coder", ({ lease }) => ({ version: lease.visit, fixed: lease.trigger ?? null }));
@@ -49,8 +46,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await Promise.all(agents.map((a) => a.stop()));
   await client.close();
-  await app.stop();
-  await rm(dir, { recursive: true, force: true });
+  await gw.stop();
 });
 
 it("build-website: the reviewer rejects twice, each time the coder gets the rejection and works again; the third review approves", async () => {

@@ -4,9 +4,6 @@
  * and worker agents run them. Nothing sleeps for a fixed time: tests wait on the plan's end signal.
  */
 import "reflect-metadata";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   createAgent,
@@ -22,34 +19,33 @@ import {
   type SignalFieldsFragment,
   type StepInput,
 } from "../../src/client/index.js";
-import { loadConfig } from "../../src/config.js";
-import { createLogger } from "../../src/logger.js";
-import { createApp, type App } from "../../src/server/app.js";
+import type { App } from "../../src/server/app.js";
+import { startGateway, type Gateway } from "../helpers/gateway.js";
 
 let app: App;
 let url: string;
 let client: BatonClient;
-let dir: string;
+let gw: Gateway;
+let agentToken: string;
 let cleanups: (() => Promise<unknown>)[];
 
 beforeEach(async () => {
   cleanups = [];
-  dir = await mkdtemp(join(tmpdir(), "baton-e2e-dynamic-"));
-  const config = loadConfig({ BATON_PORT: "0", BATON_DB: join(dir, "baton.db"), BATON_LOG_LEVEL: "error" });
-  app = createApp(config, { logger: createLogger(config) });
-  ({ url } = await app.start());
-  client = createClient({ url, headers: { "x-baton-actor": "e2e" } });
+  gw = await startGateway();
+  app = gw.app;
+  url = gw.url;
+  agentToken = gw.token("agent");
+  client = createClient({ url, token: gw.adminToken! });
 });
 
 afterEach(async () => {
   for (const c of cleanups.reverse()) await c();
   await client.close();
-  await app.stop();
-  await rm(dir, { recursive: true, force: true });
+  await gw.stop();
 });
 
 function agent(options: Omit<AgentOptions, "url">) {
-  const a = createAgent({ url, waitMs: 1_000, ...options });
+  const a = createAgent({ url, token: agentToken, waitMs: 1_000, ...options });
   cleanups.push(() => a.stop());
   return a;
 }

@@ -10,7 +10,7 @@ let app: App;
 let url: string;
 let base: string;
 beforeAll(async () => {
-  app = createApp(loadConfig({ BATON_PORT: "0", BATON_DB: tempDb() }), { logger: silentLogger });
+  app = createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: tempDb() }), { logger: silentLogger });
   url = (await app.start()).url;
   base = url.replace(/\/graphql$/, "");
 });

@@ -25,7 +25,7 @@ let cleanups: (() => Promise<unknown> | void)[];
 beforeEach(async () => {
   cleanups = [];
   dir = await mkdtemp(join(tmpdir(), "baton-interventions-"));
-  app = createApp(loadConfig({ BATON_PORT: "0", BATON_DB: join(dir, "baton.db"), BATON_LOG_LEVEL: "error" }), { logger: silentLogger });
+  app = createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: join(dir, "baton.db"), BATON_LOG_LEVEL: "error" }), { logger: silentLogger });
   ({ url } = await app.start());
 });
 

@@ -28,7 +28,7 @@ interface Server {
 }
 
 async function startServer(env: Record<string, string> = {}, db = tempDb()): Promise<Server> {
-  const app = createApp(loadConfig({ BATON_PORT: "0", BATON_DB: db, ...env }), { logger: silentLogger });
+  const app = createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: db, ...env }), { logger: silentLogger });
   const url = (await app.start()).url;
   let closes = 0;
   const ws = createClient({ url: url.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, on: { closed: () => closes++ } });

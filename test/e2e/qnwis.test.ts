@@ -5,23 +5,17 @@
  * step combines their reports: the plan's result has PII masked and citations de-duplicated.
  */
 import "reflect-metadata";
-import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { createAgent, createClient, CreatePlanDocument, GetPlanDocument, SignalsDocument, type BatonAgent, type BatonClient } from "../../src/client/index.js";
-import { loadConfig } from "../../src/config.js";
-import { createLogger } from "../../src/logger.js";
-import { createApp, type App } from "../../src/server/app.js";
+import { startGateway, type Gateway } from "../helpers/gateway.js";
 
-let app: App;
+let gw: Gateway;
 let client: BatonClient;
 let data: Server;
 let dataUrl: string;
 let requests = 0;
-let dir: string;
 let agents: BatonAgent[];
 
 const LABOUR = { sector: "construction", employed: 120_000, growth: 0.04, contact: "stats.desk@ministry.example" };
@@ -35,16 +29,16 @@ beforeEach(async () => {
   });
   await new Promise<void>((r) => data.listen(0, "127.0.0.1", r));
   dataUrl = `http://127.0.0.1:${(data.address() as AddressInfo).port}/labour`;
-  dir = await mkdtemp(join(tmpdir(), "baton-qnwis-"));
-  const config = loadConfig({ BATON_PORT: "0", BATON_DB: join(dir, "baton.db"), BATON_LOG_LEVEL: "error" });
-  app = createApp(config, { logger: createLogger(config) });
-  const { url } = await app.start();
-  client = createClient({ url });
+  gw = await startGateway();
+  const { url } = gw;
+  const token = gw.token("agent");
+  client = createClient({ url, token: gw.token("operator") });
   // Each analyst reads the prefetched data from its lease's context and writes one section,
   // citing the same dataset (so the merge must de-duplicate the citation) and leaking PII.
   const analyst = (role: string, title: string, body: (d: typeof LABOUR) => string) =>
     createAgent({
       url,
+      token,
       name: role,
       roles: [role],
       handler: ({ lease }) => {
@@ -67,9 +61,8 @@ beforeEach(async () => {
 afterEach(async () => {
   await Promise.all(agents.map((a) => a.stop()));
   await client.close();
-  await app.stop();
+  await gw.stop();
   await new Promise((r) => data.close(r));
-  await rm(dir, { recursive: true, force: true });
 });
 
 it("prefetch → three analysts in parallel → merge: the result is one report with PII masked and citations de-duplicated", async () => {

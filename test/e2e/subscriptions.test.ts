@@ -14,7 +14,7 @@ let app: App;
 let url: string;
 let ws: Client;
 beforeAll(async () => {
-  app = createApp(loadConfig({ BATON_PORT: "0", BATON_DB: tempDb() }), { logger: silentLogger });
+  app = createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: tempDb() }), { logger: silentLogger });
   url = (await app.start()).url;
   ws = createClient({ url: url.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 0 });
 });

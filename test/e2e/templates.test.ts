@@ -38,7 +38,7 @@ steps:
 `;
 
 async function start(db: string, dir: string): Promise<App> {
-  const app = createApp(loadConfig({ BATON_PORT: "0", BATON_DB: db, BATON_TEMPLATES_DIR: dir }), { logger: silentLogger });
+  const app = createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: db, BATON_TEMPLATES_DIR: dir }), { logger: silentLogger });
   running.push(app);
   await app.start();
   return app;
@@ -77,7 +77,7 @@ describe("templates at start-up", () => {
       "broken.json": "{ name: ",
       "twin.yaml": "name: etl\nsteps: [{ key: x, role: r }]\n",
     });
-    const app = createApp(loadConfig({ BATON_PORT: "0", BATON_DB: db, BATON_TEMPLATES_DIR: dir }), { logger: silentLogger });
+    const app = createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: db, BATON_TEMPLATES_DIR: dir }), { logger: silentLogger });
     running.push(app);
     const error = await app.start().then(
       () => null,

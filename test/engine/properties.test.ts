@@ -25,7 +25,7 @@
  *
  * Environment: FC_SEED / FC_PATH replay a failure (fast-check prints both), FC_RUNS (300) and
  * FC_BUDGET_MS (1500 per property) set the effort, FC_STATS=1 prints runs, times and what the
- * runs went through, FC_KNOWN_BUGS=1 lets the generators reach the known bugs pinned at the end.
+ * runs went through.
  * A failure's message holds the plan and the event list with the state after each event.
  */
 import fc from "fast-check";
@@ -89,17 +89,6 @@ const shapes: fc.Arbitrary<Shape> = fc.record({
 });
 
 const key = (i: number): string => `s${i}`;
-/**
- * Plan shapes that hit the known bugs pinned at the end of this file are left out unless
- * FC_KNOWN_BUGS=1, so that the properties stay green and keep looking for new ones:
- * - a step whose onSuccess is itself (it loops for ever, past maxVisits);
- * - a backoff on a transition target or a compensation step that has dependencies (its RetryDue
- *   can send it back to PENDING behind them, and strand the plan RUNNING or COMPENSATING);
- * - SKIP_STEP on the compensation step the saga is running (the saga never goes on);
- * - RETRY_STEP on a step that a RUNNING step depends on, directly or not (a new attempt of the
- *   dependent may start before it, or its RetryDue may strand the plan).
- */
-const KNOWN_BUGS = process.env["FC_KNOWN_BUGS"] === "1";
 
 /** Drafts as a client would send them. Every transition target gets maxVisits, so every loop is bounded. */
 function draftsOf(shape: Shape): StepDraft[] {
@@ -119,9 +108,9 @@ function draftsOf(shape: Shape): StepDraft[] {
     key: key(i),
     role: "worker",
     dependsOn: i === 0 ? [] : [...new Set(s.deps.map((d) => key(d % i)))],
-    retry: { maxAttempts: s.maxAttempts, initialIntervalMs: !KNOWN_BUGS && targets.has(i) && i > 0 && s.deps.length > 0 ? 0 : s.backoffMs },
+    retry: { maxAttempts: s.maxAttempts, initialIntervalMs: s.backoffMs },
     onFailure: s.onFailure === null ? null : key(target(s.onFailure)!),
-    onSuccess: s.onSuccess === null || (target(s.onSuccess) === i && !KNOWN_BUGS) ? null : key(target(s.onSuccess)!),
+    onSuccess: s.onSuccess === null ? null : key(target(s.onSuccess)!),
     compensate: s.compensate === null ? null : key(target(s.compensate)!),
     maxVisits: visits[i] ?? null,
   }));
@@ -366,13 +355,9 @@ function candidates(sim: Sim, cat: Category): (() => Move)[] {
     case "resume":
       return [() => iv({ kind: "RESUME" })];
     case "skip":
-      return steps
-        .filter((s) => KNOWN_BUGS || !(sim.agg.plan.state === "COMPENSATING" && s.state === "READY"))
-        .map((s) => () => iv({ kind: "SKIP_STEP", stepKey: s.key }));
+      return steps.map((s) => () => iv({ kind: "SKIP_STEP", stepKey: s.key }));
     case "retryStep":
-      return steps
-        .filter((s) => KNOWN_BUGS || !dependentsOf(steps, s.key).some((k) => steps.find((x) => x.key === k)!.state === "RUNNING"))
-        .map((s) => () => iv({ kind: "RETRY_STEP", stepKey: s.key }));
+      return steps.map((s) => () => iv({ kind: "RETRY_STEP", stepKey: s.key }));
     case "cancel":
       return [() => iv({ kind: "CANCEL" }), () => iv({ kind: "CANCEL", compensate: true })];
     case "deadline":
@@ -655,15 +640,14 @@ describe("engine properties over random plans and event interleavings", () => {
   }, TEST_TIMEOUT);
 });
 
-// ------------------------------------------------------------------ known bugs
+// ------------------------------------------------------------------ found bugs, now fixed
 
 /**
- * Engine bugs these properties found, each shrunk to a minimal counterexample. The generators
- * leave their shapes out (see KNOWN_BUGS); with FC_KNOWN_BUGS=1 the termination property (A, B,
- * C, E, F) and the dependency property (D) find them again. Lease ids in the event lists are
- * written L1, L2, … as in the properties' messages (Script names them lease_1, lease_2, …). Each `it.fails` states the expected behaviour and passes while the bug is there:
- * turn it into `it` (and drop the exclusion) once the engine is fixed. The setups are checked by
- * plain tests, so that an `it.fails` cannot pass for the wrong reason.
+ * Engine bugs these properties found, each shrunk to a minimal counterexample and kept as a
+ * regression test (the termination property found A, B, C, E, F; the dependency property D).
+ * Lease ids in the event lists are written L1, L2, … as in the properties' messages (Script names
+ * them lease_1, lease_2, …). The setups are checked by plain tests, so that each test reaches
+ * the state just before the bug.
  */
 const BUG_A: StepList = { a: { onSuccess: "a", maxVisits: 2 }, b: { dependsOn: ["a"] } };
 const BUG_B: StepList = {
@@ -757,7 +741,7 @@ describe("known engine bugs (minimal counterexamples)", () => {
   // Cause: StepCompleted checks canEnter(onSuccess target) while the step is still RUNNING, and
   // canEnter lets a RUNNING target in without looking at its visits; enter() then finds it
   // SUCCEEDED and starts a new visit. Visits go 2, 3, 4, … past maxVisits 2; b never runs.
-  it.fails("A: a step whose onSuccess is itself loops past maxVisits, and the plan never ends", () => {
+  it("A: a step whose onSuccess is itself loops past maxVisits, and the plan never ends", () => {
     const s = new Script(plan(BUG_A));
     s.start();
     for (let i = 0; i < 3 && s.step("a").state === "READY"; i++) s.run("a");
@@ -772,7 +756,7 @@ describe("known engine bugs (minimal counterexamples)", () => {
   // and RetryDue runs no promotion, so nothing skips b or ends the plan. The plan stays RUNNING
   // with nothing READY, RUNNING or WAITING and no timer: it hangs (a PAUSE + RESUME promotes and
   // completes it). With a 0 ms backoff b is READY again at once and the plan completes.
-  it.fails("B: RetryDue of a transition target behind a FAILED dependency strands the plan RUNNING", () => {
+  it("B: RetryDue of a transition target behind a FAILED dependency strands the plan RUNNING", () => {
     const s = bugB();
     s.advance(250).do({ type: "RetryDue", stepKey: "b" });
     expect(isFinalPlanState(s.agg.plan.state) || active(s.agg)).toBe(true);
@@ -783,7 +767,7 @@ describe("known engine bugs (minimal counterexamples)", () => {
   // Cause: SKIP_STEP accepts a READY step in a COMPENSATING plan; the skip runs promote, which
   // does nothing while COMPENSATING, so the saga never moves to the next compensation or ends.
   // The plan stays COMPENSATING with nothing to run (only CANCEL gets it out).
-  it.fails("C: SKIP_STEP on the running compensation leaves the plan COMPENSATING for ever", () => {
+  it("C: SKIP_STEP on the running compensation leaves the plan COMPENSATING for ever", () => {
     const s = bugC();
     const r = intervene(s.agg, { kind: "SKIP_STEP", stepKey: "undo" }, s.now);
     expect(!r.ok || isFinalPlanState(r.aggregate.plan.state) || active(r.aggregate)).toBe(true);
@@ -795,7 +779,7 @@ describe("known engine bugs (minimal counterexamples)", () => {
   // the dependency check RetryDue does after a backoff (with a backoff, b goes back to PENDING
   // and waits for a). So b's new attempt starts, and may succeed, while a is READY: b runs
   // without the output of the a the operator asked to run again.
-  it.fails("D: a new attempt after a lost lease starts before a dependency that RETRY_STEP reopened", () => {
+  it("D: a new attempt after a lost lease starts before a dependency that RETRY_STEP reopened", () => {
     const { s, lease } = bugD();
     s.do({ type: "LeaseExpired", stepKey: "b", leaseId: lease });
     const claim = s.try({ type: "StepClaimed", stepKey: "b", leaseId: "L2", agentId: "agt_1" });
@@ -807,7 +791,7 @@ describe("known engine bugs (minimal counterexamples)", () => {
   // held, so not promoted; b keeps running), StepFailed b L2 (b WAITING 1 s), RetryDue b.
   // Cause: as B, RetryDue sends b back to PENDING and runs no promotion, so the held h is never
   // SKIPPED again and b never released: the plan stays RUNNING with nothing to run and no timer.
-  it.fails("E: RetryDue after RETRY_STEP of a held step strands the plan RUNNING", () => {
+  it("E: RetryDue after RETRY_STEP of a held step strands the plan RUNNING", () => {
     const s = bugE();
     s.advance(1_000).do({ type: "RetryDue", stepKey: "b" });
     expect(isFinalPlanState(s.agg.plan.state) || active(s.agg)).toBe(true);
@@ -819,7 +803,7 @@ describe("known engine bugs (minimal counterexamples)", () => {
   // Cause: as B, RetryDue checks the dependencies of a step the saga entered regardless of them:
   // undo goes back to PENDING behind the CANCELLED x, and nothing in COMPENSATING ever promotes
   // it. The plan stays COMPENSATING with nothing to run and no timer; a is never COMPENSATED.
-  it.fails("F: RetryDue of a compensation step with a dependency strands the plan COMPENSATING", () => {
+  it("F: RetryDue of a compensation step with a dependency strands the plan COMPENSATING", () => {
     const s = bugF();
     s.advance(1_000).do({ type: "RetryDue", stepKey: "undo" });
     expect(isFinalPlanState(s.agg.plan.state) || active(s.agg)).toBe(true);

@@ -1,7 +1,8 @@
 import { pino } from "pino";
+import type { Principal } from "../../src/auth/tokens.js";
 import type { Coordinator } from "../../src/coordinator/coordinator.js";
 import { createApolloServer } from "../../src/server/app.js";
-import { makeCoordinator } from "./fixtures.js";
+import { makeCoordinator, type CoordinatorFixtureOptions } from "./fixtures.js";
 
 export const silentLogger = pino({ level: process.env.DBG ? "debug" : "silent" });
 
@@ -10,13 +11,19 @@ export interface GqlResult<T = Record<string, any>> {
   errors?: { message: string; extensions?: Record<string, any>; path?: readonly (string | number)[] }[];
 }
 
-/** In-process API: the real schema and Apollo server, on a fresh in-memory database. */
-export async function makeApi() {
-  const { coordinator, clock, store } = makeCoordinator();
-  const apollo = createApolloServer(silentLogger, false);
+/** In-process API: the real schema and Apollo server, on a fresh in-memory database (or `opts.file`). */
+export async function makeApi(opts: CoordinatorFixtureOptions = {}) {
+  const { coordinator, clock, store } = makeCoordinator(opts);
+  const apollo = createApolloServer(opts.logger ?? silentLogger, false);
   await apollo.start();
-  async function exec<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, actor = "tester"): Promise<GqlResult<T>> {
-    const res = await apollo.executeOperation({ query, variables }, { contextValue: { coordinator: coordinator as Coordinator, actor } });
+  /** Runs an operation as `principal` (by default an admin named `actor`, as with authentication off). */
+  async function exec<T = Record<string, any>>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    actor = "tester",
+    principal: Principal | null = { name: actor, role: "admin", tokenId: null },
+  ): Promise<GqlResult<T>> {
+    const res = await apollo.executeOperation({ query, variables }, { contextValue: { coordinator: coordinator as Coordinator, principal, actor } });
     if (res.body.kind !== "single") throw new Error("expected a single result");
     return res.body.singleResult as GqlResult<T>;
   }

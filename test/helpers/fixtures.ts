@@ -1,12 +1,21 @@
 import { Coordinator } from "../../src/coordinator/coordinator.js";
 import { ManualClock } from "../../src/coordinator/clock.js";
+import type { Logger } from "../../src/logger.js";
 import { openStore, type Store } from "../../src/store/store.js";
 
-/** A coordinator on a fresh in-memory database with the real migrations and a manual clock. */
-export function makeCoordinator(opts: { agentOfflineMs?: number; checkpointKeep?: number } = {}): { coordinator: Coordinator; clock: ManualClock; store: Store } {
+export interface CoordinatorFixtureOptions {
+  agentOfflineMs?: number;
+  checkpointKeep?: number;
+  /** A database file (created and migrated) instead of a fresh in-memory database. */
+  file?: string;
+  logger?: Logger;
+}
+
+/** A coordinator on a fresh in-memory database (or `file`) with the real migrations and a manual clock. */
+export function makeCoordinator(opts: CoordinatorFixtureOptions = {}): { coordinator: Coordinator; clock: ManualClock; store: Store } {
   const clock = new ManualClock();
-  const store = openStore(":memory:");
-  const coordinator = new Coordinator(store, { clock, agentOfflineMs: opts.agentOfflineMs ?? 60_000, checkpointKeep: opts.checkpointKeep ?? 100 });
+  const store = openStore(opts.file ?? ":memory:");
+  const coordinator = new Coordinator(store, { clock, agentOfflineMs: opts.agentOfflineMs ?? 60_000, checkpointKeep: opts.checkpointKeep ?? 100, logger: opts.logger });
   coordinator.start();
   return { coordinator, clock, store };
 }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packageRoot } from "../../src/store/database.js";
@@ -18,7 +19,7 @@ export const tempDb = (): string => join(mkdtempSync(join(tmpdir(), "baton-")), 
 /** Runs the compiled gateway (`baton serve`) as a real process on a free port. */
 export function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, [CLI, "serve"], {
-    env: { ...process.env, BATON_PORT: "0", BATON_DB: tempDb(), BATON_LOG_LEVEL: "warn", ...env },
+    env: { ...process.env, BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: tempDb(), BATON_LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -35,4 +36,26 @@ export function startServerProcess(env: Record<string, string> = {}): Promise<Se
     });
     void exited.then(({ code }) => reject(new Error(`server exited with ${code}: ${err}`)));
   });
+}
+
+/**
+ * A TCP port free on 127.0.0.1 right now, for a server that must come back on the same port
+ * after a restart (BATON_PORT). It is taken below the kernel's ephemeral range (32768+ on
+ * Linux), so that no outgoing connection is given it as its local port while the server is down.
+ */
+export async function freePort(): Promise<number> {
+  const tryListen = (port: number): Promise<number | null> =>
+    new Promise((resolve) => {
+      const probe = createServer();
+      probe.once("error", () => resolve(null));
+      probe.listen(port, "127.0.0.1", () => {
+        const taken = (probe.address() as { port: number }).port;
+        probe.close(() => resolve(taken));
+      });
+    });
+  for (let i = 0; i < 50; i++) {
+    const port = await tryListen(20_000 + Math.floor(Math.random() * 12_000));
+    if (port !== null) return port;
+  }
+  return (await tryListen(0))!; // any free port (in the ephemeral range)
 }

@@ -168,7 +168,7 @@ describe("attempts and agents", () => {
 
   it("reports remote agents not seen since a time, never built-in or OFFLINE ones", () => {
     const agent = (id: string, lastSeenAt: number, builtin = false, status: "ONLINE" | "OFFLINE" = "ONLINE") =>
-      store.agents.insert({ id, name: id, roles: ["r"], concurrency: 1, status, builtin, metadata: { v: 1 }, lastSeenAt: T0 + lastSeenAt, createdAt: T0 });
+      store.agents.insert({ id, name: id, roles: ["r"], concurrency: 1, status, builtin, metadata: { v: 1 }, lastSeenAt: T0 + lastSeenAt, createdAt: T0, owner: null });
     agent("old", 10);
     agent("fresh", 100);
     agent("builtin", 0, true);

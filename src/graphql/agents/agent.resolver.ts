@@ -1,5 +1,6 @@
-import { Arg, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Authorized, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { Json } from "../../domain/model.js";
+import { ownAgent, ownLease } from "../access.js";
 import type { Context } from "../context.js";
 import { loadPlan } from "../plans/plan.resolver.js";
 import { StepInput } from "../plans/plan.input.js";
@@ -56,11 +57,13 @@ const agentOf = (ctx: Context, id: string | null): Agent | null => {
 
 @Resolver(() => Agent)
 export class AgentResolver {
+  @Authorized("viewer")
   @Query(() => [Agent], { description: "Every registered agent, oldest first." })
   agents(@Ctx() ctx: Context): Agent[] {
     return ctx.coordinator.store.agents.list().map(Agent.from);
   }
 
+  @Authorized("viewer")
   @Query(() => Agent, { nullable: true, description: "One agent by id, or null." })
   agent(@Arg("id", () => ID, { description: "The agent id." }) id: string, @Ctx() ctx: Context): Agent | null {
     return agentOf(ctx, id);
@@ -71,19 +74,23 @@ export class AgentResolver {
     return ctx.coordinator.store.attempts.runningCount(agent.id);
   }
 
+  @Authorized("agent")
   @Mutation(() => Agent, { description: "Registers an agent for the roles it serves." })
   registerAgent(@Arg("input", () => RegisterAgentInput, { description: "The agent." }) input: RegisterAgentInput, @Ctx() ctx: Context): Agent {
-    return Agent.from(ctx.coordinator.registerAgent(input));
+    return Agent.from(ctx.coordinator.registerAgent({ ...input, owner: ctx.principal?.tokenId ? ctx.principal.name : null }));
   }
 
+  @Authorized("agent")
   @Mutation(() => [StepLease], {
     description: "Claims READY steps of the agent's roles, highest priority first then oldest; with waitMs, long-polls for work.",
   })
   async claimSteps(@Arg("input", () => ClaimStepsInput, { description: "The request." }) input: ClaimStepsInput, @Ctx() ctx: Context): Promise<StepLease[]> {
+    ownAgent(ctx, input.agentId);
     const grants = await ctx.coordinator.claim(input.agentId, input.max ?? 1, input.waitMs ?? 0, ctx.signal);
     return grants.map(StepLease.from);
   }
 
+  @Authorized("agent")
   @Mutation(() => LeaseStatus, { description: "Extends a lease and records progress; tells the agent whether to stop." })
   heartbeatStep(
     @Ctx() ctx: Context,
@@ -91,10 +98,12 @@ export class AgentResolver {
     @Arg("progress", () => Float, { nullable: true, description: "0..1." }) progress?: number,
     @Arg("message", () => String, { nullable: true, description: "What the agent is doing." }) message?: string,
   ): LeaseStatus {
+    ownLease(ctx, leaseId);
     const s = ctx.coordinator.heartbeat(leaseId, progress ?? null, message ?? null);
     return { expiresAt: new Date(s.expiresAt), cancelRequested: s.cancelRequested };
   }
 
+  @Authorized("agent")
   @Mutation(() => Step, { description: "Completes the leased attempt with its output; the plan advances." })
   completeStep(
     @Ctx() ctx: Context,
@@ -108,16 +117,19 @@ export class AgentResolver {
     })
     addSteps?: StepInput[] | null,
   ): Step {
+    ownLease(ctx, leaseId);
     const r = ctx.coordinator.complete(leaseId, output ?? null, quality ?? null, addSteps ?? null);
     return Step.from(r.planId, r.step);
   }
 
+  @Authorized("agent")
   @Mutation(() => Step, { description: "Fails the leased attempt; it is retried if the retry policy allows." })
   failStep(
     @Ctx() ctx: Context,
     @Arg("leaseId", () => ID, { description: "The lease." }) leaseId: string,
     @Arg("error", () => StepErrorInput, { description: "Why it failed." }) error: StepErrorInput,
   ): Step {
+    ownLease(ctx, leaseId);
     const r = ctx.coordinator.fail(leaseId, error);
     return Step.from(r.planId, r.step);
   }
@@ -138,6 +150,7 @@ export class TraceResolver {
     return agentOf(ctx, trace.agentId);
   }
 
+  @Authorized("viewer")
   @Query(() => [StepTrace], { description: "One row per attempt of the plan's steps, oldest first." })
   traces(
     @Ctx() ctx: Context,

@@ -1,4 +1,4 @@
-import { Field, ID, Int, ObjectType } from "type-graphql";
+import { Field, Float, ID, Int, ObjectType } from "type-graphql";
 import type { AgentModel, AttemptModel, Json } from "../../domain/model.js";
 import { AgentStatus, TraceOutcome } from "../../domain/statuses.js";
 import type { LeaseGrant } from "../../coordinator/coordinator.js";
@@ -61,6 +61,9 @@ export class StepTrace {
   @Field(() => JSONScalar, { nullable: true, description: "What the attempt produced, when it succeeded (each visit of a loop keeps its own; e.g. a prefetch's hit, bytes and duration)." })
   output!: Json | null;
 
+  @Field(() => Float, { nullable: true, description: "The quality (0..1) reported with the completion, when the attempt succeeded with one." })
+  quality!: number | null;
+
   @Field(() => Date, { nullable: true, description: "When the step became READY for this attempt." })
   queuedAt!: Date | null;
 
@@ -84,6 +87,7 @@ export class StepTrace {
       outcome: a.outcome,
       error: StepError.from(a.error),
       output: a.output,
+      quality: a.quality,
       queuedAt: toDate(a.queuedAt),
       startedAt: new Date(a.startedAt),
       finishedAt: toDate(a.finishedAt),

@@ -1,4 +1,4 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { badInput, notFound } from "../../domain/errors.js";
 import type { Json, StepModel } from "../../domain/model.js";
 import type { Context } from "../context.js";
@@ -27,6 +27,7 @@ const view = (s: StepModel | undefined): Json => (s ? { state: s.state, output: 
 
 @Resolver(() => Checkpoint)
 export class CheckpointResolver {
+  @Authorized("viewer")
   @Query(() => CheckpointConnection, { description: "A plan's checkpoints, oldest first." })
   checkpoints(
     @Ctx() ctx: Context,
@@ -43,6 +44,7 @@ export class CheckpointResolver {
     return (state?.steps ?? []).filter((s) => s.state === "SUCCEEDED" || s.state === "SKIPPED").map((s) => s.key);
   }
 
+  @Authorized("viewer")
   @Query(() => CheckpointDiff, { description: "What changed between two checkpoints of the same plan." })
   checkpointDiff(
     @Ctx() ctx: Context,
@@ -76,6 +78,7 @@ export class CheckpointResolver {
     return { from, to, steps, context };
   }
 
+  @Authorized("operator")
   @Mutation(() => Checkpoint, { description: "Takes a MANUAL checkpoint of the plan as it is now." })
   createCheckpoint(
     @Ctx() ctx: Context,
@@ -85,6 +88,7 @@ export class CheckpointResolver {
     return Checkpoint.from(ctx.coordinator.createCheckpoint(planId, label ?? null, ctx.actor));
   }
 
+  @Authorized("operator")
   @Mutation(() => Intervention, {
     description:
       "Rewinds the plan in place to a checkpoint: steps finished since then return to their state at the checkpoint, running leases are revoked; the plan runs on (or stays PAUSED). History is kept.",
@@ -98,6 +102,7 @@ export class CheckpointResolver {
     return intervene(ctx, planId, { kind: "RESTORE_CHECKPOINT", checkpointId }, audit);
   }
 
+  @Authorized("operator")
   @Mutation(() => Plan, { description: "Creates a new plan that starts from a checkpoint's state; the original is untouched." })
   forkFromCheckpoint(
     @Ctx() ctx: Context,

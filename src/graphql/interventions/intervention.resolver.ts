@@ -1,4 +1,4 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { Json } from "../../domain/model.js";
 import type { ControlRequest } from "../../coordinator/coordinator.js";
 import type { StepPatch } from "../../engine/interventions.js";
@@ -51,6 +51,7 @@ export function interventionConnection(ctx: Context, planId: string | null | und
 
 @Resolver(() => Intervention)
 export class InterventionResolver {
+  @Authorized("viewer")
   @Query(() => InterventionConnection, { description: "Interventions, oldest first, optionally of one plan." })
   interventions(
     @Ctx() ctx: Context,
@@ -61,16 +62,19 @@ export class InterventionResolver {
     return interventionConnection(ctx, planId, first, after);
   }
 
+  @Authorized("operator")
   @Mutation(() => Intervention, { description: "Pauses a RUNNING plan: no new claims, running attempts may finish, clocks freeze." })
   pausePlan(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The plan." }) id: string, @Args(() => Audit) audit: Audit): Intervention {
     return intervene(ctx, id, { kind: "PAUSE" }, audit);
   }
 
+  @Authorized("operator")
   @Mutation(() => Intervention, { description: "Resumes a PAUSED plan exactly where it stopped; frozen clocks run again." })
   resumePlan(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The plan." }) id: string, @Args(() => Audit) audit: Audit): Intervention {
     return intervene(ctx, id, { kind: "RESUME" }, audit);
   }
 
+  @Authorized("operator")
   @Mutation(() => Intervention, {
     description:
       "Cancels the plan: unfinished steps are CANCELLED and running leases learn it from heartbeatStep. With compensate, the compensations of the steps that succeeded run first (plan COMPENSATING, then COMPENSATED).",
@@ -85,6 +89,7 @@ export class InterventionResolver {
     return intervene(ctx, id, { kind: "CANCEL", compensate: compensate ?? false }, audit);
   }
 
+  @Authorized("operator")
   @Mutation(() => Intervention, {
     description: "Runs a FAILED, CANCELLED or SKIPPED step again (and the steps cancelled because of it), optionally with a new input; a FAILED or CANCELLED plan runs again.",
   })
@@ -98,6 +103,7 @@ export class InterventionResolver {
     return intervene(ctx, planId, input === undefined ? { kind: "RETRY_STEP", stepKey } : { kind: "RETRY_STEP", stepKey, input }, audit);
   }
 
+  @Authorized("operator")
   @Mutation(() => Intervention, { description: "Skips a PENDING, READY or FAILED step; dependents see `output` as its output." })
   skipStep(
     @Ctx() ctx: Context,
@@ -109,6 +115,7 @@ export class InterventionResolver {
     return intervene(ctx, planId, { kind: "SKIP_STEP", stepKey, output: output ?? null }, audit);
   }
 
+  @Authorized("operator")
   @Mutation(() => Intervention, { description: "Changes a step that has not started (PENDING, READY or WAITING); the whole plan is validated again." })
   modifyStep(
     @Ctx() ctx: Context,
@@ -123,6 +130,7 @@ export class InterventionResolver {
 
 @Resolver()
 export class StructureResolver {
+  @Authorized("operator")
   @Mutation(() => Intervention, { description: "Adds a step to a plan that has not finished, after the named step (default: at the end); the whole plan is validated again." })
   addStep(
     @Ctx() ctx: Context,
@@ -134,6 +142,7 @@ export class StructureResolver {
     return intervene(ctx, planId, { kind: "ADD_STEP", step, after: after ?? null }, audit);
   }
 
+  @Authorized("operator")
   @Mutation(() => Intervention, { description: "Removes a step that has not started and that no other step depends on." })
   removeStep(
     @Ctx() ctx: Context,
@@ -144,6 +153,7 @@ export class StructureResolver {
     return intervene(ctx, planId, { kind: "REMOVE_STEP", stepKey }, audit);
   }
 
+  @Authorized("operator")
   @Mutation(() => Intervention, {
     description: "Reorders steps: the listed steps take their places among themselves in this order, which becomes their claim order after priority. Orders that put a step before one it depends on are refused.",
   })

@@ -1,14 +1,16 @@
-import { Arg, Ctx, Mutation, Query, Resolver } from "type-graphql";
+import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from "type-graphql";
 import type { Context } from "../context.js";
 import { RoleLimit, RoleLimitInput } from "./limit.type.js";
 
 @Resolver(() => RoleLimit)
 export class RoleLimitResolver {
+  @Authorized("viewer")
   @Query(() => [RoleLimit], { description: "Every role's queue policy as it stands now, by role." })
   roleLimits(@Ctx() ctx: Context): RoleLimit[] {
     return ctx.coordinator.roleLimits().map(RoleLimit.from);
   }
 
+  @Authorized("operator")
   @Mutation(() => RoleLimit, {
     description:
       "Sets a role's claim rate and/or cap on running leases, replacing its previous limits. The bucket carries over (capped at the new capacity); a new rate starts full. BAD_USER_INPUT for a bad input or one that sets no limit.",
@@ -18,6 +20,7 @@ export class RoleLimitResolver {
     return RoleLimit.from(ctx.coordinator.setRoleLimit(spec, ctx.actor));
   }
 
+  @Authorized("operator")
   @Mutation(() => Boolean, { description: "Removes a role's limits: its steps are handed out as if it never had any. False if it had none." })
   removeRoleLimit(@Arg("role", { description: "The role." }) role: string, @Ctx() ctx: Context): boolean {
     return ctx.coordinator.removeRoleLimit(role);

@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { badInput, notFound } from "../../domain/errors.js";
 import type { PlanAggregate } from "../../domain/model.js";
 import { SignalKind } from "../../domain/statuses.js";
@@ -38,12 +38,14 @@ export function loadPlan(ctx: Context, id: string): Plan {
 
 @Resolver(() => Plan)
 export class PlanResolver {
+  @Authorized("viewer")
   @Query(() => Plan, { nullable: true, description: "One plan by id, or null." })
   plan(@Arg("id", () => ID, { description: "The plan id." }) id: string, @Ctx() ctx: Context): Plan | null {
     const a = ctx.coordinator.store.plans.load(id);
     return a ? Plan.from(a) : null;
   }
 
+  @Authorized("viewer")
   @Query(() => PlanConnection, { description: "Plans, newest first." })
   plans(
     @Ctx() ctx: Context,
@@ -69,6 +71,7 @@ export class PlanResolver {
     return { edges, pageInfo, totalCount: page.total };
   }
 
+  @Authorized("viewer")
   @Query(() => PlanSnapshot, {
     description: "The plan as it is now, or as it was at a checkpoint, or at the newest checkpoint at or before a signal sequence.",
   })
@@ -94,12 +97,14 @@ export class PlanResolver {
     return snapshotOf(ctx, checkpoints.aggregate(record.id)!, record.sequence, record.createdAt, record.id, record.contextVersion);
   }
 
+  @Authorized("operator")
   @Mutation(() => Plan, { description: "Creates a plan from inline steps or a template; starts it unless start is false." })
   createPlan(@Arg("input", () => CreatePlanInput, { description: "The new plan." }) input: CreatePlanInput, @Ctx() ctx: Context): Plan {
     const plan = ctx.coordinator.createPlan(input, ctx.actor);
     return loadPlan(ctx, plan.id);
   }
 
+  @Authorized("operator")
   @Mutation(() => Plan, { description: "Starts an IDLE plan." })
   startPlan(@Arg("id", () => ID, { description: "The plan." }) id: string, @Ctx() ctx: Context): Plan {
     ctx.coordinator.startPlan(id, ctx.actor);

@@ -1,5 +1,6 @@
-import { Arg, Ctx, Field, ID, InputType, Int, Mutation, Resolver } from "type-graphql";
+import { Arg, Authorized, Ctx, Field, ID, InputType, Int, Mutation, Resolver } from "type-graphql";
 import type { Json } from "../../domain/model.js";
+import { agentNeedsLease } from "../access.js";
 import type { Context } from "../context.js";
 import { JSONScalar } from "../scalars.js";
 import { Signal } from "./signal.type.js";
@@ -33,6 +34,7 @@ export class SendMessageInput {
 
 @Resolver(() => Signal)
 export class MessageResolver {
+  @Authorized("operator", "agent")
   @Mutation(() => Signal, {
     description:
       "Sends a MESSAGE signal, payload {payload, expectReply?, replyTimeoutMs?, inReplyTo?}, received by subscribing to signals with the recipient. Bad input (a reply to an unknown message, a non-request or another plan's message included) is BAD_USER_INPUT; a second reply, or one after the timeout, CONFLICT.",
@@ -43,6 +45,7 @@ export class MessageResolver {
     @Arg("leaseId", () => ID, { nullable: true, description: "An agent's running lease of this plan: the agent holding it is the sender (otherwise the caller is)." })
     leaseId?: string | null,
   ): Signal {
+    agentNeedsLease(ctx, leaseId);
     return Signal.from(ctx.coordinator.sendMessage(input, { actor: ctx.actor, leaseId }));
   }
 }

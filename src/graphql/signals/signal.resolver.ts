@@ -1,4 +1,4 @@
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from "type-graphql";
+import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from "type-graphql";
 import { Field, InputType } from "type-graphql";
 import { badInput, notFound } from "../../domain/errors.js";
 import type { Json } from "../../domain/model.js";
@@ -98,6 +98,7 @@ function planStream({ args, context }: SubscribeResolverData<unknown, { id: stri
 
 @Resolver(() => Signal)
 export class SignalResolver {
+  @Authorized("viewer")
   @Query(() => SignalConnection, { description: "The signal log, oldest first, optionally filtered." })
   signals(
     @Ctx() ctx: Context,
@@ -110,11 +111,13 @@ export class SignalResolver {
     return signalConnection(ctx, { planId, kinds, names }, first, after);
   }
 
+  @Authorized("operator")
   @Mutation(() => Signal, { description: "Appends a CUSTOM signal to a plan's timeline." })
   sendSignal(@Arg("input", () => SendSignalInput, { description: "The signal." }) input: SendSignalInput, @Ctx() ctx: Context): Signal {
     return Signal.from(ctx.coordinator.sendSignal(input, ctx.actor));
   }
 
+  @Authorized("viewer")
   @Subscription(() => Signal, {
     name: "signals",
     description:
@@ -132,6 +135,7 @@ export class SignalResolver {
     return signal;
   }
 
+  @Authorized("viewer")
   @Subscription(() => Plan, { description: "The plan after each change.", subscribe: planStream })
   planUpdated(@Root() plan: Plan, @Arg("id", () => ID, { description: "The plan." }) _id: string): Plan {
     return plan;

@@ -1,10 +1,11 @@
-import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../context.js";
 import { Plan } from "../plans/plan.type.js";
 import { PlanTemplate, RegisterTemplateInput } from "./template.type.js";
 
 @Resolver(() => PlanTemplate)
 export class TemplateResolver {
+  @Authorized("viewer")
   @Query(() => [PlanTemplate], { description: "Plan templates, every version: by name, newest version first within a name." })
   templates(
     @Ctx() ctx: Context,
@@ -13,6 +14,7 @@ export class TemplateResolver {
     return ctx.coordinator.store.templates.list(name ?? null).map(PlanTemplate.from);
   }
 
+  @Authorized("viewer")
   @Query(() => PlanTemplate, { nullable: true, description: "One template version, or null." })
   template(
     @Ctx() ctx: Context,
@@ -23,6 +25,7 @@ export class TemplateResolver {
     return t ? PlanTemplate.from(t) : null;
   }
 
+  @Authorized("operator")
   @Mutation(() => PlanTemplate, {
     description: "Registers a new version of a template, checked like createPlan's steps (every problem at once, BAD_USER_INPUT). Earlier versions stay as they are.",
   })

@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { notFound } from "../../domain/errors.js";
 import { SignalKind } from "../../domain/statuses.js";
 import { DeliveryStatus } from "../../webhooks/model.js";
@@ -14,6 +14,7 @@ const isDeliveryCursor = (v: unknown): v is { d: number } =>
 
 @Resolver(() => Webhook)
 export class WebhookResolver {
+  @Authorized("admin")
   @Query(() => [Webhook], { description: "Registered webhooks, oldest first." })
   webhooks(
     @Ctx() ctx: Context,
@@ -22,6 +23,7 @@ export class WebhookResolver {
     return webhookRepository(ctx.coordinator.store).list(includeRemoved ?? false).map(Webhook.from);
   }
 
+  @Authorized("admin")
   @Mutation(() => WebhookRegistration, {
     description:
       "Registers an HTTP(S) endpoint for signals of the given kinds committed from now on (optionally of one plan). Returns the signing secret, once.",
@@ -36,6 +38,7 @@ export class WebhookResolver {
     return Object.assign(new WebhookRegistration(), { webhook: Webhook.from(webhook), secret });
   }
 
+  @Authorized("admin")
   @Mutation(() => Boolean, {
     description: "Removes a webhook: nothing more is sent to it, and its pending deliveries are FAILED. False if it was already removed.",
   })
@@ -43,6 +46,7 @@ export class WebhookResolver {
     return removeWebhook(ctx.coordinator.store, id);
   }
 
+  @Authorized("admin")
   @Query(() => WebhookDeliveryConnection, { description: "The delivery log, newest first, optionally of one webhook." })
   webhookDeliveries(
     @Ctx() ctx: Context,

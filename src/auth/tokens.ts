@@ -1,0 +1,147 @@
+/**
+ * API tokens and the principals they stand for. A token is `baton_` and 256 random bits
+ * (base64url); it is shown once, at creation, and stored only as its SHA-256. Each has a name
+ * (the principal, recorded as the actor of everything done with it), a role and an optional
+ * expiry. Used by the server (every request), the admin mutations and `baton token …`.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { BatonError, badInput, notFound, type Problem } from "../domain/errors.js";
+import { newId } from "../domain/ids.js";
+import type { TokenRecord, TokenRepository } from "../store/tokens.js";
+
+/** What a token may do: viewer, operator, agent and admin use the API, each reading as viewer does; metrics only reads /metrics (see README, Security). */
+export const TOKEN_ROLES = ["viewer", "operator", "agent", "admin", "metrics"] as const;
+export type TokenRole = (typeof TOKEN_ROLES)[number];
+
+/** Who is asking: the token's name and role (tokenId null when authentication is off). */
+export interface Principal {
+  name: string;
+  role: TokenRole;
+  tokenId: string | null;
+}
+
+/** A new token's settings. */
+export interface NewToken {
+  name: string;
+  role: string;
+  /** Epoch ms after which the token no longer works; null: never expires. */
+  expiresAt?: number | null;
+}
+
+const TOKEN_PREFIX = "baton_";
+/** Characters of the token kept to recognise it in a list: `baton_` and four more. */
+const SHOWN_CHARS = TOKEN_PREFIX.length + 4;
+const MAX_NAME = 200;
+
+export const hashToken = (token: string): string => createHash("sha256").update(token).digest("hex");
+
+export const isTokenRole = (role: string): role is TokenRole => (TOKEN_ROLES as readonly string[]).includes(role);
+
+/** Why a presented token does not authenticate, or null when it does. */
+function refusal(t: TokenRecord | null, now: number): string | null {
+  if (!t) return "unknown token";
+  if (t.revokedAt !== null) return "token revoked";
+  if (t.expiresAt !== null && t.expiresAt <= now) return "token expired";
+  return null;
+}
+
+const unauthenticated = (message: string): BatonError => new BatonError("UNAUTHENTICATED", message);
+
+export class Tokens {
+  private readonly revokedListeners = new Set<(id: string) => void>();
+
+  constructor(
+    private readonly repo: TokenRepository,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Creates a token; the secret is in the result only. Bad settings: BAD_USER_INPUT, every problem at once. */
+  create(req: NewToken, createdBy: string): { token: string; record: TokenRecord } {
+    const made = this.mint(req, createdBy);
+    this.repo.insert(made.record);
+    return made;
+  }
+
+  /** A checked new token, not yet stored. */
+  private mint(req: NewToken, createdBy: string): { token: string; record: TokenRecord } {
+    const problems: Problem[] = [];
+    const name = req.name.trim();
+    if (name === "" || name.length > MAX_NAME) problems.push({ path: "name", message: `must be 1 to ${MAX_NAME} characters` });
+    if (!isTokenRole(req.role)) problems.push({ path: "role", message: `must be one of ${TOKEN_ROLES.join(", ")}, got "${req.role}"` });
+    const expiresAt = req.expiresAt ?? null;
+    if (expiresAt !== null && !(Number.isFinite(expiresAt) && expiresAt > this.now())) problems.push({ path: "expiresAt", message: "must be in the future" });
+    if (problems.length > 0) throw badInput(problems);
+    const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
+    const record: TokenRecord = {
+      id: newId("token"),
+      name,
+      role: req.role,
+      hash: hashToken(token),
+      prefix: token.slice(0, SHOWN_CHARS),
+      createdAt: this.now(),
+      createdBy,
+      expiresAt,
+      revokedAt: null,
+    };
+    return { token, record };
+  }
+
+  list(): TokenRecord[] {
+    return this.repo.list();
+  }
+
+  /** Revokes a token at once (a second revoke changes nothing); open subscriptions made with it end. */
+  revoke(id: string): TokenRecord {
+    const before = this.repo.get(id);
+    if (!before) throw notFound("token", id);
+    if (this.repo.revoke(id, this.now())) for (const listener of this.revokedListeners) listener(id);
+    return this.repo.get(id)!;
+  }
+
+  /** Calls `listener` with the id of every token revoked through this instance. */
+  onRevoked(listener: (id: string) => void): () => void {
+    this.revokedListeners.add(listener);
+    return () => this.revokedListeners.delete(listener);
+  }
+
+  /** The principal of a presented token; UNAUTHENTICATED when it is unknown, revoked or expired. */
+  verify(token: string): Principal {
+    const t = this.repo.byHash(hashToken(token));
+    const why = refusal(t, this.now());
+    if (why !== null) throw unauthenticated(why);
+    return { name: t!.name, role: t!.role as TokenRole, tokenId: t!.id };
+  }
+
+  /** Whether the token still authenticates (not revoked or expired since it was presented). */
+  stillValid(id: string): boolean {
+    return refusal(this.repo.get(id), this.now()) === null;
+  }
+
+  /**
+   * The principal of an `Authorization` header value (`Bearer <token>`); null when there is
+   * none. A malformed header, or a token that does not authenticate: UNAUTHENTICATED.
+   */
+  fromHeader(value: unknown): Principal | null {
+    if (value === undefined || value === null || value === "") return null;
+    const m = typeof value === "string" ? /^Bearer\s+(\S+)\s*$/i.exec(value) : null;
+    if (!m) throw unauthenticated('the authorization must be "Bearer <token>"');
+    return this.verify(m[1]!);
+  }
+
+  /**
+   * On a database without any token (a first start), creates an admin token and writes it to
+   * `file` with mode 0600. Returns the file written, or null when tokens exist already.
+   */
+  ensureAdminToken(file: string): string | null {
+    if (this.repo.count() > 0) return null;
+    const { token, record } = this.mint({ name: "admin", role: "admin" }, "system");
+    // The file first: a token stored but never written would lock everyone out for good.
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${token}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600); // the mode applies only when the file is created: an old file is tightened too
+    this.repo.insert(record);
+    return file;
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Background work — durable timers and lease expiry, the agent sweep, the built-in agents — runs
+ * from clock callbacks and the event loop, where a throw would crash the process or silently stop
+ * the work. When a step of it fails (a full disk, a read-only database: src/store/storage-errors.ts,
+ * or a bug) it is logged and tried again later, backing off while the failure lasts. A failed
+ * transaction saved nothing, so what was to be done is still in the database: trying again loses
+ * nothing.
+ */
+import type { Logger } from "../logger.js";
+import { describeSqliteError, isStorageFailure } from "../store/storage-errors.js";
+
+export const RETRY_MIN_MS = 500;
+export const RETRY_MAX_MS = 30_000;
+
+/** Exponential backoff while a failure lasts: 0.5 s, 1 s, 2 s … up to 30 s. */
+export class Backoff {
+  private delay = 0;
+
+  /** The delay before trying again after one more failure. */
+  failed(): number {
+    this.delay = this.delay === 0 ? RETRY_MIN_MS : Math.min(RETRY_MAX_MS, this.delay * 2);
+    return this.delay;
+  }
+
+  succeeded(): void {
+    this.delay = 0;
+  }
+}
+
+/** Logs a failure of background work, saying what failed and when it is tried again. */
+export function logFailure(logger: Logger, err: unknown, what: string, retryInMs: number | null): void {
+  const storage = isStorageFailure(err) ? `: ${describeSqliteError(err) ?? (err as Error).message}` : "";
+  const retry = retryInMs === null ? "" : `; trying again in ${retryInMs} ms`;
+  logger.error({ err, retryInMs }, `${what} failed${storage}${retry}`);
+}

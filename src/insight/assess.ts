@@ -1,0 +1,70 @@
+/**
+ * Evaluations and regressions of stored plans: gathers a finished plan's facts from the store —
+ * its attempts, its paused time, the earlier runs of its template version — for the pure
+ * ./evaluation.ts and ./regression.ts.
+ *
+ * Two readers, one answer: the coordinator judges a plan as it COMPLETES (the REGRESSION signal,
+ * in the transaction of the completion, after the plans are saved) and `Plan.evaluation` judges it
+ * again on read. Both read the same rows — runs that finished strictly before this one, plus this
+ * plan's own attempts and pauses, none of which change once it is finished — so the verdict read
+ * later is the one the signal reported. (It could differ only if one of those earlier runs were
+ * itself restored and finished again later, which moves it out of the window; the signal stays
+ * the record of what was reported.)
+ */
+import type { Json, PlanAggregate } from "../domain/model.js";
+import { isFinalPlanState } from "../domain/statuses.js";
+import type { Store } from "../store/store.js";
+import { evaluate, pausedTime, summarize, type Evaluation, type RunFacts } from "./evaluation.js";
+import { BASELINE_RUNS, baselineOf, compare, type Regression, type RunMetrics } from "./regression.js";
+
+/** The facts of a finished plan the evaluation reads. */
+export function runFacts(store: Store, a: PlanAggregate): RunFacts {
+  const { plan } = a;
+  const pausedMs = plan.startedAt === null || plan.finishedAt === null ? 0 : pausedTime(store.evaluations.pauses(plan.id), plan.startedAt, plan.finishedAt);
+  return { plan, steps: a.steps, attempts: store.attempts.list(plan.id), pausedMs };
+}
+
+/**
+ * The plan against the earlier runs of its template version, or null when it is not judged: not
+ * COMPLETED, not made from a template, a fork, or fewer than MIN_BASELINE_RUNS earlier runs.
+ */
+export function regressionOf(store: Store, a: PlanAggregate, run: RunMetrics): Regression | null {
+  const { plan } = a;
+  if (plan.state !== "COMPLETED" || plan.templateId === null || plan.forkedFrom !== null || plan.finishedAt === null) return null;
+  const earlier = store.evaluations.completedBefore(plan.templateId, plan.finishedAt, BASELINE_RUNS).flatMap((id) => {
+    const before = store.plans.load(id);
+    return before ? [summarize(runFacts(store, before))] : [];
+  });
+  const baseline = baselineOf(earlier);
+  return baseline && compare(run, baseline);
+}
+
+/** The evaluation of a finished plan; null while it is not finished. */
+export function evaluatePlan(store: Store, a: PlanAggregate): Evaluation | null {
+  if (!isFinalPlanState(a.plan.state)) return null;
+  const facts = runFacts(store, a);
+  return evaluate(facts, regressionOf(store, a, summarize(facts)), (id) => store.agents.get(id)?.name ?? id);
+}
+
+/**
+ * The payload of the REGRESSION signal of a plan that just COMPLETED, or null when it did not
+ * regress (or is not judged): both metrics and baselines, the details, the template and the
+ * number of runs the baseline was taken over.
+ */
+export function regressionSignal(store: Store, a: PlanAggregate): Json | null {
+  const run = summarize(runFacts(store, a));
+  const r = regressionOf(store, a, run);
+  if (!r?.detected) return null;
+  const template = store.templates.byId(a.plan.templateId!);
+  return {
+    durationMs: run.durationMs,
+    baselineDurationMs: r.baselineDurationMs,
+    retries: run.retries,
+    baselineRetries: r.baselineRetries,
+    meanQuality: run.meanQuality,
+    baselineQuality: r.baselineQuality,
+    details: r.details,
+    template: { id: a.plan.templateId, name: template?.name ?? null, version: template?.version ?? null },
+    runs: r.runs,
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * The door of the gateway: who is asking (the Bearer token's principal, or everyone an admin
+ * when authentication is off), how fast they may ask (a request budget per token, or per
+ * address for requests without one; rate-limiter-flexible's in-memory counter), and which WebSocket connections must end when
+ * their token stops working (revoked through this server at once; revoked with `baton token
+ * revoke` or expired: within BATON_AUTH_RECHECK_MS).
+ */
+import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import type { Principal, Tokens } from "../auth/tokens.js";
+import type { RequestRate } from "../config.js";
+import type { Clock, TimerHandle } from "../coordinator/clock.js";
+import { actorFrom } from "../graphql/context.js";
+
+export interface GateOptions {
+  tokens: Tokens;
+  /** False: no authentication (BATON_AUTH=off on loopback); every caller acts as an admin. */
+  auth: boolean;
+  /** Requests per token (or per address without one) and window; null: unlimited. */
+  rate: RequestRate | null;
+  clock: Clock;
+  /** How often open connections' tokens are checked again. */
+  recheckMs: number;
+}
+
+/** A WebSocket connection authenticated by a token, and how to end it. */
+interface Session {
+  tokenId: string;
+  end: (reason: string) => void;
+}
+
+export class Gate {
+  private readonly limiter: RateLimiterMemory | null;
+  private readonly sessions = new Set<Session>();
+  private recheck: TimerHandle | null = null;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly options: GateOptions) {
+    const { rate } = options;
+    this.limiter = rate ? new RateLimiterMemory({ points: rate.requests, duration: rate.windowMs / 1000 }) : null;
+    this.unsubscribe = options.tokens.onRevoked((id) => this.endSessions((s) => s.tokenId === id, "token revoked"));
+  }
+
+  get authEnabled(): boolean {
+    return this.options.auth;
+  }
+
+  /**
+   * The principal of a request: from its `authorization` (header or connection param); null when
+   * none was sent; UNAUTHENTICATED (thrown) for a bad one. Without authentication: an admin
+   * named by `actor` (x-baton-actor), anonymous by default.
+   */
+  principal(authorization: unknown, actor: unknown): Principal | null {
+    if (!this.options.auth) return { name: actorFrom(actor), role: "admin", tokenId: null };
+    return this.options.tokens.fromHeader(authorization);
+  }
+
+  /**
+   * Takes one request from the caller's budget: null when it may go on, else the milliseconds
+   * until it may ask again. `key` identifies the caller (its token, else its address).
+   */
+  async admit(principal: Principal | null, address: string | undefined): Promise<number | null> {
+    if (!this.limiter || !this.options.auth) return null; // without authentication there is no token to hold to a budget
+    const key = principal?.tokenId ?? `addr:${address ?? "unknown"}`;
+    try {
+      await this.limiter.consume(key);
+      return null;
+    } catch (e) {
+      if (e instanceof RateLimiterRes) return Math.max(1, e.msBeforeNext);
+      throw e;
+    }
+  }
+
+  /** Follows a connection made with a token: `end` is called once the token is revoked or expires. Returns the release. */
+  track(principal: Principal | null, end: (reason: string) => void): () => void {
+    if (!principal?.tokenId) return () => undefined;
+    const session: Session = { tokenId: principal.tokenId, end };
+    this.sessions.add(session);
+    this.arm();
+    return () => this.sessions.delete(session);
+  }
+
+  /** Stops rechecking; sessions are left to their sockets' own closing. */
+  close(): void {
+    this.recheck?.cancel();
+    this.recheck = null;
+    this.unsubscribe();
+    this.sessions.clear();
+  }
+
+  private arm(): void {
+    if (this.recheck || this.sessions.size === 0) return;
+    this.recheck = this.options.clock.schedule(this.options.recheckMs, () => {
+      this.recheck = null;
+      const valid = new Map<string, boolean>();
+      const stillValid = (id: string): boolean => valid.get(id) ?? valid.set(id, this.options.tokens.stillValid(id)).get(id)!;
+      this.endSessions((s) => !stillValid(s.tokenId), "token revoked or expired");
+      this.arm();
+    });
+  }
+
+  private endSessions(which: (s: Session) => boolean, reason: string): void {
+    for (const s of [...this.sessions]) {
+      if (!which(s)) continue;
+      this.sessions.delete(s);
+      s.end(reason);
+    }
+  }
+}

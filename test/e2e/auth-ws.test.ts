@@ -1,0 +1,147 @@
+/**
+ * Authentication of WebSockets (graphql-ws connectionParams.authorization, checked in
+ * onConnect), subscriptions ended when their token is revoked (by the mutation, or by
+ * `baton token revoke` in another process, noticed at the next recheck), the request budget of
+ * subscriptions, the SDK with a token, and `baton token create|list|revoke`.
+ */
+import { spawnSync } from "node:child_process";
+import { createClient as createWsClient } from "graphql-ws";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { ManualClock } from "../../src/coordinator/clock.js";
+import { createAgent, createClient } from "../../src/client/index.js";
+import { SignalsDocument } from "../../src/client/generated/graphql.js";
+import { waitFor } from "../helpers/fixtures.js";
+import { startGateway, type Gateway } from "../helpers/gateway.js";
+import { CLI } from "../helpers/process.js";
+
+const clock = new ManualClock(Date.now());
+let gw: Gateway;
+beforeAll(async () => {
+  gw = await startGateway({ clock, env: { BATON_TOKEN_RATE_LIMIT: "1000/1h", BATON_AUTH_RECHECK_MS: "500" } });
+});
+afterAll(() => gw?.stop());
+
+/** Opens a graphql-ws connection with these params; resolves with how it closed, or "open" once acknowledged. */
+function connect(params: Record<string, unknown> | undefined) {
+  let closed: { code: number; reason: string } | null = null;
+  let acked = false;
+  const client = createWsClient({
+    url: gw.url.replace(/^http/, "ws"),
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: false,
+    connectionParams: params,
+    on: { connected: () => (acked = true), closed: (e) => (closed = { code: (e as { code: number }).code, reason: (e as { reason: string }).reason }) },
+    onNonLazyError: () => undefined,
+  });
+  return { client, closed: () => closed, acked: () => acked };
+}
+
+/** Starts a signals subscription and records its events and how it ended. */
+function follow(client: ReturnType<typeof createWsClient>) {
+  const seen: unknown[] = [];
+  let ended: unknown = null;
+  client.subscribe({ query: `subscription { signals { kind } }` }, { next: (v) => seen.push(v), error: (e) => (ended = e ?? "error"), complete: () => (ended ??= "complete") });
+  return { seen, ended: () => ended };
+}
+
+const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, BATON_DB: gw.db }, encoding: "utf8" });
+
+describe("WebSocket authentication", () => {
+  it("closes a connection without a token, or with a bad one, with 4401", async () => {
+    for (const params of [undefined, { authorization: "Bearer baton_nope" }, { authorization: 42 }]) {
+      const c = connect(params);
+      await waitFor(() => c.closed() !== null);
+      expect(c.closed()!.code).toBe(4401);
+      expect(c.acked()).toBe(false);
+      await c.client.dispose();
+    }
+  });
+
+  it("serves a connection with a token, and ends it with 4403 once the token is revoked", async () => {
+    const { token, record } = gw.app.coordinator.tokens.create({ name: "watcher", role: "viewer" }, "test");
+    const c = connect({ authorization: `Bearer ${token}` });
+    const sub = follow(c.client);
+    await waitFor(() => c.acked() && gw.app.coordinator.hub.subscriberCount > 0);
+    await gw.post(`mutation { createPlan(input: { name: "seen", steps: [{ key: "a", role: "w" }] }) { id } }`);
+    await waitFor(() => sub.seen.length > 0);
+    const r = await gw.post(`mutation($id: ID!) { revokeToken(id: $id) { id } }`, { id: record.id });
+    expect(r.body.errors).toBeUndefined();
+    await waitFor(() => c.closed() !== null);
+    expect(c.closed()).toEqual({ code: 4403, reason: "Forbidden: token revoked" });
+    expect(sub.ended()).not.toBeNull();
+    await c.client.dispose();
+  });
+
+  it("ends a connection whose token `baton token revoke` revoked from another process, at the next recheck", async () => {
+    const { token, record } = gw.app.coordinator.tokens.create({ name: "watcher-2", role: "viewer" }, "test");
+    const c = connect({ authorization: `Bearer ${token}` });
+    await waitFor(() => c.acked());
+    const out = cli("token", "revoke", record.id);
+    expect(out.status, out.stderr).toBe(0);
+    expect(out.stdout).toContain(`token ${record.id} (watcher-2) revoked at`);
+    expect(c.closed()).toBeNull(); // not yet: nothing told this server
+    clock.advance(500);
+    await waitFor(() => c.closed() !== null);
+    expect(c.closed()!.code).toBe(4403);
+    await c.client.dispose();
+  });
+
+  it("refuses a subscription past the token's request budget with RATE_LIMITED", async () => {
+    const tight = await startGateway({ env: { BATON_TOKEN_RATE_LIMIT: "2/1h" } });
+    try {
+      const ws = createWsClient({ url: tight.url.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${tight.adminToken}` } });
+      const errors: unknown[] = [];
+      for (let i = 0; i < 3; i++) ws.subscribe({ query: `subscription { signals { kind } }` }, { next: () => undefined, error: (e) => errors.push(e), complete: () => undefined });
+      await waitFor(() => errors.length === 1);
+      expect(errors[0]).toMatchObject([{ extensions: { code: "RATE_LIMITED" } }]);
+      await ws.dispose();
+    } finally {
+      await tight.stop();
+    }
+  });
+});
+
+describe("the SDK with tokens", () => {
+  it("an agent with an agent token runs a plan an operator created, and a viewer follows it", async () => {
+    const operator = gw.app.coordinator.tokens.create({ name: "ops", role: "operator" }, "test").token;
+    const agentToken = gw.app.coordinator.tokens.create({ name: "sdk-agent", role: "agent" }, "test").token;
+    const viewer = createClient({ url: gw.url, token: gw.app.coordinator.tokens.create({ name: "eyes", role: "viewer" }, "test").token });
+    const plan = await gw.post(`mutation { createPlan(input: { name: "sdk", steps: [{ key: "a", role: "sdk" }, { key: "b", role: "sdk", dependsOn: ["a"] }] }) { id } }`, {}, operator);
+    const planId = plan.body.data!["createPlan"].id as string;
+    const kinds: string[] = [];
+    const signals = viewer.subscribe(SignalsDocument, { planId, afterSequence: 0 });
+    const agent = createAgent({ url: gw.url, token: agentToken, name: "sdk-1", roles: ["sdk"], waitMs: 0, handler: async ({ lease }) => ({ done: lease.stepKey }) });
+    const agentId = await agent.ready;
+    for await (const { signals: s } of signals) {
+      kinds.push(s.kind);
+      if (s.kind === "PLAN_COMPLETED") break;
+    }
+    await agent.stop();
+    await viewer.close();
+    expect(kinds.filter((k) => k === "STEP_SUCCEEDED")).toHaveLength(2);
+    expect(gw.app.coordinator.store.agents.get(agentId)!.owner).toBe("sdk-agent");
+  });
+});
+
+describe("baton token", () => {
+  it("creates a token that works, lists tokens without their secrets, and says what is wrong", async () => {
+    const created = cli("token", "create", "--name", "ci-bot", "--role", "operator", "--expires-in", "30d");
+    expect(created.status, created.stderr).toBe(0);
+    const token = created.stdout.trim();
+    expect(token).toMatch(/^baton_/);
+    expect(created.stderr).toMatch(/^token tok_\w+ \(ci-bot, operator, expires \S+\): keep it now/);
+    expect((await gw.post(`{ viewer { name role } }`, {}, token)).body.data).toEqual({ viewer: { name: "ci-bot", role: "OPERATOR" } });
+
+    const list = cli("token", "list");
+    expect(list.stdout.split("\n")[0]).toMatch(/^ID\s+NAME\s+ROLE\s+PREFIX\s+CREATED\s+EXPIRES\s+REVOKED$/);
+    expect(list.stdout).toMatch(/ci-bot\s+operator\s+baton_/);
+    expect(list.stdout).not.toContain(token);
+
+    const bad = cli("token", "create", "--name", "x", "--role", "root");
+    expect([bad.status, bad.stderr.trim()]).toEqual([2, 'baton: role: must be one of viewer, operator, agent, admin, metrics, got "root"']);
+    expect(cli("token", "revoke", "tok_nope").stderr.trim()).toBe("baton: token tok_nope not found");
+    expect(cli("token").status).toBe(2);
+  });
+});
