@@ -1,6 +1,6 @@
 /**
  * A small typed GraphQL client for Baton, built on the TypedDocumentNodes generated into
- * ./generated/graphql.ts: queries and mutations over HTTP POST (Node's global fetch),
+ * ./generated/graphql.ts: queries and mutations over HTTP POST (undici's fetch),
  * subscriptions over graphql-ws. Results and variables are typed by the document.
  *
  * @example
@@ -13,6 +13,7 @@
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { getOperationAST, print, type DocumentNode } from "graphql";
 import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
+import { fetch, Headers, type Response } from "undici";
 import WebSocket from "ws";
 import { BatonClientError, ClientErrorCode, type ResponseError } from "./errors.js";
 

@@ -3,6 +3,7 @@
  * coordinator path as remote agents (leases, heartbeats, retries, traces) and differ only in
  * that no network lies between them and the gateway.
  */
+import { fetch } from "undici";
 import { asObject, BuiltinRole } from "../domain/builtins.js";
 import type { Json } from "../domain/model.js";
 import type { Logger } from "../logger.js";

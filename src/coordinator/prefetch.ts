@@ -5,6 +5,7 @@
  * a value is fetched once per cache key and shared, across steps and plans, while it is fresh
  * (the prefetch_cache table), and fetches of a key already being fetched join that request.
  */
+import { fetch } from "undici";
 import { BuiltinRole, prefetchProblems } from "../domain/builtins.js";
 import type { Problem } from "../domain/errors.js";
 import type { Json } from "../domain/model.js";

@@ -1,4 +1,5 @@
 /** One HTTP attempt of a delivery, with a time limit, reduced to what the delivery log keeps. */
+import { fetch } from "undici";
 
 export interface Outcome {
   /** The endpoint answered 2xx. */
