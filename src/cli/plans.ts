@@ -8,7 +8,8 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { createClient, type BatonClient } from "../client/client.js";
-import { BatonClientError } from "../client/errors.js";
+import { BatonClientError, ClientErrorCode } from "../client/errors.js";
+import { nextDelay, sleep } from "../client/util.js";
 import {
   CliAgentsDocument,
   CliPlanDocument,
@@ -23,6 +24,7 @@ import {
 } from "../client/generated/graphql.js";
 import { loadConfig } from "../config.js";
 import { isFinalPlanState, PlanState } from "../domain/statuses.js";
+import { formatMs } from "../insight/regression.js";
 import { agentTable, LiveView, planDetails, planTable, summary, watchLines, type Evaluation, type PlanStatus } from "./render.js";
 import { UsageError } from "./tokens.js";
 
@@ -185,53 +187,105 @@ const STATE_SIGNALS: SignalKind[] = [
   "INTERVENTION_APPLIED",
 ];
 
+/** How long `plan watch` keeps trying to get its gateway back before it gives up. */
+export const RECONNECT_FOR_MS = 5 * 60_000;
+
+/**
+ * The gateway went away (refused, reset, restarting, draining) rather than said no: worth
+ * trying again. A WebSocket closed with a 44xx code (bad or revoked token, bad request) is an
+ * answer, not a loss.
+ */
+function isConnectionLoss(e: unknown): boolean {
+  if (!(e instanceof BatonClientError)) return false;
+  if (e.code === ClientErrorCode.NETWORK_ERROR) return true;
+  if (e.code === ClientErrorCode.HTTP_ERROR) return (e.status ?? 0) >= 500;
+  if (e.code !== ClientErrorCode.CONNECTION_CLOSED) return false;
+  const closeCode = (e.cause as { code?: unknown } | undefined)?.code;
+  return !(typeof closeCode === "number" && closeCode >= 4400 && closeCode < 4500);
+}
+
 /**
  * Follows a plan until it is finished; resolves with it as last read. The signals
  * (replay from the start, then live) only say when to look: each burst of them makes one read
  * of the plan, whose steps and waves are the truth shown (a transition re-runs steps without a
  * signal of their own; dynamic steps add waves). A read is made while the previous one is
  * answered only if signals came meanwhile, so a long replay costs a few reads, not one per signal.
+ * When the gateway goes away (a restart, a dropped network) the watch says so on stderr, tries
+ * again with backoff for up to RECONNECT_FOR_MS, reads the plan once it answers and resubscribes
+ * after the last signal it saw: nothing is missed and nothing is shown twice.
  */
 async function follow(client: BatonClient, id: string, show: (plan: PlanStatus) => void): Promise<PlanStatus> {
   let ended = false;
   let dirty = false;
   let reading = false;
+  let after = 0;
   let settle!: { resolve: (plan: PlanStatus) => void; reject: (e: unknown) => void };
   const finished = new Promise<{ plan: PlanStatus }>((resolve, reject) => (settle = { resolve: (plan) => resolve({ plan }), reject }));
   finished.catch(() => undefined); // raced below; this only keeps a failure after the loop from going unhandled
+  /** The plan as the gateway has it now; it ends the watch when the plan is finished. */
+  const readOnce = async (): Promise<void> => {
+    const { plan } = await client.request(CliPlanStatusDocument, { id });
+    if (!plan) throw notFound(id);
+    show(plan);
+    if (isFinalPlanState(plan.state)) {
+      ended = true;
+      settle.resolve(plan);
+    }
+  };
   const read = async (): Promise<void> => {
     reading = true;
     try {
       while (dirty && !ended) {
         dirty = false;
-        const { plan } = await client.request(CliPlanStatusDocument, { id });
-        if (!plan) throw notFound(id);
-        show(plan);
-        if (isFinalPlanState(plan.state)) {
-          ended = true;
-          settle.resolve(plan);
-        }
+        await readOnce();
       }
     } catch (e) {
-      ended = true;
-      settle.reject(e);
+      if (isConnectionLoss(e)) dirty = true; // the subscription breaks too; reading again is part of getting back
+      else {
+        ended = true;
+        settle.reject(e);
+      }
     } finally {
       reading = false;
     }
   };
-  const signals = client.subscribe(SignalsDocument, { planId: id, kinds: STATE_SIGNALS, afterSequence: 0 });
-  try {
-    for (;;) {
-      const next = await Promise.race([signals.next(), finished]);
-      if ("plan" in next) return next.plan;
-      if (next.done) throw new Error(`the signal stream of plan ${id} ended before the plan finished`);
-      dirty = true;
-      if (!reading) void read();
+  /** Until the gateway answers again (or the plan turns out finished); throws after RECONNECT_FOR_MS. */
+  const reconnect = async (lost: BatonClientError): Promise<void> => {
+    process.stderr.write(`lost the gateway (${lost.message}); reconnecting\n`);
+    const giveUpAt = Date.now() + RECONNECT_FOR_MS;
+    for (let delay = nextDelay(0); ; delay = nextDelay(delay)) {
+      await sleep(delay);
+      try {
+        await readOnce();
+        process.stderr.write("reconnected\n");
+        return;
+      } catch (e) {
+        if (!isConnectionLoss(e)) throw e;
+        if (Date.now() >= giveUpAt) throw new Error(`gave up on the gateway after ${formatMs(RECONNECT_FOR_MS)}: ${(e as Error).message}`, { cause: e });
+      }
     }
-  } finally {
-    ended = true;
-    await signals.return?.();
+  };
+  while (!ended) {
+    const signals = client.subscribe(SignalsDocument, { planId: id, kinds: STATE_SIGNALS, afterSequence: after });
+    let lost: BatonClientError | null = null;
+    try {
+      for (;;) {
+        const next = await Promise.race([signals.next(), finished]);
+        if ("plan" in next) return next.plan;
+        if (next.done) throw new Error(`the signal stream of plan ${id} ended before the plan finished`);
+        after = next.value.signals.sequence;
+        dirty = true;
+        if (!reading) void read();
+      }
+    } catch (e) {
+      if (!isConnectionLoss(e)) throw e;
+      lost = e as BatonClientError;
+    } finally {
+      await signals.return?.();
+    }
+    await reconnect(lost);
   }
+  return (await finished).plan;
 }
 
 /** `baton plan watch <id>`: live progress per wave, then a summary; exit code 0 if the plan COMPLETED, else 1. */
