@@ -228,6 +228,7 @@ const structural: { [K in StructuralKind]: Handler<K> } = {
     if (!r.state || r.state.plan.id !== d.plan.id) return refuse("NOT_FOUND", `plan has no checkpoint ${r.checkpointId}`);
     // A PAUSED plan stays paused, an IDLE one (checkpointed by hand before it started) idle.
     const keep = d.plan.state === "PAUSED" || d.plan.state === "IDLE" ? d.plan.state : "RUNNING";
+    const reopens = isFinalPlanState(d.plan.state);
     const now = new Map(d.steps.map((s) => [s.key, s] as const));
     for (const s of d.steps) if (s.state === "RUNNING" && s.leaseId) d.command({ type: "EndAttempt", leaseId: s.leaseId, outcome: "CANCELLED", error: null });
     d.command({ type: "ClearTimers", stepKey: null });
@@ -253,6 +254,7 @@ const structural: { [K in StructuralKind]: Handler<K> } = {
     for (const key of now.keys()) if (!steps.some((s) => s.key === key)) changed[key] = { before: now.get(key)!.state, after: null };
     d.restructure(steps);
     d.patchPlan({ state: keep, result: null, error: null, finishedAt: null });
+    if (reopens) d.emit("PLAN_RESUMED", null, { reason: "restore" });
     if (keep !== "IDLE" && d.plan.policy.planTimeoutMs !== null) setTimer(d, TimerKind.PLAN_DEADLINE, null, null, d.now + d.plan.policy.planTimeoutMs);
     promote(d);
     d.command({ type: "TakeCheckpoint", reason: "RESTORE", stepKey: null });

@@ -6,7 +6,7 @@
  * Two readers, one answer: the coordinator judges a plan as it COMPLETES (the REGRESSION signal,
  * in the transaction of the completion, after the plans are saved) and `Plan.evaluation` judges it
  * again on read. Both read the same rows — runs that finished strictly before this one, plus this
- * plan's own attempts and pauses, none of which change once it is finished — so the verdict read
+ * plan's own attempts and suspensions, none of which change once it is finished — so the verdict read
  * later is the one the signal reported. (It could differ only if one of those earlier runs were
  * itself restored and finished again later, which moves it out of the window; the signal stays
  * the record of what was reported.)
@@ -14,14 +14,14 @@
 import type { Json, PlanAggregate } from "../domain/model.js";
 import { isFinalPlanState } from "../domain/statuses.js";
 import type { Store } from "../store/store.js";
-import { evaluate, pausedTime, summarize, type Evaluation, type RunFacts } from "./evaluation.js";
+import { evaluate, summarize, suspendedTime, type Evaluation, type RunFacts } from "./evaluation.js";
 import { BASELINE_RUNS, baselineOf, compare, type Regression, type RunMetrics } from "./regression.js";
 
 /** The facts of a finished plan the evaluation reads. */
 export function runFacts(store: Store, a: PlanAggregate): RunFacts {
   const { plan } = a;
-  const pausedMs = plan.startedAt === null || plan.finishedAt === null ? 0 : pausedTime(store.evaluations.pauses(plan.id), plan.startedAt, plan.finishedAt);
-  return { plan, steps: a.steps, attempts: store.attempts.list(plan.id), pausedMs };
+  const suspendedMs = plan.startedAt === null || plan.finishedAt === null ? 0 : suspendedTime(store.evaluations.suspensions(plan.id), plan.startedAt, plan.finishedAt);
+  return { plan, steps: a.steps, attempts: store.attempts.list(plan.id), suspendedMs };
 }
 
 /**

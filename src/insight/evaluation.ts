@@ -1,10 +1,11 @@
 /**
  * Plan evaluation (PURE: no I/O, no clock; ./assess.ts gathers the facts from the store): a
- * finished plan, its attempts (the traces) and its paused time → a score, a grade and
+ * finished plan, its attempts (the traces) and the time it was suspended → a score, a grade and
  * recommendations in plain words.
  *
  * What is measured of a run (RunSummary):
- *   durationMs   finishedAt − startedAt − the time it spent PAUSED (null if it never started)
+ *   durationMs   finishedAt − startedAt − the time it was suspended: PAUSED, or finished before a
+ *                retry or a restore reopened it (null if it never started)
  *   retries      attempts that followed an unsuccessful attempt (FAILED, TIMED_OUT, LOST) of the
  *                same step: the step ran again because the one before did not succeed. Revoked
  *                attempts (CANCELLED) and re-runs after a success (loops) are not retries.
@@ -24,6 +25,7 @@
  */
 import type { AttemptModel, PlanModel, StepModel } from "../domain/model.js";
 import type { TraceOutcome } from "../domain/statuses.js";
+import type { SuspensionChange } from "../store/evaluations.js";
 import { formatMs, plural, round, type Regression, type RunMetrics } from "./regression.js";
 
 export const QualityGrade = { EXCELLENT: "EXCELLENT", GOOD: "GOOD", FAIR: "FAIR", POOR: "POOR" } as const;
@@ -50,8 +52,8 @@ export interface RunFacts {
   steps: readonly StepModel[];
   /** Every attempt of the plan (its traces), in any order. */
   attempts: readonly AttemptModel[];
-  /** Time the plan spent PAUSED between its start and its end. */
-  pausedMs: number;
+  /** Time the plan was suspended (see {@link suspendedTime}) between its start and its end. */
+  suspendedMs: number;
 }
 
 export interface RunSummary extends RunMetrics {
@@ -89,19 +91,24 @@ function traces(attempts: readonly AttemptModel[]): Map<string, StepTrace> {
   return byStep;
 }
 
-/** Time spent PAUSED: from each PAUSE to the next RESUME, or to the end when none came (inside [startedAt, finishedAt]). */
-export function pausedTime(changes: readonly { kind: "PAUSE" | "RESUME"; at: number }[], startedAt: number, finishedAt: number): number {
-  let paused = 0;
+/**
+ * Time suspended, inside [startedAt, finishedAt]: from each signal that suspends the run
+ * (PLAN_PAUSED, or one that ends it: PLAN_COMPLETED, PLAN_FAILED, PLAN_CANCELLED,
+ * PLAN_COMPENSATED) to the next PLAN_RESUMED (a resume, or a retry or restore that reopened the
+ * plan), or to the end when none came.
+ */
+export function suspendedTime(changes: readonly SuspensionChange[], startedAt: number, finishedAt: number): number {
+  let suspended = 0;
   let since: number | null = null;
   const clamp = (t: number): number => Math.min(finishedAt, Math.max(startedAt, t));
   for (const c of changes) {
-    if (c.kind === "PAUSE" && since === null) since = clamp(c.at);
-    else if (c.kind === "RESUME" && since !== null) {
-      paused += clamp(c.at) - since;
+    if (c.kind !== "PLAN_RESUMED") since ??= clamp(c.at);
+    else if (since !== null) {
+      suspended += clamp(c.at) - since;
       since = null;
     }
   }
-  return since === null ? paused : paused + finishedAt - since;
+  return since === null ? suspended : suspended + finishedAt - since;
 }
 
 /** The measured facts of a run (see the header). */
@@ -117,7 +124,7 @@ function summaryOf(run: RunFacts, byStep: Map<string, StepTrace>): RunSummary {
   const successRate = ended.length === 0 ? (plan.state === "COMPLETED" ? 1 : 0) : round(ended.filter((a) => a.outcome === "SUCCEEDED").length / ended.length, 4);
   const qualities = run.steps.flatMap((s) => (s.quality === null ? [] : [s.quality]));
   return {
-    durationMs: plan.startedAt === null || plan.finishedAt === null ? null : Math.max(0, plan.finishedAt - plan.startedAt - run.pausedMs),
+    durationMs: plan.startedAt === null || plan.finishedAt === null ? null : Math.max(0, plan.finishedAt - plan.startedAt - run.suspendedMs),
     retries,
     successRate,
     meanQuality: qualities.length === 0 ? null : round(qualities.reduce((x, y) => x + y, 0) / qualities.length, 4),

@@ -1,12 +1,12 @@
 /**
  * Reads for plan evaluations and regressions (src/insight/): the earlier runs of a template
- * version, and when a plan was paused and resumed. Read-only; nothing here is written.
+ * version, and when a plan was suspended and resumed. Read-only; nothing here is written.
  */
 import type Database from "better-sqlite3";
 
-/** A pause or a resume of a plan, as applied (an intervention row). */
-export interface PauseChange {
-  kind: "PAUSE" | "RESUME";
+/** A plan signal that suspends its run (paused, or ended) or resumes it (PLAN_RESUMED). */
+export interface SuspensionChange {
+  kind: "PLAN_PAUSED" | "PLAN_COMPLETED" | "PLAN_FAILED" | "PLAN_CANCELLED" | "PLAN_COMPENSATED" | "PLAN_RESUMED";
   at: number;
 }
 
@@ -22,9 +22,11 @@ export class EvaluationRepository {
          WHERE template_id = ? AND state = 'COMPLETED' AND forked_from IS NULL AND finished_at < ?
          ORDER BY finished_at DESC, id DESC LIMIT ?`,
       ),
-      pauses: sqlite.prepare<[string], PauseChange>(
-        `SELECT kind, at FROM interventions
-         WHERE plan_id = ? AND status = 'APPLIED' AND kind IN ('PAUSE', 'RESUME') ORDER BY seq`,
+      // Served by signals_plan (plan_id, sequence): the plan's signals, a few per step.
+      suspensions: sqlite.prepare<[string], SuspensionChange>(
+        `SELECT kind, at FROM signals
+         WHERE plan_id = ? AND kind IN ('PLAN_PAUSED', 'PLAN_COMPLETED', 'PLAN_FAILED', 'PLAN_CANCELLED', 'PLAN_COMPENSATED', 'PLAN_RESUMED')
+         ORDER BY sequence`,
       ),
     };
   }
@@ -37,8 +39,8 @@ export class EvaluationRepository {
     return this.stmt.completedBefore.all(templateId, before, limit).map((r) => r.id);
   }
 
-  /** The plan's applied PAUSE and RESUME interventions, oldest first. */
-  pauses(planId: string): PauseChange[] {
-    return this.stmt.pauses.all(planId);
+  /** The plan's signals that suspended or resumed its run, oldest first. */
+  suspensions(planId: string): SuspensionChange[] {
+    return this.stmt.suspensions.all(planId);
   }
 }

@@ -198,6 +198,35 @@ describe("Plan.evaluation and regressions", () => {
     expect(t.regressions()).toEqual([]);
   });
 
+  it("leaves out the time a plan spent finished before a retry or a restore reopened it", async () => {
+    const t = await setup();
+    for (let i = 0; i < 3; i++) await t.run();
+    // extract fails twice (at once, and after the 100 ms backoff): FAILED. An hour later it is retried.
+    const retried = t.coordinator.createPlan({ name: "nightly", template: "etl" }, "tester").id;
+    for (let i = 0; i < 2; i++) {
+      const [g] = await t.coordinator.claim(t.agent.id, 1);
+      t.coordinator.fail(g!.lease.id, { message: "source not ready" });
+      if (i === 0) t.clock.advance(100);
+    }
+    expect(t.store.plans.load(retried)!.plan.state).toBe("FAILED");
+    t.clock.advance(3_600_000);
+    expect(t.coordinator.intervene(retried, { kind: "RETRY_STEP", stepKey: "extract" }, { actor: "ops" }).status).toBe("APPLIED");
+    await t.step("extract", { ms: 400 });
+    await t.step("load");
+    expect(await t.evaluation(retried)).toMatchObject({ durationMs: 1_000, retries: 2, regression: { runs: 3 } });
+    expect((await t.evaluation(retried)).regression.details).not.toContainEqual(expect.stringMatching(/^duration/));
+
+    // A COMPLETED plan restored from its first checkpoint an hour later runs both times, not the hour between.
+    const restored = await t.run();
+    t.clock.advance(3_600_000);
+    const initial = t.store.checkpoints.list(restored, 0, 1)[0]!;
+    expect(t.coordinator.intervene(restored, { kind: "RESTORE_CHECKPOINT", checkpointId: initial.id }, { actor: "ops" }).status).toBe("APPLIED");
+    expect(allSignals(t.store, restored).filter((s) => s.kind === "PLAN_RESUMED").map((s) => s.payload)).toEqual([{ reason: "restore" }]);
+    await t.step("extract");
+    await t.step("load");
+    expect(await t.evaluation(restored)).toMatchObject({ durationMs: 2_000 });
+  });
+
   it("a bug in the judging is logged and does not refuse the completion", async () => {
     const t = await setup();
     for (let i = 0; i < 3; i++) await t.run();

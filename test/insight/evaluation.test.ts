@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { AttemptModel, PlanAggregate, StepError, StepModel } from "../../src/domain/model.js";
 import type { TraceOutcome } from "../../src/domain/statuses.js";
-import { evaluate, gradeOf, pausedTime, summarize, type RunFacts } from "../../src/insight/evaluation.js";
+import { evaluate, gradeOf, suspendedTime, summarize, type RunFacts } from "../../src/insight/evaluation.js";
 import { baselineOf, compare, formatMs, median, type RunMetrics } from "../../src/insight/regression.js";
 import { plan, T0, type StepList } from "../helpers/engine.js";
 
@@ -37,7 +37,7 @@ function attempt(stepKey: string, n: number, outcome: TraceOutcome, more: { agen
   } as AttemptModel;
 }
 
-const facts = (a: PlanAggregate, attempts: AttemptModel[], pausedMs = 0): RunFacts => ({ plan: a.plan, steps: a.steps, attempts, pausedMs });
+const facts = (a: PlanAggregate, attempts: AttemptModel[], suspendedMs = 0): RunFacts => ({ plan: a.plan, steps: a.steps, attempts, suspendedMs });
 
 describe("evaluate", () => {
   it("a perfect run (every attempt succeeded first time, quality 1) scores 100: EXCELLENT, nothing to recommend", () => {
@@ -124,12 +124,16 @@ describe("evaluate", () => {
     ]);
   });
 
-  it("leaves paused time out of the duration", () => {
+  it("leaves suspended time out of the duration: paused, or finished until reopened", () => {
     const a = finished({ a: {} }, {}, { ms: 60 });
     expect(summarize(facts(a, [attempt("a", 1, "SUCCEEDED")], 30)).durationMs).toBe(30);
     // PAUSE at 10, RESUME at 30, PAUSE at 50 and no resume before the end at 60: 20 + 10 ms.
-    expect(pausedTime([{ kind: "PAUSE", at: T0 + 10 }, { kind: "RESUME", at: T0 + 30 }, { kind: "PAUSE", at: T0 + 50 }], T0, T0 + 60)).toBe(30);
-    expect(pausedTime([], T0, T0 + 60)).toBe(0);
+    expect(suspendedTime([{ kind: "PLAN_PAUSED", at: T0 + 10 }, { kind: "PLAN_RESUMED", at: T0 + 30 }, { kind: "PLAN_PAUSED", at: T0 + 50 }], T0, T0 + 60)).toBe(30);
+    // FAILED at 10, reopened by a retry at 40, COMPLETED at 60 (its own end adds nothing): 30 ms.
+    expect(suspendedTime([{ kind: "PLAN_FAILED", at: T0 + 10 }, { kind: "PLAN_RESUMED", at: T0 + 40 }, { kind: "PLAN_COMPLETED", at: T0 + 60 }], T0, T0 + 60)).toBe(30);
+    // PAUSED at 10, CANCELLED while paused at 20, reopened at 45: one suspension, 35 ms.
+    expect(suspendedTime([{ kind: "PLAN_PAUSED", at: T0 + 10 }, { kind: "PLAN_CANCELLED", at: T0 + 20 }, { kind: "PLAN_RESUMED", at: T0 + 45 }, { kind: "PLAN_COMPLETED", at: T0 + 60 }], T0, T0 + 60)).toBe(35);
+    expect(suspendedTime([], T0, T0 + 60)).toBe(0);
   });
 
   it("grades by thresholds 90 / 75 / 50", () => {
