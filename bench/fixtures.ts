@@ -1,9 +1,13 @@
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { StepDraft } from "../src/engine/validate.js";
 
-export const tempDbFile = (): string => join(mkdtempSync(join(tmpdir(), "baton-bench-")), "baton.db");
+/** A new database file in a new folder under `dir` (the system's temporary folder by default). */
+export const tempDbFile = (dir = tmpdir()): string => join(mkdtempSync(join(dir, "baton-bench-")), "baton.db");
+
+/** A memory-backed folder (tmpfs) where the system has one, else null. */
+export const memoryDir = (): string | null => (existsSync("/dev/shm") ? "/dev/shm" : null);
 
 /**
  * A plan of `waves` × `width` steps: each step depends on the step in its lane and on the

@@ -15,10 +15,11 @@ export interface Gateway {
 /**
  * With `auth`, authentication and the per-token request budget are on as in production (the
  * budget raised so that it counts every request but refuses none): the cost of checking them.
+ * The database goes in a new folder under `dir` (the system's temporary folder by default).
  */
-export async function startGateway(auth = false): Promise<Gateway> {
+export async function startGateway(auth = false, dir?: string): Promise<Gateway> {
   const env = auth ? { BATON_TOKEN_RATE_LIMIT: "1000000000/1s" } : { BATON_AUTH: "off" };
-  const config = loadConfig({ BATON_PORT: "0", BATON_DB: tempDbFile(), BATON_LOG_LEVEL: "error", ...env });
+  const config = loadConfig({ BATON_PORT: "0", BATON_DB: tempDbFile(dir), BATON_LOG_LEVEL: "error", ...env });
   const app = createApp(config, { logger: pino({ level: "silent" }) });
   const { url } = await app.start();
   const token = auth ? app.coordinator.tokens.create({ name: "bench", role: "admin" }, "bench").token : null;

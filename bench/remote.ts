@@ -38,10 +38,10 @@ const CLAIM = `mutation($input: ClaimStepsInput!) { claimSteps(input: $input) { 
 
 /**
  * From a step's dependency completing to the long-polling agent holding the lease of the
- * dependent step, measured over HTTP; one step every 10 ms.
+ * dependent step, measured over HTTP; one step every 10 ms. The database goes under `dir`.
  */
-export async function dispatchLatency(samples = 300): Promise<{ p50: number; p99: number; n: number }> {
-  const gw = await startGateway();
+export async function dispatchLatency(samples = 300, dir?: string): Promise<{ p50: number; p99: number; n: number }> {
+  const gw = await startGateway(false, dir);
   const c = gw.app.coordinator;
   const first = c.registerAgent({ name: "upstream", roles: ["lat-a"] });
   const agent = new Agent({ keepAlive: true });
