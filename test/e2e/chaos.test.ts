@@ -200,12 +200,14 @@ describe("chaos: gateway and agents SIGKILLed while 50 plans × 20 steps run", (
 
     const startAgent = (): void => {
       const name = `chaos-${++agentNo}`;
-      const child = spawn(process.execPath, [AGENT_SCRIPT, url, ROLE, name, String(CONCURRENCY)], { stdio: ["ignore", "pipe", "inherit"] });
+      const child = spawn(process.execPath, [AGENT_SCRIPT, url, ROLE, name, String(CONCURRENCY)], { stdio: ["ignore", "pipe", "pipe"] });
       const a: AgentProc = { name, child, killed: false, exited: new Promise((resolve) => child.once("close", resolve)) }; // after its last line was read
+      let stderr = "";
+      child.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2_000)));
       agents.add(a);
       void a.exited.then((code) => {
         agents.delete(a);
-        if (!a.killed && !finishing) fail(new Error(`agent ${name} exited on its own (${String(code)}): the SDK did not survive the chaos`));
+        if (!a.killed && !finishing) fail(new Error(`agent ${name} exited on its own (${String(code)}): the SDK did not survive the chaos${stderr ? `; its stderr ended with:\n${stderr}` : ""}`));
       });
       createInterface({ input: child.stdout! }).on("line", (line) => onAgentLine(a, line));
     };
