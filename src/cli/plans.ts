@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { createClient, type BatonClient } from "../client/client.js";
-import { BatonClientError, ClientErrorCode } from "../client/errors.js";
+import { BatonClientError, isConnectionLoss } from "../client/errors.js";
 import { nextDelay, sleep } from "../client/util.js";
 import {
   CliAgentsDocument,
@@ -189,20 +189,6 @@ const STATE_SIGNALS: SignalKind[] = [
 
 /** How long `plan watch` keeps trying to get its gateway back before it gives up. */
 export const RECONNECT_FOR_MS = 5 * 60_000;
-
-/**
- * The gateway went away (refused, reset, restarting, draining) rather than said no: worth
- * trying again. A WebSocket closed with a 44xx code (bad or revoked token, bad request) is an
- * answer, not a loss.
- */
-function isConnectionLoss(e: unknown): boolean {
-  if (!(e instanceof BatonClientError)) return false;
-  if (e.code === ClientErrorCode.NETWORK_ERROR) return true;
-  if (e.code === ClientErrorCode.HTTP_ERROR) return (e.status ?? 0) >= 500;
-  if (e.code !== ClientErrorCode.CONNECTION_CLOSED) return false;
-  const closeCode = (e.cause as { code?: unknown } | undefined)?.code;
-  return !(typeof closeCode === "number" && closeCode >= 4400 && closeCode < 4500);
-}
 
 /**
  * Follows a plan until it is finished; resolves with it as last read. The signals

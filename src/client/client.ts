@@ -47,7 +47,7 @@ export interface BatonClient {
    * loop (or calling `return()`) unsubscribes. The iterator throws a {@link BatonClientError} on a
    * GraphQL error or when the connection closes. There is no silent reconnect: a replaying
    * subscription (signals with afterSequence) would deliver its backlog twice, so resubscribe
-   * yourself from the last sequence you saw.
+   * yourself from the last sequence you saw when `isConnectionLoss` (./errors.ts) says the error was one.
    */
   subscribe<TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, variables: TVariables): AsyncIterableIterator<TData>;
   /** Ends every subscription and closes the WebSocket, if one was opened. */

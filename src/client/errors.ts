@@ -57,6 +57,21 @@ export function isBatonClientError(e: unknown, ...codes: string[]): e is BatonCl
   return e instanceof BatonClientError && (codes.length === 0 || codes.includes(e.code));
 }
 
+/**
+ * Whether `e` says the gateway went away (refused, reset, restarting, draining, a 5xx) rather
+ * than answered no: worth trying again, and for a subscription, resubscribing after the last
+ * sequence seen. A WebSocket closed with a 44xx code (a bad or revoked token, a bad request) is
+ * an answer, not a loss.
+ */
+export function isConnectionLoss(e: unknown): boolean {
+  if (!(e instanceof BatonClientError)) return false;
+  if (e.code === ClientErrorCode.NETWORK_ERROR) return true;
+  if (e.code === ClientErrorCode.HTTP_ERROR) return (e.status ?? 0) >= 500;
+  if (e.code !== ClientErrorCode.CONNECTION_CLOSED) return false;
+  const closeCode = (e.cause as { code?: unknown } | undefined)?.code;
+  return !(typeof closeCode === "number" && closeCode >= 4400 && closeCode < 4500);
+}
+
 function codeOf(e: ResponseError): string {
   const code = e.extensions?.["code"];
   return typeof code === "string" ? code : ClientErrorCode.UNKNOWN;

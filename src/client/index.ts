@@ -4,7 +4,7 @@
  */
 export { createAgent, type AgentOptions, type BatonAgent } from "./agent.js";
 export { createClient, type BatonClient, type ClientOptions, type RequestOptions } from "./client.js";
-export { BatonClientError, ClientErrorCode, isBatonClientError, type ResponseError } from "./errors.js";
+export { BatonClientError, ClientErrorCode, isBatonClientError, isConnectionLoss, type ResponseError } from "./errors.js";
 export { LeaseAbortedError, runTask, toStepError, withQuality, withSteps, type Lease, type TaskContext, type TaskHandler, type WithQuality, type WithSteps } from "./task.js";
 export { consoleLogger, silentLogger, type AgentLogger } from "./util.js";
 export * from "./generated/graphql.js";
