@@ -4,6 +4,12 @@
  */
 import { dirname, join, resolve } from "node:path";
 import { roleLimitProblems, type RoleLimitSpec } from "./domain/limits.js";
+import { ConfigError } from "./config-error.js";
+import type { OutboundAllowEntry } from "./outbound/policy.js";
+import type { Secrets } from "./outbound/secrets.js";
+import { loadSecretsFile, parseOutboundAllow } from "./outbound/settings.js";
+
+export { ConfigError };
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -30,6 +36,8 @@ export interface Config {
   templatesDir: string | null;
   /** Limits on what one request may ask (see Limits). */
   limits: Limits;
+  /** Replay caps and back-pressure of WebSocket subscriptions (see StreamLimits). */
+  streams: StreamLimits;
   /** BATON_CORS_ORIGINS, default none (same origin only): origins allowed to call cross-origin, or "*" for any. */
   corsOrigins: CorsOrigins;
   /** BATON_AUTH, default on: requests need a Bearer token. Off only when BATON_HOST is a loopback address. */
@@ -44,6 +52,17 @@ export interface Config {
   metrics: boolean;
   /** BATON_TRACING, default off: OpenTelemetry spans per GraphQL operation and per step attempt (src/metrics/tracing.ts). */
   tracing: boolean;
+  /**
+   * BATON_OUTBOUND_ALLOW, default none: destinations builtin.http, prefetch and webhooks may reach
+   * although the outbound policy refuses them (loopback, private, link-local… addresses): see
+   * parseOutboundAllow.
+   */
+  outboundAllow: OutboundAllowEntry[];
+  /**
+   * BATON_SECRETS_FILE, default unset: named secrets that `config.headers` of builtin.http and
+   * builtin.prefetch steps use as `${secret:NAME}` (see loadSecretsFile); read once at start.
+   */
+  secrets: Secrets;
   /** Things to tell the operator at start (settings refused or risky). */
   notices: string[];
 }
@@ -68,7 +87,35 @@ export interface Limits {
   maxSubscriptionsPerConnection: number;
   /** BATON_INTROSPECTION, default on; off refuses __schema and __type (INTROSPECTION_DISABLED). */
   introspection: boolean;
+  /** BATON_MAX_QUERY_BYTES, default 256 KiB: largest GraphQL document, in bytes of UTF-8 (DOCUMENT_TOO_LARGE). */
+  maxQueryBytes: number;
+  /** BATON_MAX_QUERY_TOKENS, default 5000: most lexical tokens in a GraphQL document (DOCUMENT_TOO_LARGE). */
+  maxQueryTokens: number;
+  /** BATON_MAX_QUERY_ALIASES, default 100: most aliases in an operation, fragments counted where spread (TOO_MANY_ALIASES). */
+  maxAliases: number;
 }
+
+/**
+ * How subscriptions share the gateway: replays (subscriptions still reading the signal log) are
+ * capped and queued in arrival order, and a WebSocket whose client does not read is paced, then closed.
+ */
+export interface StreamLimits {
+  /** BATON_MAX_REPLAYS_PER_CONNECTION, default 4: replays read from the log at once per WebSocket; more wait their turn. */
+  maxReplaysPerConnection: number;
+  /** BATON_MAX_REPLAYS_PER_TOKEN, default 16: replays read from the log at once per token, over all its WebSockets; more wait their turn. */
+  maxReplaysPerToken: number;
+  /** BATON_WS_HIGH_WATER_BYTES, default 1 MiB: bytes a WebSocket may have unsent before its operations stop producing (they resume below half). */
+  wsHighWaterBytes: number;
+  /** BATON_WS_STALL_TIMEOUT_MS, default 15000: a WebSocket over the high-water mark this long without draining is closed (1013 Try Again Later). */
+  wsStallTimeoutMs: number;
+}
+
+export const DEFAULT_STREAM_LIMITS: Readonly<StreamLimits> = Object.freeze({
+  maxReplaysPerConnection: 4,
+  maxReplaysPerToken: 16,
+  wsHighWaterBytes: 1024 * 1024,
+  wsStallTimeoutMs: 15_000,
+});
 
 /** Cross-origin callers allowed: "*" for any origin, else exact origins (none: same origin only). */
 export type CorsOrigins = "*" | readonly string[];
@@ -80,9 +127,11 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxBodyBytes: 2 * 1024 * 1024,
   maxSubscriptionsPerConnection: 100,
   introspection: true,
+  maxQueryBytes: 256 * 1024,
+  maxQueryTokens: 5_000,
+  maxAliases: 100,
 });
 
-export class ConfigError extends Error {}
 
 const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
 
@@ -109,6 +158,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notices.push("authentication is OFF (BATON_AUTH=off): anyone who can reach this port acts as an admin");
   }
   const tokenFile = env["BATON_ADMIN_TOKEN_FILE"];
+  const outboundAllow = parseOutboundAllow(env["BATON_OUTBOUND_ALLOW"]);
+  const secrets = loadSecretsFile(env["BATON_SECRETS_FILE"], notices);
   return {
     port: int(env, "BATON_PORT", 4000, 0, 65535),
     host,
@@ -127,6 +178,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBodyBytes: int(env, "BATON_MAX_BODY_BYTES", DEFAULT_LIMITS.maxBodyBytes, 1_024, 1024 ** 3),
       maxSubscriptionsPerConnection: int(env, "BATON_MAX_SUBSCRIPTIONS_PER_CONNECTION", DEFAULT_LIMITS.maxSubscriptionsPerConnection, 1, 100_000),
       introspection: onOff(env, "BATON_INTROSPECTION", DEFAULT_LIMITS.introspection),
+      maxQueryBytes: int(env, "BATON_MAX_QUERY_BYTES", DEFAULT_LIMITS.maxQueryBytes, 1_024, 64 * 1024 * 1024),
+      maxQueryTokens: int(env, "BATON_MAX_QUERY_TOKENS", DEFAULT_LIMITS.maxQueryTokens, 100, 1_000_000),
+      maxAliases: int(env, "BATON_MAX_QUERY_ALIASES", DEFAULT_LIMITS.maxAliases, 0, 100_000),
+    },
+    streams: {
+      maxReplaysPerConnection: int(env, "BATON_MAX_REPLAYS_PER_CONNECTION", DEFAULT_STREAM_LIMITS.maxReplaysPerConnection, 1, 100_000),
+      maxReplaysPerToken: int(env, "BATON_MAX_REPLAYS_PER_TOKEN", DEFAULT_STREAM_LIMITS.maxReplaysPerToken, 1, 1_000_000),
+      wsHighWaterBytes: int(env, "BATON_WS_HIGH_WATER_BYTES", DEFAULT_STREAM_LIMITS.wsHighWaterBytes, 16 * 1024, 1024 ** 3),
+      wsStallTimeoutMs: int(env, "BATON_WS_STALL_TIMEOUT_MS", DEFAULT_STREAM_LIMITS.wsStallTimeoutMs, 100, 3_600_000),
     },
     corsOrigins: parseCorsOrigins(env["BATON_CORS_ORIGINS"]),
     auth,
@@ -135,6 +195,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authRecheckMs: int(env, "BATON_AUTH_RECHECK_MS", 1_000, 10, 3_600_000),
     metrics: onOff(env, "BATON_METRICS", true),
     tracing: onOff(env, "BATON_TRACING", false),
+    outboundAllow,
+    secrets,
     notices,
   };
 }

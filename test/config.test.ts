@@ -51,6 +51,9 @@ describe("limits and CORS", () => {
       maxBodyBytes: 2_097_152,
       maxSubscriptionsPerConnection: 100,
       introspection: true,
+      maxQueryBytes: 262_144,
+      maxQueryTokens: 5_000,
+      maxAliases: 100,
     });
     expect(loadConfig({}).corsOrigins).toEqual([]);
   });
@@ -63,8 +66,21 @@ describe("limits and CORS", () => {
       BATON_MAX_BODY_BYTES: "65536",
       BATON_MAX_SUBSCRIPTIONS_PER_CONNECTION: "5",
       BATON_INTROSPECTION: "OFF",
+      BATON_MAX_QUERY_BYTES: "10000",
+      BATON_MAX_QUERY_TOKENS: "700",
+      BATON_MAX_QUERY_ALIASES: "3",
     });
-    expect(limits).toEqual({ maxDepth: 8, maxComplexity: 1000, maxJsonBytes: 4096, maxBodyBytes: 65536, maxSubscriptionsPerConnection: 5, introspection: false });
+    expect(limits).toEqual({
+      maxDepth: 8,
+      maxComplexity: 1000,
+      maxJsonBytes: 4096,
+      maxBodyBytes: 65536,
+      maxSubscriptionsPerConnection: 5,
+      introspection: false,
+      maxQueryBytes: 10_000,
+      maxQueryTokens: 700,
+      maxAliases: 3,
+    });
     expect(loadConfig({ BATON_INTROSPECTION: "on" }).limits.introspection).toBe(true);
   });
 
@@ -73,6 +89,9 @@ describe("limits and CORS", () => {
     ["BATON_MAX_QUERY_COMPLEXITY", "-1"],
     ["BATON_MAX_JSON_BYTES", "1mb"],
     ["BATON_MAX_BODY_BYTES", "10"],
+    ["BATON_MAX_QUERY_BYTES", "12"],
+    ["BATON_MAX_QUERY_TOKENS", "many"],
+    ["BATON_MAX_QUERY_ALIASES", "-2"],
     ["BATON_MAX_SUBSCRIPTIONS_PER_CONNECTION", "1.5"],
     ["BATON_INTROSPECTION", "no"],
   ])("refuses %s=%j", (name, value) => {
@@ -123,5 +142,23 @@ describe("authentication settings", () => {
     expect(parseRequestRate("60/m")).toEqual({ requests: 60, windowMs: 60_000 });
     expect(parseRequestRate("OFF")).toBeNull();
     for (const bad of ["0/1s", "10/500ms", "10", "ten/1s", "10/1d"]) expect(() => parseRequestRate(bad), bad).toThrow(/^BATON_TOKEN_RATE_LIMIT must be/);
+  });
+});
+
+describe("stream limits (replays and WebSocket back-pressure)", () => {
+  it("default to the documented values and read their variables", () => {
+    expect(loadConfig({}).streams).toEqual({ maxReplaysPerConnection: 4, maxReplaysPerToken: 16, wsHighWaterBytes: 1_048_576, wsStallTimeoutMs: 15_000 });
+    expect(
+      loadConfig({ BATON_MAX_REPLAYS_PER_CONNECTION: "2", BATON_MAX_REPLAYS_PER_TOKEN: "8", BATON_WS_HIGH_WATER_BYTES: "65536", BATON_WS_STALL_TIMEOUT_MS: "500" }).streams,
+    ).toEqual({ maxReplaysPerConnection: 2, maxReplaysPerToken: 8, wsHighWaterBytes: 65_536, wsStallTimeoutMs: 500 });
+  });
+
+  it.each([
+    ["BATON_MAX_REPLAYS_PER_CONNECTION", "0"],
+    ["BATON_MAX_REPLAYS_PER_TOKEN", "x"],
+    ["BATON_WS_HIGH_WATER_BYTES", "1024"],
+    ["BATON_WS_STALL_TIMEOUT_MS", "10"],
+  ])("refuses %s=%j", (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name} must be`));
   });
 });

@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { isReservedRole, roleListProblems } from "../domain/builtins.js";
 import { BatonError, badInput, notFound, type Problem } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
 import type { TokenRecord, TokenRepository } from "../store/tokens.js";
@@ -20,6 +21,11 @@ export interface Principal {
   name: string;
   role: TokenRole;
   tokenId: string | null;
+  /**
+   * An agent token's role limit: the only roles its agents may register (and the only ones its
+   * agents claim and read context for). Null or absent: any role but the reserved builtin.* ones.
+   */
+  roles?: readonly string[] | null;
 }
 
 /** A new token's settings. */
@@ -28,6 +34,8 @@ export interface NewToken {
   role: string;
   /** Epoch ms after which the token no longer works; null: never expires. */
   expiresAt?: number | null;
+  /** Agent tokens only: the roles its agents may register; null or absent: any role but builtin.*. */
+  roles?: readonly string[] | null;
 }
 
 const TOKEN_PREFIX = "baton_";
@@ -72,6 +80,14 @@ export class Tokens {
     if (!isTokenRole(req.role)) problems.push({ path: "role", message: `must be one of ${TOKEN_ROLES.join(", ")}, got "${req.role}"` });
     const expiresAt = req.expiresAt ?? null;
     if (expiresAt !== null && !(Number.isFinite(expiresAt) && expiresAt > this.now())) problems.push({ path: "expiresAt", message: "must be in the future" });
+    const roles = req.roles == null ? null : [...new Set(req.roles)];
+    if (roles !== null) {
+      if (req.role !== "agent") problems.push({ path: "roles", message: "only an agent token is limited to roles" });
+      problems.push(...roleListProblems(roles, "roles"));
+      roles.forEach((r, i) => {
+        if (isReservedRole(r)) problems.push({ path: `roles[${i}]`, message: `builtin.* roles are reserved for the gateway's own agents, got "${r}"` });
+      });
+    }
     if (problems.length > 0) throw badInput(problems);
     const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
     const record: TokenRecord = {
@@ -84,6 +100,7 @@ export class Tokens {
       createdBy,
       expiresAt,
       revokedAt: null,
+      roles,
     };
     return { token, record };
   }
@@ -111,7 +128,7 @@ export class Tokens {
     const t = this.repo.byHash(hashToken(token));
     const why = refusal(t, this.now());
     if (why !== null) throw unauthenticated(why);
-    return { name: t!.name, role: t!.role as TokenRole, tokenId: t!.id };
+    return { name: t!.name, role: t!.role as TokenRole, tokenId: t!.id, roles: t!.roles };
   }
 
   /** Whether the token still authenticates (not revoked or expired since it was presented). */

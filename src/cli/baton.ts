@@ -16,7 +16,7 @@ const USAGE = `usage: baton <command>
   schema    print the GraphQL schema (SDL)
   backup <file> [--force]
             copy the database named by BATON_DB to <file>, also while a server runs on it
-  token create --name <name> --role <viewer|operator|agent|admin|metrics> [--expires-in 30d]
+  token create --name <name> --role <viewer|operator|agent|admin|metrics> [--expires-in 30d] [--roles a,b]
             create an API token (printed once); token list; token revoke <id>
   plan create --file <plan.yaml|plan.json> [--start false]
             create a plan on the gateway (BATON_URL, BATON_TOKEN); prints its id

@@ -10,7 +10,7 @@ import { openStore } from "../store/store.js";
 import type { TokenRecord } from "../store/tokens.js";
 import { table } from "./render.js";
 
-export const TOKEN_USAGE = `usage: baton token create --name <name> --role <viewer|operator|agent|admin|metrics> [--expires-in <N>(m|h|d)]
+export const TOKEN_USAGE = `usage: baton token create --name <name> --role <viewer|operator|agent|admin|metrics> [--expires-in <N>(m|h|d)] [--roles <role>,<role>…]
        baton token list
        baton token revoke <token id>`;
 
@@ -40,12 +40,15 @@ function parseArgs(args: string[]): { options: Map<string, string>; positional: 
 const iso = (ms: number | null): string => (ms === null ? "-" : new Date(ms).toISOString());
 
 const tokenTable = (tokens: TokenRecord[]): string =>
-  table([["ID", "NAME", "ROLE", "PREFIX", "CREATED", "EXPIRES", "REVOKED"], ...tokens.map((t) => [t.id, t.name, t.role, t.prefix, iso(t.createdAt), iso(t.expiresAt), iso(t.revokedAt)])]);
+  table([
+    ["ID", "NAME", "ROLE", "ROLES", "PREFIX", "CREATED", "EXPIRES", "REVOKED"],
+    ...tokens.map((t) => [t.id, t.name, t.role, t.roles ? t.roles.join(",") : "-", t.prefix, iso(t.createdAt), iso(t.expiresAt), iso(t.revokedAt)]),
+  ]);
 
 export function tokenCommand(args: string[]): void {
   const [sub, ...rest] = args;
   const { options, positional } = parseArgs(rest);
-  const known = { create: ["name", "role", "expires-in"], list: [], revoke: [] } as Record<string, string[]>;
+  const known = { create: ["name", "role", "expires-in", "roles"], list: [], revoke: [] } as Record<string, string[]>;
   if (sub === undefined || !(sub in known)) throw new UsageError(TOKEN_USAGE);
   const unknown = [...options.keys()].find((k) => !known[sub]!.includes(k));
   if (unknown) throw new UsageError(`unknown option --${unknown}\n${TOKEN_USAGE}`);
@@ -57,12 +60,15 @@ export function tokenCommand(args: string[]): void {
       const expiresIn = options.get("expires-in");
       const m = expiresIn === undefined ? null : /^(\d+)(m|h|d)$/.exec(expiresIn);
       if (expiresIn !== undefined && (!m || Number(m[1]) < 1)) throw new UsageError(`--expires-in must be a whole number ≥ 1 then m, h or d (e.g. 30d), got "${expiresIn}"`);
+      // --roles coder,reviewer: the agent token's role limit (empty items are dropped; none left is refused by the check).
+      const roles = options.has("roles") ? options.get("roles")!.split(",").map((r) => r.trim()).filter((r) => r !== "") : null;
       const { token, record } = tokens.create(
-        { name: options.get("name")!, role: options.get("role")!, expiresAt: m ? Date.now() + Number(m[1]) * DURATION_MS[m[2]!]! : null },
+        { name: options.get("name")!, role: options.get("role")!, expiresAt: m ? Date.now() + Number(m[1]) * DURATION_MS[m[2]!]! : null, roles },
         "cli",
       );
       process.stdout.write(`${token}\n`);
-      process.stderr.write(`token ${record.id} (${record.name}, ${record.role}${record.expiresAt ? `, expires ${iso(record.expiresAt)}` : ""}): keep it now, it cannot be shown again\n`);
+      const limit = record.roles ? `, roles ${record.roles.join(",")}` : "";
+      process.stderr.write(`token ${record.id} (${record.name}, ${record.role}${limit}${record.expiresAt ? `, expires ${iso(record.expiresAt)}` : ""}): keep it now, it cannot be shown again\n`);
     } else if (sub === "list") {
       if (positional.length > 0) throw new UsageError(TOKEN_USAGE);
       process.stdout.write(`${tokenTable(tokens.list())}\n`);

@@ -3,7 +3,6 @@
  * coordinator path as remote agents (leases, heartbeats, retries, traces) and differ only in
  * that no network lies between them and the gateway.
  */
-import { fetch } from "undici";
 import { asObject, BuiltinRole } from "../domain/builtins.js";
 import type { Json } from "../domain/model.js";
 import type { Logger } from "../logger.js";
@@ -16,8 +15,10 @@ import type { PiiConfig } from "../merge/pii.js";
 import { followSignals } from "../signals/hub.js";
 import type { TimerHandle } from "./clock.js";
 import type { Coordinator, LeaseGrant, Report } from "./coordinator.js";
-import { prefetchSettings, prefetchValue } from "./prefetch.js";
+import { MAX_REDIRECTS, prefetchSettings, prefetchValue } from "./prefetch.js";
 import { attemptInput } from "../engine/mappings.js";
+import { OUTBOUND_BLOCKED, OutboundPolicy, outboundBlocked, outboundFetch, TooManyRedirectsError } from "../outbound/policy.js";
+import { redact, resolveHeaders, Secrets, UnknownSecretError } from "../outbound/secrets.js";
 
 /** A failure a built-in reports with its type and whether it may be retried. */
 export class BuiltinFailure extends Error {
@@ -31,11 +32,25 @@ export class BuiltinFailure extends Error {
   }
 }
 
+/** What the handlers that go out to the network need from the gateway. */
+interface HandlerEnv {
+  /** Where requests may go (src/outbound/policy.ts). */
+  outbound: OutboundPolicy;
+  /** The secrets `config.headers` may name. */
+  secrets: Secrets;
+  logger: Logger;
+}
+
 /**
  * Runs one attempt. `stop` is aborted when the attempt must end early (the plan was cancelled
  * or failed, the lease is gone, the agents are stopping); the result is then not reported.
  */
-type Handler = (g: LeaseGrant, c: Coordinator, stop: AbortSignal) => Promise<Json | null>;
+type Handler = (g: LeaseGrant, c: Coordinator, stop: AbortSignal, env: HandlerEnv) => Promise<Json | null>;
+
+/** A refusal by the outbound policy: logged (with why) at info, reported without the why. */
+function logBlocked(env: HandlerEnv, g: LeaseGrant, url: string, reason: string): void {
+  env.logger.info({ planId: g.plan.id, stepKey: g.step.key, role: g.step.role, url, reason }, "outgoing request blocked by the outbound policy");
+}
 
 const cfg = (g: LeaseGrant): Record<string, Json> => (g.step.config ?? {}) as Record<string, Json>;
 
@@ -81,8 +96,13 @@ const signal: Handler = async (g, c, stop) => {
   throw stop.reason; // the iteration ends only when `stop` aborts
 };
 
-const http: Handler = async (g) => {
+/**
+ * POSTs to `config.url` through the outbound policy (at most MAX_REDIRECTS redirects), with
+ * `config.headers` (their `${secret:NAME}` filled in here, and taken out of the reply).
+ */
+const http: Handler = async (g, _c, _stop, env) => {
   const c = cfg(g);
+  const url = String(c["url"]);
   const timeoutMs = typeof c["timeoutMs"] === "number" ? c["timeoutMs"] : g.step.timeoutMs;
   const body = JSON.stringify({
     plan: { id: g.plan.id, name: g.plan.name, input: g.plan.input },
@@ -90,19 +110,32 @@ const http: Handler = async (g) => {
     input: attemptInput(g.step),
     context: g.context().data,
   });
-  let res: Response;
+  let h: ReturnType<typeof resolveHeaders>;
   try {
-    res = await fetch(String(c["url"]), {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
-      body,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    h = resolveHeaders(c["headers"], env.secrets);
   } catch (e) {
-    const timedOut = e instanceof Error && e.name === "TimeoutError";
-    throw new BuiltinFailure(timedOut ? `no reply within ${timeoutMs} ms` : `request failed: ${(e as Error).message}`, timedOut ? "HTTP_TIMEOUT" : "HTTP_NETWORK", true);
+    if (e instanceof UnknownSecretError) throw new BuiltinFailure(e.message, "SECRET_UNKNOWN", false);
+    throw e;
   }
-  const text = await res.text();
+  let res: Awaited<ReturnType<typeof outboundFetch>>;
+  try {
+    res = await outboundFetch(
+      env.outbound,
+      url,
+      { method: "POST", headers: { accept: "application/json", ...h.headers, "content-type": "application/json" }, body, signal: AbortSignal.timeout(timeoutMs) },
+      { maxRedirects: MAX_REDIRECTS, sensitiveHeaders: h.secretHeaders },
+    );
+  } catch (e) {
+    const blocked = outboundBlocked(e);
+    if (blocked) {
+      logBlocked(env, g, url, blocked.reason);
+      throw new BuiltinFailure(`POST ${url}: ${blocked.message}`, OUTBOUND_BLOCKED, false);
+    }
+    if (e instanceof TooManyRedirectsError) throw new BuiltinFailure(`POST ${url}: ${e.message}`, "HTTP_REDIRECTS", false);
+    const timedOut = e instanceof Error && e.name === "TimeoutError";
+    throw new BuiltinFailure(timedOut ? `no reply within ${timeoutMs} ms` : `request failed: ${redact((e as Error).message, h.values)}`, timedOut ? "HTTP_TIMEOUT" : "HTTP_NETWORK", true);
+  }
+  const text = redact(await res.text(), h.values);
   if (!res.ok) {
     const server = res.status >= 500;
     throw new BuiltinFailure(`HTTP ${res.status} from ${String(c["url"])}`, server ? "HTTP_5XX" : "HTTP_4XX", server, { status: res.status, body: text.slice(0, 2000) });
@@ -131,10 +164,10 @@ const merge: Handler = async (g, c) => {
  * it there; the output only describes the fetch. A failure fails the step when `config.required`;
  * otherwise the key is set to null and the step succeeds with a `warning`.
  */
-const prefetch: Handler = async (g, c, stop) => {
+const prefetch: Handler = async (g, c, stop, env) => {
   const s = prefetchSettings(g.step.config, g.step.timeoutMs);
   const started = performance.now();
-  const r = await prefetchValue(c.store, c.clock, s, stop);
+  const r = await prefetchValue(c.store, c.clock, s, stop, { ...env, onBlocked: (url, reason) => logBlocked(env, g, url, reason) });
   if (!r.ok && s.required) throw new BuiltinFailure(r.error.message, r.error.type, r.error.retryable, { url: s.url, status: r.error.status });
   c.updateContext({ planId: g.plan.id, key: s.key, value: r.ok ? r.value : null }, { actor: BuiltinRole.PREFETCH, leaseId: g.lease.id });
   const durationMs = Math.round(performance.now() - started);
@@ -169,10 +202,20 @@ export class BuiltinAgents {
   private readonly pauses = new Set<{ handle: TimerHandle; resume: () => void }>();
   private readonly reportBackoff = new Backoff();
 
+  private readonly env: HandlerEnv;
+
+  /**
+   * `options.outbound`: where builtin.http and builtin.prefetch may send requests (default: the
+   * policy with no exceptions: public addresses only); `options.secrets`: what their
+   * `config.headers` may name (default none).
+   */
   constructor(
     private readonly coordinator: Coordinator,
     private readonly logger: Logger,
-  ) {}
+    options: { outbound?: OutboundPolicy; secrets?: Secrets } = {},
+  ) {
+    this.env = { outbound: options.outbound ?? new OutboundPolicy(), secrets: options.secrets ?? new Secrets(), logger };
+  }
 
   start(): void {
     const existing = this.coordinator.store.agents.list().filter((a) => a.builtin);
@@ -250,7 +293,7 @@ export class BuiltinAgents {
     beat = clock.schedule(every, heartbeat);
     let report: Report | null;
     try {
-      report = { kind: "complete", leaseId: g.lease.id, output: await handler(g, this.coordinator, abort.signal) };
+      report = { kind: "complete", leaseId: g.lease.id, output: await handler(g, this.coordinator, abort.signal, this.env) };
     } catch (e) {
       // Ended early on purpose: nothing to report (the lease is over, or expires after a restart).
       report = abort.signal.aborted ? null : failure(g.lease.id, e);

@@ -12,11 +12,28 @@ export interface Clock {
   schedule(ms: number, fn: () => void): TimerHandle;
 }
 
+/**
+ * The longest delay Node's timers take: 2³¹−1 ms (24.8 days). A longer one is not refused but
+ * fires after 1 ms, with a TimeoutOverflowWarning.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   schedule(ms, fn) {
-    const t = setTimeout(fn, Math.max(0, ms));
-    t.unref();
+    // A delay past what one timer holds is waited out in legs of at most MAX_TIMER_MS, each
+    // re-armed for what is left (a plan scheduled 60 days ahead wakes once every 24.8 days).
+    const at = Date.now() + Math.max(0, ms);
+    let t: NodeJS.Timeout;
+    const arm = (left: number): void => {
+      t = setTimeout(() => {
+        const rest = at - Date.now();
+        if (rest > 0 && left > MAX_TIMER_MS) arm(rest);
+        else fn();
+      }, Math.min(Math.max(0, left), MAX_TIMER_MS));
+      t.unref();
+    };
+    arm(at - Date.now());
     return { cancel: () => clearTimeout(t) };
   },
 };

@@ -4,7 +4,8 @@
  */
 import { newId } from "../domain/ids.js";
 import { newStep, type PlanAggregate, type PlanModel } from "../domain/model.js";
-import { conflict, notFound } from "../domain/errors.js";
+import { badInput, conflict, notFound, type Problem } from "../domain/errors.js";
+import { checkLengths, MAX_LABEL } from "../domain/limits.js";
 import type { Json } from "../domain/model.js";
 import { jsonEqual } from "../engine/conditions.js";
 import type { ContextEntryModel } from "../store/context.js";
@@ -16,6 +17,13 @@ import { CoordinatorCore, SYSTEM } from "./core.js";
 import { argsOf, checkContextUpdate, checkRequestShape, toInterventionRequest, type ContextUpdate, type ControlRequest } from "./requests.js";
 import type { Unit } from "./unit.js";
 
+/** BAD_USER_INPUT when one of the values is longer than its limit (MAX_NAME unless given). */
+function checkNames(entries: Parameters<typeof checkLengths>[1]): void {
+  const problems: Problem[] = [];
+  checkLengths(problems, entries);
+  if (problems.length > 0) throw badInput(problems);
+}
+
 export abstract class ControlCore extends CoordinatorCore {
   // ---------------------------------------------------------------- interventions
 
@@ -25,7 +33,7 @@ export abstract class ControlCore extends CoordinatorCore {
    * arguments are errors instead, and record nothing.
    */
   intervene(planId: string, input: ControlRequest, by: { actor: string; reason?: string | null; expectedVersion?: number | null }): InterventionRecord {
-    checkRequestShape(input);
+    checkRequestShape(input, by.reason);
     return this.run((u) => {
       const prev = this.mustLoad(u, planId);
       const request = toInterventionRequest(input, prev.plan, (id) => this.store.checkpoints.aggregate(id));
@@ -80,7 +88,7 @@ export abstract class ControlCore extends CoordinatorCore {
    * the whole context) is a CONFLICT and writes nothing.
    */
   updateContext(req: ContextUpdate, by: { actor: string; leaseId?: string | null; reason?: string | null }): ContextEntryModel {
-    checkContextUpdate(req);
+    checkContextUpdate(req, by.reason);
     return this.run((u) => {
       const plan = this.mustLoad(u, req.planId).plan;
       const writer = by.leaseId ? this.leaseHolder(req.planId, by.leaseId) : by.actor;
@@ -125,8 +133,9 @@ export abstract class ControlCore extends CoordinatorCore {
 
   // ---------------------------------------------------------------- checkpoints
 
-  /** A MANUAL checkpoint of the plan as it is now. */
+  /** A MANUAL checkpoint of the plan as it is now (its label at most MAX_LABEL characters). */
   createCheckpoint(planId: string, label: string | null, actor: string): CheckpointRecord {
+    checkNames([["label", label, MAX_LABEL]]);
     return this.run((u) => this.checkpoint(u, this.mustLoad(u, planId), "MANUAL", null, label, actor));
   }
 
@@ -135,6 +144,7 @@ export abstract class ControlCore extends CoordinatorCore {
    * others start afresh. The original plan is untouched; the fork names its checkpoint.
    */
   forkFromCheckpoint(checkpointId: string, name: string | null, actor: string): PlanModel {
+    checkNames([["name", name]]);
     const state = this.store.checkpoints.aggregate(checkpointId);
     if (!state) throw notFound("checkpoint", checkpointId);
     const now = this.clock.now();

@@ -2,13 +2,13 @@
  * The coordinator's API: plans, agents, leases (operator control is in ./control.ts, messages in ./messages.ts). Each call is one transaction of the core
  * (./core.ts): load → decide → save with its signals, then publish and wake after commit.
  */
+import { isReservedRole, roleListProblems } from "../domain/builtins.js";
 import { BatonError, badInput, conflict, isBatonError, notFound, type Problem } from "../domain/errors.js";
-import type { RoleLimitSpec } from "../domain/limits.js";
+import { checkLengths, MAX_TEXT, type RoleLimitSpec } from "../domain/limits.js";
 import { newId } from "../domain/ids.js";
 import { newStep, type AgentModel, type AttemptModel, type Json, type PlanAggregate, type PlanModel, type SignalModel } from "../domain/model.js";
 import type { EngineCommand } from "../engine/commands.js";
 import { readsContext } from "../engine/conditions.js";
-import { contextData, visibleTo } from "../store/context.js";
 import { decide } from "../engine/decide.js";
 import type { EngineEvent } from "../engine/events.js";
 import type { StepDraft } from "../engine/validate.js";
@@ -17,6 +17,8 @@ import type { TimerHandle } from "./clock.js";
 import {
   checkPlanSteps,
   checkReport,
+  planRequestProblems,
+  signalProblems,
   reportEvent,
   type CreatePlanRequest,
   type LeaseGrant,
@@ -43,6 +45,17 @@ export const MAX_CLAIM_WAIT_MS = 30_000;
 const SEEN_RESOLUTION_MS = 1_000;
 /** Candidates read for a claim of n steps: some may be skipped (a plan at maxParallel within the batch). */
 const claimWindow = (n: number): number => n * 4 + 8;
+
+/** The longest agent name registerAgent takes. */
+export const MAX_AGENT_NAME = 200;
+
+/**
+ * The agent as it may claim: a remote agent never serves a reserved builtin.* role, even one
+ * stored before registerAgent refused them (an old database), so it can never complete the
+ * gateway's own work such as an approval.
+ */
+const claimant = (agent: AgentModel | null): AgentModel | null =>
+  agent && !agent.builtin && agent.roles.some(isReservedRole) ? { ...agent, roles: agent.roles.filter((r) => !isReservedRole(r)) } : agent;
 
 export class Coordinator extends MessagesCore {
   readonly templates = new Templates(this.store, this.clock);
@@ -83,7 +96,7 @@ export class Coordinator extends MessagesCore {
     const drafts = source.steps.map((d) => (d.priority ? d : { ...d, priority }));
     const { steps, policy, problems } = withPrefetch(checkPlanSteps(drafts, source.policy), req.prefetch, priority);
     if (req.delayMs != null && !(Number.isInteger(req.delayMs) && req.delayMs >= 0)) problems.push({ path: "delayMs", message: `must be a whole number ≥ 0, got ${req.delayMs}` });
-    if (req.name.trim() === "") problems.unshift({ path: "name", message: "must not be empty" });
+    problems.unshift(...planRequestProblems(req)); // name, goal, labels, keys: empty or too long
     if (problems.length > 0) throw badInput(atStepsPath(problems, source.stepsPath));
     const now = this.clock.now();
     const aggregate: PlanAggregate = {
@@ -133,10 +146,8 @@ export class Coordinator extends MessagesCore {
   ): SignalModel {
     return this.run((u) => {
       const a = this.mustLoad(u, req.planId);
-      if (req.name.trim() === "") throw badInput([{ path: "name", message: "must not be empty" }]);
-      if (req.stepKey && !a.steps.some((s) => s.key === req.stepKey)) {
-        throw badInput([{ path: "stepKey", message: `plan has no step "${req.stepKey}"` }]);
-      }
+      const problems = signalProblems(req, a.steps);
+      if (problems.length > 0) throw badInput(problems);
       return this.emit(u, {
         kind: "CUSTOM",
         name: req.name,
@@ -153,15 +164,19 @@ export class Coordinator extends MessagesCore {
 
   registerAgent(req: RegisterAgentRequest, builtin = false): AgentModel {
     const problems: Problem[] = [];
-    if (req.name.trim() === "") problems.push({ path: "name", message: "must not be empty" });
-    if (req.roles.length === 0 || req.roles.some((r) => r.trim() === "")) {
-      problems.push({ path: "roles", message: "at least one role, none empty" });
-    }
+    if (req.name.trim() === "" || req.name.length > MAX_AGENT_NAME) problems.push({ path: "name", message: `must be 1 to ${MAX_AGENT_NAME} characters, not blank` });
+    problems.push(...roleListProblems(req.roles, "roles"));
     const concurrency = req.concurrency ?? 1;
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
       problems.push({ path: "concurrency", message: `must be a whole number from 1 to 1000, got ${concurrency}` });
     }
     if (problems.length) throw badInput(problems);
+    // builtin.* steps are the gateway's own work (an approval is a builtin.signal step): only
+    // its built-in agents serve them, so a remote agent may not even name such a role.
+    const reserved = builtin ? [] : req.roles.filter(isReservedRole);
+    if (reserved.length > 0) {
+      throw new BatonError("FORBIDDEN", `builtin.* roles are reserved for the gateway's own agents: ${reserved.join(", ")}`, { roles: reserved });
+    }
     const now = this.clock.now();
     const agent: AgentModel = {
       id: newId("agent"),
@@ -191,7 +206,7 @@ export class Coordinator extends MessagesCore {
     if (!Number.isInteger(max) || max < 1 || max > MAX_CLAIM_BATCH) problems.push({ path: "max", message: `must be from 1 to ${MAX_CLAIM_BATCH}` });
     if (!Number.isInteger(waitMs) || waitMs < 0 || waitMs > MAX_CLAIM_WAIT_MS) problems.push({ path: "waitMs", message: `must be from 0 to ${MAX_CLAIM_WAIT_MS}` });
     if (problems.length) throw badInput(problems);
-    const agent = this.store.agents.get(agentId);
+    const agent = claimant(this.store.agents.get(agentId));
     if (!agent) throw notFound("agent", agentId);
     const now = this.tryClaim(agent, max);
     if (now.length > 0 || waitMs === 0 || this.draining || signal?.aborted) return now;
@@ -252,17 +267,20 @@ export class Coordinator extends MessagesCore {
         if (!prev) continue;
         const leaseId = newId("lease");
         const needs = prev.steps.find((s) => s.key === c.key)?.inputMapping != null;
-        const d = decide(prev, { type: "StepClaimed", stepKey: c.key, leaseId, agentId: agent.id, context: needs ? this.contextData(c.planId) : null }, now);
+        // The inputMapping reads the context as this agent may see it (the lease's view, same
+        // version): a key targeted at other roles or agents is absent, never handed over.
+        const contextVersion = this.store.context.version(c.planId);
+        const visibleContext = (): { [key: string]: Json } => this.contextData(c.planId, agent, contextVersion);
+        const d = decide(prev, { type: "StepClaimed", stepKey: c.key, leaseId, agentId: agent.id, context: needs ? visibleContext() : null }, now);
         if (!d.ok) continue; // e.g. the plan reached maxParallel within this batch
         this.apply(u, prev, d, agent.id);
         gate?.take(c.role);
         const start = d.commands.find((x): x is Extract<EngineCommand, { type: "StartAttempt" }> => x.type === "StartAttempt")!;
-        const contextVersion = this.store.context.version(c.planId);
         grants.push({
           lease: attemptOf(start, c.planId, now),
           step: d.aggregate.steps.find((s) => s.key === c.key)!,
           plan: d.aggregate.plan,
-          context: () => ({ data: contextData(this.store.context.entries(c.planId, contextVersion).filter((e) => visibleTo(e, agent))), version: contextVersion }),
+          context: () => ({ data: visibleContext(), version: contextVersion }),
         });
       }
       return grants;
@@ -270,9 +288,10 @@ export class Coordinator extends MessagesCore {
   }
 
   heartbeat(leaseId: string, progress: number | null = null, message: string | null = null): LeaseStatus {
-    if (progress !== null && !(progress >= 0 && progress <= 1)) {
-      throw badInput([{ path: "progress", message: `must be from 0 to 1, got ${progress}` }]);
-    }
+    const problems: Problem[] = [];
+    if (progress !== null && !(progress >= 0 && progress <= 1)) problems.push({ path: "progress", message: `must be from 0 to 1, got ${progress}` });
+    checkLengths(problems, [["message", message, MAX_TEXT]]);
+    if (problems.length > 0) throw badInput(problems);
     return this.run((u) => {
       const lease = this.leaseOf(u, leaseId, true);
       if (lease.outcome === "CANCELLED") return { expiresAt: lease.expiresAt, cancelRequested: true };

@@ -14,7 +14,7 @@ import { decide, type Decision, type Rejection } from "../engine/decide.js";
 import type { EngineEvent } from "../engine/events.js";
 import { SignalHub } from "../signals/hub.js";
 import { isPrunable, type CheckpointReason, type CheckpointRecord } from "../store/checkpoints.js";
-import { contextData, type ContextEntryModel, type ContextWrite } from "../store/context.js";
+import { contextData, visibleTo, type ContextEntryModel, type ContextWrite } from "../store/context.js";
 import { regressionSignal } from "../insight/assess.js";
 import { sqliteErrorOf } from "../store/storage-errors.js";
 import type { Store } from "../store/store.js";
@@ -269,9 +269,13 @@ export abstract class CoordinatorCore {
     if (plan.state === "RUNNING" || plan.state === "COMPENSATING") for (const s of steps) if (s.state === "READY") u.wake.add(s.role);
   }
 
-  /** The plan's context as one object (every entry). */
-  protected contextData(planId: string): Json {
-    return contextData(this.store.context.entries(planId));
+  /**
+   * The plan's context as one object: every entry, or with a `reader` (an agent) only those it
+   * may see (`visibleTo`: the one rule for leases and claim-time input mappings), as of `asOf`
+   * when given (else the current context).
+   */
+  protected contextData(planId: string, reader: { id: string; roles: readonly string[] } | null = null, asOf?: number): { [key: string]: Json } {
+    return contextData(this.store.context.entries(planId, asOf).filter((e) => visibleTo(e, reader)));
   }
 
   /** Writes a context entry and announces it (CONTEXT_UPDATED, without the value: targets may hide it). */

@@ -13,6 +13,7 @@
  */
 import { badInput, conflict, type Problem } from "../domain/errors.js";
 import { IdPrefix, prefixOf } from "../domain/ids.js";
+import { checkLengths, MAX_NAME, shown } from "../domain/limits.js";
 import type { Json, PlanAggregate, SignalModel } from "../domain/model.js";
 import { EVERY_AGENT } from "../store/signals.js";
 import { MESSAGE_REPLY, type TimerRow } from "../store/timers.js";
@@ -111,9 +112,11 @@ export abstract class MessagesCore extends ControlCore {
   private messageProblems(req: MessageRequest, a: PlanAggregate): Problem[] {
     const problems: Problem[] = [];
     if (req.recipient.trim() === "") problems.push({ path: "recipient", message: `must be an agent id, a role or "${EVERY_AGENT}"` });
+    else if (req.recipient.length > MAX_NAME) problems.push({ path: "recipient", message: `must be at most ${MAX_NAME} characters, got ${req.recipient.length}` });
     else if (prefixOf(req.recipient) === IdPrefix.agent && !this.store.agents.get(req.recipient)) problems.push({ path: "recipient", message: `no agent ${req.recipient} is registered` });
     if (req.name != null && req.name.trim() === "") problems.push({ path: "name", message: "must not be empty" });
-    if (req.stepKey && !a.steps.some((s) => s.key === req.stepKey)) problems.push({ path: "stepKey", message: `plan has no step "${req.stepKey}"` });
+    checkLengths(problems, [["name", req.name]]);
+    if (req.stepKey && !a.steps.some((s) => s.key === req.stepKey)) problems.push({ path: "stepKey", message: `plan has no step ${shown(req.stepKey)}` });
     const timeout = req.replyTimeoutMs;
     if (timeout != null && !(Number.isSafeInteger(timeout) && timeout >= 1)) problems.push({ path: "replyTimeoutMs", message: `must be a whole number ≥ 1, got ${timeout}` });
     if (timeout != null && req.expectReply === false) problems.push({ path: "expectReply", message: "must not be false with a replyTimeoutMs (a request)" });

@@ -6,6 +6,7 @@ import type { Priority } from "../domain/statuses.js";
 import type { EngineEvent } from "../engine/events.js";
 import { invalidAdditions, type InterventionRequest } from "../engine/interventions.js";
 import { builtinConfigProblems } from "../domain/builtins.js";
+import { checkLengths, checkList, MAX_LABEL, MAX_LABELS, MAX_NAME, MAX_STEPS_LISTED, MAX_TEXT, shown } from "../domain/limits.js";
 import { checkStepPatch, validatePlanSteps, validateStepDraft, type PolicyDraft, type StepDraft, type ValidatedSteps } from "../engine/validate.js";
 
 export interface CreatePlanRequest {
@@ -86,6 +87,32 @@ export interface LeaseStatus {
   cancelRequested: boolean;
 }
 
+/** Problems of a createPlan request's own fields (its steps are checked by checkPlanSteps): name, goal, labels, keys. */
+export function planRequestProblems(req: CreatePlanRequest): Problem[] {
+  const problems: Problem[] = [];
+  if (req.name.trim() === "") problems.push({ path: "name", message: "must not be empty" });
+  checkLengths(problems, [
+    ["name", req.name],
+    ["goal", req.goal, MAX_TEXT],
+    ["idempotencyKey", req.idempotencyKey],
+    ["template", req.template],
+  ]);
+  checkList(problems, "labels", req.labels, MAX_LABEL, MAX_LABELS);
+  return problems;
+}
+
+/** Problems of a CUSTOM signal (sendSignal): its name, recipient and step key, the step one of the plan's `steps`. */
+export function signalProblems(req: { name: string; stepKey?: string | null; recipient?: string | null }, steps: readonly { key: string }[]): Problem[] {
+  const problems: Problem[] = [];
+  if (req.name.trim() === "") problems.push({ path: "name", message: "must not be empty" });
+  checkLengths(problems, [
+    ["name", req.name],
+    ["recipient", req.recipient],
+  ]);
+  if (req.stepKey && !steps.some((s) => s.key === req.stepKey)) problems.push({ path: "stepKey", message: `plan has no step ${shown(req.stepKey)}` });
+  return problems;
+}
+
 /** A plan's steps and policy checked (every problem at once), built-in roles' config included. */
 export function checkPlanSteps(drafts: readonly StepDraft[] | null | undefined, policy: PolicyDraft | null | undefined): ValidatedSteps {
   const v = validatePlanSteps(drafts, policy);
@@ -102,8 +129,15 @@ export type ControlRequest =
   | { kind: "RESTORE_CHECKPOINT"; checkpointId: string };
 
 /** Malformed arguments are BAD_USER_INPUT errors, not rejected interventions. */
-export function checkRequestShape(r: ControlRequest): void {
+export function checkRequestShape(r: ControlRequest, reason?: string | null): void {
   const problems: Problem[] = [];
+  checkLengths(problems, [
+    ["reason", reason, MAX_TEXT],
+    ["stepKey", "stepKey" in r ? r.stepKey : null],
+    ["after", r.kind === "ADD_STEP" ? r.after : null],
+    ["checkpointId", r.kind === "RESTORE_CHECKPOINT" ? r.checkpointId : null],
+  ]);
+  if (r.kind === "REORDER_STEPS") checkList(problems, "order", r.order, MAX_NAME, MAX_STEPS_LISTED);
   if (r.kind === "MODIFY_STEP") {
     // Each value on its own; whether a retry patch fits the step's own policy is the engine's call.
     problems.push(...checkStepPatch(r.patch, LOOSEST_RETRY).problems);
@@ -152,10 +186,18 @@ export function argsOf(r: ControlRequest): Json | null {
 }
 
 export function checkReport(r: Report): void {
+  const problems: Problem[] = [];
   if (r.kind === "complete" && r.quality != null && !(r.quality >= 0 && r.quality <= 1)) {
-    throw badInput([{ path: "quality", message: `must be from 0 to 1, got ${r.quality}` }]);
+    problems.push({ path: "quality", message: `must be from 0 to 1, got ${r.quality}` });
   }
-  if (r.kind === "fail" && r.error.message.trim() === "") throw badInput([{ path: "error.message", message: "must not be empty" }]);
+  if (r.kind === "fail") {
+    if (r.error.message.trim() === "") problems.push({ path: "error.message", message: "must not be empty" });
+    checkLengths(problems, [
+      ["error.message", r.error.message, MAX_TEXT],
+      ["error.type", r.error.type],
+    ]);
+  }
+  if (problems.length) throw badInput(problems);
 }
 
 export const toStepError = (e: ReportedError): StepError => ({
@@ -176,13 +218,15 @@ export interface ContextUpdate {
   expectedVersion?: number | null;
 }
 
-export function checkContextUpdate(r: ContextUpdate): void {
+export function checkContextUpdate(r: ContextUpdate, reason?: string | null): void {
   const problems: Problem[] = [];
-  if (r.key.trim() === "" || r.key.length > 200) problems.push({ path: "key", message: "must be 1 to 200 characters, not blank" });
+  if (r.key.trim() === "" || r.key.length > MAX_NAME) problems.push({ path: "key", message: `must be 1 to ${MAX_NAME} characters, not blank` });
   else if (r.key.startsWith(STEP_OUTPUT_PREFIX)) problems.push({ path: "key", message: `keys starting with "${STEP_OUTPUT_PREFIX}" hold step outputs and are written by Baton` });
   (r.targets ?? []).forEach((t, i) => {
     if (t.trim() === "") problems.push({ path: `targets[${i}]`, message: "must not be empty" });
   });
+  checkList(problems, "targets", r.targets);
+  checkLengths(problems, [["reason", reason, MAX_TEXT]]);
   if (r.expectedVersion != null && !(Number.isInteger(r.expectedVersion) && r.expectedVersion >= 0)) problems.push({ path: "expectedVersion", message: "must be a whole number ≥ 0" });
   if (problems.length) throw badInput(problems);
 }

@@ -5,12 +5,13 @@
  */
 import type { Problem } from "../domain/errors.js";
 import type { Json, RouteAction, RouteRule, RuleOp } from "../domain/model.js";
+import { MAX_NAME, MAX_PATH, MAX_TEXT, shown } from "../domain/limits.js";
+import { MAX_PATTERN_LENGTH, PatternError, patternProblem, patternTest, userPattern } from "../domain/regex.js";
 
 export const RULE_OPS: readonly RuleOp[] = ["eq", "ne", "gt", "gte", "lt", "lte", "in", "exists", "matches"];
 const ROOTS = ["output", "input", "context"] as const;
 const ACTIONS = ["goto", "retry", "skip", "fail", "complete"] as const;
 const MAX_RULES = 50;
-const MAX_PATTERN = 200;
 
 export interface RuleScope {
   /** The step's output. */
@@ -52,12 +53,18 @@ export function jsonEqual(a: Json | undefined, b: Json | undefined): boolean {
   return false;
 }
 
-const patterns = new Map<string, RegExp>();
-const regex = (p: string): RegExp => {
-  let r = patterns.get(p);
-  if (!r) patterns.set(p, (r = new RegExp(p, "u")));
-  return r;
-};
+/**
+ * Whether `text` matches the rule's pattern, on RE2 (src/domain/regex.ts: linear time, whatever
+ * the pattern). A pattern RE2 cannot compile (stored before patterns were checked for RE2) never matches.
+ */
+function matches(pattern: string, text: string): boolean {
+  try {
+    return patternTest(userPattern(pattern), text);
+  } catch (e) {
+    if (e instanceof PatternError) return false;
+    throw e;
+  }
+}
 
 /** Numbers compare with numbers and strings with strings; anything else never matches. */
 function compare(a: Json | undefined, b: Json | null): number | null {
@@ -78,7 +85,7 @@ export function conditionHolds(c: RouteRule["if"], scope: RuleScope): boolean {
     case "exists":
       return (actual !== undefined && actual !== null) === (c.value !== false);
     case "matches":
-      return typeof actual === "string" && regex(String(c.value)).test(actual);
+      return typeof actual === "string" && matches(String(c.value), actual);
     default: {
       const d = compare(actual, c.value);
       if (d === null) return false;
@@ -115,19 +122,26 @@ function normalizeAction(raw: unknown, path: string, problems: Problem[]): Route
   const v = raw[keys[0]!];
   switch (keys[0]) {
     case "goto":
-      if (typeof v === "string" && v !== "") return { goto: v };
-      problems.push({ path: `${path}.goto`, message: "must be a step key" });
+      if (typeof v === "string" && v.length > MAX_NAME) problems.push({ path: `${path}.goto`, message: `must be at most ${MAX_NAME} characters, got ${v.length}` });
+      else if (typeof v === "string" && v !== "") return { goto: v };
+      else problems.push({ path: `${path}.goto`, message: "must be a step key" });
       return null;
     case "skip": {
       const list = typeof v === "string" ? [v] : v;
-      if (Array.isArray(list) && list.length > 0 && list.every((k) => typeof k === "string" && k !== "")) return { skip: [...new Set(list as string[])] };
+      if (Array.isArray(list) && list.length > 0 && list.every((k) => typeof k === "string" && k !== "")) {
+        const long = (list as string[]).findIndex((k) => k.length > MAX_NAME);
+        if (long < 0) return { skip: [...new Set(list as string[])] };
+        problems.push({ path: `${path}.skip`, message: `keys must be at most ${MAX_NAME} characters, got ${(list as string[])[long]!.length}` });
+        return null;
+      }
       problems.push({ path: `${path}.skip`, message: "must be a step key or a non-empty list of step keys" });
       return null;
     }
     case "fail":
       if (v === true || v === null) return { fail: null };
-      if (typeof v === "string") return { fail: v };
-      problems.push({ path: `${path}.fail`, message: "must be true or a message" });
+      if (typeof v === "string" && v.length > MAX_TEXT) problems.push({ path: `${path}.fail`, message: `must be at most ${MAX_TEXT} characters, got ${v.length}` });
+      else if (typeof v === "string") return { fail: v };
+      else problems.push({ path: `${path}.fail`, message: "must be true or a message" });
       return null;
     default: // retry, complete
       if (v === true) return keys[0] === "retry" ? { retry: true } : { complete: true };
@@ -145,10 +159,11 @@ function normalizeCondition(raw: unknown, path: string, problems: Problem[]): Ro
   const p = raw["path"];
   const op = raw["op"] as RuleOp;
   const value = raw["value"] === undefined ? null : raw["value"];
-  if (typeof p !== "string" || !ROOTS.includes(p.split(".")[0] as (typeof ROOTS)[number]) || p.split(".").some((s) => s === "")) {
+  if (typeof p === "string" && p.length > MAX_PATH) problems.push({ path: `${path}.path`, message: `must be at most ${MAX_PATH} characters, got ${p.length}` });
+  else if (typeof p !== "string" || !ROOTS.includes(p.split(".")[0] as (typeof ROOTS)[number]) || p.split(".").some((s) => s === "")) {
     problems.push({ path: `${path}.path`, message: `must be a dotted path starting with ${ROOTS.join(", ")} (e.g. output.approved), got ${JSON.stringify(p)}` });
   }
-  if (!RULE_OPS.includes(op)) problems.push({ path: `${path}.op`, message: `must be one of ${RULE_OPS.join(", ")}, got ${JSON.stringify(op)}` });
+  if (!RULE_OPS.includes(op)) problems.push({ path: `${path}.op`, message: `must be one of ${RULE_OPS.join(", ")}, got ${typeof op === "string" ? shown(op) : JSON.stringify(op)}` });
   if (op !== "exists" && raw["value"] === undefined) problems.push({ path: `${path}.value`, message: `is required with op ${op}` });
   if (op === "in" && !Array.isArray(value)) problems.push({ path: `${path}.value`, message: "must be a list with op in" });
   if (op === "exists" && typeof value !== "boolean" && value !== null) problems.push({ path: `${path}.value`, message: "must be true or false with op exists" });
@@ -156,13 +171,10 @@ function normalizeCondition(raw: unknown, path: string, problems: Problem[]): Ro
     problems.push({ path: `${path}.value`, message: `must be a number or a string with op ${op}` });
   }
   if (op === "matches") {
-    if (typeof value !== "string" || value.length > MAX_PATTERN) problems.push({ path: `${path}.value`, message: `must be a regular expression of at most ${MAX_PATTERN} characters` });
+    if (typeof value !== "string" || value.length > MAX_PATTERN_LENGTH) problems.push({ path: `${path}.value`, message: `must be a regular expression of at most ${MAX_PATTERN_LENGTH} characters` });
     else {
-      try {
-        regex(value);
-      } catch (e) {
-        problems.push({ path: `${path}.value`, message: `is not a valid regular expression: ${(e as Error).message}` });
-      }
+      const problem = patternProblem(value);
+      if (problem) problems.push({ path: `${path}.value`, message: problem });
     }
   }
   return problems.length === before ? { path: p as string, op, value } : null;

@@ -3,6 +3,7 @@
  * collecting every problem at once. Nothing is stored unless the list of problems is empty.
  */
 import type { Problem } from "../domain/errors.js";
+import { checkLengths, checkList, MAX_NAME, MAX_TEXT, shown } from "../domain/limits.js";
 import {
   DEFAULT_POLICY,
   DEFAULT_RETRY,
@@ -128,6 +129,7 @@ function normalizeRetry(draft: RetryDraft | null | undefined, c: Checker, path: 
     nonRetryableErrorTypes: draft?.nonRetryableErrorTypes ?? base.nonRetryableErrorTypes,
     jitter: draft?.jitter ?? base.jitter ?? 0,
   };
+  checkList(c.problems, `${path}.nonRetryableErrorTypes`, draft?.nonRetryableErrorTypes);
   if (!(retry.jitter >= 0 && retry.jitter <= 1)) c.add(`${path}.jitter`, `must be from 0 to 1, got ${retry.jitter}`);
   if (retry.maxIntervalMs < retry.initialIntervalMs) {
     c.add(`${path}.maxIntervalMs`, `must not be below initialIntervalMs (${retry.initialIntervalMs})`);
@@ -142,9 +144,18 @@ function normalizeStep(draft: StepDraft, policy: ExecutionPolicy, c: Checker, pa
     return value;
   };
   if (!KEY_PATTERN.test(draft.key)) {
-    c.add(`${path}.key`, `"${draft.key}" is not a valid key: 1 to 100 letters, digits, '_', '.' or '-', starting with a letter or digit`);
+    c.add(`${path}.key`, `${shown(draft.key)} is not a valid key: 1 to 100 letters, digits, '_', '.' or '-', starting with a letter or digit`);
   }
   if (draft.role.trim() === "") c.add(`${path}.role`, "must not be empty");
+  checkLengths(c.problems, [
+    [`${path}.role`, draft.role],
+    [`${path}.name`, draft.name],
+    [`${path}.description`, draft.description, MAX_TEXT],
+    [`${path}.onSuccess`, draft.onSuccess],
+    [`${path}.onFailure`, draft.onFailure],
+    [`${path}.compensate`, draft.compensate],
+  ]);
+  checkList(c.problems, `${path}.dependsOn`, draft.dependsOn, MAX_NAME, MAX_STEPS);
   const q = draft.qualityThreshold;
   if (q != null && !(q >= 0 && q <= 1)) c.add(`${path}.qualityThreshold`, `must be from 0 to 1, got ${q}`);
   return {
@@ -193,6 +204,7 @@ export interface StepPatchDraft {
 export function checkStepPatch(patch: StepPatchDraft, current: RetryPolicy, path = "patch"): { retry: RetryPolicy | undefined; problems: Problem[] } {
   const c = new Checker();
   if (patch.role !== undefined && patch.role.trim() === "") c.add(`${path}.role`, "must not be empty");
+  checkLengths(c.problems, [[`${path}.role`, patch.role]]);
   if (patch.timeoutMs !== undefined) c.int(`${path}.timeoutMs`, patch.timeoutMs, 1, 0);
   const retry = patch.retry ? normalizeRetry(patch.retry, c, `${path}.retry`, current) : undefined;
   return { retry, problems: c.problems };

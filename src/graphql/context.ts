@@ -1,5 +1,6 @@
 import type { Principal } from "../auth/tokens.js";
 import type { Coordinator } from "../coordinator/coordinator.js";
+import type { ReplaySlot } from "../signals/replays.js";
 
 /** What every resolver gets: the coordinator (writes and reads) and who is asking. */
 export interface Context {
@@ -10,6 +11,8 @@ export interface Context {
   actor: string;
   /** Aborted when the HTTP request's connection closes: ends a long-polling claim. */
   signal?: AbortSignal;
+  /** Over WebSocket: the connection's replay slots (BATON_MAX_REPLAYS_PER_*); a signals replay waits for one. */
+  replaySlot?: ReplaySlot;
 }
 
 export const ANONYMOUS = "anonymous";

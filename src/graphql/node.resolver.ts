@@ -11,6 +11,7 @@ import type { Context } from "./context.js";
 import { Plan } from "./plans/plan.type.js";
 import { Signal } from "./signals/signal.type.js";
 import { PlanTemplate } from "./templates/template.type.js";
+import { contextVisibility } from "./visibility.js";
 
 @Resolver()
 export class NodeResolver {
@@ -30,7 +31,7 @@ export class NodeResolver {
       case "sig": {
         const seq = sequenceOfSignalId(id);
         const s = seq === null ? null : store.signals.get(seq);
-        return s ? Signal.from(s) : null;
+        return s ? Signal.from(contextVisibility(ctx).signal(s)) : null;
       }
       case "ckp": {
         const r = store.checkpoints.get(id);
@@ -43,7 +44,7 @@ export class NodeResolver {
       }
       case "int": {
         const r = store.interventions.get(id);
-        return r ? Intervention.from(r) : null;
+        return r ? Intervention.from(contextVisibility(ctx).intervention(r)) : null;
       }
       case "tpl": {
         const t = store.templates.byId(id);

@@ -5,6 +5,8 @@
  * check what they match (digit counts, Luhn, card prefixes, SSN ranges) so that years, prices,
  * dates, times, versions, percentages and order numbers are left alone.
  */
+import { patternReplaceAll, userPattern, type UserPattern } from "../domain/regex.js";
+
 export type PiiKind = "email" | "phone" | "nationalId" | "card" | "custom";
 export type PiiCounts = Record<PiiKind, number>;
 
@@ -20,7 +22,8 @@ export const noPii = (): PiiCounts => ({ email: 0, phone: 0, nationalId: 0, card
 
 interface Rule {
   kind: PiiKind;
-  re: RegExp;
+  /** Baton's own patterns are JavaScript RegExps (linear: see RULES); a user's run on RE2. */
+  re: RegExp | UserPattern;
   /** A further check of the matched text; a match it refuses is left as it is. */
   accept?: (match: string) => boolean;
 }
@@ -61,7 +64,16 @@ const rule = (kind: PiiKind, source: string, accept?: (m: string) => boolean): R
   ...(accept ? { accept } : {}),
 });
 
-/** In order: earlier rules mask first, so later ones never see (or count) the same text. */
+/**
+ * In order: earlier rules mask first, so later ones never see (or count) the same text.
+ *
+ * These stay JavaScript RegExps (they need lookbehind, lookahead and backreferences, which RE2
+ * lacks) because each is linear in the text: every quantifier but the email's is bounded, so an
+ * attempt at one position does bounded work (at most 19 to 27 characters); the email's runs are
+ * of characters that cannot follow each other ambiguously (the local part stops at its only "@",
+ * domain labels are split by "." which they cannot hold), and its lookbehind lets an attempt start
+ * only where a run starts. test/merge/pii.test.ts times them on adversarial text.
+ */
 const RULES: readonly Rule[] = [
   {
     kind: "email",
@@ -84,7 +96,11 @@ const RULES: readonly Rule[] = [
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 
-/** One rule for all configured names: whole words, any case, any whitespace between their words. */
+/**
+ * One rule for all configured names: whole words, any case, any whitespace between their words.
+ * The names are escaped (literal text; user text never becomes regex syntax), and each `\s+`
+ * is followed by a non-space, so the rule backtracks at most over one run of spaces per attempt.
+ */
 function namesRule(names: readonly string[]): Rule | null {
   const words = names.map((n) => n.trim().split(/\s+/).map(escapeRegExp).join(String.raw`\s+`)).filter((n) => n !== "");
   if (words.length === 0) return null;
@@ -101,15 +117,15 @@ export type Masker = (text: string, counts: PiiCounts) => string;
  */
 export function masker(config: PiiConfig = {}): Masker {
   const names = namesRule(config.names ?? []);
-  const rules = [...RULES, ...(names ? [names] : []), ...(config.patterns ?? []).map((p): Rule => ({ kind: "custom", re: new RegExp(p, "g") }))];
+  // A user's pattern runs on RE2 (linear time); one RE2 cannot compile throws (PatternError): the merge fails rather than leave PII unmasked.
+  const rules = [...RULES, ...(names ? [names] : []), ...(config.patterns ?? []).map((p): Rule => ({ kind: "custom", re: userPattern(p, false) }))];
   return (text, counts) =>
-    rules.reduce(
-      (t, { kind, re, accept }) =>
-        t.replace(re, (m: string) => {
-          if (m === "" || (accept && !accept(m))) return m;
-          counts[kind]++;
-          return MASK;
-        }),
-      text,
-    );
+    rules.reduce((t, { kind, re, accept }) => {
+      const replace = (m: string): string => {
+        if (m === "" || (accept && !accept(m))) return m;
+        counts[kind]++;
+        return MASK;
+      };
+      return re instanceof RegExp ? t.replace(re, replace) : patternReplaceAll(re, t, replace);
+    }, text);
 }

@@ -23,13 +23,18 @@ import type { Logger } from "../logger.js";
 import { openStore } from "../store/store.js";
 import { installTemplates } from "../templates/install.js";
 import { WebhookDispatcher } from "../webhooks/dispatcher.js";
-import { localGateway } from "./executor.js";
+import { OutboundPolicy } from "../outbound/policy.js";
+import { localGateway, type ExecutorStats } from "./executor.js";
 import { Metrics } from "../metrics/metrics.js";
 import { Tracing } from "../metrics/tracing.js";
-import { Gate } from "./gate.js";
+import { Gate, rateLimitMessage } from "./gate.js";
 import { serveGraphqlWs } from "./websocket.js";
-import { checkWsOperation, complexityPlugin, limitRules } from "./guards.js";
+import { checkWsOperation, complexityPlugin, limitRules, tooManySubscriptions } from "./guards.js";
+import { OpenOperations } from "./operations.js";
+import { ReplayLimiter } from "../signals/replays.js";
 import { createRequestListener, webSocketOriginAllowed } from "./http.js";
+import { DocumentCheck } from "./documents.js";
+import { callerOf, REFUSAL_CODES, RefusalLog, refusalPlugin } from "./refusals.js";
 
 export interface App {
   coordinator: Coordinator;
@@ -58,14 +63,18 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
     roleLimits: config.rateLimits,
     logger,
   });
-  const builtins = new BuiltinAgents(coordinator, logger);
-  const webhooks = new WebhookDispatcher({ store, hub: coordinator.hub, clock, logger });
+  // Every outgoing request (builtin.http, prefetch, webhooks) goes through this policy.
+  const outbound = new OutboundPolicy({ allow: config.outboundAllow });
+  const builtins = new BuiltinAgents(coordinator, logger, { outbound, secrets: config.secrets });
+  const webhooks = new WebhookDispatcher({ store, hub: coordinator.hub, clock, logger, outbound });
   const { tokens } = coordinator;
   const gate = new Gate({ tokens, auth: config.auth, rate: config.requestRate, clock, recheckMs: config.authRecheckMs });
   /** Who opened each WebSocket (set in onConnect). */
   const principals = new WeakMap<object, Principal>();
   /** The acknowledged connections' contexts: their open operations are `subscriptions`. */
   const connections = new Set<{ subscriptions: Record<string, unknown> }>();
+  /** Replays reading the signal log at once, per connection and per token (BATON_MAX_REPLAYS_PER_*). */
+  const replays = new ReplayLimiter(config.streams.maxReplaysPerConnection, config.streams.maxReplaysPerToken);
   // At debug level every committed signal is logged with its plan, step and agent.
   if (logger.isLevelEnabled("debug")) {
     coordinator.hub.listen((batch) => {
@@ -84,6 +93,10 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
   const { limits } = config;
   setMaxJsonBytes(limits.maxJsonBytes);
   const rules = limitRules(limits);
+  /** Refusals for limits and policy, logged at info (a line per code and caller per 10 s). */
+  const refusals = new RefusalLog(logger, () => clock.now());
+  /** Operations open per connection, counted as subscribe messages arrive (BATON_MAX_SUBSCRIPTIONS_PER_CONNECTION). */
+  const operations = new OpenOperations(limits.maxSubscriptionsPerConnection);
 
   let ready = false;
   const http: Server = createServer();
@@ -114,10 +127,12 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
           principal = gate.principal(ctx.connectionParams?.["authorization"] ?? request.headers.authorization, ctx.connectionParams?.["actor"]);
         } catch (e) {
           if (!isBatonError(e)) throw e;
+          refusals.refused(e.code, callerOf(null, request.socket.remoteAddress), e.message, { via: "websocket" });
           socket.close(4401, `Unauthorized: ${e.message}`);
           return false;
         }
         if (principal === null) {
+          refusals.refused("UNAUTHENTICATED", callerOf(null, request.socket.remoteAddress), "no token at connection_init", { via: "websocket" });
           socket.close(4401, "Unauthorized: send connectionParams.authorization = Bearer <token>");
           return false;
         }
@@ -129,27 +144,46 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
       },
       context: (ctx): Context => {
         const principal = principals.get(ctx.extra.socket) ?? null;
-        return { coordinator, principal, actor: principal?.name ?? "anonymous" };
+        const replaySlot = replays.slotFor(ctx.extra.socket, principal?.tokenId ?? `principal:${principal?.name ?? "anonymous"}`);
+        return { coordinator, principal, actor: principal?.name ?? "anonymous", replaySlot };
       },
       // Parsed and checked here, as Apollo does over HTTP: the same rules, complexity and the
       // cap on operations open on the connection (graphql-ws has added this one already), and
-      // the request budget of the token.
-      onSubscribe: async (ctx, _id, payload) => {
-        const retryAfterMs = await gate.admit(principals.get(ctx.extra.socket) ?? null, ctx.extra.request.socket.remoteAddress);
+      // the request budget of the token. The open operations are counted before the first await
+      // (src/server/operations.ts), so a burst of subscribes is counted in order.
+      onSubscribe: async (ctx, id, payload) => {
+        const principal = principals.get(ctx.extra.socket) ?? null;
+        const address = ctx.extra.request.socket.remoteAddress;
+        const refuse = (errors: readonly GraphQLError[]): readonly GraphQLError[] => {
+          for (const e of errors) {
+            const code = e.extensions["code"];
+            if (typeof code === "string" && REFUSAL_CODES.has(code)) refusals.refused(code, callerOf(principal, address), e.message, { via: "websocket" });
+          }
+          return errors;
+        };
+        if (!operations.reserve(ctx, id)) return refuse([tooManySubscriptions(limits)]);
+        const retryAfterMs = await gate.admit(principal, address);
         if (retryAfterMs !== null) {
-          return [new GraphQLError(`too many requests for this token (BATON_TOKEN_RATE_LIMIT): retry in ${retryAfterMs} ms`, { extensions: { code: "RATE_LIMITED", retryAfterMs } })];
+          operations.release(ctx, id);
+          return refuse([new GraphQLError(rateLimitMessage(retryAfterMs), { extensions: { code: "RATE_LIMITED", retryAfterMs } })]);
         }
-        const checked = checkWsOperation(schema, limits, rules, Object.keys(ctx.subscriptions).length, payload);
-        if (checked.errors) return checked.errors;
-        return { schema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables };
+        const checked = checkWsOperation(schema, limits, rules, operations.count(ctx), payload);
+        if (!checked.errors) return { schema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables };
+        operations.release(ctx, id);
+        return refuse(checked.errors);
       },
       onNext: (_ctx, _id, _payload, _args, result) => maskResult(result, format),
-      onError: (_ctx, _id, _payload, errors) => errors.map(format),
+      onError: (ctx, id, _payload, errors) => {
+        operations.release(ctx, id);
+        return errors.map(format);
+      },
+      onComplete: (ctx, id) => operations.release(ctx, id),
     },
     wss,
     logger,
+    config.streams,
   );
-  const plugins: ApolloServerPlugin<Context>[] = [ApolloServerPluginDrainHttpServer({ httpServer: http })];
+  const plugins: ApolloServerPlugin<Context>[] = [ApolloServerPluginDrainHttpServer({ httpServer: http }), refusalPlugin<Context>(refusals)];
   if (metrics) plugins.push(metrics.graphqlPlugin<Context>());
   if (tracing) plugins.push(tracing.graphqlPlugin<Context>());
   const apollo = createApolloServer(logger, config.dev, plugins, limits);
@@ -179,6 +213,8 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
           corsOrigins: config.corsOrigins,
           gate,
           metrics,
+          documents: new DocumentCheck(schema, limits),
+          refusals,
           ready: () => ready && !coordinator.isDraining,
         }),
       );
@@ -207,6 +243,7 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
         coordinator.stop();
         gate.close();
         await webhooks.stop(); // enqueues the last signals, cuts off requests in flight
+        await outbound.close();
         await tracing?.stop();
         await store.close();
       })();
@@ -225,12 +262,17 @@ export function createApolloServer(
   dev: boolean,
   plugins: ApolloServerPlugin<Context>[] = [],
   limits: Limits = DEFAULT_LIMITS,
+  stats?: ExecutorStats,
 ): ApolloServer<Context> {
   const schema = batonSchema();
   return new ApolloServer<Context>({
     logger, // Apollo's own warnings (e.g. a document too deep to cache) go to the gateway's log
-    gateway: localGateway(schema),
+    gateway: localGateway(schema, stats),
     introspection: true,
+    // Baton's own drain (src/cli/baton.ts) handles SIGTERM/SIGINT: Apollo's handler would stop
+    // the server and send the signal again, which reads as a second signal (exit 1).
+    stopOnTerminationSignals: false,
+    parseOptions: { maxTokens: limits.maxQueryTokens },
     validationRules: limitRules(limits),
     includeStacktraceInErrorResponses: dev,
     formatError: (_formatted, error) => formatError(error, logger, dev),

@@ -28,6 +28,9 @@ interface Session {
   end: (reason: string) => void;
 }
 
+/** What a caller over its request budget is told. */
+export const rateLimitMessage = (retryAfterMs: number): string => `too many requests for this token (BATON_TOKEN_RATE_LIMIT): retry in ${retryAfterMs} ms`;
+
 export class Gate {
   private readonly limiter: RateLimiterMemory | null;
   private readonly sessions = new Set<Session>();

@@ -19,6 +19,7 @@ import {
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from "graphql-query-complexity";
 import type { Limits } from "../config.js";
 import { DEFAULT_PAGE, MAX_PAGE } from "../graphql/pagination.js";
+import { DocumentCheck } from "./documents.js";
 
 export const LimitCode = {
   QUERY_TOO_DEEP: "QUERY_TOO_DEEP",
@@ -160,11 +161,25 @@ export function complexityPlugin<C extends object>(schema: GraphQLSchema, maxCom
   };
 }
 
+/** The refusal of an operation over BATON_MAX_SUBSCRIPTIONS_PER_CONNECTION. */
+export function tooManySubscriptions(limits: Limits): GraphQLError {
+  const message = `Too many subscriptions on this connection: at most ${limits.maxSubscriptionsPerConnection} may be open at once (BATON_MAX_SUBSCRIPTIONS_PER_CONNECTION).`;
+  return new GraphQLError(message, { extensions: { code: LimitCode.TOO_MANY_SUBSCRIPTIONS } });
+}
+
+/** One first look (./documents.ts) per schema and limits, shared by the connections. */
+const checks = new WeakMap<GraphQLSchema, WeakMap<Limits, DocumentCheck>>();
+function documentCheck(schema: GraphQLSchema, limits: Limits): DocumentCheck {
+  const bySchema = checks.get(schema) ?? checks.set(schema, new WeakMap()).get(schema)!;
+  return bySchema.get(limits) ?? bySchema.set(limits, new DocumentCheck(schema, limits)).get(limits)!;
+}
+
 export type Checked = { document: DocumentNode; errors?: undefined } | { document?: undefined; errors: readonly GraphQLError[] };
 
 /**
- * One WebSocket operation checked as Apollo checks one over HTTP: the operations already open on
- * the connection (this one included), parsing, validation with the limit rules, complexity.
+ * One WebSocket operation checked as one is over HTTP: the operations already open on the
+ * connection (this one included), the first look (size, nesting, tokens, aliases), parsing,
+ * validation with the limit rules, complexity.
  */
 export function checkWsOperation(
   schema: GraphQLSchema,
@@ -173,13 +188,12 @@ export function checkWsOperation(
   open: number,
   payload: { query: string; variables?: Record<string, unknown> | null; operationName?: string | null },
 ): Checked {
-  if (open > limits.maxSubscriptionsPerConnection) {
-    const message = `Too many subscriptions on this connection: at most ${limits.maxSubscriptionsPerConnection} may be open at once (BATON_MAX_SUBSCRIPTIONS_PER_CONNECTION).`;
-    return { errors: [new GraphQLError(message, { extensions: { code: LimitCode.TOO_MANY_SUBSCRIPTIONS } })] };
-  }
+  if (open > limits.maxSubscriptionsPerConnection) return { errors: [tooManySubscriptions(limits)] };
+  const first = documentCheck(schema, limits).check(payload.query, false);
+  if (!first.ok) return { errors: [first.error] };
   let document: DocumentNode;
   try {
-    document = parse(payload.query);
+    document = parse(payload.query, { maxTokens: limits.maxQueryTokens });
   } catch (e) {
     const error = e instanceof GraphQLError ? e : new GraphQLError(String(e));
     return { errors: [new GraphQLError(error.message, { source: error.source, positions: error.positions, extensions: { code: "GRAPHQL_PARSE_FAILED" } })] };

@@ -14,7 +14,9 @@ import { isBatonError } from "../domain/errors.js";
 import { ANONYMOUS, type Context } from "../graphql/context.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics/metrics.js";
-import type { Gate } from "./gate.js";
+import { rateLimitMessage, type Gate } from "./gate.js";
+import { AUTH_REQUIRED, DocumentCode, type DocumentCheck } from "./documents.js";
+import { callerOf, type RefusalLog } from "./refusals.js";
 
 export interface HttpOptions {
   apollo: ApolloServer<Context>;
@@ -30,7 +32,14 @@ export interface HttpOptions {
   gate: Gate;
   /** Served at /metrics when set (BATON_METRICS). */
   metrics?: Metrics | null;
+  /** The first look at each document, before GraphQL validates it (./documents.ts). */
+  documents: DocumentCheck;
+  /** Where refusals for limits and policy are logged. */
+  refusals: RefusalLog;
 }
+
+/** Largest body of a request without a token: it may only ask for introspection. */
+const ANONYMOUS_BODY_BYTES = 64 * 1024;
 
 /** The context of one HTTP request. */
 class HttpContext implements Context {
@@ -116,38 +125,38 @@ function cors(req: IncomingMessage, res: ServerResponse, allowed: CorsOrigins): 
 }
 
 /** Routes /graphql to Apollo, answers /healthz and /readyz, and 404s the rest. */
-export function createRequestListener({ apollo, coordinator, ready, logger, bodyLimit, corsOrigins = [], gate, metrics = null }: HttpOptions): RequestListener {
+export function createRequestListener(options: HttpOptions): RequestListener {
+  const { apollo, coordinator, ready, logger, bodyLimit, corsOrigins = [], gate, metrics = null, documents, refusals } = options;
   const json = bodyParser.json({ limit: bodyLimit });
+  // Without a token only introspection is served: such a body is held to a small size.
+  const anonymousJson = bodyParser.json({ limit: Math.min(bodyLimit, ANONYMOUS_BODY_BYTES) });
 
-  const graphql = async (req: Body, res: ServerResponse): Promise<void> => {
-    // Every request has an id: the caller's x-request-id when it is a plain token, else a new
-    // one; it is sent back, and logged (at debug) with the operation, status and duration.
-    const header = req.headers["x-request-id"];
-    const reqId = typeof header === "string" && /^[\w.:-]{1,64}$/.test(header) ? header : randomUUID();
-    res.setHeader("x-request-id", reqId);
+  /** A refusal in GraphQL's shape, logged (at info, a line per code and caller per window). */
+  const refuse = (req: IncomingMessage, res: ServerResponse, principal: Principal | null, status: number, code: string, message: string, extensions: Record<string, unknown> = {}): void => {
+    refusals.refused(code, callerOf(principal, req.socket.remoteAddress), message, { status, path: "/graphql" });
+    if (status === 401) res.setHeader("www-authenticate", "Bearer");
+    sendJson(res, status, { errors: [{ message, extensions: { code, ...extensions } }] });
+  };
+
+  const graphql = async (req: Body, res: ServerResponse, principal: Principal | null): Promise<void> => {
+    const reqId = res.getHeader("x-request-id");
     if (logger.isLevelEnabled("debug")) {
       const t0 = performance.now();
       const operation = (req.body as { operationName?: unknown } | undefined)?.operationName;
       res.once("finish", () => logger.debug({ reqId, operation: typeof operation === "string" ? operation.slice(0, 100) : null, status: res.statusCode, ms: Math.round((performance.now() - t0) * 100) / 100 }, "graphql request"));
     }
-    let principal: Principal | null;
-    try {
-      principal = gate.principal(req.headers.authorization, req.headers["x-baton-actor"]);
-    } catch (e) {
-      if (!isBatonError(e)) throw e;
-      return sendJson(res, 401, { errors: [{ message: e.message, extensions: { code: e.code } }] });
-    }
-    const retryAfterMs = await gate.admit(principal, req.socket.remoteAddress);
-    if (retryAfterMs !== null) {
-      res.setHeader("retry-after", String(Math.ceil(retryAfterMs / 1000)));
-      const message = `too many requests for this token (BATON_TOKEN_RATE_LIMIT): retry in ${retryAfterMs} ms`;
-      return sendJson(res, 429, { errors: [{ message, extensions: { code: "RATE_LIMITED", retryAfterMs } }] });
+    const url = new URL(req.url ?? "/", "http://localhost");
+    // The document is looked at before anything else reads it: a request without a token may
+    // only ask for introspection, and size, nesting, tokens and aliases are bounded.
+    const query = req.method === "GET" ? url.searchParams.get("query") : (req.body as { query?: unknown } | undefined)?.query;
+    const verdict = documents.check(query, principal === null && gate.authEnabled);
+    if (!verdict.ok) {
+      return refuse(req, res, principal, verdict.status, String(verdict.error.extensions["code"]), verdict.error.message);
     }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
     }
-    const url = new URL(req.url ?? "/", "http://localhost");
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: (req.method ?? "GET").toUpperCase(), headers, search: url.search, body: req.body },
       context: async () => new HttpContext(coordinator, principal, res),
@@ -160,6 +169,31 @@ export function createRequestListener({ apollo, coordinator, ready, logger, body
     }
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
+  };
+
+  /** Who asks and whether they may ask now, from the headers alone: nothing of the body is read before. */
+  const admit = async (req: Body, res: ServerResponse): Promise<{ principal: Principal | null } | null> => {
+    let principal: Principal | null;
+    try {
+      principal = gate.principal(req.headers.authorization, req.headers["x-baton-actor"]);
+    } catch (e) {
+      if (!isBatonError(e)) throw e;
+      refuse(req, res, null, 401, e.code, e.message);
+      return null;
+    }
+    const retryAfterMs = await gate.admit(principal, req.socket.remoteAddress);
+    if (retryAfterMs !== null) {
+      res.setHeader("retry-after", String(Math.ceil(retryAfterMs / 1000)));
+      refuse(req, res, principal, 429, "RATE_LIMITED", rateLimitMessage(retryAfterMs), { retryAfterMs });
+      return null;
+    }
+    return { principal };
+  };
+
+  const failed = (res: ServerResponse) => (e: unknown) => {
+    logger.error({ err: e }, "unexpected error serving a GraphQL request");
+    if (!res.headersSent) sendJson(res, 500, { errors: [{ message: "Unexpected error.", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+    else res.destroy();
   };
 
   return (req: Body, res) => {
@@ -178,20 +212,30 @@ export function createRequestListener({ apollo, coordinator, ready, logger, body
     }
     if (path !== "/graphql") return sendJson(res, 404, { error: "not found: GraphQL is served at /graphql" });
     if (cors(req, res, corsOrigins)) return;
-    json(req, res, (err?: { status?: number; type?: string; message?: string }) => {
-      if (err) {
-        // Malformed JSON (400), too large (413), unsupported charset (415): said in GraphQL's shape.
-        const status = err.status ?? 400;
-        const code = status === 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST";
-        const message = status === 413 ? `request body over ${bodyLimit} bytes (BATON_MAX_BODY_BYTES)` : err.message ?? "bad request";
-        return sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+    // Every request has an id: the caller's x-request-id when it is a plain token, else a new
+    // one; it is sent back, and logged (at debug) with the operation, status and duration.
+    const header = req.headers["x-request-id"];
+    res.setHeader("x-request-id", typeof header === "string" && /^[\w.:-]{1,64}$/.test(header) ? header : randomUUID());
+    admit(req, res).then((admitted) => {
+      if (!admitted) {
+        req.resume(); // the body is not read: let it drain
+        return;
       }
-      graphql(req, res).catch((e: unknown) => {
-        logger.error({ err: e }, "unexpected error serving a GraphQL request");
-        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: "Unexpected error.", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
-        else res.destroy();
+      const { principal } = admitted;
+      const parse = principal === null && gate.authEnabled ? anonymousJson : json;
+      parse(req, res, (err?: { status?: number; type?: string; message?: string }) => {
+        if (err) {
+          // Malformed JSON (400), too large (413), unsupported charset (415): said in GraphQL's shape.
+          const status = err.status ?? 400;
+          if (status === 413 && parse !== json) {
+            return refuse(req, res, principal, 401, DocumentCode.UNAUTHENTICATED, `${AUTH_REQUIRED}; such a request may be at most ${ANONYMOUS_BODY_BYTES} bytes`);
+          }
+          if (status === 413) return refuse(req, res, principal, 413, "PAYLOAD_TOO_LARGE", `request body over ${bodyLimit} bytes (BATON_MAX_BODY_BYTES)`);
+          return sendJson(res, status, { errors: [{ message: err.message ?? "bad request", extensions: { code: "BAD_REQUEST" } }] });
+        }
+        graphql(req, res, principal).catch(failed(res));
       });
-    });
+    }, failed(res));
   };
 }
 

@@ -4,12 +4,15 @@
  * treats every throw as a bug of the server — close 4500, stack on console.error — while most are
  * the client's: a message type only servers send (→ 4400 Bad request), an invalid frame or one
  * over BATON_MAX_BODY_BYTES (ws closes it: 1002, 1009). Those are logged at warn; the rest at
- * error, through the gateway's logger.
+ * error, through the gateway's logger. What the server sends is paced on the socket's buffered
+ * amount (src/server/pacing.ts): a client that does not read stops its operations, then is closed.
  */
 import type { IncomingMessage } from "node:http";
 import { CloseCode, handleProtocols, makeServer, type ServerOptions } from "graphql-ws";
 import type { WebSocket, WebSocketServer } from "ws";
+import { DEFAULT_STREAM_LIMITS } from "../config.js";
 import type { Logger } from "../logger.js";
+import { Pacer } from "./pacing.js";
 
 /** What graphql-ws hands to context, onConnect, …: the socket and its upgrade request. */
 export interface WsExtra {
@@ -22,7 +25,18 @@ const KEEP_ALIVE_MS = 12_000;
 
 const CLIENT_MISTAKE = /^(Unexpected message of type|Invalid message|Message is missing|Message of type)/;
 
-export function serveGraphqlWs(options: ServerOptions<Record<string, unknown>, WsExtra>, wss: WebSocketServer, logger: Logger): { dispose(): Promise<void> } {
+/** Back-pressure settings (config.streams). */
+export interface WsPacing {
+  wsHighWaterBytes: number;
+  wsStallTimeoutMs: number;
+}
+
+export function serveGraphqlWs(
+  options: ServerOptions<Record<string, unknown>, WsExtra>,
+  wss: WebSocketServer,
+  logger: Logger,
+  pacing: WsPacing = DEFAULT_STREAM_LIMITS,
+): { dispose(): Promise<void> } {
   const server = makeServer(options);
   wss.options.handleProtocols = handleProtocols;
   wss.on("connection", (socket: WebSocket, request: IncomingMessage) => {
@@ -40,15 +54,16 @@ export function serveGraphqlWs(options: ServerOptions<Record<string, unknown>, W
       });
       socket.ping();
     }, KEEP_ALIVE_MS);
+    const pacer = new Pacer(socket, {
+      highWaterBytes: pacing.wsHighWaterBytes,
+      stallTimeoutMs: pacing.wsStallTimeoutMs,
+      onStall: (buffered) =>
+        logger.warn({ bufferedBytes: buffered, stalledMs: pacing.wsStallTimeoutMs, address: request.socket.remoteAddress }, "WebSocket closed: the client stopped reading its messages"),
+    });
     const closed = server.opened(
       {
         protocol: socket.protocol,
-        send: (data) =>
-          new Promise<void>((resolve) => {
-            if (socket.readyState !== socket.OPEN) return resolve();
-            // A client gone mid-write (EPIPE, reset) is not an error of ours: its close follows.
-            socket.send(data, () => resolve());
-          }),
+        send: (data) => pacer.send(data),
         close: (code, reason) => socket.close(code, reason),
         onMessage: (cb) =>
           socket.on("message", (data) => {
@@ -67,6 +82,7 @@ export function serveGraphqlWs(options: ServerOptions<Record<string, unknown>, W
       { socket, request },
     );
     socket.once("close", (code, reason) => {
+      pacer.closed(); // sends still waiting resolve: their operations end below
       clearInterval(ping);
       if (pongWait) clearTimeout(pongWait);
       void closed(code, String(reason));

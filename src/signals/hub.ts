@@ -8,15 +8,36 @@
  * behind, or the batch arrived while the backlog was being read) makes it read the log again
  * from its last sequence. Live batches are buffered only up to a bound, so a slow subscriber
  * costs a log read, never unbounded memory.
+ *
+ * No iterator holds the event loop: the log is read a page at a time with a turn of the event
+ * loop between pages, and delivery gives the loop a turn whenever the current stretch of work
+ * has run for a time slice (shared by all iterators, so a hundred replays together yield as
+ * often as one). A log read may wait for a replay slot (src/signals/replays.ts).
  */
 import type { SignalModel } from "../domain/model.js";
 import { matchesSignal, type SignalFilter, type SignalRepository } from "../store/signals.js";
+import type { Release, ReplaySlot } from "./replays.js";
 
 type Listener = (batch: readonly SignalModel[]) => void;
 
 /** Batches buffered per subscriber before it falls back to reading the log. */
 const MAX_BUFFERED_BATCHES = 256;
 const PAGE = 500;
+/** Longest stretch of delivery (ms) before an iterator lets the event loop serve other clients. */
+const SLICE_MS = 8;
+
+let sliceStart = performance.now();
+
+/** A turn of the event loop (I/O included); the next time slice starts after it. */
+async function nextTurn(): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  sliceStart = performance.now();
+}
+
+/** Gives the event loop a turn when the current stretch of work has run for a slice. */
+function maybeNextTurn(): Promise<void> | null {
+  return performance.now() - sliceStart >= SLICE_MS ? nextTurn() : null;
+}
 
 export class SignalHub {
   private readonly listeners = new Set<Listener>();
@@ -47,6 +68,12 @@ export interface FollowOptions {
    * live batch: an async generator's return() would wait for that batch.
    */
   signal?: AbortSignal;
+  /**
+   * Waited for before each read of the log but the first one of a live-only iteration
+   * (`afterSequence` null): the backlog and every re-read after falling behind. Released once
+   * the iterator has caught up (or ends).
+   */
+  replaySlot?: ReplaySlot;
 }
 
 /** Signals matching the filter: the backlog after `afterSequence`, then live ones, until `signal` aborts. */
@@ -61,21 +88,36 @@ export async function* followSignals(hub: SignalHub, log: SignalRepository, o: F
   });
   const onAbort = (): void => wake?.();
   o.signal?.addEventListener("abort", onAbort, { once: true });
+  /** The replay slot held while reading the log, if any. */
+  let release: Release | null = null;
   try {
     /** Every sequence up to `scanned` has been read (delivered if it matched). */
     let scanned = o.afterSequence ?? log.head();
+    let replay = o.afterSequence !== null;
     for (;;) {
+      // The slot is kept until the iterator is caught up: a read that is overtaken by live
+      // batches (overflow) reads again without queueing anew.
+      if (replay && o.replaySlot && !release) release = await o.replaySlot(o.signal);
+      replay = true;
+      if (o.signal?.aborted) return;
       // Catch up from the log. The page and the head are read in one synchronous step,
       // so batches committed while the page is being yielded all lie after `scanned`.
       for (;;) {
         const page = log.read(o.filter, scanned, PAGE);
         const upTo = page.length < PAGE ? Math.max(scanned, log.head()) : page[page.length - 1]!.sequence;
-        for (const s of page) yield s;
+        for (const s of page) {
+          yield s;
+          const turn = maybeNextTurn();
+          if (turn) await turn;
+        }
         scanned = upTo;
         if (page.length < PAGE) break;
+        await nextTurn();
+        if (o.signal?.aborted) return;
       }
       // Then follow live batches while each continues exactly where the last one ended.
       for (;;) {
+        if (queue.length === 0 && !overflow) release = caughtUp(release);
         while (queue.length === 0 && !overflow && !o.signal?.aborted) await new Promise<void>((r) => (wake = r));
         wake = null;
         if (o.signal?.aborted) return;
@@ -90,14 +132,27 @@ export async function* followSignals(hub: SignalHub, log: SignalRepository, o: F
           queue = [];
           break; // something before this batch was not seen live: read the log again
         }
-        for (const s of batch) if (matchesSignal(o.filter, s)) yield s;
+        release = caughtUp(release);
+        for (const s of batch) {
+          if (!matchesSignal(o.filter, s)) continue;
+          yield s;
+          const turn = maybeNextTurn();
+          if (turn) await turn;
+        }
         scanned = batch[batch.length - 1]!.sequence;
       }
     }
   } finally {
+    release?.();
     stop();
     o.signal?.removeEventListener("abort", onAbort);
   }
+}
+
+/** Gives back a replay slot (if held): the iterator follows live batches now. */
+function caughtUp(release: Release | null): null {
+  release?.();
+  return null;
 }
 
 /**

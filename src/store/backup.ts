@@ -16,6 +16,7 @@
 import Database from "better-sqlite3";
 import { existsSync, linkSync, mkdirSync, realpathSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import { makePrivate } from "./database.js";
 
 /** A backup refused or failed for a reason worth one line to the operator. */
 export class BackupError extends Error {}
@@ -117,6 +118,11 @@ export async function backupDatabase(sourceFile: string, destinationFile: string
     }
     removeWithSidecars(temp);
     let pages: number;
+    try {
+      makePrivate(temp); // the copy holds what the database holds: readable by its owner only
+    } catch (e) {
+      throw fsProblem(e, destination);
+    }
     try {
       // The first progress report comes before any page is copied: from then on, copy every
       // remaining page in one step (one snapshot, no restart; see the header).

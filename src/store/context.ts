@@ -84,6 +84,9 @@ export class ContextRepository {
       entry: sqlite.prepare<[string, string], Row>(`SELECT ${COLUMNS} FROM context_entries WHERE plan_id = ? AND key = ? ORDER BY seq DESC LIMIT 1`),
       history: sqlite.prepare<[string], Row>(`SELECT ${COLUMNS} FROM context_entries WHERE plan_id = ? ORDER BY seq`),
       keyHistory: sqlite.prepare<[string, string], Row>(`SELECT ${COLUMNS} FROM context_entries WHERE plan_id = ? AND key = ? ORDER BY seq`),
+      writeAndBefore: sqlite.prepare<[string, string, number], Row>(
+        `SELECT ${COLUMNS} FROM context_entries WHERE plan_id = ? AND key = ? AND context_version <= ? ORDER BY seq DESC LIMIT 2`,
+      ),
     };
   }
 
@@ -112,6 +115,16 @@ export class ContextRepository {
   entry(planId: string, key: string): ContextEntryModel | null {
     const r = this.stmt.entry.get(planId, key);
     return r && r.deleted === 0 ? entryOf(r) : null;
+  }
+
+  /**
+   * The write of `key` that made context version `contextVersion`, and the key's write before it
+   * (what an UPDATE_CONTEXT diff's `after` and `before` were): null where there is none.
+   */
+  writeAndBefore(planId: string, key: string, contextVersion: number): { write: ContextEntryModel | null; before: ContextEntryModel | null } {
+    const [w, b] = this.stmt.writeAndBefore.all(planId, key, contextVersion);
+    if (!w || w.context_version !== contextVersion) return { write: null, before: null };
+    return { write: entryOf(w), before: b ? entryOf(b) : null };
   }
 
   /** Every write, oldest first; of one key when given. Removals show as entries with a null value. */

@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
-import { existsSync, mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startCheckpointer } from "./checkpointer.js";
@@ -81,8 +81,31 @@ function probeWrite(sqlite: Database.Database): void {
   }
 }
 
+/**
+ * The database holds webhook secrets and token hashes: it is created readable by its owner only
+ * (SQLite gives its -wal and -shm files the mode of the database), and an existing one, with its
+ * sidecars, is tightened to that (when this process may).
+ */
+export function makePrivate(file: string): void {
+  closeSync(openSync(file, "a", 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if ((statSync(f).mode & 0o077) !== 0) chmodSync(f, 0o600);
+    } catch {
+      // absent, or another owner's: left as it is
+    }
+  }
+}
+
 function open(file: string): OpenDatabase {
-  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  if (file !== ":memory:") {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    try {
+      makePrivate(file);
+    } catch {
+      // a folder or file that cannot be written: SQLite's own error below says what to check
+    }
+  }
   const sqlite = new Database(file);
   try {
     sqlite.pragma("journal_mode = WAL");

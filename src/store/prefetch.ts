@@ -1,4 +1,8 @@
-/** The prefetch cache (prefetch_cache): values fetched by builtin.prefetch steps, by cache key. */
+/**
+ * The prefetch cache (prefetch_cache): values fetched by builtin.prefetch steps, by cache key.
+ * The key stored is the one src/coordinator/prefetch.ts derives (storeKey): the step's cache key
+ * bound to the request that fetched the value, so a cache key never yields another URL's value.
+ */
 import type Database from "better-sqlite3";
 import type { Json } from "../domain/model.js";
 

@@ -431,4 +431,6 @@ export const apiTokens = sqliteTable("api_tokens", {
   createdBy: text("created_by").notNull(),
   expiresAt: integer("expires_at"),
   revokedAt: integer("revoked_at"),
+  /** Agent tokens only: the roles its agents may register (a JSON array); null: any role but the reserved builtin.* ones. */
+  roles: json<string[]>("roles"),
 });

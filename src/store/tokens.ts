@@ -12,6 +12,8 @@ export interface TokenRecord {
   createdBy: string;
   expiresAt: number | null;
   revokedAt: number | null;
+  /** Agent tokens only: the roles its agents may register; null: any role but the reserved builtin.* ones. */
+  roles: string[] | null;
 }
 
 interface RawToken {
@@ -24,6 +26,7 @@ interface RawToken {
   created_by: string;
   expires_at: number | null;
   revoked_at: number | null;
+  roles: string | null;
 }
 
 const recordOf = (r: RawToken): TokenRecord => ({
@@ -36,6 +39,7 @@ const recordOf = (r: RawToken): TokenRecord => ({
   createdBy: r.created_by,
   expiresAt: r.expires_at,
   revokedAt: r.revoked_at,
+  roles: r.roles === null ? null : (JSON.parse(r.roles) as string[]),
 });
 
 export class TokenRepository {
@@ -44,8 +48,8 @@ export class TokenRepository {
   constructor(sqlite: Database.Database) {
     this.stmt = {
       insert: sqlite.prepare(
-        `INSERT INTO api_tokens (id, name, role, hash, prefix, created_at, created_by, expires_at, revoked_at)
-         VALUES (@id, @name, @role, @hash, @prefix, @createdAt, @createdBy, @expiresAt, @revokedAt)`,
+        `INSERT INTO api_tokens (id, name, role, hash, prefix, created_at, created_by, expires_at, revoked_at, roles)
+         VALUES (@id, @name, @role, @hash, @prefix, @createdAt, @createdBy, @expiresAt, @revokedAt, @roles)`,
       ),
       byHash: sqlite.prepare<[string], RawToken>("SELECT * FROM api_tokens WHERE hash = ?"),
       byId: sqlite.prepare<[string], RawToken>("SELECT * FROM api_tokens WHERE id = ?"),
@@ -56,7 +60,7 @@ export class TokenRepository {
   }
 
   insert(t: TokenRecord): void {
-    this.stmt.insert.run(t);
+    this.stmt.insert.run({ ...t, roles: t.roles === null ? null : JSON.stringify(t.roles) });
   }
 
   byHash(hash: string): TokenRecord | null {

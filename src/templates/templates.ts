@@ -7,6 +7,7 @@ import type { Clock } from "../coordinator/clock.js";
 import { checkPlanSteps, type CreatePlanRequest } from "../coordinator/requests.js";
 import { badInput, notFound, type Problem } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
+import { checkLengths, MAX_TEXT, shown } from "../domain/limits.js";
 import { newStep, type ExecutionPolicy, type StepModel } from "../domain/model.js";
 import { jsonEqual } from "../engine/conditions.js";
 import { KEY_PATTERN, normalizePolicy, validatePlanSteps, type PolicyDraft, type StepDraft } from "../engine/validate.js";
@@ -29,7 +30,7 @@ export function parseTemplateRef(ref: string, path = "template"): TemplateRef {
   const m = /^([^@]+)(?:@(\d+))?$/.exec(ref);
   const version = m?.[2] === undefined ? null : Number(m[2]);
   if (!m || !KEY_PATTERN.test(m[1]!) || version === 0) {
-    throw badInput([{ path, message: `"${ref}" does not name a template: "name" or "name@version" (versions are 1, 2, …)` }]);
+    throw badInput([{ path, message: `${shown(ref)} does not name a template: "name" or "name@version" (versions are 1, 2, …)` }]);
   }
   return { name: m[1]!, version };
 }
@@ -41,10 +42,11 @@ export function parseTemplateRef(ref: string, path = "template"): TemplateRef {
 export function checkTemplate(input: TemplateInput, builtin = false): { definition: TemplateDefinition; problems: Problem[] } {
   const problems: Problem[] = [];
   if (!KEY_PATTERN.test(input.name)) {
-    problems.push({ path: "name", message: `"${input.name}" is not a valid name: 1 to 100 letters, digits, '_', '.' or '-', starting with a letter or digit` });
+    problems.push({ path: "name", message: `${shown(input.name)} is not a valid name: 1 to 100 letters, digits, '_', '.' or '-', starting with a letter or digit` });
   } else if (!builtin && BUILTIN_TEMPLATE_NAMES.has(input.name)) {
     problems.push({ path: "name", message: `"${input.name}" is a built-in template: choose another name` });
   }
+  checkLengths(problems, [["description", input.description, MAX_TEXT]]);
   problems.push(...checkPlanSteps(input.steps, input.policy).problems);
   const definition = { name: input.name, description: input.description ?? null, steps: input.steps.map(storedStep), policy: storedPolicy(input.policy), generator: null };
   return { definition, problems };

@@ -20,6 +20,7 @@
 import type { Clock, TimerHandle } from "../coordinator/clock.js";
 import type { SignalModel } from "../domain/model.js";
 import type { Logger } from "../logger.js";
+import { OutboundPolicy } from "../outbound/policy.js";
 import type { SignalHub } from "../signals/hub.js";
 import type { Store } from "../store/store.js";
 import {
@@ -46,6 +47,8 @@ export interface DispatcherOptions {
   clock: Clock;
   logger: Logger;
   policy?: Partial<DeliveryPolicy>;
+  /** Where deliveries may be sent (src/outbound/policy.ts); default: public addresses only. */
+  outbound?: OutboundPolicy;
 }
 
 const PAGE = 500;
@@ -57,6 +60,7 @@ export class WebhookDispatcher {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly repo: WebhookRepository;
+  private readonly outbound: OutboundPolicy;
 
   private state: "new" | "running" | "stopped" = "new";
   /** Every signal up to here has been matched and its deliveries enqueued. */
@@ -85,6 +89,7 @@ export class WebhookDispatcher {
     this.logger = o.logger;
     this.policy = { ...DEFAULT_DELIVERY_POLICY, ...o.policy };
     this.repo = webhookRepository(o.store);
+    this.outbound = o.outbound ?? new OutboundPolicy();
   }
 
   /** Enqueues what was committed since the cursor, follows the hub, and sends what is due. */
@@ -306,9 +311,13 @@ export class WebhookDispatcher {
       [SIGNATURE_HEADER]: signBody(hook.secret, body),
       [DELIVERY_HEADER]: deliveryId(d.seq),
       [EVENT_HEADER]: signal.kind,
-    });
+    }, this.outbound);
     if (outcome === null) return; // shutting down: stays PENDING, sent again after a restart
-    this.record(d, outcome, false);
+    if (outcome.blocked) {
+      this.logger.info({ delivery: deliveryId(d.seq), webhook: d.webhookId, url: hook.url, reason: outcome.blocked.reason }, "webhook delivery blocked by the outbound policy");
+    }
+    // A refused destination stays refused: failed at once, not retried for a day.
+    this.record(d, outcome, outcome.blocked !== undefined);
   }
 
   private record(d: DeliveryModel, o: Outcome, final: boolean): void {

@@ -6,6 +6,7 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { SignalModel } from "../../src/domain/model.js";
 import { WebhookDispatcher } from "../../src/webhooks/dispatcher.js";
+import { loopbackAllowed } from "../helpers/outbound.js";
 import { makeApi, silentLogger } from "../helpers/api.js";
 import { allSignals, kindsOf } from "../helpers/coordinator.js";
 import { waitFor } from "../helpers/fixtures.js";
@@ -77,7 +78,7 @@ describe("Plan.evaluation and regressions", () => {
   it("flags a slowed run (REGRESSION signal, committed with the completion, and to webhooks) and not a normal one", async () => {
     const t = await setup();
     const hook = await receiver(cleanups);
-    const dispatcher = new WebhookDispatcher({ store: t.store, hub: t.coordinator.hub, clock: t.clock, logger: silentLogger });
+    const dispatcher = new WebhookDispatcher({ store: t.store, hub: t.coordinator.hub, clock: t.clock, logger: silentLogger, outbound: loopbackAllowed() });
     dispatcher.start();
     cleanups.push(() => dispatcher.stop());
     await t.ok(`mutation($url: String!) { registerWebhook(url: $url, kinds: [REGRESSION]) { secret } }`, { url: hook.url() });

@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BuiltinAgents } from "../../src/coordinator/builtins.js";
+import { loopbackAllowed } from "../helpers/outbound.js";
 import { makeApi, silentLogger } from "../helpers/api.js";
 import { waitFor } from "../helpers/fixtures.js";
 
@@ -14,7 +15,7 @@ let requests = 0;
 let base = "";
 beforeEach(async () => {
   api = await makeApi();
-  builtins = new BuiltinAgents(api.coordinator, silentLogger);
+  builtins = new BuiltinAgents(api.coordinator, silentLogger, { outbound: loopbackAllowed() });
   builtins.start();
   requests = 0;
   server = createServer((_req, res) => {

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { BuiltinAgents } from "../../src/coordinator/builtins.js";
+import { loopbackAllowed } from "../helpers/outbound.js";
 import type { StepDraft } from "../../src/engine/validate.js";
 import { silentLogger } from "../helpers/api.js";
 import { makeCoordinator, waitFor } from "../helpers/fixtures.js";
@@ -15,7 +16,7 @@ afterEach(async () => {
 /** A coordinator on a manual clock with the built-in agents running. */
 function setup() {
   const env = makeCoordinator();
-  const builtins = new BuiltinAgents(env.coordinator, silentLogger);
+  const builtins = new BuiltinAgents(env.coordinator, silentLogger, { outbound: loopbackAllowed() });
   builtins.start();
   cleanups.push(async () => {
     env.coordinator.stop();

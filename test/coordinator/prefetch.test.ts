@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { BuiltinAgents } from "../../src/coordinator/builtins.js";
+import { loopbackAllowed } from "../helpers/outbound.js";
 import type { CreatePlanRequest } from "../../src/coordinator/coordinator.js";
 import type { PrefetchRequest } from "../../src/coordinator/requests.js";
 import { BatonError } from "../../src/domain/errors.js";
@@ -17,7 +18,7 @@ afterEach(async () => {
 /** A coordinator on a manual clock with the built-in agents running. */
 function setup() {
   const env = makeCoordinator();
-  const builtins = new BuiltinAgents(env.coordinator, silentLogger);
+  const builtins = new BuiltinAgents(env.coordinator, silentLogger, { outbound: loopbackAllowed() });
   builtins.start();
   cleanups.push(async () => {
     env.coordinator.stop();
@@ -112,10 +113,10 @@ describe("prefetch", () => {
     const { create, step, context, finished } = setup();
     const first = create([{ key: "users", url: srv.url("/users"), cacheKey: "users" }]);
     await finished(first);
-    // Another url under the same cache key: the cached value, no request.
-    const second = create([{ key: "people", url: srv.url("/users?v=2"), cacheKey: "users" }]);
+    // The same url under the same cache key: the cached value, no request.
+    const second = create([{ key: "people", url: srv.url("/users"), cacheKey: "users" }]);
     expect((await finished(second)).plan.state).toBe("COMPLETED");
-    expect(srv.count("/users") + srv.count("/users?v=2")).toBe(1);
+    expect(srv.count("/users")).toBe(1);
     expect(context(first, "users")?.value).toEqual(["ann", "bob"]);
     expect(context(second, "people")?.value).toEqual(["ann", "bob"]);
     expect(step(first, "prefetch.users").output).toMatchObject({ hit: false, cacheKey: "users", status: 200 });
@@ -132,6 +133,39 @@ describe("prefetch", () => {
     expect(srv.count("/slow")).toBe(1);
     expect([context(a, "v")?.value, context(b, "v")?.value]).toEqual([{ n: 1 }, { n: 1 }]);
     expect([step(a, "prefetch.v").output, step(b, "prefetch.v").output].map((o) => (o as { hit: boolean }).hit).sort()).toEqual([false, true]);
+  });
+
+  it("binds a cached value to its URL: another URL under the same cache key gets its own value, cached or in flight", async () => {
+    const srv = await server({ "/victim": json({ owner: "victim" }), "/attacker": json({ owner: "attacker" }) });
+    const { create, context, step, finished } = setup();
+    // The attacker fetches its own URL under the key the victim's URL uses by default (the URL itself)…
+    const attacker = create([{ key: "v", url: srv.url("/attacker"), cacheKey: srv.url("/victim"), ttlMs: 600_000 }]);
+    await finished(attacker);
+    // …and under a key the victim names explicitly.
+    const attacker2 = create([{ key: "v", url: srv.url("/attacker"), cacheKey: "K", ttlMs: 600_000 }]);
+    await finished(attacker2);
+    const victim = create([{ key: "v", url: srv.url("/victim") }]);
+    const victim2 = create([{ key: "v", url: srv.url("/victim"), cacheKey: "K" }]);
+    await Promise.all([finished(victim), finished(victim2)]);
+    expect([context(attacker, "v")?.value, context(attacker2, "v")?.value]).toEqual([{ owner: "attacker" }, { owner: "attacker" }]);
+    expect([context(victim, "v")?.value, context(victim2, "v")?.value]).toEqual([{ owner: "victim" }, { owner: "victim" }]);
+    expect([step(victim, "prefetch.v").output, step(victim2, "prefetch.v").output]).toMatchObject([{ hit: false }, { hit: false }]);
+    expect(srv.count("/victim")).toBe(2); // under the default key and under K: two entries, neither the attacker's
+
+    // At the same time: plan A fetches X under K, plan B fetches Y under K; neither joins the other's request.
+    const a = create([{ key: "v", url: srv.url("/x"), cacheKey: "same" }]);
+    const b = create([{ key: "v", url: srv.url("/y"), cacheKey: "same" }]);
+    await waitFor(() => srv.count("/x") === 1 && srv.count("/y") === 1);
+    srv.release("/x", json("X"));
+    srv.release("/y", json("Y"));
+    await Promise.all([finished(a), finished(b)]);
+    expect([context(a, "v")?.value, context(b, "v")?.value]).toEqual(["X", "Y"]);
+    // and later, from the cache: each its own again
+    const a2 = create([{ key: "v", url: srv.url("/x"), cacheKey: "same" }]);
+    const b2 = create([{ key: "v", url: srv.url("/y"), cacheKey: "same" }]);
+    await Promise.all([finished(a2), finished(b2)]);
+    expect([context(a2, "v")?.value, context(b2, "v")?.value]).toEqual(["X", "Y"]);
+    expect([step(a2, "prefetch.v").output, step(b2, "prefetch.v").output]).toMatchObject([{ hit: true }, { hit: true }]);
   });
 
   it("fetches again once ttlMs has passed on the coordinator's clock; ttlMs 0 never caches", async () => {

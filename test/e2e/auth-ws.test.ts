@@ -135,13 +135,29 @@ describe("baton token", () => {
     expect((await gw.post(`{ viewer { name role } }`, {}, token)).body.data).toEqual({ viewer: { name: "ci-bot", role: "OPERATOR" } });
 
     const list = cli("token", "list");
-    expect(list.stdout.split("\n")[0]).toMatch(/^ID\s+NAME\s+ROLE\s+PREFIX\s+CREATED\s+EXPIRES\s+REVOKED$/);
-    expect(list.stdout).toMatch(/ci-bot\s+operator\s+baton_/);
+    expect(list.stdout.split("\n")[0]).toMatch(/^ID\s+NAME\s+ROLE\s+ROLES\s+PREFIX\s+CREATED\s+EXPIRES\s+REVOKED$/);
+    expect(list.stdout).toMatch(/ci-bot\s+operator\s+-\s+baton_/);
     expect(list.stdout).not.toContain(token);
 
     const bad = cli("token", "create", "--name", "x", "--role", "root");
     expect([bad.status, bad.stderr.trim()]).toEqual([2, 'baton: role: must be one of viewer, operator, agent, admin, metrics, got "root"']);
     expect(cli("token", "revoke", "tok_nope").stderr.trim()).toBe("baton: token tok_nope not found");
     expect(cli("token").status).toBe(2);
+  });
+
+  it("--roles limits an agent token to the roles its agents may register, shown by token list and viewer", async () => {
+    const created = cli("token", "create", "--name", "ci-coders", "--role", "agent", "--roles", "coder, reviewer");
+    expect(created.status, created.stderr).toBe(0);
+    expect(created.stderr).toMatch(/^token tok_\w+ \(ci-coders, agent, roles coder,reviewer\): keep it now/);
+    const token = created.stdout.trim();
+    expect((await gw.post(`{ viewer { name roles } }`, {}, token)).body.data).toEqual({ viewer: { name: "ci-coders", roles: ["coder", "reviewer"] } });
+    expect(cli("token", "list").stdout).toMatch(/ci-coders\s+agent\s+coder,reviewer\s+baton_/);
+    const refused = await gw.post(`mutation { registerAgent(input: { name: "x", roles: ["coder", "deployer"] }) { id } }`, {}, token);
+    expect(refused.body.errors?.[0]?.extensions?.["code"]).toBe("FORBIDDEN");
+
+    const builtin = cli("token", "create", "--name", "x", "--role", "agent", "--roles", "builtin.signal");
+    expect([builtin.status, builtin.stderr.trim()]).toEqual([2, `baton: roles[0]: builtin.* roles are reserved for the gateway's own agents, got "builtin.signal"`]);
+    const notAgent = cli("token", "create", "--name", "x", "--role", "operator", "--roles", "coder");
+    expect([notAgent.status, notAgent.stderr.trim()]).toEqual([2, "baton: roles: only an agent token is limited to roles"]);
   });
 });

@@ -56,7 +56,10 @@ describe("without a good token", () => {
     const before = rows(gw.app.coordinator.store, "plans");
     const r = await gw.post(CREATE_PLAN, { name: "nope" }, null);
     expect(code(r)).toBe("UNAUTHENTICATED");
-    expect(r.body.data).toBeNull();
+    // Refused before the document is validated or run: a request error, 401 with a challenge.
+    expect(r.status).toBe(401);
+    expect(r.headers.get("www-authenticate")).toBe("Bearer");
+    expect(r.body.data).toBeUndefined();
     expect(code(await gw.post(`{ plans { totalCount } }`, {}, null))).toBe("UNAUTHENTICATED");
     expect(rows(gw.app.coordinator.store, "plans")).toBe(before);
     const schema = await gw.post(`{ __schema { queryType { name } } }`, {}, null);

@@ -29,7 +29,7 @@ beforeEach(async () => {
   });
   await new Promise<void>((r) => data.listen(0, "127.0.0.1", r));
   dataUrl = `http://127.0.0.1:${(data.address() as AddressInfo).port}/labour`;
-  gw = await startGateway();
+  gw = await startGateway({ env: { BATON_OUTBOUND_ALLOW: "127.0.0.1" } }); // the data server
   const { url } = gw;
   const token = gw.token("agent");
   client = createClient({ url, token: gw.token("operator") });

@@ -70,6 +70,8 @@ describe("the gateway process", () => {
     server.child.kill("SIGTERM");
     expect(await server.exited).toEqual({ code: 0, signal: null });
     await expect.poll(() => closeCode).toBe(1001);
+    // One signal, one drain: nothing (Apollo's own handler) sent it a second one.
+    expect(server.stderr()).not.toContain("second signal");
   });
 
   it("attributes writes to the x-baton-actor header", async () => {

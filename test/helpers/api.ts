@@ -35,3 +35,20 @@ export async function makeApi(opts: CoordinatorFixtureOptions = {}) {
   }
   return { coordinator, clock, store, exec, ok, stop: () => apollo.stop() };
 }
+
+type Api = Awaited<ReturnType<typeof makeApi>>;
+
+/** Principals of each kind for visibility tests: two agent tokens (coder, reviewer), a viewer and an operator. */
+export const principals = {
+  coder: { name: "coder-bot", role: "agent", tokenId: "tok_coder", roles: null },
+  reviewer: { name: "review-bot", role: "agent", tokenId: "tok_reviewer", roles: null },
+  viewer: { name: "vera", role: "viewer", tokenId: "tok_viewer" },
+  operator: { name: "alice", role: "operator", tokenId: "tok_operator" },
+} as const satisfies Record<string, Principal>;
+
+/** Runs an operation as `p` that must succeed, and returns its data. */
+export async function okAs<T = Record<string, any>>(api: Api, p: Principal, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const r = await api.exec<T>(query, variables, p.name, p);
+  if (r.errors?.length) throw new Error(`unexpected errors: ${JSON.stringify(r.errors)}`);
+  return r.data as T;
+}

@@ -16,10 +16,13 @@ export interface ServerProcess {
 
 export const tempDb = (): string => join(mkdtempSync(join(tmpdir(), "baton-")), "baton.db");
 
-/** Runs the compiled gateway (`baton serve`) as a real process on a free port. */
+/**
+ * Runs the compiled gateway (`baton serve`) as a real process on a free port, in production mode
+ * as users run it (vitest sets NODE_ENV=test, which libraries such as Apollo Server treat apart).
+ */
 export function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, [CLI, "serve"], {
-    env: { ...process.env, BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: tempDb(), BATON_LOG_LEVEL: "warn", ...env },
+    env: { ...process.env, NODE_ENV: "production", BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: tempDb(), BATON_LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

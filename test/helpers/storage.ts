@@ -25,12 +25,12 @@ const SLACK_PAGES = 8;
 /** A string of 200 KB: its write needs ~50 new pages. */
 export const BIG = "x".repeat(200_000);
 
-export function diskFull(store: Store): void {
+export function diskFull(store: Store, slackPages = SLACK_PAGES): void {
   const sqlite = store.database.sqlite;
   sqlite.exec("VACUUM");
   if (sqlite.pragma("freelist_count", { simple: true }) !== 0) throw new Error("VACUUM left free pages");
   const pages = sqlite.pragma("page_count", { simple: true }) as number;
-  sqlite.pragma(`max_page_count = ${pages + SLACK_PAGES}`);
+  sqlite.pragma(`max_page_count = ${pages + slackPages}`);
 }
 
 export function diskFreed(store: Store): void {

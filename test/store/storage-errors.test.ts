@@ -41,6 +41,7 @@ const CREATE = `mutation($input: CreatePlanInput!) { createPlan(input: $input) {
 const REGISTER = `mutation($input: RegisterAgentInput!) { registerAgent(input: $input) { id } }`;
 const CLAIM = `mutation($input: ClaimStepsInput!) { claimSteps(input: $input) { id stepKey attempt } }`;
 const COMPLETE = `mutation($lease: ID!, $output: JSON) { completeStep(leaseId: $lease, output: $output) { key state } }`;
+const REASON = "x".repeat(10_000);
 const PAUSE = `mutation($id: ID!, $reason: String) { pausePlan(id: $id, reason: $reason) { status planVersion } }`;
 const PLAN = `query($id: ID!) { plan(id: $id) { state version steps { key state attempts } } }`;
 
@@ -109,14 +110,14 @@ describe("a full disk while running", () => {
     const { planId } = await planWithRunningStep();
     const plan = (await api.ok(PLAN, { id: planId })).plan;
     const before = snapshot(api.store);
-    diskFull(api.store);
+    diskFull(api.store, 1); // a reason is at most 10,000 characters: one free page cannot hold it
 
-    expect(await failure(PAUSE, { id: planId, reason: BIG })).toEqual(FULL);
+    expect(await failure(PAUSE, { id: planId, reason: REASON })).toEqual(FULL);
     expect(snapshot(api.store)).toEqual(before);
     expect((await api.ok(PLAN, { id: planId })).plan).toEqual(plan);
 
     diskFreed(api.store);
-    expect((await api.ok(PAUSE, { id: planId, reason: BIG })).pausePlan).toEqual({ status: "APPLIED", planVersion: plan.version + 1 });
+    expect((await api.ok(PAUSE, { id: planId, reason: REASON })).pausePlan).toEqual({ status: "APPLIED", planVersion: plan.version + 1 });
     expect((await api.ok(PLAN, { id: planId })).plan).toMatchObject({ state: "PAUSED", version: plan.version + 1 });
     expect(signalLogHasNoGap(api.store)).toBe(true);
   });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { WebhookDispatcher } from "../../src/webhooks/dispatcher.js";
 import { makeApi, silentLogger } from "../helpers/api.js";
 import { waitFor } from "../helpers/fixtures.js";
+import { loopbackAllowed } from "../helpers/outbound.js";
 import { receiver, verifySignature, type Cleanup } from "./helpers.js";
 
 const cleanups: Cleanup[] = [];
@@ -12,7 +13,7 @@ afterEach(async () => {
 /** The in-process API, with a dispatcher sending its deliveries. */
 async function api() {
   const a = await makeApi();
-  const dispatcher = new WebhookDispatcher({ store: a.store, hub: a.coordinator.hub, clock: a.clock, logger: silentLogger });
+  const dispatcher = new WebhookDispatcher({ store: a.store, hub: a.coordinator.hub, clock: a.clock, logger: silentLogger, outbound: loopbackAllowed() });
   dispatcher.start();
   cleanups.push(async () => {
     a.coordinator.stop();

@@ -9,6 +9,8 @@ import { WebhookDispatcher } from "../../src/webhooks/dispatcher.js";
 import type { DeliveryModel, DeliveryPolicy } from "../../src/webhooks/model.js";
 import { webhookRepository } from "../../src/webhooks/repository.js";
 import { silentLogger } from "../helpers/api.js";
+import { loopbackAllowed } from "../helpers/outbound.js";
+import type { OutboundPolicy } from "../../src/outbound/policy.js";
 
 export interface Received {
   path: string;
@@ -51,13 +53,16 @@ export function verifySignature(secret: string, body: string, header: string | s
   return got.length === expected.length && timingSafeEqual(got, expected);
 }
 
-/** A coordinator on a manual clock and a started dispatcher over the same store. */
-export function gateway(cleanups: Cleanup[], opts: { file?: string; policy?: Partial<DeliveryPolicy>; clock?: ManualClock } = {}) {
+/**
+ * A coordinator on a manual clock and a started dispatcher over the same store; its outbound
+ * policy allows the receivers on 127.0.0.1 unless another is given.
+ */
+export function gateway(cleanups: Cleanup[], opts: { file?: string; policy?: Partial<DeliveryPolicy>; clock?: ManualClock; outbound?: OutboundPolicy } = {}) {
   const clock = opts.clock ?? new ManualClock();
   const store = openStore(opts.file ?? ":memory:");
   const coordinator = new Coordinator(store, { clock, agentOfflineMs: 60_000, checkpointKeep: 100 });
   coordinator.start();
-  const dispatcher = new WebhookDispatcher({ store, hub: coordinator.hub, clock, logger: silentLogger, policy: opts.policy });
+  const dispatcher = new WebhookDispatcher({ store, hub: coordinator.hub, clock, logger: silentLogger, policy: opts.policy, outbound: opts.outbound ?? loopbackAllowed() });
   dispatcher.start();
   let closed = false;
   const close = async () => {

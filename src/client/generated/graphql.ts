@@ -70,6 +70,8 @@ export type CreateTokenInput = {
   name: string;
   /** What it may do. */
   role: TokenRole;
+  /** AGENT tokens only: the roles its agents may register (1 to 100 roles of 1-200 characters; builtin.* roles are reserved). A registration naming another role is FORBIDDEN. Omitted: any role but builtin.*. */
+  roles?: Array<string> | null | undefined;
 };
 
 /** Which plans to list. */
@@ -159,9 +161,9 @@ export type RegisterAgentInput = {
   concurrency?: number | null | undefined;
   /** Free metadata. */
   metadata?: unknown;
-  /** Display name. */
+  /** Display name (1-200 characters). */
   name: string;
-  /** Roles it serves. */
+  /** Roles it serves: 1 to 100, each 1-200 characters; builtin.* roles are reserved for the gateway's own agents. */
   roles: Array<string>;
 };
 

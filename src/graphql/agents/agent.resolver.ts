@@ -1,19 +1,20 @@
 import { Arg, Authorized, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { Json } from "../../domain/model.js";
-import { ownAgent, ownLease } from "../access.js";
+import { mayRegisterRoles, ownAgent, ownLease } from "../access.js";
 import type { Context } from "../context.js";
 import { loadPlan } from "../plans/plan.resolver.js";
 import { StepInput } from "../plans/plan.input.js";
 import { Step } from "../plans/plan.type.js";
 import { JSONScalar } from "../scalars.js";
+import { seesAttemptInput } from "../visibility.js";
 import { Agent, LeaseStatus, StepLease, StepTrace } from "./agent.type.js";
 
 @InputType({ description: "A new agent." })
 export class RegisterAgentInput {
-  @Field({ description: "Display name." })
+  @Field({ description: "Display name (1-200 characters)." })
   name!: string;
 
-  @Field(() => [String], { description: "Roles it serves." })
+  @Field(() => [String], { description: "Roles it serves: 1 to 100, each 1-200 characters; builtin.* roles are reserved for the gateway's own agents." })
   roles!: string[];
 
   @Field(() => Int, { nullable: true, description: "Most leases it holds at once (default 1, at most 1000)." })
@@ -75,8 +76,12 @@ export class AgentResolver {
   }
 
   @Authorized("agent")
-  @Mutation(() => Agent, { description: "Registers an agent for the roles it serves." })
+  @Mutation(() => Agent, {
+    description:
+      "Registers an agent for the roles it serves. builtin.* roles are reserved for the gateway's own agents (FORBIDDEN); a token with a role limit registers only roles within it (FORBIDDEN).",
+  })
   registerAgent(@Arg("input", () => RegisterAgentInput, { description: "The agent." }) input: RegisterAgentInput, @Ctx() ctx: Context): Agent {
+    mayRegisterRoles(ctx, input.roles);
     return Agent.from(ctx.coordinator.registerAgent({ ...input, owner: ctx.principal?.tokenId ? ctx.principal.name : null }));
   }
 
@@ -140,6 +145,13 @@ export class StepResolver {
   @FieldResolver(() => Agent, { nullable: true, description: "The agent of the current or last attempt." })
   agent(@Root() step: Step, @Ctx() ctx: Context): Agent | null {
     return agentOf(ctx, step.agentId);
+  }
+
+  /** Evaluated over the claiming agent's view of the context: hidden from other agents (see seesAttemptInput). */
+  @FieldResolver()
+  mappedInput(@Root() step: Step, @Ctx() ctx: Context): Json | null {
+    if (step.mappedInput === null) return null;
+    return seesAttemptInput(ctx, step.planId, step.key, step.attempts) ? step.mappedInput : null;
   }
 }
 

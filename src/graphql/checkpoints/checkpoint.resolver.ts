@@ -7,6 +7,7 @@ import { Intervention } from "../interventions/intervention.type.js";
 import { decodeCursor, encodeCursor, pageSize } from "../pagination.js";
 import { loadPlan } from "../plans/plan.resolver.js";
 import { Plan } from "../plans/plan.type.js";
+import { contextVisibility } from "../visibility.js";
 import { Checkpoint, CheckpointConnection, CheckpointDiff } from "./checkpoint.type.js";
 
 const isSeqCursor = (v: unknown): v is { c: number } => typeof v === "object" && v !== null && Number.isInteger((v as { c: number }).c);
@@ -65,9 +66,11 @@ export class CheckpointResolver {
       const y = view(after.get(key));
       if (JSON.stringify(x) !== JSON.stringify(y)) steps[key] = { from: x, to: y };
     }
+    // Each side as far as the caller may see it: an entry hidden from it is absent there.
+    const visibility = contextVisibility(ctx);
     const contextAt = (id: string): Map<string, Json | null> => {
       const r = store.get(id)!;
-      return new Map(ctx.coordinator.store.context.entries(r.planId, r.contextVersion).map((e) => [e.key, e.value] as const));
+      return new Map(visibility.entries(ctx.coordinator.store.context.entries(r.planId, r.contextVersion)).map((e) => [e.key, e.value] as const));
     };
     const [cx, cy] = [contextAt(from), contextAt(to)];
     const context: Record<string, Json> = {};

@@ -64,6 +64,6 @@ export class CheckpointDiff {
   @Field(() => JSONScalar, { description: "Per changed step key: { from, to } with state, output, attempts (null where the step did not exist)." })
   steps!: Json;
 
-  @Field(() => JSONScalar, { description: "Changed context keys: key → { from, to } (null where absent)." })
+  @Field(() => JSONScalar, { description: "Changed context keys visible to the caller: key → { from, to } (null where absent or not visible then)." })
   context!: Json;
 }

@@ -7,6 +7,7 @@ import { decodeCursor, encodeCursor, pageSize } from "../pagination.js";
 import { StepInput } from "../plans/plan.input.js";
 import { Plan } from "../plans/plan.type.js";
 import { JSONScalar } from "../scalars.js";
+import { contextVisibility } from "../visibility.js";
 import { Intervention, InterventionConnection, StepPatchInput } from "./intervention.type.js";
 
 @ArgsType()
@@ -42,7 +43,8 @@ export function interventionConnection(ctx: Context, planId: string | null | und
   const n = pageSize(first);
   const from = after ? decodeCursor(after, isSeqCursor).i : 0;
   const rows = ctx.coordinator.store.interventions.list(planId, from, n + 1);
-  const edges = rows.slice(0, n).map((r) => ({ cursor: encodeCursor({ i: r.seq }), node: Intervention.from(r) }));
+  const visibility = contextVisibility(ctx);
+  const edges = rows.slice(0, n).map((r) => ({ cursor: encodeCursor({ i: r.seq }), node: Intervention.from(visibility.intervention(r)) }));
   return {
     edges,
     pageInfo: { hasNextPage: rows.length > n, hasPreviousPage: from > 0, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },

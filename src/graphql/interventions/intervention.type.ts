@@ -33,10 +33,14 @@ export class Intervention extends Node {
   @Field(() => String, { nullable: true, description: "Why it was refused, in words." })
   rejectionReason!: string | null;
 
-  @Field(() => JSONScalar, { nullable: true, description: "What changed: before/after of the touched fields." })
+  @Field(() => JSONScalar, {
+    nullable: true,
+    description:
+      "What changed: before/after of the touched fields. For UPDATE_CONTEXT, a value targeted away from the caller (an agent token) is null and named in redacted.",
+  })
   diff!: Json | null;
 
-  @Field(() => JSONScalar, { nullable: true, description: "The arguments as given." })
+  @Field(() => JSONScalar, { nullable: true, description: "The arguments as given (an UPDATE_CONTEXT value the caller may not see: null, with redacted: [value])." })
   args!: Json | null;
 
   @Field(() => Int, { description: "The plan's version after the change (or as it was, when refused)." })

@@ -1,28 +1,17 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from "type-graphql";
 import type { Json } from "../../domain/model.js";
 import { agentNeedsLease } from "../access.js";
-import { visibleTo, type ContextEntryModel } from "../../store/context.js";
 import type { Context } from "../context.js";
 import { Plan } from "../plans/plan.type.js";
 import { JSONScalar } from "../scalars.js";
+import { contextVisibility } from "../visibility.js";
 import { ContextEntry, PlanContext } from "./context.type.js";
 
-/**
- * Which entries the caller may read: all, except for an agent principal, which sees the entries
- * without targets and those targeting one of its agents (by id or role), as its leases do.
- */
-function readable(ctx: Context): (e: ContextEntryModel) => boolean {
-  const p = ctx.principal;
-  if (p?.role !== "agent") return () => true;
-  const mine = ctx.coordinator.store.agents.list().filter((a) => a.owner === p.name);
-  return (e) => e.targets.length === 0 || mine.some((a) => visibleTo(e, a));
-}
-
-/** The plan's context as it is now, as far as the caller may read it. */
+/** The plan's context as it is now, as far as the caller may read it (the one rule: src/graphql/visibility.ts). */
 export function planContext(ctx: Context, planId: string): PlanContext {
   const store = ctx.coordinator.store.context;
   const version = store.version(planId);
-  return PlanContext.from(planId, store.entries(planId, version).filter(readable(ctx)), version);
+  return PlanContext.from(planId, contextVisibility(ctx).entries(store.entries(planId, version)), version);
 }
 
 @Resolver(() => PlanContext)
@@ -34,7 +23,7 @@ export class ContextResolver {
 
   @FieldResolver(() => [ContextEntry], { description: "Every write, oldest first: of one key, or of all." })
   history(@Root() context: PlanContext, @Ctx() ctx: Context, @Arg("key", () => String, { nullable: true, description: "Only this key's writes." }) key?: string | null): ContextEntry[] {
-    return ctx.coordinator.store.context.history(context.planId, key).filter(readable(ctx)).map(ContextEntry.from);
+    return contextVisibility(ctx).entries(ctx.coordinator.store.context.history(context.planId, key)).map(ContextEntry.from);
   }
 
   @Authorized("operator", "agent")

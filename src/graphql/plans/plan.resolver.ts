@@ -11,6 +11,7 @@ import type { Context } from "../context.js";
 import { decodeCursor, encodeCursor, pageSize } from "../pagination.js";
 import { SignalConnection } from "../signals/signal.type.js";
 import { signalConnection } from "../signals/signal.resolver.js";
+import { contextVisibility } from "../visibility.js";
 import { CreatePlanInput, PlanFilter } from "./plan.input.js";
 import { Plan, PlanConnection, PlanSnapshot, Step } from "./plan.type.js";
 
@@ -25,7 +26,7 @@ function snapshotOf(ctx: Context, a: PlanAggregate, sequence: number, takenAt: n
     state: a.plan.state,
     version: a.plan.version,
     steps: a.steps.map((s) => Step.from(a.plan.id, s)),
-    context: contextData(ctx.coordinator.store.context.entries(a.plan.id, contextVersion)),
+    context: contextData(contextVisibility(ctx).entries(ctx.coordinator.store.context.entries(a.plan.id, contextVersion))),
     checkpointId,
   };
 }

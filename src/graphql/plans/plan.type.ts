@@ -364,7 +364,7 @@ export class PlanSnapshot {
   @Field(() => [Step], { description: "Every step as it was." })
   steps!: Step[];
 
-  @Field(() => JSONScalar, { nullable: true, description: "The plan's shared context as it was." })
+  @Field(() => JSONScalar, { nullable: true, description: "The plan's shared context as it was: the entries visible to the caller." })
   context!: Json | null;
 
   @Field(() => ID, { nullable: true, description: "The checkpoint the snapshot was taken from, if any." })

@@ -9,6 +9,7 @@ import type { Context } from "../context.js";
 import { decodeCursor, encodeCursor, pageSize } from "../pagination.js";
 import { Plan } from "../plans/plan.type.js";
 import { JSONScalar } from "../scalars.js";
+import { contextVisibility } from "../visibility.js";
 import { Signal, SignalConnection } from "./signal.type.js";
 
 @InputType({ description: "A CUSTOM signal to append to a plan's timeline." })
@@ -37,7 +38,8 @@ export function signalConnection(ctx: Context, filter: SignalFilter, first?: num
   const n = pageSize(first);
   const from = after ? decodeCursor(after, isSequenceCursor).s : 0;
   const rows = ctx.coordinator.store.signals.read(filter, from, n + 1);
-  const edges = rows.slice(0, n).map((s) => ({ cursor: encodeCursor({ s: s.sequence }), node: Signal.from(s) }));
+  const visibility = contextVisibility(ctx);
+  const edges = rows.slice(0, n).map((s) => ({ cursor: encodeCursor({ s: s.sequence }), node: Signal.from(visibility.signal(s)) }));
   return {
     edges,
     pageInfo: {
@@ -63,7 +65,10 @@ function signalStream({ args, context }: SubscribeResolverData<unknown, SignalsA
   }
   const { hub, store } = context.coordinator;
   return closable(async function* (signal) {
-    for await (const s of followSignals(hub, store.signals, { filter: args, afterSequence: args.afterSequence ?? null, signal })) yield Signal.from(s);
+    // Judged signal by signal: the caller's agents (and so what it may see) can change while it follows.
+    for await (const s of followSignals(hub, store.signals, { filter: args, afterSequence: args.afterSequence ?? null, signal, replaySlot: context.replaySlot })) {
+      yield Signal.from(contextVisibility(context).signal(s));
+    }
   });
 }
 

@@ -31,7 +31,10 @@ export class Signal extends Node {
   @Field(() => String, { nullable: true, description: "For MESSAGE: the agent id, role, or * (every agent of the plan) it is addressed to." })
   recipient!: string | null;
 
-  @Field(() => JSONScalar, { nullable: true, description: "Details of the event." })
+  @Field(() => JSONScalar, {
+    nullable: true,
+    description: "Details of the event. Context values the caller may not see (an UPDATE_CONTEXT INTERVENTION_APPLIED diff) are null and named in diff.redacted.",
+  })
   payload!: Json | null;
 
   @Field(() => Date, { description: "When it happened." })

@@ -19,7 +19,7 @@ export class TokenResolver {
   @Authorized("admin")
   @Mutation(() => CreatedToken, { description: "Creates an API token (admin). Its secret is in the result only: it is stored as a hash." })
   createToken(@Ctx() ctx: Context, @Arg("input", () => CreateTokenInput, { description: "The token." }) input: CreateTokenInput): CreatedToken {
-    const { token, record } = ctx.coordinator.tokens.create({ name: input.name, role: input.role, expiresAt: input.expiresAt?.getTime() ?? null }, ctx.actor);
+    const { token, record } = ctx.coordinator.tokens.create({ name: input.name, role: input.role, expiresAt: input.expiresAt?.getTime() ?? null, roles: input.roles ?? null }, ctx.actor);
     return Object.assign(new CreatedToken(), { token, info: ApiToken.from(record) });
   }
 

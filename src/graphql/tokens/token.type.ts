@@ -45,6 +45,12 @@ export class ApiToken {
   @Field(() => Date, { nullable: true, description: "When it was revoked; null: it was not." })
   revokedAt!: Date | null;
 
+  @Field(() => [String], {
+    nullable: true,
+    description: "An agent token's role limit: the only roles its agents may register. Null: any role but the reserved builtin.* ones.",
+  })
+  roles!: string[] | null;
+
   static from(t: TokenRecord): ApiToken {
     return Object.assign(new ApiToken(), {
       id: t.id,
@@ -55,6 +61,7 @@ export class ApiToken {
       createdBy: t.createdBy,
       expiresAt: toDate(t.expiresAt),
       revokedAt: toDate(t.revokedAt),
+      roles: t.roles,
     });
   }
 }
@@ -78,6 +85,13 @@ export class CreateTokenInput {
 
   @Field(() => Date, { nullable: true, description: "When it stops working (in the future); omitted: never." })
   expiresAt?: Date | null;
+
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      "AGENT tokens only: the roles its agents may register (1 to 100 roles of 1-200 characters; builtin.* roles are reserved). A registration naming another role is FORBIDDEN. Omitted: any role but builtin.*.",
+  })
+  roles?: string[] | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: "Who the request is made as." })
@@ -91,7 +105,10 @@ export class Viewer {
   @Field(() => ID, { nullable: true, description: "The token used; null when authentication is off." })
   tokenId!: string | null;
 
+  @Field(() => [String], { nullable: true, description: "The token's role limit: the only roles its agents may register; null: no limit." })
+  roles!: readonly string[] | null;
+
   static from(p: Principal): Viewer {
-    return Object.assign(new Viewer(), { name: p.name, role: p.role, tokenId: p.tokenId });
+    return Object.assign(new Viewer(), { name: p.name, role: p.role, tokenId: p.tokenId, roles: p.roles ?? null });
   }
 }
