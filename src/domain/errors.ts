@@ -11,6 +11,8 @@ export const ErrorCode = {
   FORBIDDEN: "FORBIDDEN",
   UNAVAILABLE: "UNAVAILABLE",
   RATE_LIMITED: "RATE_LIMITED",
+  /** An answer would carry more than one request may ask for (src/graphql/budget.ts). */
+  QUERY_TOO_COMPLEX: "QUERY_TOO_COMPLEX",
   /** The database's disk is full: nothing of the change was saved (src/store/storage-errors.ts). */
   STORAGE_FULL: "STORAGE_FULL",
   /** The database file or its folder cannot be written: nothing of the change was saved. */

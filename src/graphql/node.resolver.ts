@@ -7,6 +7,7 @@ import { Node } from "./common.types.js";
 import { Webhook } from "./webhooks/webhook.type.js";
 import { webhookRepository } from "../webhooks/repository.js";
 import { Intervention } from "./interventions/intervention.type.js";
+import { chargeSteps } from "./budget.js";
 import type { Context } from "./context.js";
 import { Plan } from "./plans/plan.type.js";
 import { Signal } from "./signals/signal.type.js";
@@ -22,6 +23,7 @@ export class NodeResolver {
     switch (prefixOf(id)) {
       case "plan": {
         const a = store.plans.load(id);
+        if (a) chargeSteps(ctx, a.steps.length);
         return a ? Plan.from(a) : null;
       }
       case "agt": {

@@ -128,6 +128,25 @@ describe("with a token", () => {
     expect(latency.maxMs).toBeLessThan(FAIR_MS);
   });
 
+  it("bounds the data one answer carries: many aliases of a large plan are refused, not built", async () => {
+    const operator = await target.token("OPERATOR");
+    const steps = Array.from({ length: 500 }, (_, i) => ({ key: `s${i}`, role: "nobody", input: { text: "x".repeat(200) }, dependsOn: i ? [`s${i - 1}`] : [] }));
+    const created = await target.post(`mutation($input: CreatePlanInput!) { createPlan(input: $input) { id } }`, { input: { name: "big", steps } }, operator);
+    const id = created.body.data!["createPlan"].id as string;
+    const aliases = (n: number) => `query($id: ID!) { ${rep(n, (i) => `a${i}: plan(id: $id) { steps { key state input dependsOn } }`)} }`;
+    const fits = await target.post(aliases(40), { id }, viewer); // 20,000 steps
+    expect(fits.body.errors).toBeUndefined();
+    const body = JSON.stringify({ query: aliases(100), variables: { id } });
+    const { result, latency } = await underAttack(target, probe, () => Promise.all([0, 1, 2].map(() => target.postRaw(body, viewer))));
+    for (const r of result) {
+      expect(codeOf(r)).toBe("QUERY_TOO_COMPLEX");
+      expect(r.body.errors![0]!.message).toContain("more than 20000 steps");
+    }
+    expect(latency.maxMs).toBeLessThan(FAIR_MS);
+    const page = await target.post(`{ plans(first: 100) { edges { node { id steps { key } } } } }`, {}, viewer);
+    expect(page.body.errors).toBeUndefined();
+  });
+
   it("bounds memory when many distinct heavy documents are each sent twice (compiled)", async () => {
     const before = rssKb();
     for (let batch = 0; batch < 8; batch++) {

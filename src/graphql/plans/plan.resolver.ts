@@ -12,6 +12,7 @@ import { decodeCursor, encodeCursor, pageSize } from "../pagination.js";
 import { SignalConnection } from "../signals/signal.type.js";
 import { signalConnection } from "../signals/signal.resolver.js";
 import { contextVisibility } from "../visibility.js";
+import { chargeSteps } from "../budget.js";
 import { CreatePlanInput, PlanFilter } from "./plan.input.js";
 import { Plan, PlanConnection, PlanSnapshot, Step } from "./plan.type.js";
 
@@ -19,6 +20,7 @@ const isPlanCursor = (v: unknown): v is PlanCursor =>
   typeof v === "object" && v !== null && typeof (v as PlanCursor).createdAt === "number" && typeof (v as PlanCursor).id === "string";
 
 function snapshotOf(ctx: Context, a: PlanAggregate, sequence: number, takenAt: number, checkpointId: string | null, contextVersion?: number): PlanSnapshot {
+  chargeSteps(ctx, a.steps.length);
   return {
     planId: a.plan.id,
     sequence,
@@ -43,6 +45,7 @@ export class PlanResolver {
   @Query(() => Plan, { nullable: true, description: "One plan by id, or null." })
   plan(@Arg("id", () => ID, { description: "The plan id." }) id: string, @Ctx() ctx: Context): Plan | null {
     const a = ctx.coordinator.store.plans.load(id);
+    if (a) chargeSteps(ctx, a.steps.length);
     return a ? Plan.from(a) : null;
   }
 
@@ -59,10 +62,11 @@ export class PlanResolver {
     const store = ctx.coordinator.store.plans;
     const template = filter?.template ? parseTemplateRef(filter.template, "filter.template") : null;
     const page = store.list({ ...filter, template }, n, cursor);
-    const edges = page.plans.map((p) => ({
-      cursor: encodeCursor({ createdAt: p.createdAt, id: p.id }),
-      node: Plan.from(store.load(p.id)!),
-    }));
+    const edges = page.plans.map((p) => {
+      const a = store.load(p.id)!;
+      chargeSteps(ctx, a.steps.length);
+      return { cursor: encodeCursor({ createdAt: p.createdAt, id: p.id }), node: Plan.from(a) };
+    });
     const pageInfo: PageInfo = {
       hasNextPage: page.hasMore,
       hasPreviousPage: cursor !== null,
