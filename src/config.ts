@@ -46,6 +46,8 @@ export interface Config {
   adminTokenFile: string | null;
   /** BATON_TOKEN_RATE_LIMIT, default 1000/10s: requests per token (or per address without one); null when off. */
   requestRate: RequestRate | null;
+  /** BATON_ANONYMOUS_RATE_LIMIT, default 100/10s: requests without a token per address (only introspection is served to them); null when off. */
+  anonymousRate: RequestRate | null;
   /** BATON_AUTH_RECHECK_MS, default 1000: how often open WebSockets' tokens are checked for revocation or expiry. */
   authRecheckMs: number;
   /** BATON_METRICS, default on: /metrics in Prometheus format (admin or metrics tokens); off: not served, nothing counted. */
@@ -192,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auth,
     adminTokenFile: tokenFile ? resolve(tokenFile) : dbFile === ":memory:" ? null : join(dirname(dbFile), "admin.token"),
     requestRate: parseRequestRate(env["BATON_TOKEN_RATE_LIMIT"]),
+    anonymousRate: parseRequestRate(env["BATON_ANONYMOUS_RATE_LIMIT"], "BATON_ANONYMOUS_RATE_LIMIT", "100/10s"),
     authRecheckMs: int(env, "BATON_AUTH_RECHECK_MS", 1_000, 10, 3_600_000),
     metrics: onOff(env, "BATON_METRICS", true),
     tracing: onOff(env, "BATON_TRACING", false),
@@ -208,14 +211,14 @@ export function isLoopback(host: string): boolean {
 }
 
 /** BATON_TOKEN_RATE_LIMIT: `N/INTERVAL` (N requests per INTERVAL: an optional whole number, then s, m or h), or `off`. */
-export function parseRequestRate(raw: string | undefined): RequestRate | null {
-  const value = raw?.trim() || "1000/10s";
+export function parseRequestRate(raw: string | undefined, name = "BATON_TOKEN_RATE_LIMIT", fallback = "1000/10s"): RequestRate | null {
+  const value = raw?.trim() || fallback;
   if (value.toLowerCase() === "off") return null;
   const m = /^(\d+)\/(\d*)(s|m|h)$/.exec(value);
   const requests = m ? Number(m[1]) : 0;
   const windowMs = m ? Number(m[2] || "1") * INTERVAL_UNITS_MS[m[3]!]! : 0;
   if (!m || requests < 1 || windowMs < 1_000) {
-    throw new ConfigError(`BATON_TOKEN_RATE_LIMIT must be N/INTERVAL (e.g. 1000/10s, 100/1m; N ≥ 1, INTERVAL ≥ 1s) or off, got "${raw}"`);
+    throw new ConfigError(`${name} must be N/INTERVAL (e.g. 1000/10s, 100/1m; N ≥ 1, INTERVAL ≥ 1s) or off, got "${raw}"`);
   }
   return { requests, windowMs };
 }

@@ -141,6 +141,9 @@ describe("authentication settings", () => {
     expect(loadConfig({}).requestRate).toEqual({ requests: 1000, windowMs: 10_000 });
     expect(parseRequestRate("60/m")).toEqual({ requests: 60, windowMs: 60_000 });
     expect(parseRequestRate("OFF")).toBeNull();
+    expect(loadConfig({}).anonymousRate).toEqual({ requests: 100, windowMs: 10_000 });
+    expect(loadConfig({ BATON_ANONYMOUS_RATE_LIMIT: "20/m" }).anonymousRate).toEqual({ requests: 20, windowMs: 60_000 });
+    expect(() => loadConfig({ BATON_ANONYMOUS_RATE_LIMIT: "lots" })).toThrow(/^BATON_ANONYMOUS_RATE_LIMIT must be/);
     for (const bad of ["0/1s", "10/500ms", "10", "ten/1s", "10/1d"]) expect(() => parseRequestRate(bad), bad).toThrow(/^BATON_TOKEN_RATE_LIMIT must be/);
   });
 });

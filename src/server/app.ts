@@ -68,7 +68,7 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
   const builtins = new BuiltinAgents(coordinator, logger, { outbound, secrets: config.secrets });
   const webhooks = new WebhookDispatcher({ store, hub: coordinator.hub, clock, logger, outbound });
   const { tokens } = coordinator;
-  const gate = new Gate({ tokens, auth: config.auth, rate: config.requestRate, clock, recheckMs: config.authRecheckMs });
+  const gate = new Gate({ tokens, auth: config.auth, rate: config.requestRate, anonymousRate: config.anonymousRate, clock, recheckMs: config.authRecheckMs });
   /** Who opened each WebSocket (set in onConnect). */
   const principals = new WeakMap<object, Principal>();
   /** The acknowledged connections' contexts: their open operations are `subscriptions`. */
@@ -165,7 +165,7 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
         const retryAfterMs = await gate.admit(principal, address);
         if (retryAfterMs !== null) {
           operations.release(ctx, id);
-          return refuse([new GraphQLError(rateLimitMessage(retryAfterMs), { extensions: { code: "RATE_LIMITED", retryAfterMs } })]);
+          return refuse([new GraphQLError(rateLimitMessage(retryAfterMs, principal === null), { extensions: { code: "RATE_LIMITED", retryAfterMs } })]);
         }
         const checked = checkWsOperation(schema, limits, rules, operations.count(ctx), payload);
         if (!checked.errors) return { schema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables };

@@ -1,7 +1,7 @@
 /**
  * The door of the gateway: who is asking (the Bearer token's principal, or everyone an admin
- * when authentication is off), how fast they may ask (a request budget per token, or per
- * address for requests without one; rate-limiter-flexible's in-memory counter), and which WebSocket connections must end when
+ * when authentication is off), how fast they may ask (a request budget per token, and a smaller
+ * one per address for requests without one; rate-limiter-flexible's in-memory counters), and which WebSocket connections must end when
  * their token stops working (revoked through this server at once; revoked with `baton token
  * revoke` or expired: within BATON_AUTH_RECHECK_MS).
  */
@@ -15,8 +15,10 @@ export interface GateOptions {
   tokens: Tokens;
   /** False: no authentication (BATON_AUTH=off on loopback); every caller acts as an admin. */
   auth: boolean;
-  /** Requests per token (or per address without one) and window; null: unlimited. */
+  /** Requests per token and window; null: unlimited. */
   rate: RequestRate | null;
+  /** Requests without a token per address and window (only introspection is served to them); null: unlimited. */
+  anonymousRate?: RequestRate | null;
   clock: Clock;
   /** How often open connections' tokens are checked again. */
   recheckMs: number;
@@ -29,17 +31,22 @@ interface Session {
 }
 
 /** What a caller over its request budget is told. */
-export const rateLimitMessage = (retryAfterMs: number): string => `too many requests for this token (BATON_TOKEN_RATE_LIMIT): retry in ${retryAfterMs} ms`;
+export const rateLimitMessage = (retryAfterMs: number, anonymous = false): string =>
+  anonymous
+    ? `too many requests without a token from this address (BATON_ANONYMOUS_RATE_LIMIT): retry in ${retryAfterMs} ms`
+    : `too many requests for this token (BATON_TOKEN_RATE_LIMIT): retry in ${retryAfterMs} ms`;
 
 export class Gate {
   private readonly limiter: RateLimiterMemory | null;
+  private readonly anonymousLimiter: RateLimiterMemory | null;
   private readonly sessions = new Set<Session>();
   private recheck: TimerHandle | null = null;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly options: GateOptions) {
-    const { rate } = options;
-    this.limiter = rate ? new RateLimiterMemory({ points: rate.requests, duration: rate.windowMs / 1000 }) : null;
+    const limiter = (rate: RequestRate | null | undefined) => (rate ? new RateLimiterMemory({ points: rate.requests, duration: rate.windowMs / 1000 }) : null);
+    this.limiter = limiter(options.rate);
+    this.anonymousLimiter = limiter(options.anonymousRate);
     this.unsubscribe = options.tokens.onRevoked((id) => this.endSessions((s) => s.tokenId === id, "token revoked"));
   }
 
@@ -62,10 +69,12 @@ export class Gate {
    * until it may ask again. `key` identifies the caller (its token, else its address).
    */
   async admit(principal: Principal | null, address: string | undefined): Promise<number | null> {
-    if (!this.limiter || !this.options.auth) return null; // without authentication there is no token to hold to a budget
+    if (!this.options.auth) return null; // without authentication there is no token to hold to a budget
+    const limiter = principal ? this.limiter : this.anonymousLimiter;
+    if (!limiter) return null;
     const key = principal?.tokenId ?? `addr:${address ?? "unknown"}`;
     try {
-      await this.limiter.consume(key);
+      await limiter.consume(key);
       return null;
     } catch (e) {
       if (e instanceof RateLimiterRes) return Math.max(1, e.msBeforeNext);

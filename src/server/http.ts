@@ -184,7 +184,7 @@ export function createRequestListener(options: HttpOptions): RequestListener {
     const retryAfterMs = await gate.admit(principal, req.socket.remoteAddress);
     if (retryAfterMs !== null) {
       res.setHeader("retry-after", String(Math.ceil(retryAfterMs / 1000)));
-      refuse(req, res, principal, 429, "RATE_LIMITED", rateLimitMessage(retryAfterMs), { retryAfterMs });
+      refuse(req, res, principal, 429, "RATE_LIMITED", rateLimitMessage(retryAfterMs, principal === null), { retryAfterMs });
       return null;
     }
     return { principal };

@@ -4,6 +4,7 @@
  * beyond a first look, documents are bounded in size, nesting, tokens and aliases, and what is
  * compiled is bounded — while a well-behaved client keeps its latency.
  */
+import { getIntrospectionQuery } from "graphql";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codeOf, startTarget, underAttack, type Target } from "../helpers/attack.js";
@@ -60,6 +61,24 @@ describe("without a token", () => {
     expect(again.body).toEqual(first.body);
     const typename = await target.post(`{ __typename }`, {}, null);
     expect(typename.body).toEqual({ data: { __typename: "Query" } });
+  });
+});
+
+describe("introspection", () => {
+  // graphql-js's own MaxIntrospectionDepthRule (a specified rule since 16.9) is what refuses these.
+  it("serves GraphiQL's full introspection query, and refuses lists nested past it (their answers multiply)", async () => {
+    const full = await target.post(getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, specifiedByUrl: true }), {}, null);
+    expect(full.status).toBe(200);
+    expect(full.body.errors).toBeUndefined();
+    // types × fields × fields × fields…: millions of answers from 100 bytes, unless refused
+    const bomb = `{ __schema { types { fields { type { fields { type { fields { type { fields { name } } } } } } } } } }`;
+    const viaFragments = `{ __type(name: "Plan") { ...A } } fragment A on __Type { fields { type { ...B } } } fragment B on __Type { fields { type { ...C } } } fragment C on __Type { fields { type { fields { name } } } }`;
+    const { result, latency } = await underAttack(target, probe, () => Promise.all([bomb, viaFragments].flatMap((q) => [target.post(q, {}, null), target.post(q, {}, viewer)])));
+    for (const r of result) {
+      expect([r.status, codeOf(r)]).toEqual([400, "GRAPHQL_VALIDATION_FAILED"]);
+      expect(r.body.errors![0]!.message).toBe("Maximum introspection depth exceeded");
+    }
+    expect(latency.maxMs).toBeLessThan(FAIR_MS);
   });
 });
 
@@ -164,5 +183,25 @@ describe("with a token", () => {
     const lines = target.proc.stderr().split("\n").filter((l) => l.includes('"code":"TOO_MANY_ALIASES"'));
     expect(lines.length).toBeLessThanOrEqual(2);
     expect(target.proc.stderr()).toMatch(/"code":"UNAUTHENTICATED","caller":"address [^"]+"/);
+  });
+});
+
+describe("the budget of requests without a token", () => {
+  it("is smaller than a token's and per address: past it, 429 RATE_LIMITED", async () => {
+    const small = await startTarget({ BATON_ANONYMOUS_RATE_LIMIT: "5/1m" });
+    try {
+      const answers = [];
+      for (let i = 0; i < 7; i++) answers.push(await small.post(`{ __typename }`, {}, null));
+      expect(answers.slice(0, 5).map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+      expect(answers.slice(5).map((a) => [a.status, codeOf(a)])).toEqual([
+        [429, "RATE_LIMITED"],
+        [429, "RATE_LIMITED"],
+      ]);
+      expect(answers[6]!.body.errors![0]!.message).toContain("BATON_ANONYMOUS_RATE_LIMIT");
+      expect(Number(answers[6]!.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect((await small.post(`{ viewer { name } }`)).status).toBe(200); // a token has its own budget
+    } finally {
+      await small.stop();
+    }
   });
 });
