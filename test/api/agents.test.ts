@@ -1,14 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { makeApi } from "../helpers/api.js";
+import { describe, expect, it } from "vitest";
+import { useApi } from "../helpers/api.js";
 
-type Api = Awaited<ReturnType<typeof makeApi>>;
-let api: Api;
-beforeEach(async () => {
-  api = await makeApi();
-});
-afterEach(async () => {
-  await api.stop();
-});
+const api = useApi();
 
 const REGISTER = `mutation($input: RegisterAgentInput!) { registerAgent(input: $input) { id name roles concurrency status builtin activeLeases } }`;
 const CLAIM = `mutation($input: ClaimStepsInput!) { claimSteps(input: $input) { id planId stepKey role attempt input config contextVersion expiresAt heartbeatTimeoutMs } }`;

@@ -5,18 +5,11 @@
  * step outputs, what claimSteps hands out (context, contextVersion), snapshots and
  * checkpointDiff at checkpoints, restoreCheckpoint and forkFromCheckpoint.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Json } from "../../src/domain/model.js";
-import { makeApi } from "../helpers/api.js";
+import { useApi } from "../helpers/api.js";
 
-type Api = Awaited<ReturnType<typeof makeApi>>;
-let api: Api;
-beforeEach(async () => {
-  api = await makeApi();
-});
-afterEach(async () => {
-  await api.stop();
-});
+const api = useApi();
 
 const ENTRY = `key value version contextVersion targets updatedBy updatedAt`;
 const CONTEXT = `version data entries { ${ENTRY} }`;

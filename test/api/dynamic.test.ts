@@ -1,15 +1,8 @@
 /** Dynamic plans over the API: completeStep(addSteps) checks each new step as addStep does, then the whole plan. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { makeApi } from "../helpers/api.js";
+import { describe, expect, it } from "vitest";
+import { useApi } from "../helpers/api.js";
 
-type Api = Awaited<ReturnType<typeof makeApi>>;
-let api: Api;
-beforeEach(async () => {
-  api = await makeApi();
-});
-afterEach(async () => {
-  await api.stop();
-});
+const api = useApi();
 
 const CLAIM = `mutation($input: ClaimStepsInput!) { claimSteps(input: $input) { id stepKey } }`;
 const COMPLETE = `mutation($lease: ID!, $output: JSON, $steps: [StepInput!]) {

@@ -3,19 +3,12 @@
  * (Step.mappedInput) is shown to an agent token only when one of its usable agents claimed that
  * attempt (in-process Apollo, in-memory database). Operators, viewers and admins see it.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Principal } from "../../src/auth/tokens.js";
 import type { Json } from "../../src/domain/model.js";
-import { makeApi, okAs, principals } from "../helpers/api.js";
+import { okAs, principals, useApi } from "../helpers/api.js";
 
-type Api = Awaited<ReturnType<typeof makeApi>>;
-let api: Api;
-beforeEach(async () => {
-  api = await makeApi();
-});
-afterEach(async () => {
-  await api.stop();
-});
+const api = useApi();
 
 const SECRET = "s3cret-for-reviewers";
 const { coder, reviewer, viewer, operator } = principals;

@@ -1,23 +1,16 @@
 /** sendMessage over GraphQL (in process, ManualClock), and a recipient's subscription over a real WebSocket through the SDK. */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, MessagesDocument, SendMessageDocument, type BatonClient, type SendMessageInput } from "../../src/client/index.js";
 import { loadConfig } from "../../src/config.js";
 import { createApp, type App } from "../../src/server/app.js";
-import { makeApi, silentLogger } from "../helpers/api.js";
+import { silentLogger, useApi } from "../helpers/api.js";
 import { waitFor } from "../helpers/fixtures.js";
 import { tempDb } from "../helpers/process.js";
 
 const SEND = `mutation($input: SendMessageInput!, $lease: ID) { sendMessage(input: $input, leaseId: $lease) { id sequence kind name planId stepKey sender recipient payload } }`;
 
 describe("sendMessage", () => {
-  type Api = Awaited<ReturnType<typeof makeApi>>;
-  let api: Api;
-  beforeEach(async () => {
-    api = await makeApi();
-  });
-  afterEach(async () => {
-    await api.stop();
-  });
+    const api = useApi();
 
   async function setup() {
     const planId = (await api.ok(`mutation($input: CreatePlanInput!) { createPlan(input: $input) { id } }`, { input: { name: "p", steps: [{ key: "a", role: "coder" }] } })).createPlan.id as string;

@@ -1,14 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { makeApi } from "../helpers/api.js";
+import { describe, expect, it } from "vitest";
+import { useApi } from "../helpers/api.js";
 
-type Api = Awaited<ReturnType<typeof makeApi>>;
-let api: Api;
-beforeEach(async () => {
-  api = await makeApi();
-});
-afterEach(async () => {
-  await api.stop();
-});
+const api = useApi();
 
 const CREATE = `mutation($input: CreatePlanInput!) { createPlan(input: $input) { id state version steps { key state priority } waves progress } }`;
 

@@ -1,15 +1,8 @@
 /** Routing through the GraphQL API: route fields in and out, validation, the route in signals, compensation on cancel. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { makeApi } from "../helpers/api.js";
+import { describe, expect, it } from "vitest";
+import { useApi } from "../helpers/api.js";
 
-type Api = Awaited<ReturnType<typeof makeApi>>;
-let api: Api;
-beforeEach(async () => {
-  api = await makeApi();
-});
-afterEach(async () => {
-  await api.stop();
-});
+const api = useApi();
 
 const STEP_FIELDS = "key state visits maxVisits onSuccess onFailure compensate when trigger skipIfDependencySkipped";
 const CREATE = `mutation($input: CreatePlanInput!) { createPlan(input: $input) { id state steps { ${STEP_FIELDS} } } }`;

@@ -1,16 +1,9 @@
 /** Plan templates through the GraphQL API: register, read, instantiate, filter, refuse. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { installTemplates } from "../../src/templates/install.js";
-import { makeApi } from "../helpers/api.js";
+import { useApi } from "../helpers/api.js";
 
-type Api = Awaited<ReturnType<typeof makeApi>>;
-let api: Api;
-beforeEach(async () => {
-  api = await makeApi();
-});
-afterEach(async () => {
-  await api.stop();
-});
+const api = useApi();
 
 const TEMPLATE_FIELDS = `id name version description builtin generator createdAt policy { complexity maxParallel stepTimeoutMs } steps { key role state dependsOn input timeoutMs runAt maxVisits onFailure retryPolicy { maxAttempts } }`;
 const REGISTER = `mutation($input: RegisterTemplateInput!) { registerTemplate(input: $input) { ${TEMPLATE_FIELDS} } }`;

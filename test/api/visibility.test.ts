@@ -6,19 +6,12 @@
  * operator and a viewer see it. builtin.* roles are reserved, a token's role limit bounds what
  * its agents register, claim and read, and registerAgent's lengths are limited.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Principal } from "../../src/auth/tokens.js";
 import type { Json } from "../../src/domain/model.js";
-import { makeApi, okAs, principals } from "../helpers/api.js";
+import { okAs, principals, useApi } from "../helpers/api.js";
 
-type Api = Awaited<ReturnType<typeof makeApi>>;
-let api: Api;
-beforeEach(async () => {
-  api = await makeApi();
-});
-afterEach(async () => {
-  await api.stop();
-});
+const api = useApi();
 
 const SECRET = "s3cret-for-reviewers";
 const { coder, reviewer, viewer, operator } = principals;

@@ -1,4 +1,5 @@
 import { pino } from "pino";
+import { afterEach, beforeEach } from "vitest";
 import type { Principal } from "../../src/auth/tokens.js";
 import type { Coordinator } from "../../src/coordinator/coordinator.js";
 import { createApolloServer } from "../../src/server/app.js";
@@ -36,7 +37,25 @@ export async function makeApi(opts: CoordinatorFixtureOptions = {}) {
   return { coordinator, clock, store, exec, ok, stop: () => apollo.stop() };
 }
 
-type Api = Awaited<ReturnType<typeof makeApi>>;
+export type Api = Awaited<ReturnType<typeof makeApi>>;
+
+/** A fresh in-process API for each test of the calling file: made before each test, stopped after it. */
+export function useApi(opts: CoordinatorFixtureOptions = {}): Api {
+  let current: Api | null = null;
+  beforeEach(async () => {
+    current = await makeApi(opts);
+  });
+  afterEach(async () => {
+    await current?.stop();
+    current = null;
+  });
+  return new Proxy({} as Api, {
+    get(_target, key) {
+      if (!current) throw new Error("useApi: the API exists only while a test runs");
+      return current[key as keyof Api];
+    },
+  });
+}
 
 /** Principals of each kind for visibility tests: two agent tokens (coder, reviewer), a viewer and an operator. */
 export const principals = {
