@@ -1,6 +1,6 @@
 /**
  * The one place that reads process.env. Every setting, its variable and its default.
- * See OPERATIONS.md in the README for the table.
+ * The table of every setting is docs/configuration.md.
  */
 import { dirname, join, resolve } from "node:path";
 import { roleLimitProblems, type RoleLimitSpec } from "./domain/limits.js";
@@ -75,7 +75,7 @@ export interface RequestRate {
   windowMs: number;
 }
 
-/** Limits against hostile input; each refusal carries a stable `extensions.code` (README, Errors). */
+/** Limits against hostile input; each refusal carries a stable `extensions.code` (docs/errors.md). */
 export interface Limits {
   /** BATON_MAX_QUERY_DEPTH, default 15: deepest field nesting of an operation (QUERY_TOO_DEEP); `__schema` introspection is exempt. */
   maxDepth: number;

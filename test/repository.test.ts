@@ -19,7 +19,7 @@ const tracked = (): string[] =>
 
 describe("the repository", () => {
   it("reads nothing outside the checkout", () => {
-    const files = tracked();
+    const files = tracked().filter((f) => f !== "test/repository.test.ts"); // its own patterns name what it looks for
     expect(files.length).toBeGreaterThan(100);
     const escapes: string[] = [];
     for (const file of files) {

@@ -12,7 +12,7 @@ import { BatonError, badInput, notFound, type Problem } from "../domain/errors.j
 import { newId } from "../domain/ids.js";
 import type { TokenRecord, TokenRepository } from "../store/tokens.js";
 
-/** What a token may do: viewer, operator, agent and admin use the API, each reading as viewer does; metrics only reads /metrics (see README, Security). */
+/** What a token may do: viewer, operator, agent and admin use the API, each reading as viewer does; metrics only reads /metrics (see docs/SECURITY.md, "Who may do what"). */
 export const TOKEN_ROLES = ["viewer", "operator", "agent", "admin", "metrics"] as const;
 export type TokenRole = (typeof TOKEN_ROLES)[number];
 

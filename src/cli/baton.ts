@@ -1,7 +1,8 @@
 /**
  * The baton command line: `baton serve` (default), `baton migrate`, `baton schema`,
- * `baton backup <file> [--force]`, `baton token create|list|revoke`, and against a running
- * gateway (src/cli/plans.ts): `baton plan create|get|list|watch`, `baton agents`.
+ * `baton backup <file> [--force]`, `baton token create|list|revoke`, `baton --version` (`-v`),
+ * and against a running gateway (src/cli/plans.ts): `baton plan create|get|list|watch`,
+ * `baton agents`.
  */
 import "reflect-metadata";
 import { ConfigError, loadConfig } from "../config.js";
@@ -14,6 +15,8 @@ const USAGE = `usage: baton <command>
   serve     run the gateway (default)
   migrate   create or migrate the database named by BATON_DB, then exit
   schema    print the GraphQL schema (SDL)
+  --version, -v
+            print Baton's version (as in package.json)
   backup <file> [--force]
             copy the database named by BATON_DB to <file>, also while a server runs on it
   token create --name <name> --role <viewer|operator|agent|admin|metrics> [--expires-in 30d] [--roles a,b]
@@ -84,6 +87,12 @@ async function serve(): Promise<void> {
 async function main(argv: string[]): Promise<void> {
   const [command = "serve"] = argv;
   switch (command) {
+    case "--version":
+    case "-v": {
+      const { batonVersion } = await import("../version.js");
+      process.stdout.write(`${batonVersion()}\n`);
+      return;
+    }
     case "serve":
       return serve();
     case "migrate": {

@@ -7,4 +7,5 @@ export { createClient, type BatonClient, type ClientOptions, type RequestOptions
 export { BatonClientError, ClientErrorCode, isBatonClientError, isConnectionLoss, type ResponseError } from "./errors.js";
 export { LeaseAbortedError, runTask, toStepError, withQuality, withSteps, type Lease, type TaskContext, type TaskHandler, type WithQuality, type WithSteps } from "./task.js";
 export { consoleLogger, silentLogger, type AgentLogger } from "./util.js";
+export { apolloTypePolicies, graphcacheKeys, NODE_TYPES, REPLACED_LISTS, VALUE_TYPES, type ApolloTypePolicy } from "./cache.js";
 export * from "./generated/graphql.js";

@@ -17,6 +17,7 @@ import type { TimerHandle } from "./clock.js";
 import {
   checkPlanSteps,
   checkReport,
+  createPlanRequestHash,
   planRequestProblems,
   signalProblems,
   reportEvent,
@@ -87,9 +88,20 @@ export class Coordinator extends MessagesCore {
   // ---------------------------------------------------------------- plans
 
   createPlan(req: CreatePlanRequest, actor: string): PlanModel {
+    // The same key with the same request is a retry: the first plan, written once. With another
+    // request it is a mistake that would silently drop the new plan: CONFLICT.
+    const requestHash = req.idempotencyKey ? createPlanRequestHash(req) : null;
     if (req.idempotencyKey) {
-      const existing = this.store.plans.findByIdempotencyKey(req.idempotencyKey);
-      if (existing) return existing;
+      const existing = this.store.plans.findIdempotent(req.idempotencyKey);
+      if (existing) {
+        if (existing.requestHash !== null && existing.requestHash !== requestHash) {
+          throw conflict(`idempotencyKey ${JSON.stringify(req.idempotencyKey)} was used for plan ${existing.plan.id} with a different request`, {
+            planId: existing.plan.id,
+            idempotencyKey: req.idempotencyKey,
+          });
+        }
+        return existing.plan;
+      }
     }
     const source = this.templates.source(req);
     const priority = req.priority ?? "NORMAL";
@@ -125,6 +137,7 @@ export class Coordinator extends MessagesCore {
     };
     return this.run((u) => {
       this.store.plans.insert(aggregate);
+      if (requestHash) this.store.plans.setIdempotencyHash(aggregate.plan.id, requestHash);
       const startsAt = Math.max(req.runAt instanceof Date ? req.runAt.getTime() : (req.runAt ?? 0), req.delayMs ? now + req.delayMs : 0);
       const payload: Json = startsAt > now ? { name: req.name, startsAt } : { name: req.name };
       this.emit(u, { kind: "PLAN_CREATED", planId: aggregate.plan.id, sender: actor, payload });

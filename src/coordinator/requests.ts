@@ -1,4 +1,5 @@
 /** What callers hand the coordinator and get back, and the checks made before a transaction. */
+import { createHash } from "node:crypto";
 import { badInput, type Problem } from "../domain/errors.js";
 import type { RetryPolicy } from "../domain/model.js";
 import { STEP_OUTPUT_PREFIX, type AttemptModel, type PlanAggregate, type Json, type PlanModel, type StepError, type StepModel, type StepSpec } from "../domain/model.js";
@@ -85,6 +86,28 @@ export interface StepResult {
 export interface LeaseStatus {
   expiresAt: number;
   cancelRequested: boolean;
+}
+
+/**
+ * A stable hash of what a createPlan request asks for (every field but `idempotencyKey`): SHA-256
+ * of its canonical JSON — object keys sorted, null and absent fields alike left out, times as
+ * epoch milliseconds. Two requests with the same hash ask for the same plan.
+ */
+export function createPlanRequestHash(req: CreatePlanRequest): string {
+  const { idempotencyKey: _key, ...rest } = req;
+  return createHash("sha256").update(canonicalJson(rest)).digest("hex");
+}
+
+function canonicalJson(value: unknown): string {
+  if (value instanceof Date) return JSON.stringify(value.getTime());
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== null && v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
 }
 
 /** Problems of a createPlan request's own fields (its steps are checked by checkPlanSteps): name, goal, labels, keys. */

@@ -3,12 +3,12 @@
  * for, not the data behind them: 100 aliases of one 500-step plan cost little to validate but
  * are 50,000 steps and 14 MB to build and send. Every plan or snapshot a query reads is charged
  * its steps against the answer; past MAX_STEPS_PER_ANSWER the rest is refused with
- * QUERY_TOO_COMPLEX (a 10,000-step plan, the largest there is, always fits).
+ * QUERY_TOO_COMPLEX (a 10,000-step plan, the largest there is, just fits).
  */
 import { BatonError } from "../domain/errors.js";
 import type { Context } from "./context.js";
 
-export const MAX_STEPS_PER_ANSWER = 20_000;
+export const MAX_STEPS_PER_ANSWER = 10_000;
 
 /** Steps charged so far, per request (each HTTP request and each WebSocket operation has its own context). */
 const spent = new WeakMap<object, number>();

@@ -269,10 +269,17 @@ export function createApolloServer(
     logger, // Apollo's own warnings (e.g. a document too deep to cache) go to the gateway's log
     gateway: localGateway(schema, stats),
     introspection: true,
+    // Apollo's CSRF prevention refuses every GET without a preflight header (urql's default).
+    // Baton authenticates with bearer tokens, never cookies, so a cross-site GET carries no
+    // credentials; the listener (./http.ts) refuses the simple-request POSTs itself (415).
+    csrfPrevention: false,
     // Baton's own drain (src/cli/baton.ts) handles SIGTERM/SIGINT: Apollo's handler would stop
     // the server and send the signal again, which reads as a second signal (exit 1).
     stopOnTerminationSignals: false,
     parseOptions: { maxTokens: limits.maxQueryTokens },
+    // Every document is sent whole and looked at first (src/server/documents.ts): automatic
+    // persisted queries (a hash instead of the text) would let one skip that look.
+    persistedQueries: false,
     validationRules: limitRules(limits),
     includeStacktraceInErrorResponses: dev,
     formatError: (_formatted, error) => formatError(error, logger, dev),

@@ -178,7 +178,8 @@ export class DocumentCheck {
   }
 
   private look(query: unknown, anonymous: boolean): Verdict {
-    if (typeof query !== "string") return { ok: true, introspection: false };
+    // Not a text: GraphQL's own handling says what is wrong — but not to a caller without a token.
+    if (typeof query !== "string") return anonymous ? refuse(401, DocumentCode.UNAUTHENTICATED, AUTH_REQUIRED) : { ok: true, introspection: false };
     const known = this.passed.get(query);
     if (known !== undefined) {
       this.passed.delete(query); // most recently used last

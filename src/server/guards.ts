@@ -71,12 +71,14 @@ export function limitRules(limits: Limits): ValidationRule[] {
 
 /**
  * A connection (a field with a `first` argument) costs its selection once per item asked:
- * `first`, or the default page size; every other field costs 1 plus its selection.
+ * `first` or `last` (the larger, should both be given: that is refused later), or the default
+ * page size; every other field costs 1 plus its selection.
  */
 const connectionEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
   if (!field.args.some((a) => a.name === "first")) return undefined;
-  const first = typeof args["first"] === "number" ? Math.min(Math.max(args["first"], 0), MAX_PAGE) : DEFAULT_PAGE;
-  return 1 + childComplexity * first;
+  const asked = [args["first"], args["last"]].filter((n): n is number => typeof n === "number");
+  const items = asked.length ? Math.min(Math.max(...asked, 0), MAX_PAGE) : DEFAULT_PAGE;
+  return 1 + childComplexity * items;
 };
 
 const estimators = [connectionEstimator, simpleEstimator({ defaultComplexity: 1 })];
@@ -85,7 +87,7 @@ const estimators = [connectionEstimator, simpleEstimator({ defaultComplexity: 1 
 const TOO_MANY_NODES = /maximum allowed number of nodes/;
 
 /**
- * Costs of documents whose cost does not depend on their variables (no variable in a `first`
+ * Costs of documents whose cost does not depend on their variables (no variable in a `first` or `last`
  * argument nor in @skip/@include), by operation name: Apollo hands the same parsed document to
  * every request of the same query, so a plan fetched again and again is counted once.
  */
@@ -102,7 +104,7 @@ function costCache(document: DocumentNode): Map<string, number> {
       return found;
     };
     visit(document, {
-      Argument: (node) => void (node.name.value === "first" && usesVariable(node) && (fixed = false)),
+      Argument: (node) => void ((node.name.value === "first" || node.name.value === "last") && usesVariable(node) && (fixed = false)),
       Directive: (node) => void ((node.name.value === "skip" || node.name.value === "include") && usesVariable(node) && (fixed = false)),
     });
     cache = fixed ? new Map() : NOT_FIXED;

@@ -41,6 +41,20 @@ export interface HttpOptions {
 /** Largest body of a request without a token: it may only ask for introspection. */
 const ANONYMOUS_BODY_BYTES = 64 * 1024;
 
+/**
+ * Whether a POST's content-type is JSON (`application/json`, parameters such as charset
+ * allowed). The others a page may send cross-site without a preflight (text/plain, form
+ * encoding, multipart) or none at all are refused: Apollo's own CSRF prevention is off, so that
+ * queries may come as GET (src/server/app.ts).
+ */
+export function isJsonContentType(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  return header.split(";", 1)[0]!.trim().toLowerCase() === "application/json";
+}
+
+export const NOT_JSON_MESSAGE =
+  "a POST to /graphql must be JSON: send content-type: application/json (text/plain, form-encoded and multipart bodies are refused: a page on another site can send them without asking); queries may also be sent as GET";
+
 /** The context of one HTTP request. */
 class HttpContext implements Context {
   private closed: AbortSignal | null = null;
@@ -140,12 +154,12 @@ export function createRequestListener(options: HttpOptions): RequestListener {
 
   const graphql = async (req: Body, res: ServerResponse, principal: Principal | null): Promise<void> => {
     const reqId = res.getHeader("x-request-id");
+    const url = new URL(req.url ?? "/", "http://localhost");
     if (logger.isLevelEnabled("debug")) {
       const t0 = performance.now();
-      const operation = (req.body as { operationName?: unknown } | undefined)?.operationName;
+      const operation = req.method === "GET" ? url.searchParams.get("operationName") : (req.body as { operationName?: unknown } | undefined)?.operationName;
       res.once("finish", () => logger.debug({ reqId, operation: typeof operation === "string" ? operation.slice(0, 100) : null, status: res.statusCode, ms: Math.round((performance.now() - t0) * 100) / 100 }, "graphql request"));
     }
-    const url = new URL(req.url ?? "/", "http://localhost");
     // The document is looked at before anything else reads it: a request without a token may
     // only ask for introspection, and size, nesting, tokens and aliases are bounded.
     const query = req.method === "GET" ? url.searchParams.get("query") : (req.body as { query?: unknown } | undefined)?.query;
@@ -153,6 +167,8 @@ export function createRequestListener(options: HttpOptions): RequestListener {
     if (!verdict.ok) {
       return refuse(req, res, principal, verdict.status, String(verdict.error.extensions["code"]), verdict.error.message);
     }
+    // A GET answer is this caller's data as of now: no cache (browser or shared) keeps it.
+    if (req.method === "GET") res.setHeader("cache-control", "no-store");
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
@@ -222,6 +238,10 @@ export function createRequestListener(options: HttpOptions): RequestListener {
         return;
       }
       const { principal } = admitted;
+      if (req.method === "POST" && !isJsonContentType(req.headers["content-type"])) {
+        req.resume(); // the body is not read: let it drain
+        return refuse(req, res, principal, 415, "UNSUPPORTED_MEDIA_TYPE", NOT_JSON_MESSAGE);
+      }
       const parse = principal === null && gate.authEnabled ? anonymousJson : json;
       parse(req, res, (err?: { status?: number; type?: string; message?: string }) => {
         if (err) {

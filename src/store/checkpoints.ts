@@ -8,6 +8,7 @@ import { and, asc, desc, eq, gt, lte, sql } from "drizzle-orm";
 import { storedPolicy, type PlanAggregate, type PlanModel, type StepModel } from "../domain/model.js";
 import type Database from "better-sqlite3";
 import type { Db } from "./database.js";
+import { rangeSql, seqRange, type SeqRange } from "./paging.js";
 import { checkpoints } from "./schema.js";
 
 export const CheckpointReason = { INITIAL: "INITIAL", STEP: "STEP", PAUSE: "PAUSE", MANUAL: "MANUAL", RESTORE: "RESTORE" } as const;
@@ -172,13 +173,14 @@ export class CheckpointRepository {
     return row ? record(row) : null;
   }
 
-  /** A plan's checkpoints, oldest first, after the cursor. */
-  list(planId: string, afterSeq: number, limit: number): CheckpointRecord[] {
+  /** A plan's checkpoints, oldest first, after the cursor (or in a range, see paging.ts). */
+  list(planId: string, afterSeq: SeqRange, limit: number): CheckpointRecord[] {
+    const range = rangeSql(checkpoints.seq, seqRange(afterSeq));
     return this.db
       .select()
       .from(checkpoints)
-      .where(and(eq(checkpoints.planId, planId), gt(checkpoints.seq, afterSeq)))
-      .orderBy(asc(checkpoints.seq))
+      .where(and(eq(checkpoints.planId, planId), ...range.where))
+      .orderBy(range.orderBy)
       .limit(limit)
       .all()
       .map(record);

@@ -1,8 +1,9 @@
 /** The audit log of interventions: one row per request, applied or rejected. */
 import type Database from "better-sqlite3";
-import { and, asc, eq, gt, sql, type SQL } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { Json } from "../domain/model.js";
 import type { Db } from "./database.js";
+import { rangeSql, seqRange, type SeqRange } from "./paging.js";
 import { interventions } from "./schema.js";
 
 export interface InterventionRecord {
@@ -52,15 +53,16 @@ export class InterventionRepository {
     return row ? fromRow(row) : null;
   }
 
-  /** Oldest first, after the cursor, optionally of one plan. */
-  list(planId: string | null | undefined, afterSeq: number, limit: number): InterventionRecord[] {
-    const parts: (SQL | undefined)[] = [gt(interventions.seq, afterSeq)];
+  /** Oldest first, after the cursor (or in a range, see paging.ts), optionally of one plan. */
+  list(planId: string | null | undefined, afterSeq: SeqRange, limit: number): InterventionRecord[] {
+    const range = rangeSql(interventions.seq, seqRange(afterSeq));
+    const parts: (SQL | undefined)[] = [...range.where];
     if (planId) parts.push(eq(interventions.planId, planId));
     return this.db
       .select()
       .from(interventions)
       .where(and(...parts))
-      .orderBy(asc(interventions.seq))
+      .orderBy(range.orderBy)
       .limit(limit)
       .all()
       .map(fromRow);

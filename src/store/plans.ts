@@ -5,11 +5,12 @@
  * statements (drizzle rebuilds the query on every call, a third of raw speed).
  */
 import type Database from "better-sqlite3";
-import { and, asc, count, desc, eq, getTableColumns, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, getTableColumns, gt, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { conflict } from "../domain/errors.js";
 import { storedPolicy, type PlanAggregate, type PlanModel, type StepModel } from "../domain/model.js";
 import { priorityFromRank, priorityRank, type PlanState } from "../domain/statuses.js";
 import type { Db } from "./database.js";
+import type { Range } from "./paging.js";
 import { plans, steps, templates } from "./schema.js";
 import type { TemplateRef } from "./templates.js";
 
@@ -233,7 +234,8 @@ export class PlanRepository {
       plan: db.select().from(plans).where(eq(plans.id, sql.placeholder("id"))).prepare(),
       steps: db.select().from(steps).where(eq(steps.planId, sql.placeholder("id"))).orderBy(asc(steps.position)).prepare(),
     };
-    const planCols = columns(plans);
+    // idempotency_hash is written once, by setIdempotencyHash, and is not part of PlanModel.
+    const planCols = columns(plans).filter((c) => c !== "idempotency_hash");
     const stepCols = columns(steps);
     this.stmt = {
       version: sqlite.prepare<[string], { version: number }>("SELECT version FROM plans WHERE id = ?"),
@@ -335,8 +337,18 @@ export class PlanRepository {
   }
 
   findByIdempotencyKey(key: string): PlanModel | null {
+    return this.findIdempotent(key)?.plan ?? null;
+  }
+
+  /** The plan created with this idempotency key, and the hash of the request that created it (null for plans made before it was kept). */
+  findIdempotent(key: string): { plan: PlanModel; requestHash: string | null } | null {
     const row = this.db.select().from(plans).where(eq(plans.idempotencyKey, key)).get();
-    return row ? planFromRow(row) : null;
+    return row ? { plan: planFromRow(row), requestHash: row.idempotencyHash ?? null } : null;
+  }
+
+  /** Records the hash of the createPlan request behind a plan's idempotency key (in the creating transaction). */
+  setIdempotencyHash(planId: string, hash: string): void {
+    this.db.update(plans).set({ idempotencyHash: hash }).where(eq(plans.id, planId)).run();
   }
 
   /**
@@ -353,19 +365,31 @@ export class PlanRepository {
 
   /** Plans newest first, after the cursor, with the total matching the filter. */
   list(filter: PlanFilter, first: number, after: PlanCursor | null): { plans: PlanModel[]; hasMore: boolean; total: number } {
-    const where = this.filterSql(filter);
-    const page = after
-      ? or(lt(plans.createdAt, after.createdAt), and(eq(plans.createdAt, after.createdAt), lt(plans.id, after.id)))
-      : undefined;
-    const rows = this.db
+    const rows = this.page(filter, { after }, first + 1);
+    return { plans: rows.slice(0, first), hasMore: rows.length > first, total: this.count(filter) };
+  }
+
+  /**
+   * Plans matching the filter in a range of the newest-first list (paging.ts): `after` a cursor
+   * is older, `before` it newer; read newest first, or oldest first when `backward`.
+   */
+  page(filter: PlanFilter, range: Range<PlanCursor>, limit: number): PlanModel[] {
+    const older = (c: PlanCursor) => or(lt(plans.createdAt, c.createdAt), and(eq(plans.createdAt, c.createdAt), lt(plans.id, c.id)));
+    const newer = (c: PlanCursor) => or(gt(plans.createdAt, c.createdAt), and(eq(plans.createdAt, c.createdAt), gt(plans.id, c.id)));
+    const order = range.backward ? asc : desc;
+    return this.db
       .select()
       .from(plans)
-      .where(and(where, page))
-      .orderBy(desc(plans.createdAt), desc(plans.id))
-      .limit(first + 1)
-      .all();
-    const total = this.db.select({ n: count() }).from(plans).where(where).get()?.n ?? 0;
-    return { plans: rows.slice(0, first).map(planFromRow), hasMore: rows.length > first, total };
+      .where(and(this.filterSql(filter), range.after ? older(range.after) : undefined, range.before ? newer(range.before) : undefined))
+      .orderBy(order(plans.createdAt), order(plans.id))
+      .limit(limit)
+      .all()
+      .map(planFromRow);
+  }
+
+  /** How many plans match the filter. */
+  count(filter: PlanFilter): number {
+    return this.db.select({ n: count() }).from(plans).where(this.filterSql(filter)).get()?.n ?? 0;
   }
 
   private filterSql(filter: PlanFilter): SQL | undefined {

@@ -27,6 +27,8 @@ export const plans = sqliteTable(
     result: json("result"),
     error: json<StepError>("error"),
     idempotencyKey: text("idempotency_key"),
+    /** SHA-256 of the createPlan request that used idempotencyKey: the same key with another request is a CONFLICT. Written once, at creation, outside PlanModel. */
+    idempotencyHash: text("idempotency_hash"),
     createdAt: integer("created_at").notNull(),
     startedAt: integer("started_at"),
     finishedAt: integer("finished_at"),

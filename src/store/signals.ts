@@ -4,6 +4,7 @@ import { and, asc, gt, inArray, eq, lte, sql, type SQL } from "drizzle-orm";
 import type { SignalModel } from "../domain/model.js";
 import type { SignalKind } from "../domain/statuses.js";
 import type { Db } from "./database.js";
+import { rangeSql, seqRange, type SeqRange } from "./paging.js";
 import { signals } from "./schema.js";
 
 /** The recipient of a message to every agent of its plan. */
@@ -41,9 +42,13 @@ export class SignalRepository {
     return { ...s, sequence: Number(res.lastInsertRowid) };
   }
 
-  /** Signals after `afterSequence` (and up to `upTo`) that match the filter, oldest first. */
-  read(filter: SignalFilter, afterSequence: number, limit: number, upTo?: number): SignalModel[] {
-    const parts: (SQL | undefined)[] = [gt(signals.sequence, afterSequence)];
+  /**
+   * Signals after `afterSequence` (and up to `upTo`) that match the filter, oldest first; or a
+   * range of sequences (see paging.ts), read newest first when it is `backward`.
+   */
+  read(filter: SignalFilter, afterSequence: SeqRange, limit: number, upTo?: number): SignalModel[] {
+    const range = rangeSql(signals.sequence, seqRange(afterSequence));
+    const parts: (SQL | undefined)[] = [...range.where];
     if (upTo !== undefined) parts.push(lte(signals.sequence, upTo));
     if (filter.planId) parts.push(eq(signals.planId, filter.planId));
     if (filter.kinds?.length) parts.push(inArray(signals.kind, [...filter.kinds]));
@@ -53,7 +58,7 @@ export class SignalRepository {
       .select()
       .from(signals)
       .where(and(...parts))
-      .orderBy(asc(signals.sequence))
+      .orderBy(range.orderBy)
       .limit(limit)
       .all()
       .map(fromRow);

@@ -5,6 +5,7 @@
 import type Database from "better-sqlite3";
 import type { SignalKind } from "../domain/statuses.js";
 import type { Store } from "../store/store.js";
+import { seqRange, type SeqRange } from "../store/paging.js";
 import type { DeliveryModel, DeliveryStatus, WebhookWithSecret } from "./model.js";
 
 interface RawWebhook {
@@ -195,16 +196,22 @@ export class WebhookRepository {
     return r ? deliveryOf(r) : null;
   }
 
-  /** Deliveries before `beforeSeq` (null = from the newest), newest first. */
-  page(filter: DeliveryFilter, beforeSeq: number | null, limit: number): DeliveryModel[] {
+  /**
+   * Deliveries older than `beforeSeq` (null = from the newest), newest first; or a range of the
+   * newest-first list (src/store/paging.ts: `after` is older, `before` newer), read oldest first
+   * when it is `backward`.
+   */
+  page(filter: DeliveryFilter, beforeSeq: SeqRange | null, limit: number): DeliveryModel[] {
+    const range = seqRange(beforeSeq);
     const parts: [string, string | number | null | undefined][] = [
-      ["seq < ?", beforeSeq],
+      ["seq < ?", range.after],
+      ["seq > ?", range.before],
       ["webhook_id = ?", filter.webhookId],
       ["status = ?", filter.status],
     ];
     const used = parts.filter((p): p is [string, string | number] => p[1] !== null && p[1] !== undefined);
     const where = used.length ? `WHERE ${used.map((p) => p[0]).join(" AND ")}` : "";
-    const sql = `SELECT * FROM webhook_deliveries ${where} ORDER BY seq DESC LIMIT ?`;
+    const sql = `SELECT * FROM webhook_deliveries ${where} ORDER BY seq ${range.backward ? "ASC" : "DESC"} LIMIT ?`;
     return (this.sqlite.prepare(sql).all(...used.map((p) => p[1]), limit) as RawDelivery[]).map(deliveryOf);
   }
 }

@@ -68,6 +68,15 @@ describe("createPlan", () => {
     expect((await api.ok(`{ plans { totalCount } }`)).plans.totalCount).toBe(1);
   });
 
+  it("refuses a repeated idempotencyKey with a different input: CONFLICT naming the first plan", async () => {
+    const input = { name: "once", idempotencyKey: "k-1", steps: [{ key: "a", role: "r" }] };
+    const first = await api.ok(CREATE, { input });
+    const other = await api.exec(CREATE, { input: { ...input, steps: [{ key: "b", role: "r" }] } });
+    expect(other.errors?.[0]?.extensions).toMatchObject({ code: "CONFLICT", planId: first.createPlan.id, idempotencyKey: "k-1" });
+    expect(other.errors?.[0]?.message).toContain("different request");
+    expect((await api.ok(`{ plans { totalCount } }`)).plans.totalCount).toBe(1);
+  });
+
   it("start: false leaves the plan IDLE until startPlan; starting twice is a CONFLICT", async () => {
     const { createPlan } = await api.ok(CREATE, { input: { name: "later", start: false, steps: [{ key: "a", role: "r" }] } });
     expect(createPlan.state).toBe("IDLE");

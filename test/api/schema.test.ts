@@ -117,6 +117,42 @@ describe("schema", () => {
     expect(undocumented).toEqual([]);
   });
 
+  /**
+   * Every description of the emitted schema (types, fields, arguments, enum values, input
+   * fields) as [where, text]; `undefined` text where there is none.
+   */
+  function descriptions(): [string, string | null | undefined][] {
+    const out: [string, string | null | undefined][] = [];
+    for (const t of Object.values(batonSchema().getTypeMap())) {
+      if (t.name.startsWith("__")) continue;
+      if (!["String", "Int", "Float", "Boolean", "ID"].includes(t.name)) out.push([t.name, t.description]);
+      if (isEnumType(t)) for (const v of t.getValues()) out.push([`${t.name}.${v.name}`, v.description]);
+      if (isObjectType(t) || isInterfaceType(t) || isInputObjectType(t)) {
+        for (const f of Object.values(t.getFields())) {
+          out.push([`${t.name}.${f.name}`, f.description]);
+          for (const a of "args" in f ? f.args : []) out.push([`${t.name}.${f.name}(${a.name})`, a.description]);
+        }
+      }
+    }
+    return out;
+  }
+
+  it("describes every enum value", () => {
+    const enumValues = descriptions().filter(([where]) => {
+      const type = batonSchema().getType(where.split(".")[0]!);
+      return isEnumType(type) && where.includes(".");
+    });
+    expect(enumValues.length).toBeGreaterThan(90);
+    expect(enumValues.filter(([, d]) => !d).map(([where]) => where)).toEqual([]);
+  });
+
+  it("starts every description with a capital letter, or a digit or backtick where it opens with a number or quoted code", () => {
+    const all = descriptions().filter((e): e is [string, string] => !!e[1]);
+    expect(all.length).toBeGreaterThan(700);
+    const offenders = all.filter(([, d]) => !/^[A-Z0-9`]/.test(d)).map(([where, d]) => `${where}: ${d.slice(0, 40)}`);
+    expect(offenders).toEqual([]);
+  });
+
   it("names the roles every root field needs (fields without @Authorized would be open to anyone)", () => {
     const schema = batonSchema();
     const storage = getMetadataStorage();

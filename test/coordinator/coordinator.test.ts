@@ -64,16 +64,31 @@ describe("createPlan", () => {
     expect(p.state).toBe("RUNNING");
   });
 
-  it("returns the same plan for the same idempotencyKey, writing it once", () => {
+  it("returns the same plan for the same idempotencyKey and request, writing it once", () => {
     const { coordinator, store } = makeCoordinator();
     const first = coordinator.createPlan(planReq([{ key: "a" }], { idempotencyKey: "k-1" }), "t");
-    const again = coordinator.createPlan(planReq([{ key: "zzz" }, { key: "yyy" }], { idempotencyKey: "k-1" }), "t");
+    // The same request again, with its fields in another order and an explicit null: a retry.
+    const again = coordinator.createPlan({ ...planReq([{ key: "a" }], { idempotencyKey: "k-1" }), goal: null }, "t");
     expect(again.id).toBe(first.id);
     expect(again).toEqual(coordinator.store.plans.load(first.id)!.plan);
     const other = coordinator.createPlan(planReq([{ key: "a" }], { idempotencyKey: "k-2" }), "t");
     expect(other.id).not.toBe(first.id);
     expect(rows(store, "plans")).toBe(2);
     expect(kindsOf(store, first.id).filter((k) => k === "PLAN_CREATED")).toHaveLength(1);
+  });
+
+  it("refuses a reused idempotencyKey with a different request (CONFLICT), writing nothing", () => {
+    const { coordinator, store } = makeCoordinator();
+    const first = coordinator.createPlan(planReq([{ key: "a" }], { idempotencyKey: "k-1" }), "t");
+    const attempt = () => coordinator.createPlan(planReq([{ key: "zzz" }, { key: "yyy" }], { idempotencyKey: "k-1" }), "t");
+    expect(attempt).toThrow(expect.objectContaining({ code: "CONFLICT", message: expect.stringContaining(first.id) }));
+    expect(() => coordinator.createPlan(planReq([{ key: "a" }], { idempotencyKey: "k-1", start: false }), "t")).toThrow(
+      expect.objectContaining({ code: "CONFLICT" }),
+    );
+    expect(rows(store, "plans")).toBe(1);
+    // A plan made before request hashes were kept answers any request with its key, as it did.
+    store.database.sqlite.prepare("UPDATE plans SET idempotency_hash = NULL").run();
+    expect(attempt().id).toBe(first.id);
   });
 
   it("with start: false leaves the plan IDLE (nothing claimable) until startPlan", async () => {

@@ -42,7 +42,8 @@ describe("the HTTP endpoint", () => {
     expect(huge.status).toBe(413);
     expect(await huge.json()).toMatchObject({ errors: [{ extensions: { code: "PAYLOAD_TOO_LARGE" } }] });
     const form = await fetch(url, { method: "POST", headers: { "content-type": "text/plain" }, body: "query={agents{id}}" });
-    expect(form.status).toBe(400); // Apollo's CSRF prevention: simple requests are not executed
+    expect(form.status).toBe(415); // a simple (non-JSON) POST is not executed: a CSRF vector
+    expect(await form.json()).toMatchObject({ errors: [{ extensions: { code: "UNSUPPORTED_MEDIA_TYPE" } }] });
   });
 });
 

@@ -144,6 +144,12 @@ describe("the defaults", () => {
     expect(codes(await overWs(defaults, costly))).toEqual(["QUERY_TOO_COMPLEX"]);
     const fine = `{ ${Array.from({ length: 10 }, (_, i) => page(i)).join(" ")} }`;
     expect((await post(defaults, fine)).body.errors).toBeUndefined();
+    // Paging backward costs the same: `last` counts like `first`, literal or variable.
+    const backward = costly.replaceAll("first: 500", "last: 500");
+    expect((await post(defaults, backward)).body.errors![0]!.message).toMatch(/^Query too complex: its cost is 75030,/);
+    const byVariable = `query($n: Int) { ${Array.from({ length: 30 }, (_, i) => page(i).replace("first: 500", "last: $n")).join(" ")} }`;
+    expect(codes((await post(defaults, byVariable, { n: 500 })).body)).toEqual(["QUERY_TOO_COMPLEX"]);
+    expect((await post(defaults, byVariable, { n: 1 })).body.errors).toBeUndefined();
   });
 
   it("refuse a fragment bomb (selections doubling at each fragment) as QUERY_TOO_COMPLEX, quickly", async () => {
@@ -190,6 +196,12 @@ describe("the defaults", () => {
       const over = await post(defaults, q(501));
       expect(codes(over.body), q(501)).toEqual(["BAD_USER_INPUT"]);
       expect(over.body.errors![0]!.message).toBe("first: must be from 0 to 500, got 501");
+      // The same cap backward, and the two directions are not mixed.
+      const backward = (n: number) => q(n).replace("first:", "last:");
+      expect((await post(defaults, backward(500))).body.errors, backward(500)).toBeUndefined();
+      expect((await post(defaults, backward(501))).body.errors![0]!.message).toBe("last: must be from 0 to 500, got 501");
+      const both = q(1).replace("first: 1", "first: 1, last: 1");
+      expect(codes((await post(defaults, both)).body), both).toEqual(["BAD_USER_INPUT"]);
     }
   });
 
@@ -202,7 +214,7 @@ describe("the defaults", () => {
     expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
     // CSRF prevention: a simple (form-like) POST is not executed.
     const form = await fetch(defaults.url, { method: "POST", headers: { "content-type": "text/plain", origin: "http://evil.example" }, body: "{}" });
-    expect(form.status).toBe(400);
+    expect(form.status).toBe(415);
 
     const wsUrl = defaults.url.replace(/^http/, "ws");
     expect(await upgrade(wsUrl, "http://evil.example")).toBe(403);
@@ -366,7 +378,7 @@ describe("tight limits", () => {
     expect(refused.headers.get("access-control-allow-origin")).toBeNull();
 
     const form = await fetch(tight.url, { method: "POST", headers: { "content-type": "text/plain", origin: "http://allowed.example" }, body: "{}" });
-    expect(form.status).toBe(400); // Apollo's CSRF prevention, whatever the origin
+    expect(form.status).toBe(415); // a non-JSON POST is refused (CSRF), whatever the origin
 
     const wsUrl = tight.url.replace(/^http/, "ws");
     expect(await upgrade(wsUrl, "http://allowed.example")).toBe("open");

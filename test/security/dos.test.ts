@@ -52,6 +52,16 @@ describe("without a token", () => {
     }
   });
 
+  it("refuses a body without a document text, and persisted-query hashes", async () => {
+    const hash = "ecf4edb46db40b5132295c0291d62fb65d6759a9eedfa4d5d612dd5ec54a6b38";
+    for (const body of [JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: hash } } }), JSON.stringify({ query: { kind: "Document" } }), "[]"]) {
+      const r = await target.postRaw(body, null);
+      expect([r.status, codeOf(r)]).toEqual([401, "UNAUTHENTICATED"]);
+    }
+    const withToken = await target.postRaw(JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: hash } } }), viewer);
+    expect(codeOf(withToken)).toBe("PERSISTED_QUERY_NOT_SUPPORTED"); // automatic persisted queries are off
+  });
+
   it("still serves introspection, from a kept answer", async () => {
     const q = `query IntrospectionQuery { __schema { queryType { name } types { name kind fields { name } } } }`;
     const first = await target.post(q, {}, null);
@@ -153,13 +163,13 @@ describe("with a token", () => {
     const created = await target.post(`mutation($input: CreatePlanInput!) { createPlan(input: $input) { id } }`, { input: { name: "big", steps } }, operator);
     const id = created.body.data!["createPlan"].id as string;
     const aliases = (n: number) => `query($id: ID!) { ${rep(n, (i) => `a${i}: plan(id: $id) { steps { key state input dependsOn } }`)} }`;
-    const fits = await target.post(aliases(40), { id }, viewer); // 20,000 steps
+    const fits = await target.post(aliases(20), { id }, viewer); // 10,000 steps
     expect(fits.body.errors).toBeUndefined();
     const body = JSON.stringify({ query: aliases(100), variables: { id } });
     const { result, latency } = await underAttack(target, probe, () => Promise.all([0, 1, 2].map(() => target.postRaw(body, viewer))));
     for (const r of result) {
       expect(codeOf(r)).toBe("QUERY_TOO_COMPLEX");
-      expect(r.body.errors![0]!.message).toContain("more than 20000 steps");
+      expect(r.body.errors![0]!.message).toContain("more than 10000 steps");
     }
     expect(latency.maxMs).toBeLessThan(FAIR_MS);
     const page = await target.post(`{ plans(first: 100) { edges { node { id steps { key } } } } }`, {}, viewer);

@@ -27,9 +27,13 @@ export type ClaimStepsInput = {
 
 /** Execution profile of a plan; sets the default maxParallel (SIMPLE 1, MEDIUM 2, COMPLEX 3, CRISIS 5). CRISIS plans are claimed ahead of all others and default to 60 s step timeouts. */
 export type Complexity =
+  /** Up to 3 steps at a time (default maxParallel 3). */
   | 'COMPLEX'
+  /** Up to 5 steps at a time, claimed ahead of every other plan, with 60 s default step timeouts. */
   | 'CRISIS'
+  /** Up to 2 steps at a time (default maxParallel 2). */
   | 'MEDIUM'
+  /** One step at a time (default maxParallel 1). */
   | 'SIMPLE';
 
 /** A new plan. */
@@ -38,7 +42,7 @@ export type CreatePlanInput = {
   delayMs?: number | null | undefined;
   /** What the plan should achieve. */
   goal?: string | null | undefined;
-  /** A second createPlan with the same key returns the first plan instead of a new one. */
+  /** A second createPlan with the same key and the same request returns the first plan instead of a new one; with a different request it is a CONFLICT. */
   idempotencyKey?: string | null | undefined;
   /** The plan's input. */
   input?: unknown;
@@ -139,9 +143,13 @@ export type PrefetchInput = {
 
 /** Claim order: higher priorities are handed out first, then the oldest READY step. */
 export type Priority =
+  /** Handed out before NORMAL and LOW steps. */
   | 'HIGH'
+  /** Handed out after every other priority. */
   | 'LOW'
+  /** The default. */
   | 'NORMAL'
+  /** Handed out before every other priority. */
   | 'URGENT';
 
 /** How well a finished plan ran, from its evaluation score (0..100). */
@@ -205,33 +213,61 @@ export type SendMessageInput = {
 
 /** What a signal on the timeline reports. */
 export type SignalKind =
+  /** An agent was not heard from within the offline threshold. */
   | 'AGENT_OFFLINE'
+  /** An agent registered, or was heard from again after being OFFLINE. */
   | 'AGENT_ONLINE'
+  /** A checkpoint other than a STEP one was taken (payload: checkpointId, reason, label). */
   | 'CHECKPOINT_CREATED'
+  /** A key of the plan's context was written (the value is not in the payload). */
   | 'CONTEXT_UPDATED'
+  /** A signal sent with sendSignal, named freely (e.g. approval_granted). */
   | 'CUSTOM'
+  /** An operator's intervention was applied; comes after the signals of its effects. */
   | 'INTERVENTION_APPLIED'
+  /** An operator's intervention was refused; nothing changed. */
   | 'INTERVENTION_REJECTED'
+  /** A message between agents, addressed to an agent id, a role or * (every agent). */
   | 'MESSAGE'
+  /** A plan was cancelled. */
   | 'PLAN_CANCELLED'
+  /** A plan's compensation finished. */
   | 'PLAN_COMPENSATED'
+  /** A plan started running the compensation steps of its succeeded steps. */
   | 'PLAN_COMPENSATING'
+  /** A plan COMPLETED: every step succeeded or was skipped. */
   | 'PLAN_COMPLETED'
+  /** A plan was created (IDLE, or about to start). */
   | 'PLAN_CREATED'
+  /** A plan FAILED: a step failed for good, or its deadline passed. */
   | 'PLAN_FAILED'
+  /** A plan was paused. */
   | 'PLAN_PAUSED'
+  /** A paused plan was resumed. */
   | 'PLAN_RESUMED'
+  /** A plan started RUNNING. */
   | 'PLAN_STARTED'
+  /** A plan made from a template COMPLETED more than 10% worse than the template's earlier runs. */
   | 'REGRESSION'
+  /** A step will not run: its plan ended first. */
   | 'STEP_CANCELLED'
+  /** A step's effects were undone by its compensation step. */
   | 'STEP_COMPENSATED'
+  /** A step failed with no retry left. */
   | 'STEP_FAILED'
+  /** An agent reported progress on a running step (payload: progress, message). */
   | 'STEP_PROGRESS'
+  /** A step became READY to be claimed (payload.after is set when it is a retry). */
   | 'STEP_READY'
+  /** A failed attempt will be retried after a backoff (payload: attempt, delayMs, retryAt, error). */
   | 'STEP_RETRY_SCHEDULED'
+  /** A step was skipped (by a rule, an operator, or because no route reached it). */
   | 'STEP_SKIPPED'
+  /** An agent claimed a step and holds its lease. */
   | 'STEP_STARTED'
+  /** A step finished with an output (also written to the context under steps.<key>.output). */
   | 'STEP_SUCCEEDED'
+  /** An attempt ran longer than the step's timeoutMs; its lease was revoked. */
   | 'STEP_TIMED_OUT';
 
 /** Why an attempt failed. */

@@ -150,7 +150,7 @@ export class StepResolver {
   /** Evaluated over the claiming agent's view of the context: hidden from other agents (see seesAttemptInput). */
   @FieldResolver()
   mappedInput(@Root() step: Step, @Ctx() ctx: Context): Json | null {
-    if (step.mappedInput === null) return null;
+    if (step.mappedInput === null || step.planId === null) return null;
     return seesAttemptInput(ctx, step.planId, step.key, step.attempts) ? step.mappedInput : null;
   }
 }

@@ -6,6 +6,7 @@ import { Node, toDate } from "../common.types.js";
 import { StepError } from "../plans/plan.type.js";
 import { JSONScalar } from "../scalars.js";
 import { attemptInput } from "../../engine/mappings.js";
+import { attemptId } from "../../domain/ids.js";
 
 @ObjectType({ simpleResolvers: true, implements: Node, description: "A worker that claims steps of its roles: an AI agent, a service or a person." })
 export class Agent extends Node {
@@ -42,9 +43,19 @@ export class Agent extends Node {
   }
 }
 
-@ObjectType({ simpleResolvers: true, description: "One attempt of one step: who ran it, when, how long, how it ended." })
-export class StepTrace {
+@ObjectType({
+  simpleResolvers: true,
+  implements: Node,
+  description: "One attempt of one step: who ran it, when, how long, how it ended. Its id is att_ followed by the id of the lease it ran under.",
+})
+export class StepTrace extends Node {
   agentId!: string | null;
+
+  @Field(() => ID, { description: "The plan." })
+  planId!: string;
+
+  @Field(() => ID, { description: "The lease the attempt ran under (the id of the StepLease its agent was handed)." })
+  leaseId!: string;
 
   @Field({ description: "The step." })
   stepKey!: string;
@@ -81,6 +92,9 @@ export class StepTrace {
 
   static from(a: AttemptModel): StepTrace {
     return Object.assign(new StepTrace(), {
+      id: attemptId(a.id),
+      planId: a.planId,
+      leaseId: a.id,
       agentId: a.agentId,
       stepKey: a.stepKey,
       attempt: a.attempt,
@@ -97,7 +111,12 @@ export class StepTrace {
   }
 }
 
-@ObjectType({ simpleResolvers: true, description: "A step handed to one agent for one attempt, until it completes, fails or the lease expires." })
+@ObjectType({
+  simpleResolvers: true,
+  implements: Node,
+  description:
+    "A step handed to one agent for one attempt, until it completes, fails or the lease expires. node(id:) finds it while it runs (its agent's principal, or a reader who is not an agent), with the context as its agent may see it at that moment; once it ended, its attempt is the StepTrace att_<lease id>.",
+})
 export class StepLease {
   @Field(() => ID, { description: "The lease id: name it in heartbeatStep, completeStep and failStep." })
   id!: string;

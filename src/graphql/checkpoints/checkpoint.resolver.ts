@@ -4,7 +4,7 @@ import type { Json, StepModel } from "../../domain/model.js";
 import type { Context } from "../context.js";
 import { Audit, intervene } from "../interventions/intervention.resolver.js";
 import { Intervention } from "../interventions/intervention.type.js";
-import { decodeCursor, encodeCursor, pageSize } from "../pagination.js";
+import { connection as pageOf, type PageArgs } from "../pagination.js";
 import { loadPlan } from "../plans/plan.resolver.js";
 import { Plan } from "../plans/plan.type.js";
 import { contextVisibility } from "../visibility.js";
@@ -12,16 +12,18 @@ import { Checkpoint, CheckpointConnection, CheckpointDiff } from "./checkpoint.t
 
 const isSeqCursor = (v: unknown): v is { c: number } => typeof v === "object" && v !== null && Number.isInteger((v as { c: number }).c);
 
-function connection(ctx: Context, planId: string, first?: number | null, after?: string | null): CheckpointConnection {
+function connection(ctx: Context, planId: string, args: PageArgs): CheckpointConnection {
   loadPlan(ctx, planId);
-  const n = pageSize(first);
-  const from = after ? decodeCursor(after, isSeqCursor).c : 0;
-  const rows = ctx.coordinator.store.checkpoints.list(planId, from, n + 1);
-  const edges = rows.slice(0, n).map((r) => ({ cursor: encodeCursor({ c: r.seq }), node: Checkpoint.from(r) }));
-  return {
-    edges,
-    pageInfo: { hasNextPage: rows.length > n, hasPreviousPage: from > 0, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
-  };
+  const store = ctx.coordinator.store.checkpoints;
+  return pageOf(
+    args,
+    {
+      isCursor: isSeqCursor,
+      read: (range, limit) => store.list(planId, { after: range.after?.c, before: range.before?.c, backward: range.backward }, limit),
+      cursorOf: (r) => ({ c: r.seq }),
+    },
+    Checkpoint.from,
+  );
 }
 
 const view = (s: StepModel | undefined): Json => (s ? { state: s.state, output: s.output, attempts: s.attempts } : null);
@@ -35,8 +37,10 @@ export class CheckpointResolver {
     @Arg("planId", () => ID, { description: "The plan." }) planId: string,
     @Arg("first", () => Int, { nullable: true, description: "Page size (default 50, at most 500)." }) first?: number,
     @Arg("after", () => String, { nullable: true, description: "Cursor of the last checkpoint of the previous page." }) after?: string,
+    @Arg("last", () => Int, { nullable: true, description: "Page backward: the last this many checkpoints before `before` (at most 500; not with first)." }) last?: number,
+    @Arg("before", () => String, { nullable: true, description: "Cursor of the first checkpoint of the next page, to page backward from." }) before?: string,
   ): CheckpointConnection {
-    return connection(ctx, planId, first, after);
+    return connection(ctx, planId, { first, after, last, before });
   }
 
   @FieldResolver(() => [String], { description: "Steps finished (SUCCEEDED or SKIPPED) at the checkpoint." })
@@ -125,8 +129,10 @@ export class PlanCheckpointsResolver {
     @Ctx() ctx: Context,
     @Arg("first", () => Int, { nullable: true, description: "Page size (default 50, at most 500)." }) first?: number,
     @Arg("after", () => String, { nullable: true, description: "Cursor of the last checkpoint of the previous page." }) after?: string,
+    @Arg("last", () => Int, { nullable: true, description: "Page backward: the last this many checkpoints before `before` (at most 500; not with first)." }) last?: number,
+    @Arg("before", () => String, { nullable: true, description: "Cursor of the first checkpoint of the next page, to page backward from." }) before?: string,
   ): CheckpointConnection {
-    return connection(ctx, plan.id, first, after);
+    return connection(ctx, plan.id, { first, after, last, before });
   }
 
   @FieldResolver(() => ID, { nullable: true, description: "The checkpoint this plan was forked from, if any." })

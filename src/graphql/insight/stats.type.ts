@@ -17,7 +17,7 @@ export class AgentStats {
   })
   failed!: number;
 
-  @Field(() => Float, { description: "completed / (completed + failed), 0..1; 0 when there are neither." })
+  @Field(() => Float, { description: "Share of finished runs that succeeded: completed / (completed + failed), 0..1; 0 when there are neither." })
   successRate!: number;
 
   @Field(() => Int, { nullable: true, description: "Median duration of the completed attempts (claim to completion), in ms: the nearest-rank 50th percentile. Null when none completed." })
@@ -81,7 +81,7 @@ export class TemplateRunStats {
   @Field(() => Int, { description: "Plans CANCELLED, or COMPENSATED because they were cancelled with compensate." })
   cancelled!: number;
 
-  @Field(() => Float, { description: "completed / (completed + failed), 0..1; 0 when there are neither." })
+  @Field(() => Float, { description: "Share of finished runs that succeeded: completed / (completed + failed), 0..1; 0 when there are neither." })
   successRate!: number;
 
   @Field(() => Int, { nullable: true, description: "Median duration of the completed plans (start to finish, paused time included), in ms, nearest rank. Null when none completed." })

@@ -3,7 +3,7 @@ import type { Json } from "../../domain/model.js";
 import type { ControlRequest } from "../../coordinator/coordinator.js";
 import type { StepPatch } from "../../engine/interventions.js";
 import type { Context } from "../context.js";
-import { decodeCursor, encodeCursor, pageSize } from "../pagination.js";
+import { connection, type PageArgs } from "../pagination.js";
 import { StepInput } from "../plans/plan.input.js";
 import { Plan } from "../plans/plan.type.js";
 import { JSONScalar } from "../scalars.js";
@@ -39,16 +39,18 @@ function toPatch(p: StepPatchInput): StepPatch {
   return patch;
 }
 
-export function interventionConnection(ctx: Context, planId: string | null | undefined, first?: number | null, after?: string | null): InterventionConnection {
-  const n = pageSize(first);
-  const from = after ? decodeCursor(after, isSeqCursor).i : 0;
-  const rows = ctx.coordinator.store.interventions.list(planId, from, n + 1);
+export function interventionConnection(ctx: Context, planId: string | null | undefined, args: PageArgs): InterventionConnection {
+  const store = ctx.coordinator.store.interventions;
   const visibility = contextVisibility(ctx);
-  const edges = rows.slice(0, n).map((r) => ({ cursor: encodeCursor({ i: r.seq }), node: Intervention.from(visibility.intervention(r)) }));
-  return {
-    edges,
-    pageInfo: { hasNextPage: rows.length > n, hasPreviousPage: from > 0, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
-  };
+  return connection(
+    args,
+    {
+      isCursor: isSeqCursor,
+      read: (range, limit) => store.list(planId, { after: range.after?.i, before: range.before?.i, backward: range.backward }, limit),
+      cursorOf: (r) => ({ i: r.seq }),
+    },
+    (r) => Intervention.from(visibility.intervention(r)),
+  );
 }
 
 @Resolver(() => Intervention)
@@ -60,8 +62,10 @@ export class InterventionResolver {
     @Arg("planId", () => ID, { nullable: true, description: "Only this plan's interventions." }) planId?: string,
     @Arg("first", () => Int, { nullable: true, description: "Page size (default 50, at most 500)." }) first?: number,
     @Arg("after", () => String, { nullable: true, description: "Cursor of the last intervention of the previous page." }) after?: string,
+    @Arg("last", () => Int, { nullable: true, description: "Page backward: the last this many interventions before `before` (at most 500; not with first)." }) last?: number,
+    @Arg("before", () => String, { nullable: true, description: "Cursor of the first intervention of the next page, to page backward from." }) before?: string,
   ): InterventionConnection {
-    return interventionConnection(ctx, planId, first, after);
+    return interventionConnection(ctx, planId, { first, after, last, before });
   }
 
   @Authorized("operator")
@@ -177,7 +181,9 @@ export class PlanInterventionsResolver {
     @Ctx() ctx: Context,
     @Arg("first", () => Int, { nullable: true, description: "Page size (default 50, at most 500)." }) first?: number,
     @Arg("after", () => String, { nullable: true, description: "Cursor of the last intervention of the previous page." }) after?: string,
+    @Arg("last", () => Int, { nullable: true, description: "Page backward: the last this many interventions before `before` (at most 500; not with first)." }) last?: number,
+    @Arg("before", () => String, { nullable: true, description: "Cursor of the first intervention of the next page, to page backward from." }) before?: string,
   ): InterventionConnection {
-    return interventionConnection(ctx, plan.id, first, after);
+    return interventionConnection(ctx, plan.id, { first, after, last, before });
   }
 }

@@ -1,12 +1,15 @@
 import { Field, Float, InputType, Int, ObjectType } from "type-graphql";
 import type { RoleLimitStatus } from "../../coordinator/limits.js";
+import { roleLimitId } from "../../domain/ids.js";
+import { Node } from "../common.types.js";
 
 @ObjectType({
   simpleResolvers: true,
+  implements: Node,
   description:
     "A role's queue policy: a claim rate (a token bucket of `claims` per `intervalMs`, kept across restarts) and/or a cap on its leases running at once. A step of a limited role is not handed out while the role has no token or is at its cap; other roles are unaffected.",
 })
-export class RoleLimit {
+export class RoleLimit extends Node {
   @Field({ description: "The role limited." })
   role!: string;
 
@@ -32,7 +35,7 @@ export class RoleLimit {
   updatedBy!: string;
 
   static from(l: RoleLimitStatus): RoleLimit {
-    return Object.assign(new RoleLimit(), { ...l, updatedAt: new Date(l.updatedAt) });
+    return Object.assign(new RoleLimit(), { ...l, id: roleLimitId(l.role), updatedAt: new Date(l.updatedAt) });
   }
 }
 

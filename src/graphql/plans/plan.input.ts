@@ -195,7 +195,7 @@ export class CreatePlanInput {
   @Field(() => Int, { nullable: true, description: "Start this many ms after creation instead of at once." })
   delayMs?: number | null;
 
-  @Field(() => String, { nullable: true, description: "A second createPlan with the same key returns the first plan instead of a new one." })
+  @Field(() => String, { nullable: true, description: "A second createPlan with the same key and the same request returns the first plan instead of a new one; with a different request it is a CONFLICT." })
   idempotencyKey?: string | null;
 }
 

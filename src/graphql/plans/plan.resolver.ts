@@ -6,9 +6,8 @@ import { contextData } from "../../store/context.js";
 import type { PlanCursor } from "../../store/plans.js";
 import { parseTemplateRef } from "../../templates/templates.js";
 import { StepTrace } from "../agents/agent.type.js";
-import { PageInfo } from "../common.types.js";
 import type { Context } from "../context.js";
-import { decodeCursor, encodeCursor, pageSize } from "../pagination.js";
+import { connection } from "../pagination.js";
 import { SignalConnection } from "../signals/signal.type.js";
 import { signalConnection } from "../signals/signal.resolver.js";
 import { contextVisibility } from "../visibility.js";
@@ -27,7 +26,8 @@ function snapshotOf(ctx: Context, a: PlanAggregate, sequence: number, takenAt: n
     takenAt: new Date(takenAt),
     state: a.plan.state,
     version: a.plan.version,
-    steps: a.steps.map((s) => Step.from(a.plan.id, s)),
+    // A checkpoint's steps are the plan's steps as they were: ids of their own (src/domain/ids.ts).
+    steps: a.steps.map((s) => Step.from(a.plan.id, s, checkpointId ?? a.plan.id)),
     context: contextData(contextVisibility(ctx).entries(ctx.coordinator.store.context.entries(a.plan.id, contextVersion))),
     checkpointId,
   };
@@ -56,24 +56,26 @@ export class PlanResolver {
     @Arg("first", () => Int, { nullable: true, description: "Page size (default 50, at most 500)." }) first?: number,
     @Arg("after", () => String, { nullable: true, description: "Cursor of the last plan of the previous page." }) after?: string,
     @Arg("filter", () => PlanFilter, { nullable: true, description: "Which plans to list." }) filter?: PlanFilter,
+    @Arg("last", () => Int, { nullable: true, description: "Page backward: the last this many plans before `before` (at most 500; not with first)." }) last?: number,
+    @Arg("before", () => String, { nullable: true, description: "Cursor of the first plan of the next page, to page backward from." }) before?: string,
   ): PlanConnection {
-    const n = pageSize(first);
-    const cursor = after ? decodeCursor(after, isPlanCursor) : null;
     const store = ctx.coordinator.store.plans;
     const template = filter?.template ? parseTemplateRef(filter.template, "filter.template") : null;
-    const page = store.list({ ...filter, template }, n, cursor);
-    const edges = page.plans.map((p) => {
-      const a = store.load(p.id)!;
-      chargeSteps(ctx, a.steps.length);
-      return { cursor: encodeCursor({ createdAt: p.createdAt, id: p.id }), node: Plan.from(a) };
-    });
-    const pageInfo: PageInfo = {
-      hasNextPage: page.hasMore,
-      hasPreviousPage: cursor !== null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    };
-    return { edges, pageInfo, totalCount: page.total };
+    const where = { ...filter, template };
+    const page = connection(
+      { first, after, last, before },
+      {
+        isCursor: isPlanCursor,
+        read: (range, limit) => store.page(where, range, limit),
+        cursorOf: (p) => ({ createdAt: p.createdAt, id: p.id }),
+      },
+      (p) => {
+        const a = store.load(p.id)!;
+        chargeSteps(ctx, a.steps.length);
+        return Plan.from(a);
+      },
+    );
+    return { ...page, totalCount: store.count(where) };
   }
 
   @Authorized("viewer")
@@ -137,7 +139,9 @@ export class PlanResolver {
     @Arg("first", () => Int, { nullable: true, description: "Page size (default 50, at most 500)." }) first?: number,
     @Arg("after", () => String, { nullable: true, description: "Cursor of the last signal of the previous page." }) after?: string,
     @Arg("kinds", () => [SignalKind], { nullable: true, description: "Only these kinds." }) kinds?: SignalKind[],
+    @Arg("last", () => Int, { nullable: true, description: "Page backward: the last this many signals before `before` (at most 500; not with first)." }) last?: number,
+    @Arg("before", () => String, { nullable: true, description: "Cursor of the first signal of the next page, to page backward from." }) before?: string,
   ): SignalConnection {
-    return signalConnection(ctx, { planId: plan.id, kinds }, first, after);
+    return signalConnection(ctx, { planId: plan.id, kinds }, { first, after, last, before });
   }
 }

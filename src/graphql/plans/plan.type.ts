@@ -2,6 +2,7 @@ import { Field, Float, ID, Int, ObjectType } from "type-graphql";
 import type { ExecutionPolicy as PolicyModel, Json, PlanAggregate, RetryPolicy as RetryModel, StepError as ErrorModel, StepModel } from "../../domain/model.js";
 import { Complexity, isFinishedStepState, PlanState, Priority, StepState } from "../../domain/statuses.js";
 import { waves } from "../../engine/graph.js";
+import { stepId } from "../../domain/ids.js";
 import { Node, PageInfo, toDate } from "../common.types.js";
 import { JSONScalar } from "../scalars.js";
 
@@ -74,10 +75,15 @@ export class StepError {
   }
 }
 
-@ObjectType({ simpleResolvers: true, description: "One unit of work in a plan, run by an agent of its role." })
-export class Step {
-  /** The plan the step belongs to (for field resolvers). */
-  planId!: string;
+@ObjectType({
+  simpleResolvers: true,
+  implements: Node,
+  description:
+    "One unit of work in a plan, run by an agent of its role. Its id (stp_…) is derived from its plan and key, so it is the same on every read; a snapshot's steps (taken from a checkpoint) and a template's steps have ids of their own.",
+})
+export class Step extends Node {
+  @Field(() => ID, { nullable: true, description: "The plan the step belongs to; null for a template's steps." })
+  planId!: string | null;
   /** The agent of the current or last attempt. */
   agentId!: string | null;
 
@@ -189,8 +195,13 @@ export class Step {
   @Field(() => Date, { nullable: true, description: "When it finished." })
   finishedAt!: Date | null;
 
-  static from(planId: string, s: StepModel): Step {
+  /**
+   * `ownerId` is what the id is derived from (src/domain/ids.ts `stepId`): the plan for its live
+   * steps, the checkpoint for a snapshot's, the template version for a template's.
+   */
+  static from(planId: string | null, s: StepModel, ownerId: string | null = planId): Step {
     return Object.assign(new Step(), {
+      id: stepId(ownerId ?? "", s.key),
       planId,
       agentId: s.agentId,
       key: s.key,

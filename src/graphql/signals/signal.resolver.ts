@@ -6,7 +6,7 @@ import { SignalKind } from "../../domain/statuses.js";
 import { closable, followSignals } from "../../signals/hub.js";
 import type { SignalFilter } from "../../store/signals.js";
 import type { Context } from "../context.js";
-import { decodeCursor, encodeCursor, pageSize } from "../pagination.js";
+import { connection, type PageArgs } from "../pagination.js";
 import { Plan } from "../plans/plan.type.js";
 import { JSONScalar } from "../scalars.js";
 import { contextVisibility } from "../visibility.js";
@@ -33,22 +33,19 @@ export class SendSignalInput {
 const isSequenceCursor = (v: unknown): v is { s: number } =>
   typeof v === "object" && v !== null && Number.isInteger((v as { s: number }).s);
 
-/** A page of the signal log after a cursor, oldest first. */
-export function signalConnection(ctx: Context, filter: SignalFilter, first?: number | null, after?: string | null): SignalConnection {
-  const n = pageSize(first);
-  const from = after ? decodeCursor(after, isSequenceCursor).s : 0;
-  const rows = ctx.coordinator.store.signals.read(filter, from, n + 1);
+/** A page of the signal log (oldest first), either way. */
+export function signalConnection(ctx: Context, filter: SignalFilter, args: PageArgs): SignalConnection {
+  const store = ctx.coordinator.store.signals;
   const visibility = contextVisibility(ctx);
-  const edges = rows.slice(0, n).map((s) => ({ cursor: encodeCursor({ s: s.sequence }), node: Signal.from(visibility.signal(s)) }));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage: rows.length > n,
-      hasPreviousPage: from > 0,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+  return connection(
+    args,
+    {
+      isCursor: isSequenceCursor,
+      read: (range, limit) => store.read(filter, { after: range.after?.s, before: range.before?.s, backward: range.backward }, limit),
+      cursorOf: (s) => ({ s: s.sequence }),
     },
-  };
+    (s) => Signal.from(visibility.signal(s)),
+  );
 }
 
 interface SignalsArgs {
@@ -112,8 +109,10 @@ export class SignalResolver {
     @Arg("names", () => [String], { nullable: true, description: "Only signals with one of these names." }) names?: string[],
     @Arg("first", () => Int, { nullable: true, description: "Page size (default 50, at most 500)." }) first?: number,
     @Arg("after", () => String, { nullable: true, description: "Cursor of the last signal of the previous page." }) after?: string,
+    @Arg("last", () => Int, { nullable: true, description: "Page backward: the last this many signals before `before` (at most 500; not with first)." }) last?: number,
+    @Arg("before", () => String, { nullable: true, description: "Cursor of the first signal of the next page, to page backward from." }) before?: string,
   ): SignalConnection {
-    return signalConnection(ctx, { planId, kinds, names }, first, after);
+    return signalConnection(ctx, { planId, kinds, names }, { first, after, last, before });
   }
 
   @Authorized("operator")

@@ -45,7 +45,7 @@ export class PlanTemplate extends Node {
       name: t.name,
       version: t.version,
       description: t.description,
-      steps: spec.steps.map((s) => Step.from("", s)),
+      steps: spec.steps.map((s) => Step.from(null, s, t.id)),
       policy: ExecutionPolicy.from(spec.policy),
       builtin: BUILTIN_TEMPLATE_NAMES.has(t.name),
       generator: t.generator,

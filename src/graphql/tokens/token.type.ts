@@ -1,6 +1,8 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from "type-graphql";
 import type { Principal, TokenRole as Role } from "../../auth/tokens.js";
 import type { TokenRecord } from "../../store/tokens.js";
+import { Node } from "../common.types.js";
+import { batonVersion } from "../../version.js";
 
 /** The GraphQL names of the token roles (values are the roles as the CLI and the store write them). */
 export const TokenRole = { VIEWER: "viewer", OPERATOR: "operator", AGENT: "agent", ADMIN: "admin", METRICS: "metrics" } as const satisfies Record<string, Role>;
@@ -19,7 +21,7 @@ registerEnumType(TokenRole, {
 
 const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
 
-@ObjectType({ simpleResolvers: true, description: "An API token, without its secret (shown once, when created)." })
+@ObjectType({ simpleResolvers: true, implements: Node, description: "An API token, without its secret (shown once, when created)." })
 export class ApiToken {
   @Field(() => ID, { description: "The token's id (tok_…)." })
   id!: string;
@@ -108,7 +110,10 @@ export class Viewer {
   @Field(() => [String], { nullable: true, description: "The token's role limit: the only roles its agents may register; null: no limit." })
   roles!: readonly string[] | null;
 
+  @Field({ description: "The version of the Baton gateway answering (its package version, such as 0.1.0): what a client talks to." })
+  version!: string;
+
   static from(p: Principal): Viewer {
-    return Object.assign(new Viewer(), { name: p.name, role: p.role, tokenId: p.tokenId, roles: p.roles ?? null });
+    return Object.assign(new Viewer(), { name: p.name, role: p.role, tokenId: p.tokenId, roles: p.roles ?? null, version: batonVersion() });
   }
 }

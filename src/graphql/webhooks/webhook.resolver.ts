@@ -5,7 +5,7 @@ import { DeliveryStatus } from "../../webhooks/model.js";
 import { registerWebhook, removeWebhook } from "../../webhooks/registry.js";
 import { webhookRepository } from "../../webhooks/repository.js";
 import type { Context } from "../context.js";
-import { decodeCursor, encodeCursor, pageSize } from "../pagination.js";
+import { connection } from "../pagination.js";
 import { Signal } from "../signals/signal.type.js";
 import { Webhook, WebhookDelivery, WebhookDeliveryConnection, WebhookRegistration } from "./webhook.type.js";
 
@@ -54,22 +54,20 @@ export class WebhookResolver {
     @Arg("status", () => DeliveryStatus, { nullable: true, description: "Only deliveries in this status." }) status?: DeliveryStatus,
     @Arg("first", () => Int, { nullable: true, description: "Page size (default 50, at most 500)." }) first?: number,
     @Arg("after", () => String, { nullable: true, description: "Cursor of the last delivery of the previous page." }) after?: string,
+    @Arg("last", () => Int, { nullable: true, description: "Page backward: the last this many deliveries before `before` (at most 500; not with first)." }) last?: number,
+    @Arg("before", () => String, { nullable: true, description: "Cursor of the first delivery of the next page, to page backward from." }) before?: string,
   ): WebhookDeliveryConnection {
     const repo = webhookRepository(ctx.coordinator.store);
-    const n = pageSize(first);
-    const before = after ? decodeCursor(after, isDeliveryCursor).d : null;
     if (webhookId && !repo.get(webhookId)) throw notFound("webhook", webhookId);
-    const rows = repo.page({ webhookId, status }, before, n + 1);
-    const edges = rows.slice(0, n).map((d) => ({ cursor: encodeCursor({ d: d.seq }), node: WebhookDelivery.from(d) }));
-    return {
-      edges,
-      pageInfo: {
-        hasNextPage: rows.length > n,
-        hasPreviousPage: before !== null,
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges.at(-1)?.cursor ?? null,
+    return connection(
+      { first, after, last, before },
+      {
+        isCursor: isDeliveryCursor,
+        read: (range, limit) => repo.page({ webhookId, status }, { after: range.after?.d, before: range.before?.d, backward: range.backward }, limit),
+        cursorOf: (d) => ({ d: d.seq }),
       },
-    };
+      WebhookDelivery.from,
+    );
   }
 }
 

@@ -56,7 +56,7 @@ export class WebhookRegistration {
   secret!: string;
 }
 
-@ObjectType({ simpleResolvers: true, description: "One signal queued for one webhook, and how sending it went." })
+@ObjectType({ simpleResolvers: true, implements: Node, description: "One signal queued for one webhook, and how sending it went." })
 export class WebhookDelivery {
   @Field(() => ID, { description: "Id (whd_…), also sent as the x-baton-delivery header: the same on every retry." })
   id!: string;

@@ -1,0 +1,1 @@
+ALTER TABLE `plans` ADD `idempotency_hash` text;
