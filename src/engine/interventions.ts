@@ -213,8 +213,12 @@ const structural: { [K in StructuralKind]: Handler<K> } = {
     const dependents = d.steps.filter((s) => s.dependsOn.includes(step.key)).map((s) => s.key);
     if (dependents.length) return refuse("INVALID_PLAN", `steps ${dependents.join(", ")} depend on ${step.key}`);
     if (d.steps.length === 1) return refuse("INVALID_PLAN", "a plan needs at least one step");
+    // What is left must be a whole plan: no transition, compensation or rule leads to the step.
+    const rest = d.steps.filter((s) => s.key !== step.key);
+    const problems = graphProblems(rest);
+    if (problems.length) return refuse("INVALID_PLAN", `without ${step.key}: ${describe(problems)}`);
     if (step.state === "WAITING") d.command({ type: "ClearTimers", stepKey: step.key });
-    d.restructure(d.steps.filter((s) => s.key !== step.key));
+    d.restructure(rest);
     promote(d);
     return { diff: { removed: step.key, state: step.state, position: step.position } };
   },

@@ -53,6 +53,27 @@ describe("removeStep", () => {
   });
 });
 
+describe("removeStep and routes", () => {
+  it("refuses a step a transition, a compensation or a rule leads to (INVALID_PLAN), naming the reference", () => {
+    const s = new Script(
+      plan({
+        a: { onFailure: "fix" },
+        fix: { maxVisits: 2 },
+        b: { compensate: "undo" },
+        undo: {},
+        c: { when: [{ if: { path: "output.ok", op: "eq", value: false }, then: { goto: "again" } }] },
+        again: { maxVisits: 2 },
+      }),
+    );
+    s.start();
+    for (const key of ["fix", "undo", "again"]) {
+      const r = intervene(s.agg, { kind: "REMOVE_STEP", stepKey: key }, s.now);
+      expect(r, key).toMatchObject({ ok: false, code: "INVALID_PLAN" });
+      expect(!r.ok && r.reason, key).toContain(`"${key}"`);
+    }
+  });
+});
+
 describe("reorderSteps", () => {
   it("moves the listed steps among their own places and makes their new order the claim order", () => {
     const s = new Script(plan({ a: {}, b: {}, c: {}, d: { dependsOn: ["a"] } }));
