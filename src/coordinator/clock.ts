@@ -1,16 +1,12 @@
 /**
  * Time, injectable: the system clock in production, a ManualClock in tests so that timers
- * (backoff, lease expiry, timeouts, long polls) fire exactly when a test advances time.
+ * (backoff, lease expiry, timeouts, long polls) fire exactly when a test advances time. The
+ * interface is the domain's (src/domain/clock.ts), so that templates and webhooks take a clock
+ * without importing the coordinator.
  */
-export interface TimerHandle {
-  cancel(): void;
-}
+import type { Clock, TimerHandle } from "../domain/clock.js";
 
-export interface Clock {
-  now(): number;
-  /** Calls `fn` once, `ms` from now. */
-  schedule(ms: number, fn: () => void): TimerHandle;
-}
+export type { Clock, TimerHandle } from "../domain/clock.js";
 
 /**
  * The longest delay Node's timers take: 2³¹−1 ms (24.8 days). A longer one is not refused but

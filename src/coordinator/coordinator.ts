@@ -11,11 +11,10 @@ import type { EngineCommand } from "../engine/commands.js";
 import { readsContext } from "../engine/conditions.js";
 import { decide } from "../engine/decide.js";
 import type { EngineEvent } from "../engine/events.js";
-import type { StepDraft } from "../engine/validate.js";
+import { checkPlanSteps, type StepDraft } from "../engine/validate.js";
 import { atStepsPath, Templates } from "../templates/templates.js";
 import type { TimerHandle } from "./clock.js";
 import {
-  checkPlanSteps,
   checkReport,
   createPlanRequestHash,
   planRequestProblems,

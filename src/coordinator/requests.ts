@@ -8,7 +8,7 @@ import type { EngineEvent } from "../engine/events.js";
 import { invalidAdditions, type InterventionRequest } from "../engine/interventions.js";
 import { builtinConfigProblems } from "../domain/builtins.js";
 import { checkLengths, checkList, MAX_LABEL, MAX_LABELS, MAX_NAME, MAX_STEPS_LISTED, MAX_TEXT, shown } from "../domain/limits.js";
-import { checkStepPatch, validatePlanSteps, validateStepDraft, type PolicyDraft, type StepDraft, type ValidatedSteps } from "../engine/validate.js";
+import { checkStepPatch, validateStepDraft, type PolicyDraft, type StepDraft } from "../engine/validate.js";
 
 export interface CreatePlanRequest {
   name: string;
@@ -134,13 +134,6 @@ export function signalProblems(req: { name: string; stepKey?: string | null; rec
   ]);
   if (req.stepKey && !steps.some((s) => s.key === req.stepKey)) problems.push({ path: "stepKey", message: `plan has no step ${shown(req.stepKey)}` });
   return problems;
-}
-
-/** A plan's steps and policy checked (every problem at once), built-in roles' config included. */
-export function checkPlanSteps(drafts: readonly StepDraft[] | null | undefined, policy: PolicyDraft | null | undefined): ValidatedSteps {
-  const v = validatePlanSteps(drafts, policy);
-  v.steps.forEach((s, i) => v.problems.push(...builtinConfigProblems(s.role, s.config, `steps[${i}]`)));
-  return v;
 }
 
 const LOOSEST_RETRY: RetryPolicy = { maxAttempts: 1, initialIntervalMs: 0, backoffCoefficient: 1, maxIntervalMs: 2_147_483_647, nonRetryableErrorTypes: [], jitter: 0 };

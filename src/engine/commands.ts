@@ -1,20 +1,9 @@
 import type { Json, Millis, StepError } from "../domain/model.js";
 import type { SignalKind, TraceOutcome } from "../domain/statuses.js";
+import type { TimerKind } from "../domain/timers.js";
 
-/** Durable timers. One timer per (plan, step, kind); setting it again moves it. */
-export const TimerKind = {
-  /** A step WAITING after a failure becomes READY again. */
-  RETRY: "RETRY",
-  /** An attempt running longer than the step's timeoutMs is timed out. `ref` is the lease id. */
-  STEP_TIMEOUT: "STEP_TIMEOUT",
-  /** The plan's planTimeoutMs deadline. */
-  PLAN_DEADLINE: "PLAN_DEADLINE",
-  /** A plan created with runAt / delayMs starts. */
-  PLAN_START: "PLAN_START",
-  /** A READY step not claimed within its scheduleToStartMs. */
-  SCHEDULE_TO_START: "SCHEDULE_TO_START",
-} as const;
-export type TimerKind = (typeof TimerKind)[keyof typeof TimerKind];
+/** Durable timers (defined in the domain: the store keeps them too). */
+export { TimerKind } from "../domain/timers.js";
 
 /**
  * What the coordinator must do after a decision, inside the same transaction as the state

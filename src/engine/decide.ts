@@ -22,8 +22,9 @@ import type { EngineEvent, EngineEventType, EventOf } from "./events.js";
 import { firstMatch } from "./conditions.js";
 import { agentInput, inputDocument, tryMapping } from "./mappings.js";
 import { insertSteps, invalidAdditions } from "./interventions.js";
-import { canEnter, compensated, completeNow, enter, failPlan, routeJson, skipStep, visitLimitError } from "./routing.js";
-import { attemptFailed, failStep, runAgain, promote, setTimer } from "./transitions.js";
+import { canEnter, compensated, completeNow, enter, failPlan, routeJson, visitLimitError } from "./routing.js";
+import { setTimer, skipStep } from "./steps.js";
+import { attemptFailed, failStep, runAgain, promote } from "./transitions.js";
 
 export type RejectionCode = "INVALID_STATE" | "STALE_LEASE" | "NOT_FOUND";
 

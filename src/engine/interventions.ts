@@ -12,8 +12,9 @@ import type { EngineCommand } from "./commands.js";
 import { TimerKind } from "./commands.js";
 import { Draft } from "./draft.js";
 import { dependentsOf } from "./graph.js";
-import { failPlan, resetStep } from "./routing.js";
-import { dependenciesSatisfied, endPlan, promote, setTimer } from "./transitions.js";
+import { failPlan } from "./routing.js";
+import { dependenciesSatisfied, endPlan, resetStep, setTimer } from "./steps.js";
+import { promote } from "./transitions.js";
 import { checkStepPatch, graphProblems, MAX_STEPS, type RetryDraft } from "./validate.js";
 
 export const InterventionKind = {

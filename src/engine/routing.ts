@@ -7,7 +7,7 @@ import type { Json, StepError, StepModel } from "../domain/model.js";
 import { isUnstartedStepState } from "../domain/statuses.js";
 import { Draft, errorJson } from "./draft.js";
 import { dependentsOf } from "./graph.js";
-import { endPlan, makeReady, stopSteps } from "./transitions.js";
+import { endPlan, makeReady, resetStep, skipStep, stopSteps } from "./steps.js";
 
 /** How a transition reached its target: recorded on the target as its `trigger`. */
 export interface Trigger {
@@ -64,40 +64,6 @@ export function enter(d: Draft, key: string, trigger: Trigger | { compensates: s
   resetStep(d, key);
   d.patchStep(key, { visits: t.visits + 1, trigger: json });
   makeReady(d, key, { attempt: t.attempts + 1, visit: t.visits + 1, ...("compensates" in trigger ? trigger : { from: trigger.from, via: trigger.via }) });
-}
-
-/**
- * A step back to PENDING with a fresh retry budget (its attempt count goes on): a running
- * attempt is revoked and its timers cleared. `input` replaces its input when given.
- */
-export function resetStep(d: Draft, key: string, input?: Json): void {
-  const s = d.step(key)!;
-  if (s.state === "RUNNING" && s.leaseId) d.command({ type: "EndAttempt", leaseId: s.leaseId, outcome: "CANCELLED", error: null });
-  if (s.state === "WAITING" || s.state === "READY" || s.state === "RUNNING") d.command({ type: "ClearTimers", stepKey: key });
-  d.patchStep(key, {
-    state: "PENDING",
-    attemptBase: s.attempts,
-    error: null,
-    output: null,
-    quality: null,
-    agentId: null,
-    leaseId: null,
-    progress: null,
-    progressMessage: null,
-    readyAt: null,
-    startedAt: null,
-    finishedAt: null,
-    retryAt: null,
-    ...(input !== undefined ? { input } : {}),
-  });
-}
-
-/** A step that has not started is ruled out: SKIPPED, with why. */
-export function skipStep(d: Draft, key: string, payload: Json): void {
-  const s = d.step(key)!;
-  if (s.state === "WAITING" || s.state === "READY") d.command({ type: "ClearTimers", stepKey: key });
-  d.patchStep(key, { state: "SKIPPED", retryAt: null, finishedAt: d.now });
-  d.emit("STEP_SKIPPED", key, payload);
 }
 
 /** A `complete` rule: the plan is COMPLETED now with this step's output; what has not run is SKIPPED, running attempts revoked. */

@@ -1,17 +1,15 @@
-/** Transitions shared by the event handlers (decide.ts) and the interventions (interventions.ts). */
+/**
+ * Transitions shared by the event handlers (decide.ts) and the interventions (interventions.ts):
+ * promotion, retries, a step failing for good, the plan completing. Routes come from routing.ts,
+ * plain state changes from steps.ts.
+ */
 import type { Json, StepError, StepModel } from "../domain/model.js";
-import { isSatisfiedStepState, isUnstartedStepState } from "../domain/statuses.js";
 import { TimerKind } from "./commands.js";
 import { Draft, errorJson } from "./draft.js";
 import { finalKeys } from "./graph.js";
 import { backoffMs, mayRetry } from "./retry.js";
-import { canEnter, compensationFailed, enter, failPlan, routeJson, skipStep, visitLimitError } from "./routing.js";
-
-export function makeReady(d: Draft, key: string, payload: Json): void {
-  const step = d.patchStep(key, { state: "READY", readyAt: d.now, retryAt: null, leaseId: null });
-  d.emit("STEP_READY", key, payload);
-  if (step.scheduleToStartMs !== null) setTimer(d, TimerKind.SCHEDULE_TO_START, key, null, d.now + step.scheduleToStartMs);
-}
+import { canEnter, compensationFailed, enter, failPlan, routeJson, visitLimitError } from "./routing.js";
+import { dependenciesSatisfied, makeReady, setTimer, skipStep } from "./steps.js";
 
 /**
  * A step due to run again (a retry, at once or after its backoff): READY, unless a dependency is
@@ -73,40 +71,6 @@ export function failStep(d: Draft, step: StepModel, error: StepError): void {
   }
   failPlan(d, { ...error, message: `step ${step.key} failed: ${error.message}`, details: { stepKey: step.key } });
 }
-
-/** Every step RUNNING or not started yet is CANCELLED (running leases revoked; their agents learn it from heartbeatStep), but those in `keep`. */
-export function stopSteps(d: Draft, reason: string, keep?: ReadonlySet<string>): void {
-  for (const s of d.steps) {
-    if (keep?.has(s.key)) continue;
-    if (s.state === "RUNNING" && s.leaseId) {
-      d.command({ type: "EndAttempt", leaseId: s.leaseId, outcome: "CANCELLED", error: null });
-    }
-    if (s.state === "RUNNING" || isUnstartedStepState(s.state)) {
-      d.patchStep(s.key, { state: "CANCELLED", leaseId: null, retryAt: null, finishedAt: d.now });
-      d.emit("STEP_CANCELLED", s.key, { reason });
-    }
-  }
-}
-
-/** The plan ends FAILED (with the error) or CANCELLED: every step not finished is CANCELLED and timers cleared. */
-export function endPlan(d: Draft, state: "FAILED" | "CANCELLED", error: StepError | null): void {
-  stopSteps(d, state === "FAILED" ? "plan failed" : "plan cancelled");
-  d.command({ type: "ClearTimers", stepKey: null });
-  d.patchPlan({ state, error, finishedAt: d.now, pausedAt: null });
-  d.emit(state === "FAILED" ? "PLAN_FAILED" : "PLAN_CANCELLED", null, error ? { error: errorJson(error) } : null);
-}
-
-/**
- * Sets a durable timer. While the plan is PAUSED its clocks are frozen: the timer is stored
- * with the time it has left and starts running on resume. (Lease expiry is not one of these
- * timers: it is the attempt's expires_at, and never freezes.)
- */
-export function setTimer(d: Draft, kind: TimerKind, stepKey: string | null, ref: string | null, dueAt: number): void {
-  const frozen = d.plan.state === "PAUSED";
-  d.command({ type: "SetTimer", kind, stepKey, ref, dueAt, frozen });
-}
-
-export const dependenciesSatisfied = (d: Draft, s: StepModel): boolean => s.dependsOn.every((k) => isSatisfiedStepState(d.step(k)!.state));
 
 /** Where a PENDING step stands with its dependencies. */
 function dependencyState(d: Draft, s: StepModel): "ready" | "wait" | "blocked" | "skip" {

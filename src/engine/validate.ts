@@ -2,6 +2,7 @@
  * Plan validation: turns a draft (what a client sent) into step specs with defaults applied,
  * collecting every problem at once. Nothing is stored unless the list of problems is empty.
  */
+import { builtinConfigProblems } from "../domain/builtins.js";
 import type { Problem } from "../domain/errors.js";
 import { checkLengths, checkList, MAX_NAME, MAX_TEXT, shown } from "../domain/limits.js";
 import {
@@ -260,4 +261,14 @@ export function validatePlanSteps(
   const steps = list.map((d, i) => normalizeStep(d, provisional, c, `steps[${i}]`));
   const policy = normalizePolicy(policyDraft, c, "policy", deriveComplexity(steps));
   return { steps, policy, problems: [...c.problems, ...graphProblems(steps)] };
+}
+
+/**
+ * A plan's steps and policy checked (every problem at once), built-in roles' config included: how
+ * createPlan checks inline steps and the template registry checks a template's.
+ */
+export function checkPlanSteps(drafts: readonly StepDraft[] | null | undefined, policy: PolicyDraft | null | undefined): ValidatedSteps {
+  const v = validatePlanSteps(drafts, policy);
+  v.steps.forEach((s, i) => v.problems.push(...builtinConfigProblems(s.role, s.config, `steps[${i}]`)));
+  return v;
 }

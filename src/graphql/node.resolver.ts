@@ -12,7 +12,6 @@ import { Agent } from "./agents/agent.type.js";
 import { Checkpoint } from "./checkpoints/checkpoint.type.js";
 import { Node } from "./common.types.js";
 import { Webhook, WebhookDelivery } from "./webhooks/webhook.type.js";
-import { webhookRepository } from "../webhooks/repository.js";
 import { Intervention } from "./interventions/intervention.type.js";
 import { chargeSteps } from "./budget.js";
 import type { Context } from "./context.js";
@@ -48,7 +47,7 @@ export class NodeResolver {
       }
       case "whk": {
         adminOnly(ctx, "webhooks", id);
-        const w = webhookRepository(store).get(id);
+        const w = store.webhooks.get(id);
         return w ? Webhook.from(w) : null;
       }
       case "int": {
@@ -76,7 +75,7 @@ export class NodeResolver {
       case "whd": {
         adminOnly(ctx, "webhook deliveries", id);
         const m = /^whd_(\d+)$/.exec(id);
-        const d = m ? webhookRepository(store).delivery(Number(m[1])) : null;
+        const d = m ? store.webhooks.delivery(Number(m[1])) : null;
         return d ? WebhookDelivery.from(d) : null;
       }
       case "lim": {

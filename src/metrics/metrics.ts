@@ -84,14 +84,11 @@ export class Metrics implements CoordinatorObserver {
         },
       });
     };
-    const db = store.database.sqlite;
-    const plansByState = db.prepare<[], { state: string; n: number }>("SELECT state, count(*) AS n FROM plans GROUP BY state");
-    const stepsByState = db.prepare<[], { state: string; role: string; n: number }>("SELECT state, role, count(*) AS n FROM steps GROUP BY state, role");
-    const logSize = db.prepare<[], { n: number | null }>("SELECT max(sequence) AS n FROM signals");
+    const counts = store.counts;
     const live = (): LiveCounts => this.live;
-    gauge("baton_plans", "Plans by state.", ["state"], () => plansByState.all().map((r) => [{ state: r.state }, r.n]));
-    gauge("baton_steps", "Steps by state and role.", ["state", "role"], () => stepsByState.all().map((r) => [{ state: r.state, role: r.role }, r.n]));
-    gauge("baton_signal_log_size", "Signals in the log (its last sequence number).", [], () => [[{}, logSize.get()?.n ?? 0]]);
+    gauge("baton_plans", "Plans by state.", ["state"], () => counts.plansByState().map((r) => [{ state: r.state }, r.n]));
+    gauge("baton_steps", "Steps by state and role.", ["state", "role"], () => counts.stepsByState().map((r) => [{ state: r.state, role: r.role }, r.n]));
+    gauge("baton_signal_log_size", "Signals in the log (its last sequence number).", [], () => [[{}, counts.signalLogSize()]]);
     gauge("baton_subscriptions", "GraphQL subscriptions open over WebSockets.", [], () => [[{}, live().subscriptions()]]);
     gauge("baton_websocket_connections", "WebSocket connections open (acknowledged).", [], () => [[{}, live().connections()]]);
   }

@@ -3,6 +3,7 @@ import { AgentRepository } from "./agents.js";
 import { AttemptRepository } from "./attempts.js";
 import { CheckpointRepository } from "./checkpoints.js";
 import { ContextRepository } from "./context.js";
+import { CountRepository } from "./counts.js";
 import { EvaluationRepository } from "./evaluations.js";
 import { InterventionRepository } from "./interventions.js";
 import { LimitRepository } from "./limits.js";
@@ -15,6 +16,7 @@ import { StatsRepository } from "./stats.js";
 import { TemplateRepository } from "./templates.js";
 import { TimerRepository } from "./timers.js";
 import { TokenRepository } from "./tokens.js";
+import { WebhookRepository } from "./webhooks.js";
 
 /** The repositories over one database, and its transactions. */
 export class Store {
@@ -32,6 +34,8 @@ export class Store {
   readonly tokens: TokenRepository;
   readonly evaluations: EvaluationRepository;
   readonly stats: StatsRepository;
+  readonly counts: CountRepository;
+  readonly webhooks: WebhookRepository;
 
   private readonly runner: Database.Transaction<(fn: () => unknown) => unknown>;
 
@@ -52,6 +56,8 @@ export class Store {
     this.tokens = new TokenRepository(sqlite);
     this.evaluations = new EvaluationRepository(sqlite);
     this.stats = new StatsRepository(sqlite);
+    this.counts = new CountRepository(sqlite);
+    this.webhooks = new WebhookRepository(sqlite);
   }
 
   /**

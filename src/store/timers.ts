@@ -1,6 +1,6 @@
 /** Durable timers: rows with a due time; the scheduler fires those that are due. */
 import type Database from "better-sqlite3";
-import type { TimerKind } from "../engine/commands.js";
+import type { TimerKind } from "../domain/timers.js";
 
 /**
  * A message's reply timeout (src/coordinator/messages.ts), fired by the coordinator, never by the

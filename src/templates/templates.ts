@@ -3,14 +3,13 @@
  * as createPlan checks inline steps, then stored as a new immutable version (1, 2, …) of its
  * name. A plan names a template as "name" (its latest version) or "name@version".
  */
-import type { Clock } from "../coordinator/clock.js";
-import { checkPlanSteps, type CreatePlanRequest } from "../coordinator/requests.js";
+import type { Clock } from "../domain/clock.js";
 import { badInput, notFound, type Problem } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
 import { checkLengths, MAX_TEXT, shown } from "../domain/limits.js";
-import { newStep, type ExecutionPolicy, type StepModel } from "../domain/model.js";
+import { newStep, type ExecutionPolicy, type Json, type StepModel } from "../domain/model.js";
 import { jsonEqual } from "../engine/conditions.js";
-import { KEY_PATTERN, normalizePolicy, validatePlanSteps, type PolicyDraft, type StepDraft } from "../engine/validate.js";
+import { checkPlanSteps, KEY_PATTERN, normalizePolicy, validatePlanSteps, type PolicyDraft, type StepDraft } from "../engine/validate.js";
 import type { Store } from "../store/store.js";
 import type { TemplateDefinition, TemplateRecord, TemplateRef } from "../store/templates.js";
 import { BUILTIN_TEMPLATE_NAMES, GENERATORS } from "./builtins.js";
@@ -23,6 +22,15 @@ export interface PlanSource {
   templateId: string | null;
   /** Where the steps came from, for problem paths: "steps", or "input.stages" for a generated pipeline. */
   stepsPath: string;
+}
+
+/** What a plan is asked to be made from: the fields of a createPlan request (src/coordinator/requests.ts) that name its steps. */
+export interface PlanSourceRequest {
+  steps?: StepDraft[] | null;
+  /** "name" (the template's latest version) or "name@version". */
+  template?: string | null;
+  input?: Json;
+  policy?: PolicyDraft | null;
 }
 
 /** A template reference: "name" (the latest version) or "name@version". */
@@ -95,7 +103,7 @@ export class Templates {
    * A template step with no input receives the plan's input; the request's policy fields win over
    * the template's. An unknown template or version is NOT_FOUND.
    */
-  source(req: CreatePlanRequest): PlanSource {
+  source(req: PlanSourceRequest): PlanSource {
     const inline = req.steps?.length ? req.steps : null;
     if (!req.template) {
       if (!inline) throw badInput([{ path: "steps", message: "a plan needs at least one step: give steps or name a template" }]);

@@ -17,7 +17,7 @@
  * the database, so deliveries pending at a restart are sent after it. Delivery is at least
  * once: a request cut off by a shutdown is sent again.
  */
-import type { Clock, TimerHandle } from "../coordinator/clock.js";
+import type { Clock, TimerHandle } from "../domain/clock.js";
 import type { SignalModel } from "../domain/model.js";
 import type { Logger } from "../logger.js";
 import { OutboundPolicy } from "../outbound/policy.js";
@@ -38,7 +38,7 @@ import {
   type WebhookMatch,
   type WebhookWithSecret,
 } from "./model.js";
-import { webhookRepository, type AttemptRecord, type WebhookRepository } from "./repository.js";
+import type { AttemptRecord, WebhookRepository } from "../store/webhooks.js";
 import { post, type Outcome } from "./sender.js";
 
 export interface DispatcherOptions {
@@ -88,7 +88,7 @@ export class WebhookDispatcher {
     this.clock = o.clock;
     this.logger = o.logger;
     this.policy = { ...DEFAULT_DELIVERY_POLICY, ...o.policy };
-    this.repo = webhookRepository(o.store);
+    this.repo = o.store.webhooks;
     this.outbound = o.outbound ?? new OutboundPolicy();
   }
 

@@ -12,44 +12,10 @@
 import { createHmac } from "node:crypto";
 import { signalId } from "../domain/ids.js";
 import type { Millis, SignalModel } from "../domain/model.js";
-import type { SignalKind } from "../domain/statuses.js";
+import type { WebhookModel } from "../domain/webhooks.js";
 
-export const DeliveryStatus = {
-  PENDING: "PENDING",
-  DELIVERED: "DELIVERED",
-  FAILED: "FAILED",
-} as const;
-export type DeliveryStatus = (typeof DeliveryStatus)[keyof typeof DeliveryStatus];
-
-/** A registered endpoint. The secret is kept apart: it is shown once, at registration. */
-export interface WebhookModel {
-  id: string;
-  url: string;
-  kinds: SignalKind[];
-  /** Only this plan's signals; null = all. */
-  planId: string | null;
-  /** The signal log's head at registration: only later signals are delivered. */
-  fromSequence: number;
-  createdAt: Millis;
-  active: boolean;
-}
-
-export interface WebhookWithSecret extends WebhookModel {
-  secret: string;
-}
-
-export interface DeliveryModel {
-  seq: number;
-  webhookId: string;
-  signalSequence: number;
-  status: DeliveryStatus;
-  attempts: number;
-  nextAttemptAt: Millis | null;
-  lastStatusCode: number | null;
-  lastError: string | null;
-  createdAt: Millis;
-  deliveredAt: Millis | null;
-}
+// The records the store keeps (src/domain/webhooks.ts), re-exported for the rest of webhooks/.
+export { DeliveryStatus, type DeliveryModel, type WebhookModel, type WebhookWithSecret } from "../domain/webhooks.js";
 
 /** How deliveries are sent and retried. */
 export interface DeliveryPolicy {

@@ -5,7 +5,6 @@ import { newId } from "../domain/ids.js";
 import { SignalKind } from "../domain/statuses.js";
 import type { Store } from "../store/store.js";
 import type { WebhookModel } from "./model.js";
-import { webhookRepository } from "./repository.js";
 
 export interface RegisterWebhookRequest {
   url: string;
@@ -52,7 +51,7 @@ export function webhookProblems(req: RegisterWebhookRequest): Problem[] {
 export function registerWebhook(store: Store, now: number, req: RegisterWebhookRequest): WebhookRegistration {
   const problems = webhookProblems(req);
   if (problems.length > 0) throw badInput(problems);
-  const repo = webhookRepository(store);
+  const repo = store.webhooks;
   const planId = req.planId ?? null;
   const secret = `whsec_${randomBytes(24).toString("base64url")}`;
   return store.transaction(() => {
@@ -73,7 +72,7 @@ export function registerWebhook(store: Store, now: number, req: RegisterWebhookR
 
 /** Removes a webhook: no new deliveries, pending ones FAILED. False if it was already removed. */
 export function removeWebhook(store: Store, id: string): boolean {
-  const repo = webhookRepository(store);
+  const repo = store.webhooks;
   return store.transaction(() => {
     if (!repo.get(id)) throw notFound("webhook", id);
     return repo.deactivate(id);

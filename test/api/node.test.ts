@@ -9,7 +9,6 @@ import type { Principal } from "../../src/auth/tokens.js";
 import { NODE_TYPES, REPLACED_LISTS, VALUE_TYPES } from "../../src/client/cache.js";
 import { attemptId, parseStepId, roleLimitId, stepId } from "../../src/domain/ids.js";
 import { batonSchema } from "../../src/graphql/schema.js";
-import { webhookRepository } from "../../src/webhooks/repository.js";
 import { okAs, principals, useApi } from "../helpers/api.js";
 
 const api = useApi();
@@ -178,7 +177,7 @@ describe("node(id:) finds every Node type again", () => {
     const planId = await planWithSteps();
     const { registerWebhook } = await api.ok(`mutation($p: ID!) { registerWebhook(url: "https://example.com/hook", kinds: [STEP_SUCCEEDED], planId: $p) { webhook { id } } }`, { p: planId });
     const webhookId = registerWebhook.webhook.id as string;
-    webhookRepository(api.store).enqueue([{ webhookId, signalSequence: 1 }], api.clock.now());
+    api.store.webhooks.enqueue([{ webhookId, signalSequence: 1 }], api.clock.now());
     const { webhookDeliveries } = await api.ok(`{ webhookDeliveries { edges { node { id } } } }`);
     const deliveryId = webhookDeliveries.edges[0].node.id as string;
     expect(await node(deliveryId)).toEqual({ __typename: "WebhookDelivery", id: deliveryId, webhookId, signalSequence: 1 });

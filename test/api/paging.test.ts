@@ -4,7 +4,6 @@
  * hasNextPage/hasPreviousPage, null cursors on empty pages, and the same refusals.
  */
 import { describe, expect, it } from "vitest";
-import { webhookRepository } from "../../src/webhooks/repository.js";
 import { useApi } from "../helpers/api.js";
 
 const api = useApi();
@@ -51,7 +50,7 @@ async function seed(): Promise<string> {
   }
   const hook = (await api.ok(`mutation { registerWebhook(url: "https://example.test/h", kinds: [PLAN_CREATED]) { webhook { id } } }`)).registerWebhook.webhook.id;
   const signals = api.store.signals.read({ kinds: ["PLAN_CREATED"] }, 0, 100);
-  webhookRepository(api.store).enqueue(signals.map((s) => ({ webhookId: hook, signalSequence: s.sequence })), api.clock.now());
+  api.store.webhooks.enqueue(signals.map((s) => ({ webhookId: hook, signalSequence: s.sequence })), api.clock.now());
   return p;
 }
 

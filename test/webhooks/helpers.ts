@@ -7,7 +7,6 @@ import { Coordinator } from "../../src/coordinator/coordinator.js";
 import { openStore, type Store } from "../../src/store/store.js";
 import { WebhookDispatcher } from "../../src/webhooks/dispatcher.js";
 import type { DeliveryModel, DeliveryPolicy } from "../../src/webhooks/model.js";
-import { webhookRepository } from "../../src/webhooks/repository.js";
 import { silentLogger } from "../helpers/api.js";
 import { loopbackAllowed } from "../helpers/outbound.js";
 import type { OutboundPolicy } from "../../src/outbound/policy.js";
@@ -78,4 +77,4 @@ export function gateway(cleanups: Cleanup[], opts: { file?: string; policy?: Par
 
 /** A webhook's deliveries (or all), oldest first. */
 export const deliveriesOf = (store: Store, webhookId?: string): DeliveryModel[] =>
-  webhookRepository(store).page({ webhookId }, null, 10_000).reverse();
+  store.webhooks.page({ webhookId }, null, 10_000).reverse();

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { registerWebhook } from "../../src/webhooks/registry.js";
-import { webhookRepository } from "../../src/webhooks/repository.js";
 import { planReq } from "../helpers/coordinator.js";
 import { waitFor } from "../helpers/fixtures.js";
 import { tempDb } from "../helpers/process.js";
@@ -45,7 +44,7 @@ describe("webhook deliveries across a restart", () => {
     await first.dispatcher.stop();
     first.coordinator.sendSignal({ planId: plan.id, name: "lost_1" }, "tester");
     first.coordinator.sendSignal({ planId: plan.id, name: "lost_2" }, "tester");
-    webhookRepository(first.store).setCursor(0);
+    first.store.webhooks.setCursor(0);
     expect(first.deliveries()).toHaveLength(1);
     await first.close();
 
@@ -53,7 +52,7 @@ describe("webhook deliveries across a restart", () => {
     await waitFor(() => delivered(second.deliveries(), 3));
     const got = hook.requests.map((r) => JSON.parse(r.body) as { kind: string; name: string | null });
     expect(got.map((s) => s.name ?? s.kind).sort()).toEqual(["PLAN_CREATED", "lost_1", "lost_2"]);
-    expect(webhookRepository(second.store).cursor()).toBe(second.store.signals.head());
+    expect(second.store.webhooks.cursor()).toBe(second.store.signals.head());
   });
 
   it("sends a delivery cut off by a shutdown again after the restart (at least once, same delivery id)", async () => {

@@ -3,7 +3,6 @@ import { notFound } from "../../domain/errors.js";
 import { SignalKind } from "../../domain/statuses.js";
 import { DeliveryStatus } from "../../webhooks/model.js";
 import { registerWebhook, removeWebhook } from "../../webhooks/registry.js";
-import { webhookRepository } from "../../webhooks/repository.js";
 import type { Context } from "../context.js";
 import { connection } from "../pagination.js";
 import { Signal } from "../signals/signal.type.js";
@@ -20,7 +19,7 @@ export class WebhookResolver {
     @Ctx() ctx: Context,
     @Arg("includeRemoved", () => Boolean, { nullable: true, description: "Also list removed webhooks (default false)." }) includeRemoved?: boolean,
   ): Webhook[] {
-    return webhookRepository(ctx.coordinator.store).list(includeRemoved ?? false).map(Webhook.from);
+    return ctx.coordinator.store.webhooks.list(includeRemoved ?? false).map(Webhook.from);
   }
 
   @Authorized("admin")
@@ -57,7 +56,7 @@ export class WebhookResolver {
     @Arg("last", () => Int, { nullable: true, description: "Page backward: the last this many deliveries before `before` (at most 500; not with first)." }) last?: number,
     @Arg("before", () => String, { nullable: true, description: "Cursor of the first delivery of the next page, to page backward from." }) before?: string,
   ): WebhookDeliveryConnection {
-    const repo = webhookRepository(ctx.coordinator.store);
+    const repo = ctx.coordinator.store.webhooks;
     if (webhookId && !repo.get(webhookId)) throw notFound("webhook", webhookId);
     return connection(
       { first, after, last, before },

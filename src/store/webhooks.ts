@@ -1,12 +1,13 @@
 /**
- * The webhook tables (src/store/schema.ts: webhooks, webhook_deliveries, webhook_cursor).
+ * The webhook tables (./schema.ts: webhooks, webhook_deliveries, webhook_cursor): `store.webhooks`,
+ * one per store, shared by the resolvers (which register and remove webhooks) and the dispatcher
+ * (src/webhooks/dispatcher.ts, which reloads its webhooks when `generation` moves).
  * Methods run in the caller's transaction when there is one; none opens its own.
  */
 import type Database from "better-sqlite3";
 import type { SignalKind } from "../domain/statuses.js";
-import type { Store } from "../store/store.js";
-import { seqRange, type SeqRange } from "../store/paging.js";
-import type { DeliveryModel, DeliveryStatus, WebhookWithSecret } from "./model.js";
+import type { DeliveryModel, DeliveryStatus, WebhookWithSecret } from "../domain/webhooks.js";
+import { seqRange, type SeqRange } from "./paging.js";
 
 interface RawWebhook {
   id: string;
@@ -214,19 +215,4 @@ export class WebhookRepository {
     const sql = `SELECT * FROM webhook_deliveries ${where} ORDER BY seq ${range.backward ? "ASC" : "DESC"} LIMIT ?`;
     return (this.sqlite.prepare(sql).all(...used.map((p) => p[1]), limit) as RawDelivery[]).map(deliveryOf);
   }
-}
-
-const repositories = new WeakMap<Store, WebhookRepository>();
-
-/**
- * The webhook repository of a store: one per store, shared by the resolvers (which register and
- * remove webhooks) and the dispatcher (which reloads its webhooks when `generation` moves).
- */
-export function webhookRepository(store: Store): WebhookRepository {
-  let repo = repositories.get(store);
-  if (!repo) {
-    repo = new WebhookRepository(store.database.sqlite);
-    repositories.set(store, repo);
-  }
-  return repo;
 }
