@@ -6,7 +6,7 @@
  * transaction saved nothing, so what was to be done is still in the database: trying again loses
  * nothing.
  */
-import type { Logger } from "../logger.js";
+import { createLogger, type Logger } from "../logger.js";
 import { describeSqliteError, isStorageFailure } from "../store/storage-errors.js";
 
 export const RETRY_MIN_MS = 500;
@@ -32,4 +32,10 @@ export function logFailure(logger: Logger, err: unknown, what: string, retryInMs
   const storage = isStorageFailure(err) ? `: ${describeSqliteError(err) ?? (err as Error).message}` : "";
   const retry = retryInMs === null ? "" : `; trying again in ${retryInMs} ms`;
   logger.error({ err, retryInMs }, `${what} failed${storage}${retry}`);
+}
+
+/** The logger given, else one writing JSON on stderr, made when first needed. */
+export function lazyLogger(given: Logger | undefined): () => Logger {
+  let fallback: Logger | null = null;
+  return () => given ?? (fallback ??= createLogger({ logLevel: "info", dev: false }));
 }

@@ -1,74 +1,136 @@
 /**
- * The coordinator's API: plans, agents, leases (operator control is in ./control.ts, messages in ./messages.ts). Each call is one transaction of the core
- * (./core.ts): load → decide → save with its signals, then publish and wake after commit.
+ * The coordinator's API, a facade over small services composed around one transaction runner
+ * (./runner.ts: each operation is ONE transaction — load → decide → save with its signals — then
+ * publish, re-arm and wake after commit):
+ *
+ *   ./plans.ts     createPlan, startPlan
+ *   ./leases.ts    claim (long polls), heartbeat, complete, fail, reportMany (group commit)
+ *   ./control.ts   interventions, checkpoints, forks
+ *   ./context.ts   updateContext
+ *   ./messages.ts  sendMessage, sendSignal
+ *   ./agents.ts    registration, presence, the offline sweep
+ *   ./due.ts       durable timers and lease expiry
+ *   ./limits.ts    role limits
+ * and, shared by them: ./tx.ts (the transaction context), ./decisions.ts (dispatch / apply a
+ * decision, checkpoints, context writes), ./unit.ts (a transaction's working set).
+ *
+ * The facade builds them (constructor injection) and owns the lifecycle: start, drain, stop.
  */
-import { isReservedRole, roleListProblems } from "../domain/builtins.js";
-import { BatonError, badInput, conflict, isBatonError, notFound, type Problem } from "../domain/errors.js";
-import { checkLengths, MAX_TEXT, type RoleLimitSpec } from "../domain/limits.js";
-import { newId } from "../domain/ids.js";
-import { newStep, type AgentModel, type AttemptModel, type Json, type PlanAggregate, type PlanModel, type SignalModel } from "../domain/model.js";
-import type { EngineCommand } from "../engine/commands.js";
-import { readsContext } from "../engine/conditions.js";
-import { decide } from "../engine/decide.js";
-import type { EngineEvent } from "../engine/events.js";
-import { checkPlanSteps, type StepDraft } from "../engine/validate.js";
-import { atStepsPath, Templates } from "../templates/templates.js";
-import type { TimerHandle } from "./clock.js";
-import {
-  checkReport,
-  createPlanRequestHash,
-  planRequestProblems,
-  signalProblems,
-  reportEvent,
-  type CreatePlanRequest,
-  type LeaseGrant,
-  type LeaseStatus,
-  type RegisterAgentRequest,
-  type Report,
-  type ReportedError,
-  type StepResult,
-} from "./requests.js";
+import type { BatonError } from "../domain/errors.js";
+import type { RoleLimitSpec } from "../domain/limits.js";
+import type { AgentModel, Json, PlanModel, SignalModel } from "../domain/model.js";
+import type { StepDraft } from "../engine/validate.js";
+import type { Logger } from "../logger.js";
+import { SignalHub } from "../signals/hub.js";
+import type { CheckpointRecord } from "../store/checkpoints.js";
+import type { ContextEntryModel } from "../store/context.js";
+import type { InterventionRecord } from "../store/interventions.js";
+import type { Store } from "../store/store.js";
+import { Templates } from "../templates/templates.js";
 import { Tokens } from "../auth/tokens.js";
-import { MessagesCore } from "./messages.js";
-import { logFailure } from "./background.js";
-import { attemptOf, SYSTEM } from "./core.js";
+import { Agents } from "./agents.js";
+import { lazyLogger } from "./background.js";
+import type { Clock } from "./clock.js";
+import { SharedContext } from "./context.js";
+import { Control } from "./control.js";
+import { DueTimers } from "./due.js";
+import { Leases } from "./leases.js";
 import { RoleLimits, type RoleLimitStatus } from "./limits.js";
-import { withPrefetch } from "./prefetch.js";
-import type { Unit } from "./unit.js";
+import { Messages, type MessageRequest } from "./messages.js";
+import type { CoordinatorObserver } from "./observer.js";
+import { Plans } from "./plans.js";
+import type { ContextUpdate, ControlRequest, CreatePlanRequest, LeaseGrant, LeaseStatus, RegisterAgentRequest, Report, ReportedError, StepResult } from "./requests.js";
+import { TransactionRunner } from "./runner.js";
+import { SYSTEM } from "./tx.js";
+import { ClaimWaiters } from "./waiters.js";
 
-export type { CoordinatorOptions } from "./core.js";
 export type { MessageRequest } from "./messages.js";
 export type { ControlRequest, CreatePlanRequest, LeaseGrant, LeaseStatus, RegisterAgentRequest, Report, ReportedError, StepResult } from "./requests.js";
+export { MAX_AGENT_NAME } from "./agents.js";
+export { MAX_CLAIM_BATCH, MAX_CLAIM_WAIT_MS } from "./leases.js";
 
-export const MAX_CLAIM_BATCH = 100;
-export const MAX_CLAIM_WAIT_MS = 30_000;
-const SEEN_RESOLUTION_MS = 1_000;
-/** Candidates read for a claim of n steps: some may be skipped (a plan at maxParallel within the batch). */
-const claimWindow = (n: number): number => n * 4 + 8;
+export interface CoordinatorOptions {
+  clock: Clock;
+  /** A remote agent not seen for this long goes OFFLINE. */
+  agentOfflineMs: number;
+  /** STEP checkpoints kept per plan (BATON_CHECKPOINT_KEEP). */
+  checkpointKeep: number;
+  /** Role limits applied at start (BATON_RATE_LIMITS); others set at run time are kept. */
+  roleLimits?: readonly RoleLimitSpec[];
+  /** Where background work (timers, the agent sweep) reports failures; JSON on stderr by default. */
+  logger?: Logger;
+  /** Told what each committed transaction did (the metrics, tracing). */
+  observers?: readonly CoordinatorObserver[];
+}
 
-/** The longest agent name registerAgent takes. */
-export const MAX_AGENT_NAME = 200;
-
-/**
- * The agent as it may claim: a remote agent never serves a reserved builtin.* role, even one
- * stored before registerAgent refused them (an old database), so it can never complete the
- * gateway's own work such as an approval.
- */
-const claimant = (agent: AgentModel | null): AgentModel | null =>
-  agent && !agent.builtin && agent.roles.some(isReservedRole) ? { ...agent, roles: agent.roles.filter((r) => !isReservedRole(r)) } : agent;
-
-export class Coordinator extends MessagesCore {
-  readonly templates = new Templates(this.store, this.clock);
+export class Coordinator {
+  /** Committed signals, live (the subscriptions, the built-in agents, webhooks). */
+  readonly hub = new SignalHub();
+  readonly templates: Templates;
   /** API tokens: who may call the gateway (src/auth/tokens.ts). */
-  readonly tokens = new Tokens(this.store.tokens, () => this.clock.now());
-  private readonly limits = new RoleLimits(this.store, this.clock, (roles) => this.waiters.wake(roles));
-  private sweepHandle: TimerHandle | null = null;
+  readonly tokens: Tokens;
+  private readonly waiters = new ClaimWaiters();
+  private readonly limits: RoleLimits;
+  private readonly due: DueTimers;
+  private readonly plans: Plans;
+  private readonly agents: Agents;
+  private readonly leases: Leases;
+  private readonly control: Control;
+  private readonly context: SharedContext;
+  private readonly messages: Messages;
+  private draining = false;
+
+  constructor(
+    readonly store: Store,
+    private readonly options: CoordinatorOptions,
+  ) {
+    const { clock } = options;
+    const logger = lazyLogger(options.logger);
+    /** Agents' last contact as committed: recorded by the runner, read by the agents. */
+    const lastSeen = new Map<string, number>();
+    const runner = new TransactionRunner({
+      store,
+      clock,
+      checkpointKeep: options.checkpointKeep,
+      hub: this.hub,
+      waiters: this.waiters,
+      lastSeen,
+      noteTimer: (dueAt) => this.due.noteTimer(dueAt),
+      observers: options.observers ?? [],
+      logger,
+    });
+    this.templates = new Templates(store, clock);
+    this.tokens = new Tokens(store.tokens, () => clock.now());
+    this.limits = new RoleLimits(store, clock, (roles) => this.waiters.wake(roles));
+    this.messages = new Messages(runner);
+    this.due = new DueTimers({ runner, store, clock, replyTimedOut: (tx, t) => this.messages.replyTimedOut(tx, t), logger });
+    this.plans = new Plans({ runner, store, clock, templates: this.templates });
+    this.agents = new Agents({ runner, store, clock, agentOfflineMs: options.agentOfflineMs, lastSeen, logger });
+    this.leases = new Leases({ runner, store, clock, agents: this.agents, limits: this.limits, waiters: this.waiters, isDraining: () => this.draining });
+    this.control = new Control({ runner, store, clock });
+    this.context = new SharedContext(runner);
+  }
+
+  get clock(): Clock {
+    return this.options.clock;
+  }
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  /** Claims parked in a long poll now. */
+  get waitingClaims(): number {
+    return this.waiters.size;
+  }
+
+  // ---------------------------------------------------------------- lifecycle
 
   /** Fires timers that fell due (also those due while the server was down), arms the next, starts the agent sweep. */
   start(): void {
     this.limits.configure(this.options.roleLimits ?? [], SYSTEM);
-    this.startTimers();
-    this.scheduleSweep();
+    this.due.start();
+    this.agents.startSweeping();
   }
 
   /** Stops handing out work: claims return nothing and long polls end now. */
@@ -79,337 +141,100 @@ export class Coordinator extends MessagesCore {
 
   stop(): void {
     this.drain();
-    this.stopTimers();
+    this.due.stop();
     this.limits.stop();
-    this.sweepHandle?.cancel();
+    this.agents.stopSweeping();
   }
 
-  // ---------------------------------------------------------------- plans
+  /** Fires the timers and expires the leases due now (the scheduler calls it; see ./due.ts). */
+  fireDueTimers(): void {
+    this.due.fire();
+  }
+
+  // ---------------------------------------------------------------- plans (./plans.ts)
 
   createPlan(req: CreatePlanRequest, actor: string): PlanModel {
-    // The same key with the same request is a retry: the first plan, written once. With another
-    // request it is a mistake that would silently drop the new plan: CONFLICT.
-    const requestHash = req.idempotencyKey ? createPlanRequestHash(req) : null;
-    if (req.idempotencyKey) {
-      const existing = this.store.plans.findIdempotent(req.idempotencyKey);
-      if (existing) {
-        if (existing.requestHash !== null && existing.requestHash !== requestHash) {
-          throw conflict(`idempotencyKey ${JSON.stringify(req.idempotencyKey)} was used for plan ${existing.plan.id} with a different request`, {
-            planId: existing.plan.id,
-            idempotencyKey: req.idempotencyKey,
-          });
-        }
-        return existing.plan;
-      }
-    }
-    const source = this.templates.source(req);
-    const priority = req.priority ?? "NORMAL";
-    const drafts = source.steps.map((d) => (d.priority ? d : { ...d, priority }));
-    const { steps, policy, problems } = withPrefetch(checkPlanSteps(drafts, source.policy), req.prefetch, priority);
-    if (req.delayMs != null && !(Number.isInteger(req.delayMs) && req.delayMs >= 0)) problems.push({ path: "delayMs", message: `must be a whole number ≥ 0, got ${req.delayMs}` });
-    problems.unshift(...planRequestProblems(req)); // name, goal, labels, keys: empty or too long
-    if (problems.length > 0) throw badInput(atStepsPath(problems, source.stepsPath));
-    const now = this.clock.now();
-    const aggregate: PlanAggregate = {
-      plan: {
-        id: newId("plan"),
-        name: req.name,
-        goal: req.goal ?? null,
-        state: "IDLE",
-        version: 1,
-        priority,
-        labels: [...new Set(req.labels ?? [])],
-        input: req.input ?? null,
-        policy,
-        result: null,
-        error: null,
-        idempotencyKey: req.idempotencyKey ?? null,
-        createdAt: now,
-        startedAt: null,
-        finishedAt: null,
-        pausedAt: null,
-        forkedFrom: null,
-        lastClaimedAt: null,
-        templateId: source.templateId,
-      },
-      steps: steps.map((s, i) => newStep(s, i)),
-    };
-    return this.run((u) => {
-      this.store.plans.insert(aggregate);
-      if (requestHash) this.store.plans.setIdempotencyHash(aggregate.plan.id, requestHash);
-      const startsAt = Math.max(req.runAt instanceof Date ? req.runAt.getTime() : (req.runAt ?? 0), req.delayMs ? now + req.delayMs : 0);
-      const payload: Json = startsAt > now ? { name: req.name, startsAt } : { name: req.name };
-      this.emit(u, { kind: "PLAN_CREATED", planId: aggregate.plan.id, sender: actor, payload });
-      if (req.start === false) return aggregate.plan;
-      // Not started before runAt / delayMs: a durable timer starts it (startPlan may still start it earlier).
-      const first: EngineEvent = startsAt > now ? { type: "PlanStartScheduled", at: startsAt } : { type: "PlanStarted" };
-      return this.dispatch(u, aggregate.plan.id, first, actor).aggregate.plan;
-    });
+    return this.plans.create(req, actor);
   }
 
   startPlan(id: string, actor: string): PlanModel {
-    return this.run((u) => this.dispatch(u, id, { type: "PlanStarted" }, actor).aggregate.plan);
+    return this.plans.start(id, actor);
   }
 
-  /** Appends a CUSTOM signal to a plan's timeline. */
-  sendSignal(
-    req: { planId: string; name: string; stepKey?: string | null; payload?: Json; recipient?: string | null },
-    sender: string,
-  ): SignalModel {
-    return this.run((u) => {
-      const a = this.mustLoad(u, req.planId);
-      const problems = signalProblems(req, a.steps);
-      if (problems.length > 0) throw badInput(problems);
-      return this.emit(u, {
-        kind: "CUSTOM",
-        name: req.name,
-        planId: req.planId,
-        stepKey: req.stepKey ?? null,
-        sender,
-        recipient: req.recipient ?? null,
-        payload: req.payload ?? null,
-      });
-    });
-  }
-
-  // ---------------------------------------------------------------- agents and leases
+  // ---------------------------------------------------------------- agents and leases (./agents.ts, ./leases.ts)
 
   registerAgent(req: RegisterAgentRequest, builtin = false): AgentModel {
-    const problems: Problem[] = [];
-    if (req.name.trim() === "" || req.name.length > MAX_AGENT_NAME) problems.push({ path: "name", message: `must be 1 to ${MAX_AGENT_NAME} characters, not blank` });
-    problems.push(...roleListProblems(req.roles, "roles"));
-    const concurrency = req.concurrency ?? 1;
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
-      problems.push({ path: "concurrency", message: `must be a whole number from 1 to 1000, got ${concurrency}` });
-    }
-    if (problems.length) throw badInput(problems);
-    // builtin.* steps are the gateway's own work (an approval is a builtin.signal step): only
-    // its built-in agents serve them, so a remote agent may not even name such a role.
-    const reserved = builtin ? [] : req.roles.filter(isReservedRole);
-    if (reserved.length > 0) {
-      throw new BatonError("FORBIDDEN", `builtin.* roles are reserved for the gateway's own agents: ${reserved.join(", ")}`, { roles: reserved });
-    }
-    const now = this.clock.now();
-    const agent: AgentModel = {
-      id: newId("agent"),
-      name: req.name,
-      roles: [...new Set(req.roles)],
-      concurrency,
-      status: "ONLINE",
-      builtin,
-      metadata: req.metadata ?? null,
-      lastSeenAt: now,
-      createdAt: now,
-      owner: req.owner ?? null,
-    };
-    return this.run((u) => {
-      this.store.agents.insert(agent);
-      this.emit(u, { kind: "AGENT_ONLINE", agentId: agent.id, sender: agent.id, payload: { name: agent.name, roles: agent.roles } });
-      return agent;
-    });
+    return this.agents.register(req, builtin);
+  }
+
+  /** Remote agents not heard from within agentOfflineMs go OFFLINE. */
+  sweepAgents(): void {
+    this.agents.sweep();
   }
 
   /**
    * Claims up to `max` READY steps of the agent's roles, best first. With `waitMs` and nothing
    * ready, waits until a commit makes work claimable or the time runs out.
    */
-  async claim(agentId: string, max = 1, waitMs = 0, signal?: AbortSignal): Promise<LeaseGrant[]> {
-    const problems: Problem[] = [];
-    if (!Number.isInteger(max) || max < 1 || max > MAX_CLAIM_BATCH) problems.push({ path: "max", message: `must be from 1 to ${MAX_CLAIM_BATCH}` });
-    if (!Number.isInteger(waitMs) || waitMs < 0 || waitMs > MAX_CLAIM_WAIT_MS) problems.push({ path: "waitMs", message: `must be from 0 to ${MAX_CLAIM_WAIT_MS}` });
-    if (problems.length) throw badInput(problems);
-    const agent = claimant(this.store.agents.get(agentId));
-    if (!agent) throw notFound("agent", agentId);
-    const now = this.tryClaim(agent, max);
-    if (now.length > 0 || waitMs === 0 || this.draining || signal?.aborted) return now;
-    return new Promise((resolve, reject) => {
-      const giveUp = (): void => {
-        leave();
-        end();
-      };
-      const settle = (): void => {
-        timeout.cancel();
-        signal?.removeEventListener("abort", giveUp);
-      };
-      const end = (grants: LeaseGrant[] = []): void => {
-        settle();
-        resolve(grants);
-      };
-      const timeout = this.clock.schedule(waitMs, giveUp);
-      // A caller that went away (HTTP request closed) must not be handed work nobody receives.
-      signal?.addEventListener("abort", giveUp, { once: true });
-      const leave = this.waiters.add(
-        agent.roles,
-        () => {
-          let grants: LeaseGrant[];
-          try {
-            grants = this.tryClaim(agent, max);
-          } catch (e) {
-            // Nothing was claimed (a full disk…): this claimer gets the error, not the commit
-            // that woke it, and the other waiters still get their turn.
-            settle();
-            reject(e);
-            return true;
-          }
-          if (grants.length === 0) return false;
-          end(grants);
-          return true;
-        },
-        () => end(),
-      );
-    });
-  }
-
-  private tryClaim(agent: AgentModel, max: number): LeaseGrant[] {
-    if (this.draining) return [];
-    return this.run((u) => {
-      const now = this.clock.now();
-      this.seen(u, agent.id, now);
-      const room = Math.min(max, agent.concurrency - this.store.attempts.runningCount(agent.id));
-      const grants: LeaseGrant[] = [];
-      if (room <= 0) return grants;
-      const gate = this.limits.gate(agent.roles, now);
-      const candidates = gate
-        ? this.store.plans.claimable(gate.roles, claimWindow(room), (role) => claimWindow(Math.min(room, gate.left(role))))
-        : this.store.plans.claimable(agent.roles, claimWindow(room));
-      for (const c of candidates) {
-        if (grants.length >= room) break;
-        if (gate && gate.left(c.role) <= 0) continue; // the role's limit is reached within this batch
-        const prev = this.load(u, c.planId);
-        if (!prev) continue;
-        const leaseId = newId("lease");
-        const needs = prev.steps.find((s) => s.key === c.key)?.inputMapping != null;
-        // The inputMapping reads the context as this agent may see it (the lease's view, same
-        // version): a key targeted at other roles or agents is absent, never handed over.
-        const contextVersion = this.store.context.version(c.planId);
-        const visibleContext = (): { [key: string]: Json } => this.contextData(c.planId, agent, contextVersion);
-        const d = decide(prev, { type: "StepClaimed", stepKey: c.key, leaseId, agentId: agent.id, context: needs ? visibleContext() : null }, now);
-        if (!d.ok) continue; // e.g. the plan reached maxParallel within this batch
-        this.apply(u, prev, d, agent.id);
-        gate?.take(c.role);
-        const start = d.commands.find((x): x is Extract<EngineCommand, { type: "StartAttempt" }> => x.type === "StartAttempt")!;
-        grants.push({
-          lease: attemptOf(start, c.planId, now),
-          step: d.aggregate.steps.find((s) => s.key === c.key)!,
-          plan: d.aggregate.plan,
-          context: () => ({ data: visibleContext(), version: contextVersion }),
-        });
-      }
-      return grants;
-    });
+  claim(agentId: string, max = 1, waitMs = 0, signal?: AbortSignal): Promise<LeaseGrant[]> {
+    return this.leases.claim(agentId, max, waitMs, signal);
   }
 
   heartbeat(leaseId: string, progress: number | null = null, message: string | null = null): LeaseStatus {
-    const problems: Problem[] = [];
-    if (progress !== null && !(progress >= 0 && progress <= 1)) problems.push({ path: "progress", message: `must be from 0 to 1, got ${progress}` });
-    checkLengths(problems, [["message", message, MAX_TEXT]]);
-    if (problems.length > 0) throw badInput(problems);
-    return this.run((u) => {
-      const lease = this.leaseOf(u, leaseId, true);
-      if (lease.outcome === "CANCELLED") return { expiresAt: lease.expiresAt, cancelRequested: true };
-      this.dispatch(u, lease.planId, { type: "StepHeartbeat", stepKey: lease.stepKey, leaseId, progress, message }, lease.agentId ?? SYSTEM);
-      return { expiresAt: this.store.attempts.get(leaseId)!.expiresAt, cancelRequested: false };
-    });
+    return this.leases.heartbeat(leaseId, progress, message);
   }
 
   /** Completes the attempt; `addSteps` join the plan (dynamic plans), or the attempt fails with INVALID_PLAN when they are invalid. */
   complete(leaseId: string, output: Json | null, quality: number | null = null, addSteps: StepDraft[] | null = null): StepResult {
-    return this.reportOne({ kind: "complete", leaseId, output, quality, addSteps });
+    return this.leases.complete(leaseId, output, quality, addSteps);
   }
 
   fail(leaseId: string, error: ReportedError): StepResult {
-    return this.reportOne({ kind: "fail", leaseId, error });
+    return this.leases.fail(leaseId, error);
   }
 
-  private reportOne(r: Report): StepResult {
-    checkReport(r);
-    return this.run((u) => this.applyReport(u, r));
-  }
-
-  /**
-   * Applies many agent reports in ONE transaction (group commit), each in its own savepoint:
-   * a refused report is undone alone and returned as its error, in input order.
-   */
+  /** Many agent reports in ONE transaction (group commit); a refused one is returned as its error, in input order. */
   reportMany(reports: readonly Report[]): (StepResult | BatonError)[] {
-    return this.run((u) =>
-      reports.map((r) => {
-        const undo = u.mark();
-        try {
-          checkReport(r);
-          return this.store.transaction(() => this.applyReport(u, r));
-        } catch (e) {
-          if (!isBatonError(e)) throw e;
-          undo(); // rolled back with the savepoint: never saved nor published
-          return e;
-        }
-      }),
-    );
+    return this.leases.reportMany(reports);
   }
 
-  private applyReport(u: Unit, r: Report): StepResult {
-    const lease = this.leaseOf(u, r.leaseId, false);
-    const a = this.mustLoad(u, lease.planId);
-    const event = reportEvent(r, lease.stepKey, a.plan);
-    // Route rules that read the context get it with the event, so the decision stays a pure function of it.
-    if (event.type === "StepCompleted" && readsContext(a.steps.find((s) => s.key === lease.stepKey)!)) event.context = this.contextData(lease.planId);
-    const d = this.dispatch(u, lease.planId, event, lease.agentId ?? SYSTEM);
-    return { planId: lease.planId, step: d.aggregate.steps.find((s) => s.key === lease.stepKey)! };
+  // ---------------------------------------------------------------- operator control (./control.ts, ./context.ts)
+
+  /** Applies an operator's intervention, or records why it was refused (see ./control.ts). */
+  intervene(planId: string, input: ControlRequest, by: { actor: string; reason?: string | null; expectedVersion?: number | null }): InterventionRecord {
+    return this.control.intervene(planId, input, by);
   }
 
-  /** The lease, still running (or, for heartbeats, cancelled); CONFLICT otherwise. */
-  private leaseOf(u: Unit, leaseId: string, allowCancelled: boolean): AttemptModel {
-    const lease = this.store.attempts.get(leaseId);
-    if (!lease) throw conflict(`unknown lease ${leaseId}`, { leaseId });
-    if (lease.agentId) this.seen(u, lease.agentId, this.clock.now());
-    if (lease.outcome === "RUNNING" || (allowCancelled && lease.outcome === "CANCELLED")) return lease;
-    throw conflict(`lease ${leaseId} is no longer active (attempt ${lease.outcome})`, { leaseId, outcome: lease.outcome });
+  /** A MANUAL checkpoint of the plan as it is now. */
+  createCheckpoint(planId: string, label: string | null, actor: string): CheckpointRecord {
+    return this.control.createCheckpoint(planId, label, actor);
   }
 
-  /**
-   * Records that an agent was heard from; an OFFLINE agent comes back ONLINE. Writes at most
-   * once a second per agent: last_seen_at is only compared with the offline threshold (≥ 1 s).
-   */
-  private seen(u: Unit, agentId: string, now: number): void {
-    const last = this.lastSeen.get(agentId);
-    if (last !== undefined && now - last < SEEN_RESOLUTION_MS) return;
-    const agent = this.store.agents.get(agentId);
-    if (!agent) return;
-    u.seen.set(agentId, now); // remembered once committed
-    this.store.agents.touch(agentId, now, "ONLINE");
-    if (agent.status === "OFFLINE") {
-      this.emit(u, { kind: "AGENT_ONLINE", agentId, sender: agentId, payload: { name: agent.name } });
-    }
+  /** A new plan that starts from a checkpoint's state. */
+  forkFromCheckpoint(checkpointId: string, name: string | null, actor: string): PlanModel {
+    return this.control.forkFromCheckpoint(checkpointId, name, actor);
   }
 
-  /** Remote agents not heard from within agentOfflineMs go OFFLINE. */
-  sweepAgents(): void {
-    const before = this.clock.now() - this.options.agentOfflineMs;
-    const ids = this.store.agents.staleIds(before);
-    if (ids.length === 0) return;
-    this.run((u) => {
-      for (const id of ids) {
-        this.store.agents.touch(id, this.store.agents.get(id)!.lastSeenAt ?? before, "OFFLINE");
-        this.emit(u, { kind: "AGENT_OFFLINE", agentId: id, sender: SYSTEM, payload: null });
-      }
-    });
-    for (const id of ids) this.lastSeen.delete(id); // once committed
+  /** Writes one key of a plan's shared context (see ./context.ts). */
+  updateContext(req: ContextUpdate, by: { actor: string; leaseId?: string | null; reason?: string | null }): ContextEntryModel {
+    return this.context.update(req, by);
   }
 
-  private scheduleSweep(): void {
-    const every = Math.max(1000, this.options.agentOfflineMs / 2);
-    this.sweepHandle = this.clock.schedule(every, () => {
-      try {
-        this.sweepAgents();
-      } catch (err) {
-        logFailure(this.logger, err, "the agent sweep", every); // the next sweep finds them again
-      }
-      this.scheduleSweep();
-    });
+  // ---------------------------------------------------------------- messages and signals (./messages.ts)
+
+  /** Sends a MESSAGE signal (a request when it expects a reply). */
+  sendMessage(req: MessageRequest, by: { actor: string; leaseId?: string | null }): SignalModel {
+    return this.messages.sendMessage(req, by);
   }
 
-  // ---------------------------------------------------------------- queue policies per role
+  /** Appends a CUSTOM signal to a plan's timeline. */
+  sendSignal(req: { planId: string; name: string; stepKey?: string | null; payload?: Json; recipient?: string | null }, sender: string): SignalModel {
+    return this.messages.sendSignal(req, sender);
+  }
 
-  /** Sets a role's claim rate and/or cap on running leases (see ./limits.ts); BAD_USER_INPUT for a bad or empty one. */
+  // ---------------------------------------------------------------- queue policies per role (./limits.ts)
+
+  /** Sets a role's claim rate and/or cap on running leases; BAD_USER_INPUT for a bad or empty one. */
   setRoleLimit(spec: RoleLimitSpec, actor: string): RoleLimitStatus {
     return this.limits.set(spec, actor);
   }
@@ -423,5 +248,4 @@ export class Coordinator extends MessagesCore {
   roleLimits(): RoleLimitStatus[] {
     return this.limits.list();
   }
-
 }

@@ -3,7 +3,7 @@
  * coordinator's clock, and the gate a claim passes its roles through. A role without limits
  * costs a claim one in-memory lookup; a limited one a count of its running leases (with a cap)
  * and a bucket write per token taken. Parked claims of a role are woken when its next token is
- * due; the end of a lease already wakes its role (core.ts).
+ * due; the end of a lease already wakes its role (./decisions.ts).
  */
 import { badInput } from "../domain/errors.js";
 import { roleLimitProblems, type RoleLimit, type RoleLimitSpec } from "../domain/limits.js";

@@ -10,6 +10,9 @@
  * ../store/timers.ts) fired by the coordinator, not the engine: it runs on while the plan is
  * paused or after it ended, fires at start-up if it fell due while the server was down, and a
  * reply clears it in the reply's transaction.
+ *
+ * Also CUSTOM signals (sendSignal), a plan's own timeline entries. Each send is one transaction
+ * of the runner (./runner.ts).
  */
 import { badInput, conflict, type Problem } from "../domain/errors.js";
 import { IdPrefix, prefixOf } from "../domain/ids.js";
@@ -17,9 +20,10 @@ import { checkLengths, MAX_NAME, shown } from "../domain/limits.js";
 import type { Json, PlanAggregate, SignalModel } from "../domain/model.js";
 import { EVERY_AGENT } from "../store/signals.js";
 import { MESSAGE_REPLY, type TimerRow } from "../store/timers.js";
-import { ControlCore } from "./control.js";
-import { SYSTEM } from "./core.js";
-import type { Unit } from "./unit.js";
+import { leaseHolder } from "./leases.js";
+import { signalProblems } from "./requests.js";
+import type { TransactionRunner } from "./runner.js";
+import { SYSTEM, type Tx } from "./tx.js";
 
 export interface MessageRequest {
   planId: string;
@@ -56,7 +60,30 @@ const replyTimerKey = (sequence: number): string => `msg:${sequence}`;
 const payloadOf = (s: SignalModel): MessagePayload | null => s.payload as MessagePayload | null;
 const isRequest = (s: SignalModel): boolean => s.kind === "MESSAGE" && payloadOf(s)?.expectReply === true;
 
-export abstract class MessagesCore extends ControlCore {
+export class Messages {
+  constructor(private readonly runner: TransactionRunner) {}
+
+  /** Appends a CUSTOM signal to a plan's timeline. */
+  sendSignal(
+    req: { planId: string; name: string; stepKey?: string | null; payload?: Json; recipient?: string | null },
+    sender: string,
+  ): SignalModel {
+    return this.runner.transact((tx) => {
+      const a = tx.mustLoad(req.planId);
+      const problems = signalProblems(req, a.steps);
+      if (problems.length > 0) throw badInput(problems);
+      return tx.emit({
+        kind: "CUSTOM",
+        name: req.name,
+        planId: req.planId,
+        stepKey: req.stepKey ?? null,
+        sender,
+        recipient: req.recipient ?? null,
+        payload: req.payload ?? null,
+      });
+    });
+  }
+
   /**
    * Sends a MESSAGE signal. The sender is the agent holding `leaseId` (a running lease of the
    * plan) or else the actor. Bad input (a reply to an unknown message, a non-request, a message
@@ -65,18 +92,18 @@ export abstract class MessagesCore extends ControlCore {
    * reply or its timeout) CONFLICT.
    */
   sendMessage(req: MessageRequest, by: { actor: string; leaseId?: string | null }): SignalModel {
-    return this.run((u) => {
-      const a = this.mustLoad(u, req.planId);
-      const problems = this.messageProblems(req, a);
+    return this.runner.transact((tx) => {
+      const a = tx.mustLoad(req.planId);
+      const problems = messageProblems(tx, req, a);
       if (problems.length > 0) throw badInput(problems);
-      const sender = by.leaseId ? this.leaseHolder(req.planId, by.leaseId) : by.actor;
-      if (req.inReplyTo != null) this.closeRequest(req.planId, req.inReplyTo);
+      const sender = by.leaseId ? leaseHolder(tx, req.planId, by.leaseId) : by.actor;
+      if (req.inReplyTo != null) closeRequest(tx, req.planId, req.inReplyTo);
       const timeoutMs = req.replyTimeoutMs ?? null;
       const payload: Record<string, Json> = { payload: req.payload ?? null }; // a MessagePayload
       if (req.expectReply || timeoutMs !== null) payload.expectReply = true;
       if (timeoutMs !== null) payload.replyTimeoutMs = timeoutMs;
       if (req.inReplyTo != null) payload.inReplyTo = req.inReplyTo;
-      const message = this.emit(u, {
+      const message = tx.emit({
         kind: "MESSAGE",
         name: req.name ?? DEFAULT_MESSAGE_NAME,
         planId: req.planId,
@@ -86,18 +113,18 @@ export abstract class MessagesCore extends ControlCore {
         payload,
       });
       if (timeoutMs !== null) {
-        const dueAt = this.clock.now() + timeoutMs;
-        this.store.timers.set({ planId: req.planId, stepKey: replyTimerKey(message.sequence), kind: MESSAGE_REPLY, ref: String(message.sequence), dueAt });
-        u.earliestTimer = Math.min(u.earliestTimer ?? dueAt, dueAt);
+        const dueAt = tx.clock.now() + timeoutMs;
+        tx.store.timers.set({ planId: req.planId, stepKey: replyTimerKey(message.sequence), kind: MESSAGE_REPLY, ref: String(message.sequence), dueAt });
+        tx.unit.earliestTimer = Math.min(tx.unit.earliestTimer ?? dueAt, dueAt);
       }
       return message;
     });
   }
 
   /** A request's timer fell due, so nothing answered it (a reply clears the timer): tells its sender. */
-  protected replyTimedOut(u: Unit, t: TimerRow): void {
-    const request = this.store.signals.get(Number(t.ref))!;
-    this.emit(u, {
+  replyTimedOut(tx: Tx, t: TimerRow): void {
+    const request = tx.store.signals.get(Number(t.ref))!;
+    tx.emit({
       kind: "MESSAGE",
       name: REPLY_TIMEOUT,
       planId: t.planId,
@@ -107,41 +134,41 @@ export abstract class MessagesCore extends ControlCore {
       payload: { inReplyTo: request.sequence, timeoutMs: payloadOf(request)?.replyTimeoutMs ?? null },
     });
   }
+}
 
-  /** Every problem of the message, as sent to this plan. */
-  private messageProblems(req: MessageRequest, a: PlanAggregate): Problem[] {
-    const problems: Problem[] = [];
-    if (req.recipient.trim() === "") problems.push({ path: "recipient", message: `must be an agent id, a role or "${EVERY_AGENT}"` });
-    else if (req.recipient.length > MAX_NAME) problems.push({ path: "recipient", message: `must be at most ${MAX_NAME} characters, got ${req.recipient.length}` });
-    else if (prefixOf(req.recipient) === IdPrefix.agent && !this.store.agents.get(req.recipient)) problems.push({ path: "recipient", message: `no agent ${req.recipient} is registered` });
-    if (req.name != null && req.name.trim() === "") problems.push({ path: "name", message: "must not be empty" });
-    checkLengths(problems, [["name", req.name]]);
-    if (req.stepKey && !a.steps.some((s) => s.key === req.stepKey)) problems.push({ path: "stepKey", message: `plan has no step ${shown(req.stepKey)}` });
-    const timeout = req.replyTimeoutMs;
-    if (timeout != null && !(Number.isSafeInteger(timeout) && timeout >= 1)) problems.push({ path: "replyTimeoutMs", message: `must be a whole number ≥ 1, got ${timeout}` });
-    if (timeout != null && req.expectReply === false) problems.push({ path: "expectReply", message: "must not be false with a replyTimeoutMs (a request)" });
-    if (req.inReplyTo != null) problems.push(...this.replyProblems(req, req.inReplyTo));
-    return problems;
-  }
+/** Every problem of the message, as sent to this plan. */
+function messageProblems(tx: Tx, req: MessageRequest, a: PlanAggregate): Problem[] {
+  const problems: Problem[] = [];
+  if (req.recipient.trim() === "") problems.push({ path: "recipient", message: `must be an agent id, a role or "${EVERY_AGENT}"` });
+  else if (req.recipient.length > MAX_NAME) problems.push({ path: "recipient", message: `must be at most ${MAX_NAME} characters, got ${req.recipient.length}` });
+  else if (prefixOf(req.recipient) === IdPrefix.agent && !tx.store.agents.get(req.recipient)) problems.push({ path: "recipient", message: `no agent ${req.recipient} is registered` });
+  if (req.name != null && req.name.trim() === "") problems.push({ path: "name", message: "must not be empty" });
+  checkLengths(problems, [["name", req.name]]);
+  if (req.stepKey && !a.steps.some((s) => s.key === req.stepKey)) problems.push({ path: "stepKey", message: `plan has no step ${shown(req.stepKey)}` });
+  const timeout = req.replyTimeoutMs;
+  if (timeout != null && !(Number.isSafeInteger(timeout) && timeout >= 1)) problems.push({ path: "replyTimeoutMs", message: `must be a whole number ≥ 1, got ${timeout}` });
+  if (timeout != null && req.expectReply === false) problems.push({ path: "expectReply", message: "must not be false with a replyTimeoutMs (a request)" });
+  if (req.inReplyTo != null) problems.push(...replyProblems(tx, req, req.inReplyTo));
+  return problems;
+}
 
-  /** What is wrong with `req` as a reply to message `inReplyTo`. */
-  private replyProblems(req: MessageRequest, inReplyTo: number): Problem[] {
-    const request = Number.isSafeInteger(inReplyTo) && inReplyTo >= 1 ? this.store.signals.get(inReplyTo) : null;
-    const problem = (message: string): Problem[] => [{ path: "inReplyTo", message }];
-    if (!request || request.kind !== "MESSAGE") return problem(`no message has sequence ${inReplyTo}`);
-    if (request.planId !== req.planId) return problem(`message ${inReplyTo} belongs to another plan`);
-    if (!isRequest(request)) return problem(`message ${inReplyTo} is not a request (sent without expectReply or replyTimeoutMs)`);
-    if (req.recipient !== request.sender) return [{ path: "recipient", message: `a reply goes to the request's sender "${request.sender}"` }];
-    return [];
-  }
+/** What is wrong with `req` as a reply to message `inReplyTo`. */
+function replyProblems(tx: Tx, req: MessageRequest, inReplyTo: number): Problem[] {
+  const request = Number.isSafeInteger(inReplyTo) && inReplyTo >= 1 ? tx.store.signals.get(inReplyTo) : null;
+  const problem = (message: string): Problem[] => [{ path: "inReplyTo", message }];
+  if (!request || request.kind !== "MESSAGE") return problem(`no message has sequence ${inReplyTo}`);
+  if (request.planId !== req.planId) return problem(`message ${inReplyTo} belongs to another plan`);
+  if (!isRequest(request)) return problem(`message ${inReplyTo} is not a request (sent without expectReply or replyTimeoutMs)`);
+  if (req.recipient !== request.sender) return [{ path: "recipient", message: `a reply goes to the request's sender "${request.sender}"` }];
+  return [];
+}
 
-  /** Request `inReplyTo` is being answered: its timer goes; CONFLICT when a reply or its timeout answered it already. */
-  private closeRequest(planId: string, inReplyTo: number): void {
-    const answer = this.store.signals.answerTo(planId, inReplyTo);
-    if (answer) {
-      const how = answer.sender === SYSTEM && answer.name === REPLY_TIMEOUT ? "timed out" : "was already answered";
-      throw conflict(`request ${inReplyTo} ${how} (message ${answer.sequence})`, { inReplyTo, answeredBy: answer.sequence });
-    }
-    this.store.timers.clear(planId, replyTimerKey(inReplyTo));
+/** Request `inReplyTo` is being answered: its timer goes; CONFLICT when a reply or its timeout answered it already. */
+function closeRequest(tx: Tx, planId: string, inReplyTo: number): void {
+  const answer = tx.store.signals.answerTo(planId, inReplyTo);
+  if (answer) {
+    const how = answer.sender === SYSTEM && answer.name === REPLY_TIMEOUT ? "timed out" : "was already answered";
+    throw conflict(`request ${inReplyTo} ${how} (message ${answer.sequence})`, { inReplyTo, answeredBy: answer.sequence });
   }
+  tx.store.timers.clear(planId, replyTimerKey(inReplyTo));
 }

@@ -18,7 +18,8 @@ interface Staged {
 /**
  * One transaction's working set: the aggregates it changed (saved once, at the end, guarded by
  * the version first read — ten claims on one plan write its row once) and what is left to do
- * after commit (publish signals, wake claimers, re-arm the scheduler).
+ * after commit (publish signals, wake claimers, re-arm the scheduler). Held by the transaction
+ * context (./tx.ts); the runner (./runner.ts) acts on it before and after commit.
  */
 export class Unit {
   readonly signals: SignalModel[] = [];

@@ -1,0 +1,137 @@
+/**
+ * Load → decide → stage, in the caller's transaction: an engine decision staged on the
+ * transaction's working set and its commands carried out (signal, attempt, timer, context and
+ * checkpoint rows). The building blocks every service shares, each taking the transaction
+ * context (./tx.ts) it runs in.
+ */
+import { BatonError, conflict } from "../domain/errors.js";
+import { newId } from "../domain/ids.js";
+import type { Json, PlanAggregate } from "../domain/model.js";
+import { decide, type Decision, type Rejection } from "../engine/decide.js";
+import type { EngineEvent } from "../engine/events.js";
+import { isPrunable, type CheckpointReason, type CheckpointRecord } from "../store/checkpoints.js";
+import { contextData as contextObject, visibleTo, type ContextEntryModel, type ContextRepository, type ContextWrite } from "../store/context.js";
+import type { Tx } from "./tx.js";
+
+/** Loads, decides and applies; a rejection becomes an error with a stable code. */
+export function dispatch(tx: Tx, planId: string, event: EngineEvent, sender: string): Decision {
+  const prev = tx.mustLoad(planId);
+  const d = decide(prev, event, tx.clock.now());
+  if (!d.ok) throw rejectionError(d);
+  apply(tx, prev, d, sender);
+  return d;
+}
+
+/** Stages a decision and carries out its commands, in the caller's transaction. */
+export function apply(tx: Tx, prev: PlanAggregate, d: Decision, sender: string): void {
+  if (!d.changed) return;
+  const { store, unit: u } = tx;
+  const planId = prev.plan.id;
+  const now = tx.clock.now();
+  // Completions share a STEP checkpoint only with completions: anything else that follows in
+  // the same transaction first gets the state right after them checkpointed.
+  if (!d.commands.some((c) => c.type === "TakeCheckpoint" && c.reason === "STEP")) {
+    const pending = u.takePendingStep(planId);
+    if (pending) checkpoint(tx, prev, "STEP", pending.stepKey, null, pending.sender);
+  }
+  u.stage(prev, d.aggregate);
+  for (const c of d.commands) {
+    switch (c.type) {
+      case "EmitSignal":
+        tx.emit({ kind: c.kind, planId, stepKey: c.stepKey, agentId: c.agentId, sender, payload: c.payload });
+        break;
+      case "StartAttempt":
+        store.attempts.start({ ...c, id: c.leaseId, planId, startedAt: now });
+        u.started.push({ role: c.role, waitMs: c.queuedAt === null ? null : now - c.queuedAt });
+        u.earliestTimer = Math.min(u.earliestTimer ?? c.expiresAt, c.expiresAt); // the lease's expiry
+        break;
+      case "ExtendLease":
+        store.attempts.extend(c.leaseId, c.expiresAt);
+        break;
+      case "EndAttempt": {
+        const step = prev.steps.find((s) => s.leaseId === c.leaseId);
+        const done = c.outcome === "SUCCEEDED" && step ? d.aggregate.steps.find((s) => s.key === step.key) : undefined;
+        store.attempts.end(c.leaseId, c.outcome, c.error, now, done?.output ?? null, done?.quality ?? null);
+        if (step) {
+          u.wake.add(step.role); // the agent has room again: its waiting claim may take work of any plan
+          const durationMs = step.startedAt === null ? null : now - step.startedAt;
+          u.ended.push({ planId, stepKey: step.key, attempt: step.attempts, agentId: step.agentId, role: step.role, outcome: c.outcome, durationMs });
+        }
+        break;
+      }
+      case "SetTimer":
+        store.timers.set({ planId, stepKey: c.stepKey, kind: c.kind, ref: c.ref, dueAt: c.dueAt }, c.frozen ? now : null);
+        if (!c.frozen) u.earliestTimer = Math.min(u.earliestTimer ?? c.dueAt, c.dueAt);
+        break;
+      case "FreezeTimers":
+        store.timers.freeze(planId, now);
+        break;
+      case "TakeCheckpoint":
+        u.checkpointAtCommit({ planId, reason: c.reason, stepKey: c.stepKey, sender });
+        break;
+      case "ThawTimers":
+        store.timers.thaw(planId, now);
+        u.earliestTimer = now; // re-read the earliest due time after commit
+        break;
+      case "ClearTimers":
+        store.timers.clear(planId, c.stepKey);
+        break;
+      case "WriteContext": {
+        const w = { planId, key: c.key, value: c.value, targets: [], by: sender, at: now };
+        if (c.announce) writeContext(tx, w);
+        else store.context.write(w);
+        break;
+      }
+    }
+  }
+  const { plan, steps } = d.aggregate;
+  if (plan.state === "RUNNING" || plan.state === "COMPENSATING") for (const s of steps) if (s.state === "READY") u.wake.add(s.role);
+}
+
+/** Writes a context entry and announces it (CONTEXT_UPDATED, without the value: targets may hide it). */
+export function writeContext(tx: Tx, w: ContextWrite, extra: Json = {}): ContextEntryModel {
+  const e = tx.store.context.write(w);
+  const payload = { key: e.key, version: e.version, contextVersion: e.contextVersion, targets: e.targets, ...(w.deleted ? { deleted: true } : {}), ...(extra as object) };
+  tx.emit({ kind: "CONTEXT_UPDATED", planId: w.planId, sender: w.by, payload });
+  return e;
+}
+
+/** Records the aggregate as a checkpoint; STEP checkpoints past the limit are pruned. */
+export function checkpoint(tx: Tx, a: PlanAggregate, reason: CheckpointReason, stepKey: string | null, label: string | null, sender: string): CheckpointRecord {
+  const { store } = tx;
+  const now = tx.clock.now();
+  const record = store.checkpoints.take(a, {
+    id: newId("checkpoint"),
+    reason,
+    stepKey,
+    label,
+    sequence: store.signals.head(),
+    contextVersion: store.context.version(a.plan.id),
+    at: now,
+  });
+  // STEP checkpoints come with every completion and are announced by its STEP_SUCCEEDED;
+  // the others get a signal of their own.
+  if (isPrunable(reason)) store.checkpoints.prune(a.plan.id, tx.checkpointKeep);
+  if (reason !== "STEP") tx.emit({ kind: "CHECKPOINT_CREATED", planId: a.plan.id, stepKey, sender, payload: { checkpointId: record.id, reason, label } });
+  return record;
+}
+
+/**
+ * The plan's context as one object: every entry, or with a `reader` (an agent) only those it
+ * may see (`visibleTo`: the one rule for leases and claim-time input mappings), as of `asOf`
+ * when given (else the current context). Takes the repository, not a transaction: a lease
+ * reads its pinned context on demand, after the claim committed.
+ */
+export function contextData(
+  context: ContextRepository,
+  planId: string,
+  reader: { id: string; roles: readonly string[] } | null = null,
+  asOf?: number,
+): { [key: string]: Json } {
+  return contextObject(context.entries(planId, asOf).filter((e) => visibleTo(e, reader)));
+}
+
+function rejectionError(r: Rejection): BatonError {
+  if (r.code === "NOT_FOUND") return new BatonError("NOT_FOUND", r.message);
+  return conflict(r.message, { reason: r.code });
+}

@@ -1,0 +1,237 @@
+/**
+ * Leases: claims (with long polls), heartbeats and agents' reports (one, or many in one
+ * transaction: group commit). A lease is an attempt row; each call is one transaction of the
+ * runner (./runner.ts). Lease expiry is fired with the timers (./due.ts).
+ */
+import { isReservedRole } from "../domain/builtins.js";
+import { BatonError, badInput, conflict, isBatonError, notFound, type Problem } from "../domain/errors.js";
+import { newId } from "../domain/ids.js";
+import { checkLengths, MAX_TEXT } from "../domain/limits.js";
+import type { AgentModel, AttemptModel, Json } from "../domain/model.js";
+import type { EngineCommand } from "../engine/commands.js";
+import { readsContext } from "../engine/conditions.js";
+import { decide } from "../engine/decide.js";
+import type { StepDraft } from "../engine/validate.js";
+import type { Store } from "../store/store.js";
+import type { Agents } from "./agents.js";
+import type { Clock } from "./clock.js";
+import { apply, contextData, dispatch } from "./decisions.js";
+import type { RoleLimits } from "./limits.js";
+import { checkReport, reportEvent, type LeaseGrant, type LeaseStatus, type Report, type ReportedError, type StepResult } from "./requests.js";
+import type { TransactionRunner } from "./runner.js";
+import { SYSTEM, type Tx } from "./tx.js";
+import type { ClaimWaiters } from "./waiters.js";
+
+export const MAX_CLAIM_BATCH = 100;
+export const MAX_CLAIM_WAIT_MS = 30_000;
+/** Candidates read for a claim of n steps: some may be skipped (a plan at maxParallel within the batch). */
+const claimWindow = (n: number): number => n * 4 + 8;
+
+/**
+ * The agent as it may claim: a remote agent never serves a reserved builtin.* role, even one
+ * stored before registerAgent refused them (an old database), so it can never complete the
+ * gateway's own work such as an approval.
+ */
+const claimant = (agent: AgentModel | null): AgentModel | null =>
+  agent && !agent.builtin && agent.roles.some(isReservedRole) ? { ...agent, roles: agent.roles.filter((r) => !isReservedRole(r)) } : agent;
+
+export interface LeaseDeps {
+  runner: TransactionRunner;
+  /** For reads outside a transaction (the claiming agent). */
+  store: Store;
+  clock: Clock;
+  agents: Agents;
+  limits: RoleLimits;
+  waiters: ClaimWaiters;
+  /** Draining: claims return nothing. */
+  isDraining: () => boolean;
+}
+
+export class Leases {
+  constructor(private readonly deps: LeaseDeps) {}
+
+  /**
+   * Claims up to `max` READY steps of the agent's roles, best first. With `waitMs` and nothing
+   * ready, waits until a commit makes work claimable or the time runs out.
+   */
+  async claim(agentId: string, max = 1, waitMs = 0, signal?: AbortSignal): Promise<LeaseGrant[]> {
+    const problems: Problem[] = [];
+    if (!Number.isInteger(max) || max < 1 || max > MAX_CLAIM_BATCH) problems.push({ path: "max", message: `must be from 1 to ${MAX_CLAIM_BATCH}` });
+    if (!Number.isInteger(waitMs) || waitMs < 0 || waitMs > MAX_CLAIM_WAIT_MS) problems.push({ path: "waitMs", message: `must be from 0 to ${MAX_CLAIM_WAIT_MS}` });
+    if (problems.length) throw badInput(problems);
+    const agent = claimant(this.deps.store.agents.get(agentId));
+    if (!agent) throw notFound("agent", agentId);
+    const now = this.tryClaim(agent, max);
+    if (now.length > 0 || waitMs === 0 || this.deps.isDraining() || signal?.aborted) return now;
+    return new Promise((resolve, reject) => {
+      const giveUp = (): void => {
+        leave();
+        end();
+      };
+      const settle = (): void => {
+        timeout.cancel();
+        signal?.removeEventListener("abort", giveUp);
+      };
+      const end = (grants: LeaseGrant[] = []): void => {
+        settle();
+        resolve(grants);
+      };
+      const timeout = this.deps.clock.schedule(waitMs, giveUp);
+      // A caller that went away (HTTP request closed) must not be handed work nobody receives.
+      signal?.addEventListener("abort", giveUp, { once: true });
+      const leave = this.deps.waiters.add(
+        agent.roles,
+        () => {
+          let grants: LeaseGrant[];
+          try {
+            grants = this.tryClaim(agent, max);
+          } catch (e) {
+            // Nothing was claimed (a full disk…): this claimer gets the error, not the commit
+            // that woke it, and the other waiters still get their turn.
+            settle();
+            reject(e);
+            return true;
+          }
+          if (grants.length === 0) return false;
+          end(grants);
+          return true;
+        },
+        () => end(),
+      );
+    });
+  }
+
+  private tryClaim(agent: AgentModel, max: number): LeaseGrant[] {
+    if (this.deps.isDraining()) return [];
+    return this.deps.runner.transact((tx) => {
+      const { store } = tx;
+      const now = tx.clock.now();
+      this.deps.agents.seen(tx, agent.id, now);
+      const room = Math.min(max, agent.concurrency - store.attempts.runningCount(agent.id));
+      const grants: LeaseGrant[] = [];
+      if (room <= 0) return grants;
+      const gate = this.deps.limits.gate(agent.roles, now);
+      const candidates = gate
+        ? store.plans.claimable(gate.roles, claimWindow(room), (role) => claimWindow(Math.min(room, gate.left(role))))
+        : store.plans.claimable(agent.roles, claimWindow(room));
+      for (const c of candidates) {
+        if (grants.length >= room) break;
+        if (gate && gate.left(c.role) <= 0) continue; // the role's limit is reached within this batch
+        const prev = tx.load(c.planId);
+        if (!prev) continue;
+        const leaseId = newId("lease");
+        const needs = prev.steps.find((s) => s.key === c.key)?.inputMapping != null;
+        // The inputMapping reads the context as this agent may see it (the lease's view, same
+        // version): a key targeted at other roles or agents is absent, never handed over.
+        const contextVersion = store.context.version(c.planId);
+        const visibleContext = (): { [key: string]: Json } => contextData(store.context, c.planId, agent, contextVersion);
+        const d = decide(prev, { type: "StepClaimed", stepKey: c.key, leaseId, agentId: agent.id, context: needs ? visibleContext() : null }, now);
+        if (!d.ok) continue; // e.g. the plan reached maxParallel within this batch
+        apply(tx, prev, d, agent.id);
+        gate?.take(c.role);
+        const start = d.commands.find((x): x is Extract<EngineCommand, { type: "StartAttempt" }> => x.type === "StartAttempt")!;
+        grants.push({
+          lease: attemptOf(start, c.planId, now),
+          step: d.aggregate.steps.find((s) => s.key === c.key)!,
+          plan: d.aggregate.plan,
+          context: () => ({ data: visibleContext(), version: contextVersion }),
+        });
+      }
+      return grants;
+    });
+  }
+
+  heartbeat(leaseId: string, progress: number | null = null, message: string | null = null): LeaseStatus {
+    const problems: Problem[] = [];
+    if (progress !== null && !(progress >= 0 && progress <= 1)) problems.push({ path: "progress", message: `must be from 0 to 1, got ${progress}` });
+    checkLengths(problems, [["message", message, MAX_TEXT]]);
+    if (problems.length > 0) throw badInput(problems);
+    return this.deps.runner.transact((tx) => {
+      const lease = this.leaseOf(tx, leaseId, true);
+      if (lease.outcome === "CANCELLED") return { expiresAt: lease.expiresAt, cancelRequested: true };
+      dispatch(tx, lease.planId, { type: "StepHeartbeat", stepKey: lease.stepKey, leaseId, progress, message }, lease.agentId ?? SYSTEM);
+      return { expiresAt: tx.store.attempts.get(leaseId)!.expiresAt, cancelRequested: false };
+    });
+  }
+
+  /** Completes the attempt; `addSteps` join the plan (dynamic plans), or the attempt fails with INVALID_PLAN when they are invalid. */
+  complete(leaseId: string, output: Json | null, quality: number | null = null, addSteps: StepDraft[] | null = null): StepResult {
+    return this.reportOne({ kind: "complete", leaseId, output, quality, addSteps });
+  }
+
+  fail(leaseId: string, error: ReportedError): StepResult {
+    return this.reportOne({ kind: "fail", leaseId, error });
+  }
+
+  private reportOne(r: Report): StepResult {
+    checkReport(r);
+    return this.deps.runner.transact((tx) => this.applyReport(tx, r));
+  }
+
+  /**
+   * Applies many agent reports in ONE transaction (group commit), each in its own savepoint:
+   * a refused report is undone alone and returned as its error, in input order.
+   */
+  reportMany(reports: readonly Report[]): (StepResult | BatonError)[] {
+    return this.deps.runner.transact((tx) =>
+      reports.map((r) => {
+        try {
+          checkReport(r);
+          return tx.savepoint(() => this.applyReport(tx, r)); // undone alone: never saved nor published
+        } catch (e) {
+          if (!isBatonError(e)) throw e;
+          return e;
+        }
+      }),
+    );
+  }
+
+  private applyReport(tx: Tx, r: Report): StepResult {
+    const lease = this.leaseOf(tx, r.leaseId, false);
+    const a = tx.mustLoad(lease.planId);
+    const event = reportEvent(r, lease.stepKey, a.plan);
+    // Route rules that read the context get it with the event, so the decision stays a pure function of it.
+    if (event.type === "StepCompleted" && readsContext(a.steps.find((s) => s.key === lease.stepKey)!)) event.context = contextData(tx.store.context, lease.planId);
+    const d = dispatch(tx, lease.planId, event, lease.agentId ?? SYSTEM);
+    return { planId: lease.planId, step: d.aggregate.steps.find((s) => s.key === lease.stepKey)! };
+  }
+
+  /** The lease, still running (or, for heartbeats, cancelled); CONFLICT otherwise. */
+  private leaseOf(tx: Tx, leaseId: string, allowCancelled: boolean): AttemptModel {
+    const lease = tx.store.attempts.get(leaseId);
+    if (!lease) throw conflict(`unknown lease ${leaseId}`, { leaseId });
+    if (lease.agentId) this.deps.agents.seen(tx, lease.agentId, tx.clock.now());
+    if (lease.outcome === "RUNNING" || (allowCancelled && lease.outcome === "CANCELLED")) return lease;
+    throw conflict(`lease ${leaseId} is no longer active (attempt ${lease.outcome})`, { leaseId, outcome: lease.outcome });
+  }
+}
+
+/** The agent holding a running lease of this plan (CONFLICT when it is no longer running): who writes or sends with the lease. */
+export function leaseHolder(tx: Tx, planId: string, leaseId: string): string {
+  const lease = tx.store.attempts.get(leaseId);
+  if (!lease || lease.planId !== planId) throw notFound("lease", leaseId);
+  if (lease.outcome !== "RUNNING") throw conflict(`lease ${leaseId} is no longer active (attempt ${lease.outcome})`, { leaseId, outcome: lease.outcome });
+  return lease.agentId ?? SYSTEM;
+}
+
+/** The lease a claim hands out, as its attempt row was written. */
+function attemptOf(c: Extract<EngineCommand, { type: "StartAttempt" }>, planId: string, now: number): AttemptModel {
+  return {
+    id: c.leaseId,
+    planId,
+    stepKey: c.stepKey,
+    attempt: c.attempt,
+    agentId: c.agentId,
+    role: c.role,
+    outcome: "RUNNING",
+    error: null,
+    queuedAt: c.queuedAt,
+    startedAt: now,
+    finishedAt: null,
+    expiresAt: c.expiresAt,
+    heartbeatTimeoutMs: c.heartbeatTimeoutMs,
+    cancelRequested: false,
+    output: null,
+    quality: null,
+  };
+}

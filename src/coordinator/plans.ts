@@ -1,0 +1,94 @@
+/**
+ * Plans: creating one (inline steps or a template, prefetches, a delayed start, idempotency
+ * keys) and starting it. Each is one transaction of the runner (./runner.ts); cancelling,
+ * pausing and the other operator changes are interventions (./control.ts).
+ */
+import { badInput, conflict } from "../domain/errors.js";
+import { newId } from "../domain/ids.js";
+import { newStep, type Json, type PlanAggregate, type PlanModel } from "../domain/model.js";
+import type { EngineEvent } from "../engine/events.js";
+import { checkPlanSteps } from "../engine/validate.js";
+import type { Store } from "../store/store.js";
+import { atStepsPath, type Templates } from "../templates/templates.js";
+import type { Clock } from "./clock.js";
+import { dispatch } from "./decisions.js";
+import { withPrefetch } from "./prefetch.js";
+import { createPlanRequestHash, planRequestProblems, type CreatePlanRequest } from "./requests.js";
+import type { TransactionRunner } from "./runner.js";
+
+export interface PlanDeps {
+  runner: TransactionRunner;
+  /** For reads outside a transaction (a retried idempotency key). */
+  store: Store;
+  clock: Clock;
+  templates: Templates;
+}
+
+export class Plans {
+  constructor(private readonly deps: PlanDeps) {}
+
+  create(req: CreatePlanRequest, actor: string): PlanModel {
+    // The same key with the same request is a retry: the first plan, written once. With another
+    // request it is a mistake that would silently drop the new plan: CONFLICT.
+    const requestHash = req.idempotencyKey ? createPlanRequestHash(req) : null;
+    if (req.idempotencyKey) {
+      const existing = this.deps.store.plans.findIdempotent(req.idempotencyKey);
+      if (existing) {
+        if (existing.requestHash !== null && existing.requestHash !== requestHash) {
+          throw conflict(`idempotencyKey ${JSON.stringify(req.idempotencyKey)} was used for plan ${existing.plan.id} with a different request`, {
+            planId: existing.plan.id,
+            idempotencyKey: req.idempotencyKey,
+          });
+        }
+        return existing.plan;
+      }
+    }
+    const source = this.deps.templates.source(req);
+    const priority = req.priority ?? "NORMAL";
+    const drafts = source.steps.map((d) => (d.priority ? d : { ...d, priority }));
+    const { steps, policy, problems } = withPrefetch(checkPlanSteps(drafts, source.policy), req.prefetch, priority);
+    if (req.delayMs != null && !(Number.isInteger(req.delayMs) && req.delayMs >= 0)) problems.push({ path: "delayMs", message: `must be a whole number ≥ 0, got ${req.delayMs}` });
+    problems.unshift(...planRequestProblems(req)); // name, goal, labels, keys: empty or too long
+    if (problems.length > 0) throw badInput(atStepsPath(problems, source.stepsPath));
+    const now = this.deps.clock.now();
+    const aggregate: PlanAggregate = {
+      plan: {
+        id: newId("plan"),
+        name: req.name,
+        goal: req.goal ?? null,
+        state: "IDLE",
+        version: 1,
+        priority,
+        labels: [...new Set(req.labels ?? [])],
+        input: req.input ?? null,
+        policy,
+        result: null,
+        error: null,
+        idempotencyKey: req.idempotencyKey ?? null,
+        createdAt: now,
+        startedAt: null,
+        finishedAt: null,
+        pausedAt: null,
+        forkedFrom: null,
+        lastClaimedAt: null,
+        templateId: source.templateId,
+      },
+      steps: steps.map((s, i) => newStep(s, i)),
+    };
+    return this.deps.runner.transact((tx) => {
+      tx.store.plans.insert(aggregate);
+      if (requestHash) tx.store.plans.setIdempotencyHash(aggregate.plan.id, requestHash);
+      const startsAt = Math.max(req.runAt instanceof Date ? req.runAt.getTime() : (req.runAt ?? 0), req.delayMs ? now + req.delayMs : 0);
+      const payload: Json = startsAt > now ? { name: req.name, startsAt } : { name: req.name };
+      tx.emit({ kind: "PLAN_CREATED", planId: aggregate.plan.id, sender: actor, payload });
+      if (req.start === false) return aggregate.plan;
+      // Not started before runAt / delayMs: a durable timer starts it (startPlan may still start it earlier).
+      const first: EngineEvent = startsAt > now ? { type: "PlanStartScheduled", at: startsAt } : { type: "PlanStarted" };
+      return dispatch(tx, aggregate.plan.id, first, actor).aggregate.plan;
+    });
+  }
+
+  start(id: string, actor: string): PlanModel {
+    return this.deps.runner.transact((tx) => dispatch(tx, id, { type: "PlanStarted" }, actor).aggregate.plan);
+  }
+}
