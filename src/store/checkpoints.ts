@@ -5,9 +5,10 @@
  * every kept checkpoint stays readable.
  */
 import { and, asc, desc, eq, gt, lte, sql } from "drizzle-orm";
-import { storedPolicy, type PlanAggregate, type PlanModel, type StepModel } from "../domain/model.js";
+import type { PlanAggregate, PlanModel, StepModel } from "../domain/model.js";
 import type Database from "better-sqlite3";
 import type { Db } from "./database.js";
+import { PLAN, STEP } from "./fields.js";
 import { rangeSql, seqRange, type SeqRange } from "./paging.js";
 import { checkpoints } from "./schema.js";
 
@@ -249,42 +250,42 @@ function changedFields(was: StepModel, now: StepModel): StepDelta {
   return delta;
 }
 
-const PLAN_DEFINITION = ["id", "name", "goal", "priority", "labels", "input", "policy", "idempotencyKey", "createdAt", "forkedFrom", "templateId"] as const;
+/** The plan's definition (key and spec fields): a delta holds the whole plan when one of them changed. */
+const PLAN_DEFINITION = [...PLAN.key, ...PLAN.spec];
 
 /** The plan fields that change while it runs. */
-const planRunState = (p: PlanModel): Partial<PlanModel> => ({
-  state: p.state,
-  version: p.version,
-  result: p.result,
-  error: p.error,
-  startedAt: p.startedAt,
-  finishedAt: p.finishedAt,
-  pausedAt: p.pausedAt,
-  lastClaimedAt: p.lastClaimedAt,
-});
+const planRunState = (p: PlanModel): Partial<PlanModel> => {
+  const run: Record<string, unknown> = {};
+  for (const f of PLAN.run) run[f] = p[f];
+  return run as Partial<PlanModel>;
+};
 
-/** Step fields added after checkpoints were first written, with the values of a new step. */
-const STEP_FIELDS_ADDED: Partial<StepModel> = {
-  onSuccess: null,
-  onFailure: null,
-  compensate: null,
-  when: null,
-  maxVisits: null,
-  skipIfDependencySkipped: false,
-  visits: 0,
-  trigger: null,
-  inputMapping: null,
-  outputMapping: null,
-  mappedInput: null,
+/**
+ * A plan or step from a base row: fields added after checkpoints were first written take the
+ * value a new plan starts with (`absent` in fields.ts); stored values are upgraded as from a row.
+ * A step's added fields come first, a plan's after its stored ones (the key order of what was
+ * read so far, kept because checkpoints store these objects again).
+ */
+const STEP_ABSENT = STEP.absent;
+const PLAN_ABSENT = Object.entries(PLAN.absent) as [keyof PlanModel, unknown][];
+const basePlan = (stored: PlanModel): PlanModel => {
+  const p: Record<string, unknown> = { ...stored };
+  for (const [f, v] of PLAN_ABSENT) p[f] = p[f] ?? v;
+  for (const [f, up] of PLAN.upgrade) p[f] = (up as (v: unknown) => unknown)(p[f]);
+  return p as unknown as PlanModel;
+};
+const baseStep = (stored: StepDelta): StepModel => {
+  const s = { ...STEP_ABSENT, ...stored } as Record<string, unknown>;
+  for (const [f, up] of STEP.upgrade) s[f] = (up as (v: unknown) => unknown)(s[f]);
+  return s as unknown as StepModel;
 };
 
 function applyRow(acc: PlanAggregate | null, r: Row): PlanAggregate {
   const changed = r.steps;
   if (r.base || !acc) {
     // Bases written before a field existed lack it: it takes the value a new plan starts with.
-    const byKey = new Map(changed.map((s) => [s.key, { ...STEP_FIELDS_ADDED, ...s } as StepModel] as const));
-    const plan = r.plan as PlanModel;
-    return { plan: { ...plan, templateId: plan.templateId ?? null, policy: storedPolicy(plan.policy) }, steps: (r.order ?? changed.map((s) => s.key)).map((k) => byKey.get(k)!) };
+    const byKey = new Map(changed.map((s) => [s.key, baseStep(s)] as const));
+    return { plan: basePlan(r.plan as PlanModel), steps: (r.order ?? changed.map((s) => s.key)).map((k) => byKey.get(k)!) };
   }
   const plan = { ...acc.plan, ...r.plan };
   const byKey = new Map(acc.steps.map((s) => [s.key, s] as const));

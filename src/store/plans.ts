@@ -5,191 +5,23 @@
  * statements (drizzle rebuilds the query on every call, a third of raw speed).
  */
 import type Database from "better-sqlite3";
-import { and, asc, count, desc, eq, getTableColumns, gt, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { conflict } from "../domain/errors.js";
-import { storedPolicy, type PlanAggregate, type PlanModel, type StepModel } from "../domain/model.js";
-import { priorityFromRank, priorityRank, type PlanState } from "../domain/statuses.js";
+import type { PlanAggregate, PlanModel } from "../domain/model.js";
+import type { PlanState } from "../domain/statuses.js";
 import type { Db } from "./database.js";
+import { PLAN, STEP } from "./fields.js";
 import type { Range } from "./paging.js";
+import { PLAN_ROWS, STEP_ROWS } from "./rows.js";
 import { plans, steps, templates } from "./schema.js";
 import type { TemplateRef } from "./templates.js";
 
-const toJson = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
-
-type PlanRow = typeof plans.$inferSelect;
-type StepRow = typeof steps.$inferSelect;
-
-export const planFromRow = (r: PlanRow): PlanModel => ({
-  id: r.id,
-  name: r.name,
-  goal: r.goal,
-  state: r.state as PlanState,
-  version: r.version,
-  priority: priorityFromRank(r.priority),
-  labels: r.labels,
-  input: r.input ?? null,
-  policy: storedPolicy(r.policy),
-  result: r.result ?? null,
-  error: r.error ?? null,
-  idempotencyKey: r.idempotencyKey,
-  createdAt: r.createdAt,
-  startedAt: r.startedAt,
-  finishedAt: r.finishedAt,
-  pausedAt: r.pausedAt,
-  forkedFrom: r.forkedFrom,
-  lastClaimedAt: r.lastClaimedAt,
-  templateId: r.templateId,
-});
-
-const stepFromRow = (r: StepRow): StepModel => ({
-  key: r.key,
-  position: r.position,
-  name: r.name,
-  description: r.description,
-  role: r.role,
-  state: r.state as StepModel["state"],
-  dependsOn: r.dependsOn,
-  priority: priorityFromRank(r.priority),
-  input: r.input ?? null,
-  output: r.output ?? null,
-  error: r.error ?? null,
-  attempts: r.attempts,
-  retry: r.retry,
-  timeoutMs: r.timeoutMs,
-  config: r.config ?? null,
-  progress: r.progress,
-  progressMessage: r.progressMessage,
-  quality: r.quality,
-  agentId: r.agentId,
-  leaseId: r.leaseId,
-  readyAt: r.readyAt,
-  startedAt: r.startedAt,
-  finishedAt: r.finishedAt,
-  retryAt: r.retryAt,
-  attemptBase: r.attemptBase,
-  runAt: r.runAt,
-  delayMs: r.delayMs,
-  qualityThreshold: r.qualityThreshold,
-  scheduleToStartMs: r.scheduleToStartMs,
-  onSuccess: r.onSuccess,
-  onFailure: r.onFailure,
-  compensate: r.compensate,
-  when: r.when ?? null,
-  maxVisits: r.maxVisits,
-  skipIfDependencySkipped: r.skipIfDependencySkipped,
-  visits: r.visits,
-  trigger: r.trigger ?? null,
-  inputMapping: r.inputMapping ?? null,
-  outputMapping: r.outputMapping ?? null,
-  mappedInput: r.mappedInput ?? null,
-});
-
-const runningCount = (a: PlanAggregate): number => a.steps.reduce((n, s) => n + (s.state === "RUNNING" ? 1 : 0), 0);
-
-const planParams = (p: PlanModel, running: number) => ({
-  id: p.id,
-  name: p.name,
-  goal: p.goal,
-  state: p.state,
-  version: p.version,
-  priority: priorityRank(p.priority),
-  labels: JSON.stringify(p.labels),
-  input: toJson(p.input),
-  policy: JSON.stringify(p.policy),
-  max_parallel: p.policy.maxParallel,
-  running_count: running,
-  result: toJson(p.result),
-  error: toJson(p.error),
-  idempotency_key: p.idempotencyKey,
-  created_at: p.createdAt,
-  started_at: p.startedAt,
-  finished_at: p.finishedAt,
-  paused_at: p.pausedAt,
-  forked_from: p.forkedFrom,
-  last_claimed_at: p.lastClaimedAt,
-  template_id: p.templateId,
-});
-
-
-/** Plan fields fixed at creation; when none changed, a save writes only the run columns. */
-const PLAN_SPEC_FIELDS = ["name", "goal", "priority", "labels", "input", "policy", "idempotencyKey", "createdAt", "forkedFrom", "templateId"] as const;
-const PLAN_RUN_COLUMNS = ["state", "version", "running_count", "result", "error", "started_at", "finished_at", "paused_at", "last_claimed_at"] as const;
-const planRunParams = (a: PlanAggregate) => {
-  const p = a.plan;
-  return {
-    id: p.id,
-    state: p.state,
-    version: p.version,
-    running_count: runningCount(a),
-    result: toJson(p.result),
-    error: toJson(p.error),
-    started_at: p.startedAt,
-    finished_at: p.finishedAt,
-    paused_at: p.pausedAt,
-    last_claimed_at: p.lastClaimedAt,
-  };
-};
-
-/** Step fields an operator writes; when none changed, a save writes only the run columns. */
-const STEP_SPEC_FIELDS = ["position", "name", "description", "role", "dependsOn", "priority", "input", "timeoutMs", "retry", "config", "runAt", "delayMs", "qualityThreshold", "scheduleToStartMs",
-  "onSuccess", "onFailure", "compensate", "when", "maxVisits", "skipIfDependencySkipped", "inputMapping", "outputMapping",
-] as const;
-const STEP_RUN_COLUMNS = [
-  "state", "output", "error", "attempts", "progress", "progress_message", "quality",
-  "agent_id", "lease_id", "ready_at", "started_at", "finished_at", "retry_at", "attempt_base", "visits", "trigger", "mapped_input",
-] as const;
-const stepRunParams = (planId: string, s: StepModel) => ({
-  plan_id: planId,
-  key: s.key,
-  state: s.state,
-  output: toJson(s.output),
-  error: toJson(s.error),
-  attempts: s.attempts,
-  progress: s.progress,
-  progress_message: s.progressMessage,
-  quality: s.quality,
-  agent_id: s.agentId,
-  lease_id: s.leaseId,
-  ready_at: s.readyAt,
-  started_at: s.startedAt,
-  finished_at: s.finishedAt,
-  retry_at: s.retryAt,
-  attempt_base: s.attemptBase,
-  visits: s.visits,
-  trigger: toJson(s.trigger),
-  mapped_input: toJson(s.mappedInput),
-});
-
-// Object.assign over a spread: see newStep.
-const stepParams = (planId: string, s: StepModel) =>
-  Object.assign(stepRunParams(planId, s), {
-    position: s.position,
-  name: s.name,
-  description: s.description,
-  role: s.role,
-  depends_on: JSON.stringify(s.dependsOn),
-  priority: priorityRank(s.priority),
-  input: toJson(s.input),
-  retry: JSON.stringify(s.retry),
-  timeout_ms: s.timeoutMs,
-  config: toJson(s.config),
-  run_at: s.runAt,
-  delay_ms: s.delayMs,
-  quality_threshold: s.qualityThreshold,
-  schedule_to_start_ms: s.scheduleToStartMs,
-  on_success: s.onSuccess,
-  on_failure: s.onFailure,
-  compensate: s.compensate,
-  route_rules: toJson(s.when),
-  max_visits: s.maxVisits,
-  skip_if_dependency_skipped: s.skipIfDependencySkipped ? 1 : 0,
-  input_mapping: toJson(s.inputMapping),
-  output_mapping: toJson(s.outputMapping),
-  });
-
-/** The SQL column names of a table, from its drizzle definition. */
-const columns = (table: typeof plans | typeof steps): string[] => Object.values(getTableColumns(table)).map((c) => c.name);
-const insertSql = (table: string, cols: string[], conflictClause = "") =>
+const { columns: planCols } = PLAN_ROWS;
+const { columns: stepCols } = STEP_ROWS;
+const assign = (cols: readonly string[]) => cols.map((c) => `${c} = @${c}`).join(", ");
+const matches = (cols: readonly string[]) => cols.map((c) => `${c} = @${c}`).join(" AND ");
+const notKey = (cols: { all: readonly string[]; key: readonly string[] }) => cols.all.filter((c) => !cols.key.includes(c));
+const insertSql = (table: string, cols: readonly string[], conflictClause = "") =>
   `INSERT INTO ${table} (${cols.join(", ")}) VALUES (${cols.map((c) => `@${c}`).join(", ")})${conflictClause}`;
 
 export interface PlanFilter {
@@ -234,34 +66,15 @@ export class PlanRepository {
       plan: db.select().from(plans).where(eq(plans.id, sql.placeholder("id"))).prepare(),
       steps: db.select().from(steps).where(eq(steps.planId, sql.placeholder("id"))).orderBy(asc(steps.position)).prepare(),
     };
-    // idempotency_hash is written once, by setIdempotencyHash, and is not part of PlanModel.
-    const planCols = columns(plans).filter((c) => c !== "idempotency_hash");
-    const stepCols = columns(steps);
     this.stmt = {
       version: sqlite.prepare<[string], { version: number }>("SELECT version FROM plans WHERE id = ?"),
-      insertPlan: sqlite.prepare(insertSql("plans", planCols)),
-      updatePlan: sqlite.prepare(
-        `UPDATE plans SET ${planCols
-          .filter((c) => c !== "id")
-          .map((c) => `${c} = @${c}`)
-          .join(", ")} WHERE id = @id AND version = @expected_version`,
-      ),
-      updatePlanRun: sqlite.prepare(
-        `UPDATE plans SET ${PLAN_RUN_COLUMNS.map((c) => `${c} = @${c}`).join(", ")} WHERE id = @id AND version = @expected_version`,
-      ),
-      updateStepRun: sqlite.prepare(
-        `UPDATE steps SET ${STEP_RUN_COLUMNS.map((c) => `${c} = @${c}`).join(", ")} WHERE plan_id = @plan_id AND key = @key`,
-      ),
+      insertPlan: sqlite.prepare(insertSql("plans", planCols.all)),
+      updatePlan: sqlite.prepare(`UPDATE plans SET ${assign(notKey(planCols))} WHERE ${matches(planCols.key)} AND version = @expected_version`),
+      updatePlanRun: sqlite.prepare(`UPDATE plans SET ${assign(planCols.run)} WHERE ${matches(planCols.key)} AND version = @expected_version`),
+      updateStepRun: sqlite.prepare(`UPDATE steps SET ${assign(stepCols.run)} WHERE ${matches(stepCols.key)}`),
       deleteStep: sqlite.prepare("DELETE FROM steps WHERE plan_id = ? AND key = ?"),
       upsertStep: sqlite.prepare(
-        insertSql(
-          "steps",
-          stepCols,
-          ` ON CONFLICT (plan_id, key) DO UPDATE SET ${stepCols
-            .filter((c) => c !== "plan_id" && c !== "key")
-            .map((c) => `${c} = excluded.${c}`)
-            .join(", ")}`,
-        ),
+        insertSql("steps", stepCols.all, ` ON CONFLICT (${stepCols.key.join(", ")}) DO UPDATE SET ${notKey(stepCols).map((c) => `${c} = excluded.${c}`).join(", ")}`),
       ),
       // The READY steps of a role come from the ready-queue index (CROSS JOIN keeps SQLite from
       // starting at plans); claim order: CRISIS plans first, then priority, then the plan served
@@ -278,8 +91,8 @@ export class PlanRepository {
   }
 
   insert(a: PlanAggregate): void {
-    this.stmt.insertPlan.run(planParams(a.plan, runningCount(a)));
-    for (const s of a.steps) this.stmt.upsertStep.run(stepParams(a.plan.id, s));
+    this.stmt.insertPlan.run(PLAN_ROWS.params(a, a.plan));
+    for (const s of a.steps) this.stmt.upsertStep.run(STEP_ROWS.params(a.plan.id, s));
     this.remember(a);
   }
 
@@ -289,9 +102,10 @@ export class PlanRepository {
    */
   save(prev: PlanAggregate, next: PlanAggregate): void {
     if (next.plan !== prev.plan) {
-      const specSame = PLAN_SPEC_FIELDS.every((f) => prev.plan[f] === next.plan[f]);
-      const params = specSame ? planRunParams(next) : planParams(next.plan, runningCount(next));
-      const res = (specSame ? this.stmt.updatePlanRun : this.stmt.updatePlan).run({ ...params, expected_version: prev.plan.version });
+      const specSame = PLAN.spec.every((f) => prev.plan[f] === next.plan[f]);
+      const params = specSame ? PLAN_ROWS.runParams(next, next.plan) : PLAN_ROWS.params(next, next.plan);
+      params.expected_version = prev.plan.version;
+      const res = (specSame ? this.stmt.updatePlanRun : this.stmt.updatePlan).run(params);
       if (res.changes !== 1) {
         this.cache.delete(prev.plan.id);
         throw conflict(`plan ${prev.plan.id} changed since version ${prev.plan.version} was read`, {
@@ -308,8 +122,8 @@ export class PlanRepository {
     for (const s of next.steps) {
       const old = before.get(s.key);
       if (old === s) continue;
-      if (old && STEP_SPEC_FIELDS.every((f) => old[f] === s[f])) this.stmt.updateStepRun.run(stepRunParams(next.plan.id, s));
-      else this.stmt.upsertStep.run(stepParams(next.plan.id, s));
+      if (old && STEP.spec.every((f) => old[f] === s[f])) this.stmt.updateStepRun.run(STEP_ROWS.runParams(next.plan.id, s));
+      else this.stmt.upsertStep.run(STEP_ROWS.params(next.plan.id, s));
     }
     this.remember(next);
   }
@@ -326,7 +140,7 @@ export class PlanRepository {
     const planRow = this.query.plan.get({ id });
     if (!planRow) return null;
     const stepRows = this.query.steps.all({ id });
-    const a = { plan: planFromRow(planRow), steps: stepRows.map(stepFromRow) };
+    const a = { plan: PLAN_ROWS.fromRow(planRow), steps: stepRows.map(STEP_ROWS.fromRow) };
     this.remember(a);
     return a;
   }
@@ -343,7 +157,7 @@ export class PlanRepository {
   /** The plan created with this idempotency key, and the hash of the request that created it (null for plans made before it was kept). */
   findIdempotent(key: string): { plan: PlanModel; requestHash: string | null } | null {
     const row = this.db.select().from(plans).where(eq(plans.idempotencyKey, key)).get();
-    return row ? { plan: planFromRow(row), requestHash: row.idempotencyHash ?? null } : null;
+    return row ? { plan: PLAN_ROWS.fromRow(row), requestHash: row.idempotencyHash ?? null } : null;
   }
 
   /** Records the hash of the createPlan request behind a plan's idempotency key (in the creating transaction). */
@@ -384,7 +198,7 @@ export class PlanRepository {
       .orderBy(order(plans.createdAt), order(plans.id))
       .limit(limit)
       .all()
-      .map(planFromRow);
+      .map(PLAN_ROWS.fromRow);
   }
 
   /** How many plans match the filter. */

@@ -3,6 +3,7 @@ import type { ExecutionPolicy as PolicyModel, Json, PlanAggregate, RetryPolicy a
 import { Complexity, isFinishedStepState, PlanState, Priority, StepState } from "../../domain/statuses.js";
 import { waves } from "../../engine/graph.js";
 import { stepId } from "../../domain/ids.js";
+import { STEP_TIME_FIELDS } from "../../store/fields.js";
 import { Node, PageInfo, toDate } from "../common.types.js";
 import { JSONScalar } from "../scalars.js";
 
@@ -200,49 +201,20 @@ export class Step extends Node {
    * steps, the checkpoint for a snapshot's, the template version for a template's.
    */
   static from(planId: string | null, s: StepModel, ownerId: string | null = planId): Step {
-    return Object.assign(new Step(), {
+    // Every model field under its own name (GraphQL reads only the declared ones), then those
+    // shown otherwise: the times (the store's "time" fields) as dates, the error and retry policy as objects.
+    const step: Step = Object.assign(new Step(), s as Omit<StepModel, TimeField>, {
       id: stepId(ownerId ?? "", s.key),
       planId,
-      agentId: s.agentId,
-      key: s.key,
-      name: s.name,
-      description: s.description,
-      role: s.role,
-      state: s.state,
-      dependsOn: s.dependsOn,
-      priority: s.priority,
-      input: s.input,
-      output: s.output,
       error: StepError.from(s.error),
-      attempts: s.attempts,
       retryPolicy: RetryPolicy.from(s.retry),
-      timeoutMs: s.timeoutMs,
-      config: s.config,
-      progress: s.progress,
-      progressMessage: s.progressMessage,
-      quality: s.quality,
-      qualityThreshold: s.qualityThreshold,
-      scheduleToStartMs: s.scheduleToStartMs,
-      onSuccess: s.onSuccess,
-      onFailure: s.onFailure,
-      compensate: s.compensate,
-      when: s.when as Json | null,
-      maxVisits: s.maxVisits,
-      visits: s.visits,
-      skipIfDependencySkipped: s.skipIfDependencySkipped,
-      trigger: s.trigger,
-      inputMapping: s.inputMapping,
-      outputMapping: s.outputMapping,
-      mappedInput: s.mappedInput,
-      runAt: toDate(s.runAt),
-      delayMs: s.delayMs,
-      retryAt: toDate(s.retryAt),
-      readyAt: toDate(s.readyAt),
-      startedAt: toDate(s.startedAt),
-      finishedAt: toDate(s.finishedAt),
     });
+    for (const f of STEP_TIME_FIELDS) step[f] = toDate(s[f]);
+    return step;
   }
 }
+
+type TimeField = (typeof STEP_TIME_FIELDS)[number];
 
 @ObjectType({ simpleResolvers: true, implements: Node, description: "A plan of work: steps with dependencies, run by agents." })
 export class Plan extends Node {
