@@ -16,8 +16,10 @@
  * DRIVERS_ONLY=drop (only the dropped-connection check).
  */
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import pg from "pg";
 import postgres from "postgres";
+import { packageRoot } from "../src/store/database.js";
 import { fmt, summary } from "./stats.js";
 
 const HOST = process.env["PGHOST"] ?? "127.0.0.1";
@@ -683,7 +685,7 @@ async function checkSettings(): Promise<void> {
 
 function pkgVersion(name: string): string {
   try {
-    return (JSON.parse(readFileSync(new URL(`../../node_modules/${name}/package.json`, import.meta.url), "utf8")) as { version: string }).version;
+    return (JSON.parse(readFileSync(join(packageRoot(), "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
   } catch {
     return "?";
   }
