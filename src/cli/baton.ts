@@ -48,6 +48,9 @@ async function backup(args: string[]): Promise<void> {
   process.stdout.write(`backup of ${r.source} written to ${r.destination} (${r.pages} pages, ${r.bytes} bytes)\n`);
 }
 
+/** Signals this close to the first one are the same signal delivered twice. */
+const SAME_SIGNAL_MS = 1_000;
+
 // The server and the schema are imported by the commands that need them: `baton backup` and
 // `baton migrate` start in a fraction of the time without graphql and the resolvers.
 async function serve(): Promise<void> {
@@ -55,33 +58,45 @@ async function serve(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config);
   const app = createApp(config, { logger });
-  const { url, adminTokenFile } = await app.start();
-  logger.info({ url, db: config.dbFile, auth: config.auth }, "baton is ready");
-  if (adminTokenFile) process.stdout.write(`First start: an admin token was written to ${adminTokenFile} (readable by you only)\n`);
-  process.stdout.write(`Baton listening on ${url} (database ${config.dbFile})\n`);
-  let signals = 0;
+  // The handlers come first: a signal between "listening" and their installation would kill the
+  // process undrained (the default action).
+  let starting: Promise<unknown> = Promise.resolve();
+  let firstSignalAt: number | null = null;
   const shutdown = (signal: string): void => {
-    signals++;
-    if (signals > 1) {
+    if (firstSignalAt !== null) {
+      // One signal is often delivered twice at once: `timeout` sends it to the process and to its
+      // group, npm forwards the terminal's Ctrl-C to the child that got it too. Only a signal
+      // sent later is a second one, asking to stop without draining.
+      if (performance.now() - firstSignalAt < SAME_SIGNAL_MS) return logger.debug({ signal }, "the same signal again: still draining");
       logger.warn({ signal }, "second signal: exiting at once");
       process.exit(1);
     }
+    firstSignalAt = performance.now();
     logger.info({ signal }, "draining");
     const force = setTimeout(() => {
       logger.error("drain took too long: exiting");
       process.exit(1);
     }, config.shutdownTimeoutMs);
     force.unref();
-    app.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, "error while draining");
-        process.exit(1);
-      },
-    );
+    starting
+      .catch(() => undefined) // a failed start reports itself
+      .then(() => app.stop())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, "error while draining");
+          process.exit(1);
+        },
+      );
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+  const started = app.start();
+  starting = started;
+  const { url, adminTokenFile } = await started;
+  logger.info({ url, db: config.dbFile, auth: config.auth }, "baton is ready");
+  if (adminTokenFile) process.stdout.write(`First start: an admin token was written to ${adminTokenFile} (readable by you only)\n`);
+  process.stdout.write(`Baton listening on ${url} (database ${config.dbFile})\n`);
 }
 
 async function main(argv: string[]): Promise<void> {

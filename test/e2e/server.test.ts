@@ -2,7 +2,7 @@ import { createClient, type Client } from "graphql-ws";
 import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { CLI, startServerProcess, tempDb, type ServerProcess } from "../helpers/process.js";
 
 let server: ServerProcess | null = null;
@@ -72,6 +72,29 @@ describe("the gateway process", () => {
     await expect.poll(() => closeCode).toBe(1001);
     // One signal, one drain: nothing (Apollo's own handler) sent it a second one.
     expect(server.stderr()).not.toContain("second signal");
+  });
+
+  it("drains and exits 0 when one signal arrives twice at once (timeout and npm deliver it so)", async () => {
+    server = await startServerProcess();
+    server.child.kill("SIGTERM");
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    expect(server.stderr()).not.toContain("second signal");
+  });
+
+  it("under `timeout`, which sends the signal to the process and to its group, SIGTERM drains and exits 0", async () => {
+    const child = spawn("timeout", ["40", process.execPath, CLI, "serve"], {
+      env: { ...process.env, NODE_ENV: "production", BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: tempDb(), BATON_LOG_LEVEL: "warn" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+    await new Promise<void>((resolve) => child.stdout!.on("data", (d: Buffer) => (out += d.toString()).includes("listening on") && resolve()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(err).not.toContain("second signal");
   });
 
   it("attributes writes to the x-baton-actor header", async () => {
