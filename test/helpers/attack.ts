@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { expect } from "vitest";
 import { startServerProcess, tempDb, type ServerProcess } from "./process.js";
 
 export interface GqlAnswer {
@@ -107,12 +108,18 @@ export function wellBehavedClient(target: Target, token: string): { stop(): Prom
   };
 }
 
-/** Runs `attack` while a well-behaved client measures its latency; returns both results. */
+/**
+ * Runs `attack` while a well-behaved client measures its latency; returns both results, and
+ * prints the figures under the test's name (the security tier's measurements).
+ */
 export async function underAttack<T>(target: Target, token: string, attack: () => Promise<T>): Promise<{ result: T; latency: { maxMs: number; count: number; failures: number } }> {
   const client = wellBehavedClient(target, token);
   try {
     const result = await attack();
-    return { result, latency: await client.stop() };
+    const latency = await client.stop();
+    const name = expect.getState().currentTestName ?? "attack";
+    console.log(`${name}: bystander ${latency.count} requests, max ${latency.maxMs.toFixed(0)} ms, ${latency.failures} failed`);
+    return { result, latency };
   } catch (e) {
     await client.stop();
     throw e;
