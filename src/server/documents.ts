@@ -22,6 +22,7 @@
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { GraphQLError, Kind, parse, validate, visit, type DocumentNode, type GraphQLSchema, type SelectionSetNode } from "graphql";
 import type { Limits } from "../config.js";
+import { Lru } from "./lru.js";
 
 export const DocumentCode = {
   DOCUMENT_TOO_LARGE: "DOCUMENT_TOO_LARGE",
@@ -142,12 +143,12 @@ export function mostRepeatedField(document: DocumentNode): { name: string; count
   return worst;
 }
 
-/** Texts that passed, most recent last, and their verdicts; bounded by their total length. */
+/** Characters of checked documents remembered at most (one of over a sixteenth of it is not kept). */
 const REMEMBERED_CHARS = 2 * 1024 * 1024;
 
 export class DocumentCheck {
-  private readonly passed = new Map<string, boolean>();
-  private chars = 0;
+  /** Texts that passed and whether each is introspection only, weighed by their length. */
+  private readonly passed = new Lru<string, boolean>(REMEMBERED_CHARS);
   private readonly aliasRule;
 
   constructor(
@@ -182,8 +183,6 @@ export class DocumentCheck {
     if (typeof query !== "string") return anonymous ? refuse(401, DocumentCode.UNAUTHENTICATED, AUTH_REQUIRED) : { ok: true, introspection: false };
     const known = this.passed.get(query);
     if (known !== undefined) {
-      this.passed.delete(query); // most recently used last
-      this.passed.set(query, known);
       if (anonymous && !known) return refuse(401, DocumentCode.UNAUTHENTICATED, AUTH_REQUIRED);
       return { ok: true, introspection: known };
     }
@@ -219,15 +218,9 @@ export class DocumentCheck {
   }
 
   private remember(query: string, verdict: boolean): void {
-    if (query.length > REMEMBERED_CHARS / 16) return;
-    this.passed.set(query, verdict);
-    this.chars += query.length;
-    for (const [text] of this.passed) {
-      if (this.chars <= REMEMBERED_CHARS) break;
-      this.passed.delete(text);
-      this.chars -= text.length;
-    }
+    if (query.length <= REMEMBERED_CHARS / 16) this.passed.set(query, verdict, query.length);
   }
+
 }
 
 export const AUTH_REQUIRED = "authentication required: send Authorization: Bearer <token> (without a token only introspection is served)";

@@ -24,6 +24,7 @@ import {
 } from "graphql";
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import { isIntrospectionOnly } from "./documents.js";
+import { Lru } from "./lru.js";
 
 type JitError = GraphQLFormattedError & { originalError?: Error };
 
@@ -45,20 +46,6 @@ const COMPILE_AFTER_RUNS = 2;
 /** Documents counted towards compiling (their hashes only), and introspection answers kept. */
 const SEEN_LIMIT = 10_000;
 const INTROSPECTION_ANSWERS = 32;
-
-/** A Map used as a least-recently-used cache. */
-function touch<K, V>(map: Map<K, V>, key: K): V | undefined {
-  const value = map.get(key);
-  if (value !== undefined) {
-    map.delete(key);
-    map.set(key, value);
-  }
-  return value;
-}
-
-function dropOldest<K, V>(map: Map<K, V>, limit: number): void {
-  while (map.size > limit) map.delete(map.keys().next().value as K);
-}
 
 /** Whether an operation asks only for __schema, __type or __typename at its root (remembered per parsed operation). */
 const schemaOnly = new WeakMap<OperationDefinitionNode, boolean>();
@@ -111,9 +98,9 @@ export interface ExecutorStats {
 }
 
 export function jitExecutor(schema: GraphQLSchema, stats?: ExecutorStats): GatewayExecutor {
-  const compiled = new Map<string, { query: CompiledQuery; chars: number }>();
-  const runs = new Map<string, number>();
-  const introspection = new Map<string, ExecutionResult>();
+  const compiled = new Lru<string, CompiledQuery>(COMPILED_CHARS); // weighed by document length
+  const runs = new Lru<string, number>(SEEN_LIMIT);
+  const introspection = new Lru<string, ExecutionResult>(INTROSPECTION_ANSWERS);
   const counters = stats ?? { compiled: 0, compiledChars: 0, compilations: 0 };
   return async (rc) => {
     // No operation of that name (or several and none named): nothing to run. graphql-js says so
@@ -130,13 +117,10 @@ export function jitExecutor(schema: GraphQLSchema, stats?: ExecutorStats): Gatew
     // again (GraphiQL, codegen and IDEs send the same few documents).
     if (readsSchemaOnly(rc.operation, rc.document)) {
       const key = `${rc.queryHash}:${rc.operationName ?? ""}:${JSON.stringify(variableValues)}`;
-      const kept = touch(introspection, key);
+      const kept = introspection.get(key);
       if (kept) return kept;
       const result = await execute({ schema, document: rc.document, operationName: rc.operationName, variableValues });
-      if (!result.errors) {
-        introspection.set(key, result);
-        dropOldest(introspection, INTROSPECTION_ANSWERS);
-      }
+      if (!result.errors) introspection.set(key, result);
       return result;
     }
     // graphql-js checks the variables first: its errors are the ones Apollo reports as
@@ -146,29 +130,22 @@ export function jitExecutor(schema: GraphQLSchema, stats?: ExecutorStats): Gatew
     const variables = getVariableValues(schema, rc.operation.variableDefinitions ?? [], variableValues);
     if (variables.errors) return { errors: variables.errors };
     const key = `${rc.queryHash}:${rc.operationName ?? ""}`;
-    let query = touch(compiled, key)?.query;
+    let query = compiled.get(key);
     if (!query) {
       const chars = rc.source.length;
       const seen = (runs.get(key) ?? 0) + 1;
       if (chars > MAX_COMPILED_CHARS || seen < COMPILE_AFTER_RUNS || expandedFields(rc.operation, rc.document, MAX_COMPILED_FIELDS) > MAX_COMPILED_FIELDS) {
-        runs.delete(key);
         runs.set(key, seen);
-        dropOldest(runs, SEEN_LIMIT);
         return execute({ schema, document: rc.document, operationName: rc.operationName, variableValues, contextValue: rc.context });
       }
       runs.delete(key);
       const result = compileQuery(schema, rc.document, rc.operationName ?? undefined);
       if (!isCompiledQuery(result)) return result;
       query = result;
+      compiled.set(key, query, chars);
       counters.compilations++;
-      compiled.set(key, { query, chars });
-      counters.compiledChars += chars;
-      for (const [k, entry] of compiled) {
-        if (counters.compiledChars <= COMPILED_CHARS) break;
-        compiled.delete(k);
-        counters.compiledChars -= entry.chars;
-      }
       counters.compiled = compiled.size;
+      counters.compiledChars = compiled.weight;
     }
     const result = await query.query(undefined, rc.context, variableValues);
     return result.errors ? { ...result, errors: result.errors.map(toGraphQLError) } : result;
