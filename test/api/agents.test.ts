@@ -97,7 +97,7 @@ describe("agents over the API", () => {
   });
 
   it("masks unexpected errors as 'Unexpected error.' with INTERNAL_SERVER_ERROR", async () => {
-    api.store.close();
+    await api.store.close();
     const r = await api.exec(`{ agents { id } }`);
     expect(r.errors?.[0]).toMatchObject({ message: "Unexpected error.", extensions: { code: "INTERNAL_SERVER_ERROR" } });
     expect(JSON.stringify(r.errors)).not.toMatch(/database|sqlite|stack/i);

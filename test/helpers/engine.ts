@@ -219,7 +219,6 @@ export function expectNoOp(d: Decision | Rejection, before: PlanAggregate): void
 
 /** The spec part of a fresh step (what addStep takes). */
 export function stepSpec(key: string, opts: StepOpts = {}): StepSpec {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   const { position, state, output, error, attempts, progress, progressMessage, quality, agentId, leaseId, readyAt, startedAt, finishedAt, retryAt, attemptBase, visits, trigger, mappedInput, ...spec } =
     step(key, opts);
   return spec;
