@@ -6,7 +6,8 @@ import { systemClock } from "../src/coordinator/clock.js";
 import { Coordinator } from "../src/coordinator/coordinator.js";
 import type { PlanAggregate } from "../src/domain/model.js";
 import type { StepDraft } from "../src/engine/validate.js";
-import { openStore, type Store } from "../src/store/store.js";
+import { openStore } from "../src/store/sqlite-store.js";
+import type { Store } from "../src/store/store.js";
 import { tempDbFile, waveSteps } from "./fixtures.js";
 import { startGateway } from "./gateway.js";
 import { postJson } from "./http.js";
@@ -39,7 +40,7 @@ export async function interventionLatency(pairs = 300, restores = 100): Promise<
   const gw = await startGateway();
   const c = gw.app.coordinator;
   const agent = new Agent({ keepAlive: true });
-  const plan = c.createPlan({ name: "control", steps: waveSteps("nobody", 10, 10), policy: { maxParallel: 10 } }, "bench");
+  const plan = await c.createPlan({ name: "control", steps: waveSteps("nobody", 10, 10), policy: { maxParallel: 10 } }, "bench");
   const id = { id: plan.id };
   for (let i = 0; i < 20; i++) {
     await timed(gw.url, agent, PAUSE, id); // warm-up
@@ -53,14 +54,14 @@ export async function interventionLatency(pairs = 300, restores = 100): Promise<
   }
 
   // restore: a 100-step chain run half way by an in-process agent
-  const worker = c.registerAgent({ name: "restore-bench", roles: ["restore-bench"], concurrency: 1 });
-  const chain = c.createPlan({ name: "restore", steps: chainSteps("restore-bench", 100) }, "bench");
+  const worker = await c.registerAgent({ name: "restore-bench", roles: ["restore-bench"], concurrency: 1 });
+  const chain = await c.createPlan({ name: "restore", steps: chainSteps("restore-bench", 100) }, "bench");
   for (let i = 0; i < 50; i++) {
     const [g] = await c.claim(worker.id, 1);
-    c.complete(g!.lease.id, { step: g!.step.key, n: i });
+    await c.complete(g!.lease.id, { step: g!.step.key, n: i });
   }
-  const initial = c.store.checkpoints.list(chain.id, 0, 1)[0]!;
-  const afterHalf = c.store.checkpoints.list(chain.id, 0, 1_000).at(-1)!;
+  const initial = (await c.store.queries.checkpoints.list(chain.id, 0, 1))[0]!;
+  const afterHalf = (await c.store.queries.checkpoints.list(chain.id, 0, 1_000)).at(-1)!;
   const restore: number[] = [];
   for (let i = 0; i < restores; i++) {
     restore.push(await timed(gw.url, agent, RESTORE, { id: chain.id, ckp: i % 2 === 0 ? initial.id : afterHalf.id }));
@@ -87,11 +88,11 @@ export interface CheckpointCost {
 
 /** Runs a plan to completion with an in-process agent claiming up to 10 steps at a time. */
 async function runToCompletion(c: Coordinator, store: Store, agentId: string, planId: string): Promise<void> {
-  for (let n = 0; store.plans.load(planId)!.plan.state === "RUNNING"; n++) {
+  for (let n = 0; (await store.queries.plans.load(planId))!.plan.state === "RUNNING"; n++) {
     const grants = await c.claim(agentId, 10);
     if (grants.length === 0) throw new Error(`plan ${planId} is stuck`);
     // outputs of a realistic size: a short summary and a few fields per step
-    for (const g of grants) c.complete(g.lease.id, { step: g.step.key, n, summary: `result of ${g.step.key}: ok`, items: [n, n + 1, n + 2] });
+    for (const g of grants) await c.complete(g.lease.id, { step: g.step.key, n, summary: `result of ${g.step.key}: ok`, items: [n, n + 1, n + 2] });
   }
 }
 
@@ -103,19 +104,19 @@ const fullSize = (a: PlanAggregate): number =>
 export async function checkpointBytes(): Promise<{ chain: CheckpointCost; waves: CheckpointCost }> {
   const store = openStore(tempDbFile());
   const c = new Coordinator(store, { clock: systemClock, agentOfflineMs: 60_000, checkpointKeep: 100 });
-  c.start();
-  const agent = c.registerAgent({ name: "bytes", roles: ["bytes"], concurrency: 10 });
+  await c.start();
+  const agent = await c.registerAgent({ name: "bytes", roles: ["bytes"], concurrency: 10 });
   const cost = async (steps: StepDraft[]): Promise<CheckpointCost> => {
-    const plan = c.createPlan({ name: "bytes", steps, policy: { maxParallel: 10 } }, "bench");
+    const plan = await c.createPlan({ name: "bytes", steps, policy: { maxParallel: 10 } }, "bench");
     await runToCompletion(c, store, agent.id, plan.id);
-    const { count, bytes } = store.checkpoints.bytes(plan.id);
+    const { count, bytes } = await store.queries.checkpoints.bytes(plan.id);
     let fullCopyBytes = 0;
-    for (const k of store.checkpoints.list(plan.id, 0, 10_000)) fullCopyBytes += fullSize(store.checkpoints.aggregate(k.id)!);
+    for (const k of await store.queries.checkpoints.list(plan.id, 0, 10_000)) fullCopyBytes += fullSize((await store.queries.checkpoints.aggregate(k.id))!);
     return { steps: steps.length, checkpoints: count, bytes, bytesPerCheckpoint: bytes / count, bytesPerStep: bytes / steps.length, fullCopyBytes };
   };
   const chain = await cost(chainSteps("bytes", 100));
   const waves = await cost(waveSteps("bytes", 10, 10));
-  c.stop();
+  await c.stop();
   await store.close();
   return { chain, waves };
 }

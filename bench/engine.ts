@@ -8,7 +8,7 @@ import { BuiltinAgents } from "../src/coordinator/builtins.js";
 import { systemClock } from "../src/coordinator/clock.js";
 import { Metrics } from "../src/metrics/metrics.js";
 import { Coordinator } from "../src/coordinator/coordinator.js";
-import { openStore } from "../src/store/store.js";
+import { openStore } from "../src/store/sqlite-store.js";
 import { tempDbFile, waveSteps } from "./fixtures.js";
 
 export interface EngineFigures {
@@ -44,8 +44,8 @@ export async function engineThroughput(metrics = false, plans = 100, waves = 10,
   const coordinator = new Coordinator(store, { clock: systemClock, agentOfflineMs: 60_000, checkpointKeep: 100, observers: observer ? [observer] : [] });
   if (observer) coordinator.hub.listen((batch) => observer.signals(batch));
   const builtins = new BuiltinAgents(coordinator, pino({ level: "silent" }));
-  coordinator.start();
-  builtins.start();
+  await coordinator.start();
+  await builtins.start();
   let done = 0;
   const finished = new Promise<void>((resolve) =>
     coordinator.hub.listen((batch) => {
@@ -56,16 +56,16 @@ export async function engineThroughput(metrics = false, plans = 100, waves = 10,
   const c0 = performance.now();
   const ids: string[] = [];
   for (let p = 0; p < plans; p++) {
-    ids.push(coordinator.createPlan({ name: `bench ${p}`, start: false, steps: waveSteps("builtin.echo", waves, width), policy: { maxParallel: width } }, "bench").id);
+    ids.push((await coordinator.createPlan({ name: `bench ${p}`, start: false, steps: waveSteps("builtin.echo", waves, width), policy: { maxParallel: width } }, "bench")).id);
   }
   const createSeconds = (performance.now() - c0) / 1000;
   const t0 = performance.now();
-  for (const id of ids) coordinator.startPlan(id, "bench");
+  for (const id of ids) await coordinator.startPlan(id, "bench");
   await finished;
   const seconds = (performance.now() - t0) / 1000;
   coordinator.drain();
   await builtins.stop();
-  coordinator.stop();
+  await coordinator.stop();
   await store.close();
   const steps = plans * waves * width;
   return { steps, seconds, stepsPerSecond: steps / seconds, plansCreatedPerSecond: plans / createSeconds, rawUpdatesPerSecond: rawUpdateFloor(file) };

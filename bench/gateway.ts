@@ -20,8 +20,8 @@ export interface Gateway {
 export async function startGateway(auth = false, dir?: string): Promise<Gateway> {
   const env = auth ? { BATON_TOKEN_RATE_LIMIT: "1000000000/1s" } : { BATON_AUTH: "off" };
   const config = loadConfig({ BATON_PORT: "0", BATON_DB: tempDbFile(dir), BATON_LOG_LEVEL: "error", ...env });
-  const app = createApp(config, { logger: pino({ level: "silent" }) });
+  const app = await createApp(config, { logger: pino({ level: "silent" }) });
   const { url } = await app.start();
-  const token = auth ? app.coordinator.tokens.create({ name: "bench", role: "admin" }, "bench").token : null;
+  const token = auth ? (await app.coordinator.tokens.create({ name: "bench", role: "admin" }, "bench")).token : null;
   return { app, url, token, stop: () => app.stop() };
 }

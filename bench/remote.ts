@@ -25,7 +25,7 @@ export async function remoteThroughput(auth = false, plans = 20, agents = 4, con
   );
   const t0 = performance.now();
   for (let p = 0; p < plans; p++) {
-    gw.app.coordinator.createPlan({ name: `remote ${p}`, steps: waveSteps("remote", 10, 10), policy: { maxParallel: 10 } }, "bench");
+    await gw.app.coordinator.createPlan({ name: `remote ${p}`, steps: waveSteps("remote", 10, 10), policy: { maxParallel: 10 } }, "bench");
   }
   await finished;
   const seconds = (performance.now() - t0) / 1000;
@@ -43,22 +43,22 @@ const CLAIM = `mutation($input: ClaimStepsInput!) { claimSteps(input: $input) { 
 export async function dispatchLatency(samples = 300, dir?: string): Promise<{ p50: number; p99: number; n: number }> {
   const gw = await startGateway(false, dir);
   const c = gw.app.coordinator;
-  const first = c.registerAgent({ name: "upstream", roles: ["lat-a"] });
+  const first = await c.registerAgent({ name: "upstream", roles: ["lat-a"] });
   const agent = new Agent({ keepAlive: true });
-  const waiter = c.registerAgent({ name: "downstream", roles: ["lat-b"] }).id;
+  const waiter = (await c.registerAgent({ name: "downstream", roles: ["lat-b"] })).id;
   const poll = JSON.stringify({ query: CLAIM, variables: { input: { agentId: waiter, waitMs: 30_000 } } });
   const times: number[] = [];
   for (let i = 0; i < samples; i++) {
-    c.createPlan({ name: `lat ${i}`, steps: [{ key: "a", role: "lat-a" }, { key: "b", role: "lat-b", dependsOn: ["a"] }] }, "bench");
+    await c.createPlan({ name: `lat ${i}`, steps: [{ key: "a", role: "lat-a" }, { key: "b", role: "lat-b", dependsOn: ["a"] }] }, "bench");
     const [lease] = await c.claim(first.id, 1);
     const parked = c.waitingClaims; // the built-in agents' polls are parked too
     const polled = postJson<{ claimSteps: { id: string }[] }>(gw.url, poll, agent);
     while (c.waitingClaims === parked) await new Promise((r) => setImmediate(r));
     const t0 = performance.now();
-    c.complete(lease!.lease.id, null);
+    await c.complete(lease!.lease.id, null);
     const got = (await polled).claimSteps;
     times.push(performance.now() - t0);
-    c.complete(got[0]!.id, null);
+    await c.complete(got[0]!.id, null);
     await new Promise((r) => setTimeout(r, 10));
   }
   await gw.stop();
@@ -68,7 +68,7 @@ export async function dispatchLatency(samples = 300, dir?: string): Promise<{ p5
 /** The `plan` query for a 100-step plan over HTTP from 20 concurrent clients. */
 export async function snapshotLatency(clients = 20, perClient = 100): Promise<{ p50: number; p99: number; n: number }> {
   const gw = await startGateway();
-  const plan = gw.app.coordinator.createPlan({ name: "snapshot", steps: waveSteps("idle", 10, 10), policy: { maxParallel: 10 } }, "bench");
+  const plan = await gw.app.coordinator.createPlan({ name: "snapshot", steps: waveSteps("idle", 10, 10), policy: { maxParallel: 10 } }, "bench");
   const query = `query($id: ID!) { plan(id: $id) { id state version progress waves steps { key state role dependsOn input output attempts startedAt finishedAt } } }`;
   const load = startWorker({ kind: "queries", url: gw.url, query, variables: { id: plan.id }, clients, perClient });
   const times = await load.result;

@@ -7,7 +7,7 @@ import { systemClock } from "../src/coordinator/clock.js";
 import { Coordinator, type Report } from "../src/coordinator/coordinator.js";
 import type { RouteRule } from "../src/domain/model.js";
 import type { StepDraft } from "../src/engine/validate.js";
-import { openStore } from "../src/store/store.js";
+import { openStore } from "../src/store/sqlite-store.js";
 import { tempDbFile, waveSteps } from "./fixtures.js";
 
 const ROLE = "bench.work";
@@ -42,15 +42,14 @@ function routedSteps(waves: number, width: number): StepDraft[] {
 export async function routingThroughput(routing: boolean, plans = 100, waves = 10, width = 10): Promise<RoutingFigures> {
   const store = openStore(tempDbFile());
   const coordinator = new Coordinator(store, { clock: systemClock, agentOfflineMs: 60_000, checkpointKeep: 100 });
-  coordinator.start();
-  if (routing) coordinator.setRoleLimit({ role: ROLE, claims: 1_000_000, intervalMs: 1_000, maxConcurrent: 10_000 }, "bench");
-  const agent = coordinator.registerAgent({ name: "bench-worker", roles: [ROLE], concurrency: 1_000 });
-  const ids = Array.from({ length: plans }, (_, p) =>
-    coordinator.createPlan(
-      { name: `routing ${p}`, start: false, steps: routing ? routedSteps(waves, width) : waveSteps(ROLE, waves, width), policy: { maxParallel: width } },
-      "bench",
-    ).id,
-  );
+  await coordinator.start();
+  if (routing) await coordinator.setRoleLimit({ role: ROLE, claims: 1_000_000, intervalMs: 1_000, maxConcurrent: 10_000 }, "bench");
+  const agent = await coordinator.registerAgent({ name: "bench-worker", roles: [ROLE], concurrency: 1_000 });
+  const ids: string[] = [];
+  for (let p = 0; p < plans; p++) {
+    const steps = routing ? routedSteps(waves, width) : waveSteps(ROLE, waves, width);
+    ids.push((await coordinator.createPlan({ name: `routing ${p}`, start: false, steps, policy: { maxParallel: width } }, "bench")).id);
+  }
   let done = 0;
   let completions = 0;
   let failures = 0;
@@ -66,7 +65,7 @@ export async function routingThroughput(routing: boolean, plans = 100, waves = 1
   // Claims long-poll on the coordinator's (unref'd) timers: keep the process up while they run.
   const keepAlive = setInterval(() => {}, 1_000);
   const t0 = performance.now();
-  for (const id of ids) coordinator.startPlan(id, "bench");
+  for (const id of ids) await coordinator.startPlan(id, "bench");
   let running = true;
   void finished.then(() => (running = false));
   while (running) {
@@ -79,12 +78,12 @@ export async function routingThroughput(routing: boolean, plans = 100, waves = 1
         ? { kind: "fail", leaseId: g.lease.id, error: { message: "bench failure", type: "BENCH", retryable: true } }
         : { kind: "complete", leaseId: g.lease.id, output: { ok: true } };
     });
-    if (reports.length) coordinator.reportMany(reports);
+    if (reports.length) await coordinator.reportMany(reports);
   }
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(keepAlive);
   coordinator.drain();
-  coordinator.stop();
+  await coordinator.stop();
   await store.close();
   return { stepsPerSecond: completions / seconds, attemptsPerSecond: (completions + failures) / seconds, completions, failures };
 }

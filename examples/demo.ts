@@ -93,7 +93,7 @@ async function run(url: string, client: BatonClient): Promise<boolean> {
 async function main(): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), "baton-demo-"));
   const config = loadConfig({ BATON_PORT: "0", BATON_DB: join(dir, "baton.db"), BATON_LOG_LEVEL: "warn" });
-  const app = createApp(config, { logger: createLogger(config) });
+  const app = await createApp(config, { logger: createLogger(config) });
   let child: ChildProcess | null = null;
   let client: BatonClient | null = null;
   let timer: NodeJS.Timeout | undefined;

@@ -13,13 +13,50 @@ export { ConfigError };
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
+/** A PostgreSQL database to run on. */
+export interface DatabaseSettings {
+  /** BATON_DATABASE_URL: postgres://user:password@host:port/database */
+  url: string;
+  /** BATON_DATABASE_POOL, default 10: connections to it. */
+  poolSize: number;
+  /** BATON_DATABASE_SCHEMA, default public: the schema of Baton's tables (created if missing). */
+  schema: string;
+}
+
+function parseAdminToken(raw: string | undefined): string | null {
+  if (!raw) return null;
+  if (raw.length < 32 || /\s/.test(raw)) throw new ConfigError("BATON_ADMIN_TOKEN must be at least 32 characters, without spaces (e.g. openssl rand -base64 32)");
+  return raw;
+}
+
+function parseDatabase(env: NodeJS.ProcessEnv): DatabaseSettings | null {
+  const url = env["BATON_DATABASE_URL"];
+  if (!url) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError("BATON_DATABASE_URL must be a URL such as postgres://user:password@host:5432/database");
+  }
+  if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
+    throw new ConfigError(`BATON_DATABASE_URL must start with postgres:// or postgresql://, got ${parsed.protocol}//`);
+  }
+  const schema = env["BATON_DATABASE_SCHEMA"] || "public";
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
+    throw new ConfigError(`BATON_DATABASE_SCHEMA must be a plain name (letters, digits, _; at most 63), got "${schema}"`);
+  }
+  return { url, poolSize: int(env, "BATON_DATABASE_POOL", 10, 1, 1_000), schema };
+}
+
 export interface Config {
   /** BATON_PORT, default 4000; 0 = any free port. */
   port: number;
   /** BATON_HOST, default 127.0.0.1. */
   host: string;
-  /** BATON_DB, default ./data/baton.db; ":memory:" for a throwaway database. */
+  /** BATON_DB, default ./data/baton.db; ":memory:" for a throwaway database. Unused on PostgreSQL. */
   dbFile: string;
+  /** BATON_DATABASE_URL (with BATON_DATABASE_POOL and BATON_DATABASE_SCHEMA): PostgreSQL instead of the SQLite file; null for SQLite. */
+  database: DatabaseSettings | null;
   /** BATON_DEV=1: stack traces in error responses, pretty logs. */
   dev: boolean;
   /** BATON_LOG_LEVEL, default info. */
@@ -42,6 +79,8 @@ export interface Config {
   corsOrigins: CorsOrigins;
   /** BATON_AUTH, default on: requests need a Bearer token. Off only when BATON_HOST is a loopback address. */
   auth: boolean;
+  /** BATON_ADMIN_TOKEN, default unset: an admin token chosen by the operator (at least 32 characters), accepted by every gateway on the database; no admin.token file is written then. */
+  adminToken: string | null;
   /** BATON_ADMIN_TOKEN_FILE, default admin.token beside the database: where the first admin token is written (mode 0600); null for an in-memory database without the variable. */
   adminTokenFile: string | null;
   /** BATON_TOKEN_RATE_LIMIT, default 1000/10s: requests per token (or per address without one); null when off. */
@@ -166,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: int(env, "BATON_PORT", 4000, 0, 65535),
     host,
     dbFile,
+    database: parseDatabase(env),
     dev: env["BATON_DEV"] === "1",
     logLevel: level,
     agentOfflineMs: int(env, "BATON_AGENT_OFFLINE_MS", 60_000, 1_000, 86_400_000),
@@ -192,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     corsOrigins: parseCorsOrigins(env["BATON_CORS_ORIGINS"]),
     auth,
+    adminToken: parseAdminToken(env["BATON_ADMIN_TOKEN"]),
     adminTokenFile: tokenFile ? resolve(tokenFile) : dbFile === ":memory:" ? null : join(dirname(dbFile), "admin.token"),
     requestRate: parseRequestRate(env["BATON_TOKEN_RATE_LIMIT"]),
     anonymousRate: parseRequestRate(env["BATON_ANONYMOUS_RATE_LIMIT"], "BATON_ANONYMOUS_RATE_LIMIT", "100/10s"),

@@ -10,7 +10,8 @@ import { dirname } from "node:path";
 import { isReservedRole, roleListProblems } from "../domain/builtins.js";
 import { BatonError, badInput, notFound, type Problem } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
-import type { TokenRecord, TokenRepository } from "../store/tokens.js";
+import type { Store } from "../store/store.js";
+import type { TokenRecord } from "../store/tokens.js";
 
 /** What a token may do: viewer, operator, agent and admin use the API, each reading as viewer does; metrics only reads /metrics (see docs/SECURITY.md, "Who may do what"). */
 export const TOKEN_ROLES = ["viewer", "operator", "agent", "admin", "metrics"] as const;
@@ -61,14 +62,14 @@ export class Tokens {
   private readonly revokedListeners = new Set<(id: string) => void>();
 
   constructor(
-    private readonly repo: TokenRepository,
+    private readonly store: Store,
     private readonly now: () => number = Date.now,
   ) {}
 
   /** Creates a token; the secret is in the result only. Bad settings: BAD_USER_INPUT, every problem at once. */
-  create(req: NewToken, createdBy: string): { token: string; record: TokenRecord } {
+  async create(req: NewToken, createdBy: string): Promise<{ token: string; record: TokenRecord }> {
     const made = this.mint(req, createdBy);
-    this.repo.insert(made.record);
+    await this.store.transact((s) => s.tokens.insert(made.record));
     return made;
   }
 
@@ -105,16 +106,19 @@ export class Tokens {
     return { token, record };
   }
 
-  list(): TokenRecord[] {
-    return this.repo.list();
+  list(): Promise<TokenRecord[]> {
+    return this.store.queries.tokens.list();
   }
 
   /** Revokes a token at once (a second revoke changes nothing); open subscriptions made with it end. */
-  revoke(id: string): TokenRecord {
-    const before = this.repo.get(id);
-    if (!before) throw notFound("token", id);
-    if (this.repo.revoke(id, this.now())) for (const listener of this.revokedListeners) listener(id);
-    return this.repo.get(id)!;
+  async revoke(id: string): Promise<TokenRecord> {
+    const { revoked, record } = await this.store.transact(async (s) => {
+      if (!(await s.tokens.get(id))) throw notFound("token", id);
+      const revoked = await s.tokens.revoke(id, this.now());
+      return { revoked, record: (await s.tokens.get(id))! };
+    });
+    if (revoked) for (const listener of this.revokedListeners) listener(id);
+    return record;
   }
 
   /** Calls `listener` with the id of every token revoked through this instance. */
@@ -124,23 +128,23 @@ export class Tokens {
   }
 
   /** The principal of a presented token; UNAUTHENTICATED when it is unknown, revoked or expired. */
-  verify(token: string): Principal {
-    const t = this.repo.byHash(hashToken(token));
+  async verify(token: string): Promise<Principal> {
+    const t = await this.store.queries.tokens.byHash(hashToken(token));
     const why = refusal(t, this.now());
     if (why !== null) throw unauthenticated(why);
     return { name: t!.name, role: t!.role as TokenRole, tokenId: t!.id, roles: t!.roles };
   }
 
   /** Whether the token still authenticates (not revoked or expired since it was presented). */
-  stillValid(id: string): boolean {
-    return refusal(this.repo.get(id), this.now()) === null;
+  async stillValid(id: string): Promise<boolean> {
+    return refusal(await this.store.queries.tokens.get(id), this.now()) === null;
   }
 
   /**
    * The principal of an `Authorization` header value (`Bearer <token>`); null when there is
    * none. A malformed header, or a token that does not authenticate: UNAUTHENTICATED.
    */
-  fromHeader(value: unknown): Principal | null {
+  async fromHeader(value: unknown): Promise<Principal | null> {
     if (value === undefined || value === null || value === "") return null;
     const m = typeof value === "string" ? /^Bearer\s+(\S+)\s*$/i.exec(value) : null;
     if (!m) throw unauthenticated('the authorization must be "Bearer <token>"');
@@ -149,16 +153,40 @@ export class Tokens {
 
   /**
    * On a database without any token (a first start), creates an admin token and writes it to
-   * `file` with mode 0600. Returns the file written, or null when tokens exist already.
+   * `file` with mode 0600. Returns the file written, or null when tokens exist already. Gateways
+   * starting together on one database make one token: the check and the insert hold a lock.
    */
-  ensureAdminToken(file: string): string | null {
-    if (this.repo.count() > 0) return null;
-    const { token, record } = this.mint({ name: "admin", role: "admin" }, "system");
-    // The file first: a token stored but never written would lock everyone out for good.
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `${token}\n`, { mode: 0o600 });
-    chmodSync(file, 0o600); // the mode applies only when the file is created: an old file is tightened too
-    this.repo.insert(record);
-    return file;
+  async ensureAdminToken(file: string): Promise<string | null> {
+    return this.store.transact(async (s) => {
+      await s.tokens.lockFirstAdmin();
+      if ((await s.tokens.count()) > 0) return null;
+      const { token, record } = this.mint({ name: "admin", role: "admin" }, "system");
+      // The file first: a token stored but never written would lock everyone out for good.
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, `${token}\n`, { mode: 0o600 });
+      chmodSync(file, 0o600); // the mode applies only when the file is created: an old file is tightened too
+      await s.tokens.insert(record);
+      return file;
+    });
+  }
+
+  /**
+   * The operator's own admin token (BATON_ADMIN_TOKEN): its hash is stored once, so that every
+   * gateway on the database accepts it. True when it was stored now. A token of that value
+   * revoked since is left revoked.
+   */
+  async ensureGivenAdminToken(token: string): Promise<boolean> {
+    const hash = hashToken(token);
+    return this.store.transact(async (s) => {
+      await s.tokens.lockFirstAdmin();
+      if (await s.tokens.byHash(hash)) return false;
+      const record: TokenRecord = {
+        ...this.mint({ name: "admin (BATON_ADMIN_TOKEN)", role: "admin" }, "system").record,
+        hash,
+        prefix: token.slice(0, SHOWN_CHARS),
+      };
+      await s.tokens.insert(record);
+      return true;
+    });
   }
 }

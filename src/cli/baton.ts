@@ -8,7 +8,9 @@ import "reflect-metadata";
 import { ConfigError, loadConfig } from "../config.js";
 import { BackupError, backupDatabase } from "../store/backup.js";
 import { DatabaseOpenError, openDatabase } from "../store/database.js";
-import { describeSqliteError } from "../store/storage-errors.js";
+import { maskedUrl, openPostgresStore, PostgresOpenError } from "../store/postgres-database.js";
+import { describeStorageError } from "../store/storage-errors.js";
+import type { App } from "../server/app.js";
 import { tokenCommand, UsageError } from "./tokens.js";
 
 const USAGE = `usage: baton <command>
@@ -44,6 +46,11 @@ async function backup(args: string[]): Promise<void> {
   }
   if (files.length !== 1) throw new UsageError(files.length === 0 ? `backup needs a file (${BACKUP_USAGE})` : `one backup file expected, got ${files.length} (${BACKUP_USAGE})`);
   const config = loadConfig();
+  if (config.database) {
+    throw new BackupError(
+      `the database is PostgreSQL (${maskedUrl(config.database.url)}): back it up with pg_dump, e.g. pg_dump --format=custom --schema=${config.database.schema} --file=baton.dump "$BATON_DATABASE_URL" (docs/postgres.md)`,
+    );
+  }
   const r = await backupDatabase(config.dbFile, files[0]!, { force });
   process.stdout.write(`backup of ${r.source} written to ${r.destination} (${r.pages} pages, ${r.bytes} bytes)\n`);
 }
@@ -57,9 +64,9 @@ async function serve(): Promise<void> {
   const [{ createApp }, { createLogger }] = await Promise.all([import("../server/app.js"), import("../logger.js")]);
   const config = loadConfig();
   const logger = createLogger(config);
-  const app = createApp(config, { logger });
-  // The handlers come first: a signal between "listening" and their installation would kill the
-  // process undrained (the default action).
+  // The handlers come first: a signal while the database is opened, or between "listening" and
+  // their installation, would kill the process undrained (the default action).
+  let app: App | null = null;
   let starting: Promise<unknown> = Promise.resolve();
   let firstSignalAt: number | null = null;
   const shutdown = (signal: string): void => {
@@ -80,7 +87,7 @@ async function serve(): Promise<void> {
     force.unref();
     starting
       .catch(() => undefined) // a failed start reports itself
-      .then(() => app.stop())
+      .then(() => app?.stop())
       .then(
         () => process.exit(0),
         (err: unknown) => {
@@ -91,12 +98,16 @@ async function serve(): Promise<void> {
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
-  const started = app.start();
+  const started = (async () => {
+    app = await createApp(config, { logger });
+    return app.start();
+  })();
   starting = started;
   const { url, adminTokenFile } = await started;
-  logger.info({ url, db: config.dbFile, auth: config.auth }, "baton is ready");
+  const db = config.database ? maskedUrl(config.database.url) : config.dbFile;
+  logger.info({ url, db, auth: config.auth }, "baton is ready");
   if (adminTokenFile) process.stdout.write(`First start: an admin token was written to ${adminTokenFile} (readable by you only)\n`);
-  process.stdout.write(`Baton listening on ${url} (database ${config.dbFile})\n`);
+  process.stdout.write(`Baton listening on ${url} (database ${db})\n`);
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -112,8 +123,9 @@ async function main(argv: string[]): Promise<void> {
       return serve();
     case "migrate": {
       const config = loadConfig();
-      await openDatabase(config.dbFile).close();
-      process.stdout.write(`database ${config.dbFile} is migrated\n`);
+      if (config.database) await (await openPostgresStore(config.database)).close();
+      else await openDatabase(config.dbFile).close();
+      process.stdout.write(`database ${config.database ? maskedUrl(config.database.url) : config.dbFile} is migrated\n`);
       return;
     }
     case "schema": {
@@ -146,8 +158,8 @@ function startFailure(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
   if (err?.code === "EADDRINUSE") return `port already in use (${err.message})`;
   if (err?.code === "EACCES") return `permission denied (${err.message})`;
-  if (e instanceof DatabaseOpenError) return `database error: ${e.message}`;
-  const sqlite = describeSqliteError(e); // also a full disk met after opening; never drizzle's SQL
+  if (e instanceof DatabaseOpenError || e instanceof PostgresOpenError) return `database error: ${e.message}`;
+  const sqlite = describeStorageError(e); // also a full disk met after opening; never drizzle's SQL
   if (sqlite) return `database error: ${sqlite}`;
   return err instanceof Error ? err.message : String(e);
 }

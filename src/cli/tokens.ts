@@ -6,7 +6,7 @@
 import { Tokens } from "../auth/tokens.js";
 import { loadConfig } from "../config.js";
 import { isBatonError } from "../domain/errors.js";
-import { openStore } from "../store/store.js";
+import { openConfiguredStore } from "../store/open.js";
 import type { TokenRecord } from "../store/tokens.js";
 import { table } from "./render.js";
 
@@ -45,15 +45,15 @@ const tokenTable = (tokens: TokenRecord[]): string =>
     ...tokens.map((t) => [t.id, t.name, t.role, t.roles ? t.roles.join(",") : "-", t.prefix, iso(t.createdAt), iso(t.expiresAt), iso(t.revokedAt)]),
   ]);
 
-export function tokenCommand(args: string[]): void {
+export async function tokenCommand(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   const { options, positional } = parseArgs(rest);
   const known = { create: ["name", "role", "expires-in", "roles"], list: [], revoke: [] } as Record<string, string[]>;
   if (sub === undefined || !(sub in known)) throw new UsageError(TOKEN_USAGE);
   const unknown = [...options.keys()].find((k) => !known[sub]!.includes(k));
   if (unknown) throw new UsageError(`unknown option --${unknown}\n${TOKEN_USAGE}`);
-  const store = openStore(loadConfig().dbFile);
-  const tokens = new Tokens(store.tokens);
+  const store = await openConfiguredStore(loadConfig());
+  const tokens = new Tokens(store);
   try {
     if (sub === "create") {
       if (positional.length > 0 || !options.has("name") || !options.has("role")) throw new UsageError(TOKEN_USAGE);
@@ -62,7 +62,7 @@ export function tokenCommand(args: string[]): void {
       if (expiresIn !== undefined && (!m || Number(m[1]) < 1)) throw new UsageError(`--expires-in must be a whole number ≥ 1 then m, h or d (e.g. 30d), got "${expiresIn}"`);
       // --roles coder,reviewer: the agent token's role limit (empty items are dropped; none left is refused by the check).
       const roles = options.has("roles") ? options.get("roles")!.split(",").map((r) => r.trim()).filter((r) => r !== "") : null;
-      const { token, record } = tokens.create(
+      const { token, record } = await tokens.create(
         { name: options.get("name")!, role: options.get("role")!, expiresAt: m ? Date.now() + Number(m[1]) * DURATION_MS[m[2]!]! : null, roles },
         "cli",
       );
@@ -71,10 +71,10 @@ export function tokenCommand(args: string[]): void {
       process.stderr.write(`token ${record.id} (${record.name}, ${record.role}${limit}${record.expiresAt ? `, expires ${iso(record.expiresAt)}` : ""}): keep it now, it cannot be shown again\n`);
     } else if (sub === "list") {
       if (positional.length > 0) throw new UsageError(TOKEN_USAGE);
-      process.stdout.write(`${tokenTable(tokens.list())}\n`);
+      process.stdout.write(`${tokenTable(await tokens.list())}\n`);
     } else {
       if (positional.length !== 1) throw new UsageError(`revoke needs one token id\n${TOKEN_USAGE}`);
-      const t = tokens.revoke(positional[0]!);
+      const t = await tokens.revoke(positional[0]!);
       process.stdout.write(`token ${t.id} (${t.name}) revoked at ${iso(t.revokedAt)}\n`);
     }
   } catch (e) {

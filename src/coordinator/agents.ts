@@ -21,7 +21,7 @@ const SEEN_RESOLUTION_MS = 1_000;
 
 export interface AgentDeps {
   runner: TransactionRunner;
-  /** For reads outside a transaction (the sweep's stale agents). */
+  /** For reads outside a transaction (whether the sweep has anything to do). */
   store: Store;
   clock: Clock;
   /** A remote agent not seen for this long goes OFFLINE. */
@@ -33,10 +33,12 @@ export interface AgentDeps {
 
 export class Agents {
   private sweepHandle: TimerHandle | null = null;
+  private sweeping = false;
+  private running: Promise<void> | null = null;
 
   constructor(private readonly deps: AgentDeps) {}
 
-  register(req: RegisterAgentRequest, builtin = false): AgentModel {
+  async register(req: RegisterAgentRequest, builtin = false): Promise<AgentModel> {
     const problems: Problem[] = [];
     if (req.name.trim() === "" || req.name.length > MAX_AGENT_NAME) problems.push({ path: "name", message: `must be 1 to ${MAX_AGENT_NAME} characters, not blank` });
     problems.push(...roleListProblems(req.roles, "roles"));
@@ -64,9 +66,9 @@ export class Agents {
       createdAt: now,
       owner: req.owner ?? null,
     };
-    return this.deps.runner.transact((tx) => {
-      tx.store.agents.insert(agent);
-      tx.emit({ kind: "AGENT_ONLINE", agentId: agent.id, sender: agent.id, payload: { name: agent.name, roles: agent.roles } });
+    return await this.deps.runner.transact(async (tx) => {
+      await tx.store.agents.insert(agent);
+      await tx.emit({ kind: "AGENT_ONLINE", agentId: agent.id, sender: agent.id, payload: { name: agent.name, roles: agent.roles } });
       return agent;
     });
   }
@@ -76,29 +78,30 @@ export class Agents {
    * back ONLINE. Writes at most once a second per agent: last_seen_at is only compared with the
    * offline threshold (≥ 1 s).
    */
-  seen(tx: Tx, agentId: string, now: number): void {
+  async seen(tx: Tx, agentId: string, now: number): Promise<void> {
     const last = this.deps.lastSeen.get(agentId);
     if (last !== undefined && now - last < SEEN_RESOLUTION_MS) return;
-    const agent = tx.store.agents.get(agentId);
+    const agent = await tx.store.agents.get(agentId);
     if (!agent) return;
     tx.unit.seen.set(agentId, now); // remembered once committed
-    tx.store.agents.touch(agentId, now, "ONLINE");
+    await tx.store.agents.touch(agentId, now, "ONLINE");
     if (agent.status === "OFFLINE") {
-      tx.emit({ kind: "AGENT_ONLINE", agentId, sender: agentId, payload: { name: agent.name } });
+      await tx.emit({ kind: "AGENT_ONLINE", agentId, sender: agentId, payload: { name: agent.name } });
     }
   }
 
   /** Remote agents not heard from within agentOfflineMs go OFFLINE. */
-  sweep(): void {
-    const { store, clock, lastSeen } = this.deps;
+  async sweep(): Promise<void> {
+    const { clock, lastSeen } = this.deps;
     const before = clock.now() - this.deps.agentOfflineMs;
-    const ids = store.agents.staleIds(before);
-    if (ids.length === 0) return;
-    this.deps.runner.transact((tx) => {
-      for (const id of ids) {
-        tx.store.agents.touch(id, tx.store.agents.get(id)!.lastSeenAt ?? before, "OFFLINE");
-        tx.emit({ kind: "AGENT_OFFLINE", agentId: id, sender: SYSTEM, payload: null });
+    if ((await this.deps.store.queries.agents.staleIds(before)).length === 0) return; // nothing to write: no transaction
+    const ids = await this.deps.runner.transact(async (tx) => {
+      const stale = await tx.store.agents.staleIds(before);
+      for (const id of stale) {
+        await tx.store.agents.touch(id, (await tx.store.agents.get(id))!.lastSeenAt ?? before, "OFFLINE");
+        await tx.emit({ kind: "AGENT_OFFLINE", agentId: id, sender: SYSTEM, payload: null });
       }
+      return stale;
     });
     for (const id of ids) lastSeen.delete(id); // once committed
   }
@@ -106,17 +109,22 @@ export class Agents {
   /** Sweeps every agentOfflineMs / 2 (at least every second) until stopped. */
   startSweeping(): void {
     const every = Math.max(1000, this.deps.agentOfflineMs / 2);
+    this.sweeping = true;
     this.sweepHandle = this.deps.clock.schedule(every, () => {
-      try {
-        this.sweep();
-      } catch (err) {
-        logFailure(this.deps.logger(), err, "the agent sweep", every); // the next sweep finds them again
-      }
-      this.startSweeping();
+      this.sweepHandle = null;
+      return (this.running = this.sweep()
+        .catch((err: unknown) => logFailure(this.deps.logger(), err, "the agent sweep", every)) // the next sweep finds them again
+        .finally(() => {
+          this.running = null;
+          if (this.sweeping) this.startSweeping();
+        }));
     });
   }
 
-  stopSweeping(): void {
+  /** Stops sweeping; resolves once a sweep under way has ended. */
+  async stopSweeping(): Promise<void> {
+    this.sweeping = false;
     this.sweepHandle?.cancel();
+    await this.running;
   }
 }

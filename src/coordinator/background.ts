@@ -7,7 +7,7 @@
  * nothing.
  */
 import { createLogger, type Logger } from "../logger.js";
-import { describeSqliteError, isStorageFailure } from "../store/storage-errors.js";
+import { describeStorageError, isStorageFailure } from "../store/storage-errors.js";
 
 export const RETRY_MIN_MS = 500;
 export const RETRY_MAX_MS = 30_000;
@@ -29,7 +29,7 @@ export class Backoff {
 
 /** Logs a failure of background work, saying what failed and when it is tried again. */
 export function logFailure(logger: Logger, err: unknown, what: string, retryInMs: number | null): void {
-  const storage = isStorageFailure(err) ? `: ${describeSqliteError(err) ?? (err as Error).message}` : "";
+  const storage = isStorageFailure(err) ? `: ${describeStorageError(err) ?? (err as Error).message}` : "";
   const retry = retryInMs === null ? "" : `; trying again in ${retryInMs} ms`;
   logger.error({ err, retryInMs }, `${what} failed${storage}${retry}`);
 }

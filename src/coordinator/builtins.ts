@@ -88,7 +88,7 @@ const wait: Handler = (g, c, stop) =>
 const signal: Handler = async (g, c, stop) => {
   const { name, match } = cfg(g);
   const filter = { planId: g.plan.id, kinds: ["CUSTOM" as const], names: [String(name)] };
-  for await (const s of followSignals(c.hub, c.store.signals, { filter, afterSequence: 0, signal: stop })) {
+  for await (const s of followSignals(c.hub, c.store, { filter, afterSequence: 0, signal: stop })) {
     if (match === undefined || jsonContains(s.payload, match)) {
       return { signal: { sequence: s.sequence, name: s.name, sender: s.sender, payload: s.payload, at: new Date(s.at).toISOString() } };
     }
@@ -108,7 +108,7 @@ const http: Handler = async (g, _c, _stop, env) => {
     plan: { id: g.plan.id, name: g.plan.name, input: g.plan.input },
     step: { key: g.step.key, attempt: g.lease.attempt },
     input: attemptInput(g.step),
-    context: g.context().data,
+    context: (await g.context()).data,
   });
   let h: ReturnType<typeof resolveHeaders>;
   try {
@@ -153,7 +153,7 @@ const http: Handler = async (g, _c, _stop, env) => {
  * as it is now, the order of `dependsOn` does not matter. `config.pii` was checked at creation.
  */
 const merge: Handler = async (g, c) => {
-  const steps = c.store.plans.load(g.plan.id)?.steps ?? [];
+  const steps = (await c.store.queries.plans.load(g.plan.id))?.steps ?? [];
   const inputs = g.step.dependsOn.map((key) => ({ key, output: steps.find((s) => s.key === key)?.output ?? null }));
   return mergeOutputs(inputs, (cfg(g)["pii"] ?? {}) as PiiConfig);
 };
@@ -169,7 +169,7 @@ const prefetch: Handler = async (g, c, stop, env) => {
   const started = performance.now();
   const r = await prefetchValue(c.store, c.clock, s, stop, { ...env, onBlocked: (url, reason) => logBlocked(env, g, url, reason) });
   if (!r.ok && s.required) throw new BuiltinFailure(r.error.message, r.error.type, r.error.retryable, { url: s.url, status: r.error.status });
-  c.updateContext({ planId: g.plan.id, key: s.key, value: r.ok ? r.value : null }, { actor: BuiltinRole.PREFETCH, leaseId: g.lease.id });
+  await c.updateContext({ planId: g.plan.id, key: s.key, value: r.ok ? r.value : null }, { actor: BuiltinRole.PREFETCH, leaseId: g.lease.id });
   const durationMs = Math.round(performance.now() - started);
   const described = { key: s.key, cacheKey: s.cacheKey, hit: r.hit, durationMs };
   return r.ok ? { ...described, bytes: r.bytes, status: r.status } : { ...described, bytes: 0, status: r.error.status, warning: r.error.message };
@@ -195,12 +195,17 @@ function failure(leaseId: string, e: unknown): Report {
 export class BuiltinAgents {
   private stopped = false;
   private readonly loops: Promise<void>[] = [];
-  private readonly pending: Report[] = [];
+  /** Reports waiting to be committed, each with what to call once it is (its attempt's slot is free then). */
+  private readonly pending: { report: Report; saved: () => void }[] = [];
   /** One per attempt running here, aborted to end it early. */
   private readonly attempts = new Set<AbortController>();
   /** Backoffs after a failure (a full disk): ended at once by stop(). */
   private readonly pauses = new Set<{ handle: TimerHandle; resume: () => void }>();
   private readonly reportBackoff = new Backoff();
+  /** The batch of reports being committed, if any. */
+  private flushing: Promise<void> | null = null;
+  /** Waiting out a backoff before the reports are tried again. */
+  private retrying = false;
 
   private readonly env: HandlerEnv;
 
@@ -217,12 +222,10 @@ export class BuiltinAgents {
     this.env = { outbound: options.outbound ?? new OutboundPolicy(), secrets: options.secrets ?? new Secrets(), logger };
   }
 
-  start(): void {
-    const existing = this.coordinator.store.agents.list().filter((a) => a.builtin);
+  async start(): Promise<void> {
+    const existing = (await this.coordinator.store.queries.agents.list()).filter((a) => a.builtin);
     for (const [role, { handler, concurrency }] of Object.entries(HANDLERS)) {
-      const agent =
-        existing.find((a) => a.name === role) ??
-        this.coordinator.registerAgent({ name: role, roles: [role], concurrency }, true);
+      const agent = existing.find((a) => a.name === role) ?? (await this.coordinator.registerAgent({ name: role, roles: [role], concurrency }, true));
       this.loops.push(this.loop(agent.id, agent.concurrency, handler));
     }
   }
@@ -237,6 +240,7 @@ export class BuiltinAgents {
     for (const a of this.attempts) a.abort();
     for (const p of this.pauses) p.resume();
     await Promise.all(this.loops);
+    await this.flushing;
   }
 
   private async loop(agentId: string, concurrency: number, handler: Handler): Promise<void> {
@@ -273,9 +277,9 @@ export class BuiltinAgents {
     const abort = new AbortController();
     this.attempts.add(abort);
     let beat: TimerHandle | null = null;
-    const heartbeat = (): void => {
+    const heartbeat = async (): Promise<void> => {
       try {
-        if (!this.coordinator.heartbeat(g.lease.id).cancelRequested) {
+        if (!(await this.coordinator.heartbeat(g.lease.id)).cancelRequested) {
           beat = clock.schedule(every, heartbeat);
           return;
         }
@@ -300,39 +304,61 @@ export class BuiltinAgents {
     }
     beat.cancel();
     this.attempts.delete(abort);
-    if (report) this.queue(report);
+    if (report) await this.queue(report);
   }
 
-  /** Reports are committed together, once per turn of the event loop (group commit). */
-  private queue(r: Report): void {
-    this.pending.push(r);
-    if (this.pending.length === 1) setImmediate(() => this.flush());
+  /**
+   * Reports are committed together (group commit): once per turn of the event loop, and while a
+   * batch is being committed, those that come meanwhile wait for the next one. Resolves once the
+   * report is committed (or the agents stop): until then its lease still counts as running, in
+   * the database as in the loop, so the next claim asks for the room the database will grant.
+   */
+  private queue(report: Report): Promise<void> {
+    return new Promise((saved) => {
+      this.pending.push({ report, saved });
+      this.flushSoon();
+    });
   }
 
-  private flush(): void {
-    const batch = this.pending.splice(0);
-    let results: ReturnType<Coordinator["reportMany"]>;
+  private flushSoon(): void {
+    if (this.flushing || this.retrying || this.pending.length === 0) return;
+    this.flushing = new Promise((resolve) => setImmediate(resolve))
+      .then(() => this.commit(this.pending.splice(0)))
+      .finally(() => {
+        this.flushing = null;
+        this.flushSoon();
+      });
+  }
+
+  private async commit(batch: { report: Report; saved: () => void }[]): Promise<void> {
+    let results: Awaited<ReturnType<Coordinator["reportMany"]>>;
     try {
-      results = this.coordinator.reportMany(batch);
+      results = await this.coordinator.reportMany(batch.map((p) => p.report));
     } catch (err) {
       // Nothing of the batch was saved (a full disk…) and its leases still run: report it again
-      // later, with the reports queued meanwhile (queue() leaves them to this retry).
+      // later, with the reports queued meanwhile.
       this.pending.unshift(...batch);
       const ms = this.reportBackoff.failed();
       logFailure(this.logger, err, `saving ${batch.length} built-in report(s)`, ms);
-      void this.pause(ms).then(() => this.stopped || this.flush());
+      this.retrying = true;
+      void this.pause(ms).then(() => {
+        this.retrying = false;
+        if (this.stopped) for (const p of this.pending.splice(0)) p.saved(); // left to expire
+        else this.flushSoon();
+      });
       return;
     }
     this.reportBackoff.succeeded();
     results.forEach((res, i) => {
-      if (res instanceof BatonError) this.logger.debug({ err: res, leaseId: batch[i]!.leaseId }, "built-in report refused");
+      if (res instanceof BatonError) this.logger.debug({ err: res, leaseId: batch[i]!.report.leaseId }, "built-in report refused");
     });
+    for (const p of batch) p.saved();
   }
 
   /** Resolves after `ms` on the coordinator's clock, or at once when the agents stop. */
   private pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const p = {
+      const p: { handle: TimerHandle; resume: () => void } = {
         handle: this.coordinator.clock.schedule(ms, () => p.resume()),
         resume: () => {
           p.handle.cancel();

@@ -25,7 +25,7 @@ export const systemClock: Clock = {
       t = setTimeout(() => {
         const rest = at - Date.now();
         if (rest > 0 && left > MAX_TIMER_MS) arm(rest);
-        else fn();
+        else void fn();
       }, Math.min(Math.max(0, left), MAX_TIMER_MS));
       t.unref();
     };
@@ -37,7 +37,7 @@ export const systemClock: Clock = {
 interface Pending {
   at: number;
   seq: number;
-  fn: () => void;
+  fn: () => unknown;
 }
 
 /** A clock that moves only when told to; due callbacks run in time order as it advances. */
@@ -51,14 +51,17 @@ export class ManualClock implements Clock {
     return this.time;
   }
 
-  schedule(ms: number, fn: () => void): TimerHandle {
+  schedule(ms: number, fn: () => unknown): TimerHandle {
     const entry = { at: this.time + Math.max(0, ms), seq: this.seq++, fn };
     this.pending.push(entry);
     return { cancel: () => (this.pending = this.pending.filter((p) => p !== entry)) };
   }
 
-  /** Moves time forward by `ms`, running every callback that falls due on the way. */
-  advance(ms: number): void {
+  /**
+   * Moves time forward by `ms`, running every callback that falls due on the way, in time order,
+   * each after the work the one before started (the promise it returned) has settled.
+   */
+  async advance(ms: number): Promise<void> {
     const target = this.time + ms;
     for (;;) {
       const next = this.pending
@@ -67,7 +70,7 @@ export class ManualClock implements Clock {
       if (!next) break;
       this.pending = this.pending.filter((p) => p !== next);
       this.time = Math.max(this.time, next.at);
-      next.fn();
+      await next.fn();
     }
     this.time = target;
   }

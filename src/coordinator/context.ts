@@ -21,22 +21,22 @@ export class SharedContext {
    * the write is also recorded as an UPDATE_CONTEXT intervention. A stale expectedVersion (of
    * the whole context) is a CONFLICT and writes nothing.
    */
-  update(req: ContextUpdate, by: { actor: string; leaseId?: string | null; reason?: string | null }): ContextEntryModel {
+  async update(req: ContextUpdate, by: { actor: string; leaseId?: string | null; reason?: string | null }): Promise<ContextEntryModel> {
     checkContextUpdate(req, by.reason);
-    return this.runner.transact((tx) => {
-      const plan = tx.mustLoad(req.planId).plan;
-      const writer = by.leaseId ? leaseHolder(tx, req.planId, by.leaseId) : by.actor;
-      const current = tx.store.context.version(req.planId);
+    return await this.runner.transact(async (tx) => {
+      const plan = (await tx.mustLoad(req.planId)).plan;
+      const writer = by.leaseId ? await leaseHolder(tx, req.planId, by.leaseId) : by.actor;
+      const current = await tx.store.context.version(req.planId);
       if (req.expectedVersion != null && req.expectedVersion !== current) {
         throw conflict(`the context of plan ${req.planId} is at version ${current}, not ${req.expectedVersion}`, { planId: req.planId, contextVersion: current });
       }
-      const before = tx.store.context.entry(req.planId, req.key);
+      const before = await tx.store.context.entry(req.planId, req.key);
       const now = tx.clock.now();
-      const entry = writeContext(tx, { planId: req.planId, key: req.key, value: req.value ?? null, targets: req.targets ?? [], by: writer, at: now });
+      const entry = await writeContext(tx, { planId: req.planId, key: req.key, value: req.value ?? null, targets: req.targets ?? [], by: writer, at: now });
       if (!by.leaseId) {
         const args = { key: req.key, value: req.value ?? null, targets: req.targets ?? [] };
         const record = { id: newId("intervention"), planId: req.planId, kind: "UPDATE_CONTEXT", stepKey: null, actor: by.actor, reason: by.reason ?? null, args, at: now };
-        recordApplied(tx, record, { key: req.key, before: before?.value ?? null, after: entry.value, contextVersion: entry.contextVersion }, plan.version);
+        await recordApplied(tx, record, { key: req.key, before: before?.value ?? null, after: entry.value, contextVersion: entry.contextVersion }, plan.version);
       }
       return entry;
     });

@@ -12,7 +12,6 @@ import { isSatisfiedStepState } from "../domain/statuses.js";
 import { intervene } from "../engine/interventions.js";
 import type { CheckpointRecord } from "../store/checkpoints.js";
 import type { InterventionRecord } from "../store/interventions.js";
-import type { Store } from "../store/store.js";
 import type { Clock } from "./clock.js";
 import { apply, checkpoint, dispatch, writeContext } from "./decisions.js";
 import { argsOf, checkRequestShape, toInterventionRequest, type ControlRequest } from "./requests.js";
@@ -28,8 +27,6 @@ function checkNames(entries: Parameters<typeof checkLengths>[1]): void {
 
 export interface ControlDeps {
   runner: TransactionRunner;
-  /** For reads outside a transaction (the checkpoint a fork starts from). */
-  store: Store;
   clock: Clock;
 }
 
@@ -43,11 +40,11 @@ export class Control {
    * intervention is a row (the audit log) and a signal; an unknown plan or malformed
    * arguments are errors instead, and record nothing.
    */
-  intervene(planId: string, input: ControlRequest, by: { actor: string; reason?: string | null; expectedVersion?: number | null }): InterventionRecord {
+  async intervene(planId: string, input: ControlRequest, by: { actor: string; reason?: string | null; expectedVersion?: number | null }): Promise<InterventionRecord> {
     checkRequestShape(input, by.reason);
-    return this.deps.runner.transact((tx) => {
-      const prev = tx.mustLoad(planId);
-      const request = toInterventionRequest(input, prev.plan, (id) => tx.store.checkpoints.aggregate(id));
+    return await this.deps.runner.transact(async (tx) => {
+      const prev = await tx.mustLoad(planId);
+      const request = await toInterventionRequest(input, prev.plan, (id) => tx.store.checkpoints.aggregate(id));
       const result = intervene(prev, request, tx.clock.now(), by.expectedVersion);
       const stepKey = "stepKey" in request ? request.stepKey : request.kind === "ADD_STEP" ? request.step.key : null;
       const record = {
@@ -61,7 +58,7 @@ export class Control {
         at: tx.clock.now(),
       };
       if (!result.ok) {
-        const row = tx.store.interventions.insert({
+        const row = await tx.store.interventions.insert({
           ...record,
           status: "REJECTED",
           rejectionCode: result.code,
@@ -69,7 +66,7 @@ export class Control {
           diff: null,
           planVersion: prev.plan.version,
         });
-        tx.emit({
+        await tx.emit({
           kind: "INTERVENTION_REJECTED",
           planId,
           stepKey,
@@ -78,81 +75,85 @@ export class Control {
         });
         return row;
       }
-      apply(tx, prev, { ok: true, aggregate: result.aggregate, commands: result.commands, changed: true }, by.actor);
-      if (request.kind === "RESTORE_CHECKPOINT") restoreContext(tx, planId, tx.store.checkpoints.get(request.checkpointId)!.contextVersion, by.actor);
-      return recordApplied(tx, record, result.diff, result.aggregate.plan.version);
+      await apply(tx, prev, { ok: true, aggregate: result.aggregate, commands: result.commands, changed: true }, by.actor);
+      if (request.kind === "RESTORE_CHECKPOINT") await restoreContext(tx, planId, (await tx.store.checkpoints.get(request.checkpointId))!.contextVersion, by.actor);
+      return await recordApplied(tx, record, result.diff, result.aggregate.plan.version);
     });
   }
 
   // ---------------------------------------------------------------- checkpoints
 
   /** A MANUAL checkpoint of the plan as it is now (its label at most MAX_LABEL characters). */
-  createCheckpoint(planId: string, label: string | null, actor: string): CheckpointRecord {
+  async createCheckpoint(planId: string, label: string | null, actor: string): Promise<CheckpointRecord> {
     checkNames([["label", label, MAX_LABEL]]);
-    return this.deps.runner.transact((tx) => checkpoint(tx, tx.mustLoad(planId), "MANUAL", null, label, actor));
+    return await this.deps.runner.transact(async (tx) => await checkpoint(tx, await tx.mustLoad(planId), "MANUAL", null, label, actor));
   }
 
   /**
    * A new plan that starts from a checkpoint's state: finished steps keep their outputs, the
    * others start afresh. The original plan is untouched; the fork names its checkpoint.
    */
-  forkFromCheckpoint(checkpointId: string, name: string | null, actor: string): PlanModel {
+  async forkFromCheckpoint(checkpointId: string, name: string | null, actor: string): Promise<PlanModel> {
     checkNames([["name", name]]);
-    const { store, clock } = this.deps;
-    const state = store.checkpoints.aggregate(checkpointId);
-    if (!state) throw notFound("checkpoint", checkpointId);
-    const now = clock.now();
-    const aggregate: PlanAggregate = {
-      plan: {
-        ...state.plan,
-        id: newId("plan"),
-        name: name ?? `${state.plan.name} (fork)`,
-        state: "IDLE",
-        version: 1,
-        result: null,
-        error: null,
-        idempotencyKey: null,
-        createdAt: now,
-        startedAt: null,
-        finishedAt: null,
-        pausedAt: null,
-        forkedFrom: checkpointId,
-        lastClaimedAt: null,
-        templateId: state.plan.templateId,
-      },
-      steps: state.steps.map((s, i) => (isSatisfiedStepState(s.state) ? { ...s, position: i, agentId: null, leaseId: null } : newStep(s, i))),
-    };
-    const from = store.checkpoints.get(checkpointId)!;
-    return this.deps.runner.transact((tx) => {
-      tx.store.plans.insert(aggregate);
+    const now = this.deps.clock.now();
+    return await this.deps.runner.transact(async (tx) => {
+      const state = await tx.store.checkpoints.aggregate(checkpointId);
+      if (!state) throw notFound("checkpoint", checkpointId);
+      const aggregate: PlanAggregate = {
+        plan: {
+          ...state.plan,
+          id: newId("plan"),
+          name: name ?? `${state.plan.name} (fork)`,
+          state: "IDLE",
+          version: 1,
+          result: null,
+          error: null,
+          idempotencyKey: null,
+          createdAt: now,
+          startedAt: null,
+          finishedAt: null,
+          pausedAt: null,
+          forkedFrom: checkpointId,
+          lastClaimedAt: null,
+          templateId: state.plan.templateId,
+        },
+        steps: state.steps.map((s, i) => (isSatisfiedStepState(s.state) ? { ...s, position: i, agentId: null, leaseId: null } : newStep(s, i))),
+      };
+      const from = (await tx.store.checkpoints.get(checkpointId))!;
+      await tx.store.plans.insert(aggregate);
       // The fork starts with the context as it was (its own history begins there).
-      for (const e of tx.store.context.entries(from.planId, from.contextVersion)) {
-        tx.store.context.write({ planId: aggregate.plan.id, key: e.key, value: e.value, targets: e.targets, by: e.updatedBy, at: now });
+      for (const e of await tx.store.context.entries(from.planId, from.contextVersion)) {
+        await tx.store.context.write({ planId: aggregate.plan.id, key: e.key, value: e.value, targets: e.targets, by: e.updatedBy, at: now });
       }
-      tx.emit({ kind: "PLAN_CREATED", planId: aggregate.plan.id, sender: actor, payload: { name: aggregate.plan.name, forkedFrom: checkpointId } });
-      return dispatch(tx, aggregate.plan.id, { type: "PlanStarted" }, actor).aggregate.plan;
+      await tx.emit({ kind: "PLAN_CREATED", planId: aggregate.plan.id, sender: actor, payload: { name: aggregate.plan.name, forkedFrom: checkpointId } });
+      return (await dispatch(tx, aggregate.plan.id, { type: "PlanStarted" }, actor)).aggregate.plan;
     });
   }
 }
 
 /** Records an APPLIED intervention (the audit log) and its INTERVENTION_APPLIED signal, in the caller's transaction. */
-export function recordApplied(tx: Tx, record: Omit<InterventionRecord, "seq" | "status" | "rejectionCode" | "rejectionReason" | "diff" | "planVersion">, diff: Json, planVersion: number): InterventionRecord {
-  const row = tx.store.interventions.insert({ ...record, status: "APPLIED", rejectionCode: null, rejectionReason: null, diff, planVersion });
-  tx.emit({ kind: "INTERVENTION_APPLIED", planId: row.planId, stepKey: row.stepKey, sender: row.actor, payload: { interventionId: row.id, kind: row.kind, reason: row.reason, diff } });
+export async function recordApplied(
+  tx: Tx,
+  record: Omit<InterventionRecord, "seq" | "status" | "rejectionCode" | "rejectionReason" | "diff" | "planVersion">,
+  diff: Json,
+  planVersion: number,
+): Promise<InterventionRecord> {
+  const row = await tx.store.interventions.insert({ ...record, status: "APPLIED", rejectionCode: null, rejectionReason: null, diff, planVersion });
+  await tx.emit({ kind: "INTERVENTION_APPLIED", planId: row.planId, stepKey: row.stepKey, sender: row.actor, payload: { interventionId: row.id, kind: row.kind, reason: row.reason, diff } });
   return row;
 }
 
 /** The context back as it was at a context version: changed keys rewritten, later ones removed. */
-function restoreContext(tx: Tx, planId: string, version: number, by: string): void {
-  const then = new Map(tx.store.context.entries(planId, version).map((e) => [e.key, e] as const));
+async function restoreContext(tx: Tx, planId: string, version: number, by: string): Promise<void> {
+  const then = new Map((await tx.store.context.entries(planId, version)).map((e) => [e.key, e] as const));
   const at = tx.clock.now();
-  for (const e of tx.store.context.entries(planId)) {
+  for (const e of await tx.store.context.entries(planId)) {
     const old = then.get(e.key);
-    if (!old) writeContext(tx, { planId, key: e.key, value: null, targets: e.targets, by, at, deleted: true }, { restoredTo: version });
+    if (!old) await writeContext(tx, { planId, key: e.key, value: null, targets: e.targets, by, at, deleted: true }, { restoredTo: version });
     else if (!jsonEqual(old.value, e.value) || !jsonEqual(old.targets, e.targets)) {
-      writeContext(tx, { planId, key: e.key, value: old.value, targets: old.targets, by, at }, { restoredTo: version });
+      await writeContext(tx, { planId, key: e.key, value: old.value, targets: old.targets, by, at }, { restoredTo: version });
     }
     then.delete(e.key);
   }
-  for (const old of then.values()) writeContext(tx, { planId, key: old.key, value: old.value, targets: old.targets, by, at }, { restoredTo: version });
+  for (const old of then.values()) await writeContext(tx, { planId, key: old.key, value: old.value, targets: old.targets, by, at }, { restoredTo: version });
 }

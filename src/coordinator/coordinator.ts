@@ -100,14 +100,14 @@ export class Coordinator {
       logger,
     });
     this.templates = new Templates(store, clock);
-    this.tokens = new Tokens(store.tokens, () => clock.now());
-    this.limits = new RoleLimits(store, clock, (roles) => this.waiters.wake(roles));
+    this.tokens = new Tokens(store, () => clock.now());
+    this.limits = new RoleLimits(store, clock, (roles) => void this.waiters.wake(roles));
     this.messages = new Messages(runner);
     this.due = new DueTimers({ runner, store, clock, replyTimedOut: (tx, t) => this.messages.replyTimedOut(tx, t), logger });
     this.plans = new Plans({ runner, store, clock, templates: this.templates });
     this.agents = new Agents({ runner, store, clock, agentOfflineMs: options.agentOfflineMs, lastSeen, logger });
     this.leases = new Leases({ runner, store, clock, agents: this.agents, limits: this.limits, waiters: this.waiters, isDraining: () => this.draining });
-    this.control = new Control({ runner, store, clock });
+    this.control = new Control({ runner, clock });
     this.context = new SharedContext(runner);
   }
 
@@ -127,9 +127,9 @@ export class Coordinator {
   // ---------------------------------------------------------------- lifecycle
 
   /** Fires timers that fell due (also those due while the server was down), arms the next, starts the agent sweep. */
-  start(): void {
-    this.limits.configure(this.options.roleLimits ?? [], SYSTEM);
-    this.due.start();
+  async start(): Promise<void> {
+    await this.limits.configure(this.options.roleLimits ?? [], SYSTEM);
+    await this.due.start();
     this.agents.startSweeping();
   }
 
@@ -139,37 +139,37 @@ export class Coordinator {
     this.waiters.abandonAll();
   }
 
-  stop(): void {
+  /** Stops the background work; resolves once what was under way (a round of timers, a sweep) has ended. */
+  async stop(): Promise<void> {
     this.drain();
-    this.due.stop();
     this.limits.stop();
-    this.agents.stopSweeping();
+    await Promise.all([this.due.stop(), this.agents.stopSweeping()]);
   }
 
   /** Fires the timers and expires the leases due now (the scheduler calls it; see ./due.ts). */
-  fireDueTimers(): void {
-    this.due.fire();
+  fireDueTimers(): Promise<void> {
+    return this.due.fire();
   }
 
   // ---------------------------------------------------------------- plans (./plans.ts)
 
-  createPlan(req: CreatePlanRequest, actor: string): PlanModel {
+  createPlan(req: CreatePlanRequest, actor: string): Promise<PlanModel> {
     return this.plans.create(req, actor);
   }
 
-  startPlan(id: string, actor: string): PlanModel {
+  startPlan(id: string, actor: string): Promise<PlanModel> {
     return this.plans.start(id, actor);
   }
 
   // ---------------------------------------------------------------- agents and leases (./agents.ts, ./leases.ts)
 
-  registerAgent(req: RegisterAgentRequest, builtin = false): AgentModel {
+  registerAgent(req: RegisterAgentRequest, builtin = false): Promise<AgentModel> {
     return this.agents.register(req, builtin);
   }
 
   /** Remote agents not heard from within agentOfflineMs go OFFLINE. */
-  sweepAgents(): void {
-    this.agents.sweep();
+  sweepAgents(): Promise<void> {
+    return this.agents.sweep();
   }
 
   /**
@@ -180,72 +180,72 @@ export class Coordinator {
     return this.leases.claim(agentId, max, waitMs, signal);
   }
 
-  heartbeat(leaseId: string, progress: number | null = null, message: string | null = null): LeaseStatus {
+  heartbeat(leaseId: string, progress: number | null = null, message: string | null = null): Promise<LeaseStatus> {
     return this.leases.heartbeat(leaseId, progress, message);
   }
 
   /** Completes the attempt; `addSteps` join the plan (dynamic plans), or the attempt fails with INVALID_PLAN when they are invalid. */
-  complete(leaseId: string, output: Json | null, quality: number | null = null, addSteps: StepDraft[] | null = null): StepResult {
+  complete(leaseId: string, output: Json | null, quality: number | null = null, addSteps: StepDraft[] | null = null): Promise<StepResult> {
     return this.leases.complete(leaseId, output, quality, addSteps);
   }
 
-  fail(leaseId: string, error: ReportedError): StepResult {
+  fail(leaseId: string, error: ReportedError): Promise<StepResult> {
     return this.leases.fail(leaseId, error);
   }
 
   /** Many agent reports in ONE transaction (group commit); a refused one is returned as its error, in input order. */
-  reportMany(reports: readonly Report[]): (StepResult | BatonError)[] {
+  reportMany(reports: readonly Report[]): Promise<(StepResult | BatonError)[]> {
     return this.leases.reportMany(reports);
   }
 
   // ---------------------------------------------------------------- operator control (./control.ts, ./context.ts)
 
   /** Applies an operator's intervention, or records why it was refused (see ./control.ts). */
-  intervene(planId: string, input: ControlRequest, by: { actor: string; reason?: string | null; expectedVersion?: number | null }): InterventionRecord {
+  intervene(planId: string, input: ControlRequest, by: { actor: string; reason?: string | null; expectedVersion?: number | null }): Promise<InterventionRecord> {
     return this.control.intervene(planId, input, by);
   }
 
   /** A MANUAL checkpoint of the plan as it is now. */
-  createCheckpoint(planId: string, label: string | null, actor: string): CheckpointRecord {
+  createCheckpoint(planId: string, label: string | null, actor: string): Promise<CheckpointRecord> {
     return this.control.createCheckpoint(planId, label, actor);
   }
 
   /** A new plan that starts from a checkpoint's state. */
-  forkFromCheckpoint(checkpointId: string, name: string | null, actor: string): PlanModel {
+  forkFromCheckpoint(checkpointId: string, name: string | null, actor: string): Promise<PlanModel> {
     return this.control.forkFromCheckpoint(checkpointId, name, actor);
   }
 
   /** Writes one key of a plan's shared context (see ./context.ts). */
-  updateContext(req: ContextUpdate, by: { actor: string; leaseId?: string | null; reason?: string | null }): ContextEntryModel {
+  updateContext(req: ContextUpdate, by: { actor: string; leaseId?: string | null; reason?: string | null }): Promise<ContextEntryModel> {
     return this.context.update(req, by);
   }
 
   // ---------------------------------------------------------------- messages and signals (./messages.ts)
 
   /** Sends a MESSAGE signal (a request when it expects a reply). */
-  sendMessage(req: MessageRequest, by: { actor: string; leaseId?: string | null }): SignalModel {
+  sendMessage(req: MessageRequest, by: { actor: string; leaseId?: string | null }): Promise<SignalModel> {
     return this.messages.sendMessage(req, by);
   }
 
   /** Appends a CUSTOM signal to a plan's timeline. */
-  sendSignal(req: { planId: string; name: string; stepKey?: string | null; payload?: Json; recipient?: string | null }, sender: string): SignalModel {
+  sendSignal(req: { planId: string; name: string; stepKey?: string | null; payload?: Json; recipient?: string | null }, sender: string): Promise<SignalModel> {
     return this.messages.sendSignal(req, sender);
   }
 
   // ---------------------------------------------------------------- queue policies per role (./limits.ts)
 
   /** Sets a role's claim rate and/or cap on running leases; BAD_USER_INPUT for a bad or empty one. */
-  setRoleLimit(spec: RoleLimitSpec, actor: string): RoleLimitStatus {
+  setRoleLimit(spec: RoleLimitSpec, actor: string): Promise<RoleLimitStatus> {
     return this.limits.set(spec, actor);
   }
 
   /** Removes a role's limits; false when it had none. */
-  removeRoleLimit(role: string): boolean {
+  removeRoleLimit(role: string): Promise<boolean> {
     return this.limits.remove(role);
   }
 
   /** Every role's limits as they stand now, by role. */
-  roleLimits(): RoleLimitStatus[] {
+  roleLimits(): Promise<RoleLimitStatus[]> {
     return this.limits.list();
   }
 }

@@ -14,16 +14,16 @@ import { contextData as contextObject, visibleTo, type ContextEntryModel, type C
 import type { Tx } from "./tx.js";
 
 /** Loads, decides and applies; a rejection becomes an error with a stable code. */
-export function dispatch(tx: Tx, planId: string, event: EngineEvent, sender: string): Decision {
-  const prev = tx.mustLoad(planId);
+export async function dispatch(tx: Tx, planId: string, event: EngineEvent, sender: string): Promise<Decision> {
+  const prev = await tx.mustLoad(planId);
   const d = decide(prev, event, tx.clock.now());
   if (!d.ok) throw rejectionError(d);
-  apply(tx, prev, d, sender);
+  await apply(tx, prev, d, sender);
   return d;
 }
 
 /** Stages a decision and carries out its commands, in the caller's transaction. */
-export function apply(tx: Tx, prev: PlanAggregate, d: Decision, sender: string): void {
+export async function apply(tx: Tx, prev: PlanAggregate, d: Decision, sender: string): Promise<void> {
   if (!d.changed) return;
   const { store, unit: u } = tx;
   const planId = prev.plan.id;
@@ -32,26 +32,26 @@ export function apply(tx: Tx, prev: PlanAggregate, d: Decision, sender: string):
   // the same transaction first gets the state right after them checkpointed.
   if (!d.commands.some((c) => c.type === "TakeCheckpoint" && c.reason === "STEP")) {
     const pending = u.takePendingStep(planId);
-    if (pending) checkpoint(tx, prev, "STEP", pending.stepKey, null, pending.sender);
+    if (pending) await checkpoint(tx, prev, "STEP", pending.stepKey, null, pending.sender);
   }
   u.stage(prev, d.aggregate);
   for (const c of d.commands) {
     switch (c.type) {
       case "EmitSignal":
-        tx.emit({ kind: c.kind, planId, stepKey: c.stepKey, agentId: c.agentId, sender, payload: c.payload });
+        await tx.emit({ kind: c.kind, planId, stepKey: c.stepKey, agentId: c.agentId, sender, payload: c.payload });
         break;
       case "StartAttempt":
-        store.attempts.start({ ...c, id: c.leaseId, planId, startedAt: now });
+        await store.attempts.start({ ...c, id: c.leaseId, planId, startedAt: now });
         u.started.push({ role: c.role, waitMs: c.queuedAt === null ? null : now - c.queuedAt });
         u.earliestTimer = Math.min(u.earliestTimer ?? c.expiresAt, c.expiresAt); // the lease's expiry
         break;
       case "ExtendLease":
-        store.attempts.extend(c.leaseId, c.expiresAt);
+        await store.attempts.extend(c.leaseId, c.expiresAt);
         break;
       case "EndAttempt": {
         const step = prev.steps.find((s) => s.leaseId === c.leaseId);
         const done = c.outcome === "SUCCEEDED" && step ? d.aggregate.steps.find((s) => s.key === step.key) : undefined;
-        store.attempts.end(c.leaseId, c.outcome, c.error, now, done?.output ?? null, done?.quality ?? null);
+        await store.attempts.end(c.leaseId, c.outcome, c.error, now, done?.output ?? null, done?.quality ?? null);
         if (step) {
           u.wake.add(step.role); // the agent has room again: its waiting claim may take work of any plan
           const durationMs = step.startedAt === null ? null : now - step.startedAt;
@@ -60,26 +60,26 @@ export function apply(tx: Tx, prev: PlanAggregate, d: Decision, sender: string):
         break;
       }
       case "SetTimer":
-        store.timers.set({ planId, stepKey: c.stepKey, kind: c.kind, ref: c.ref, dueAt: c.dueAt }, c.frozen ? now : null);
+        await store.timers.set({ planId, stepKey: c.stepKey, kind: c.kind, ref: c.ref, dueAt: c.dueAt }, c.frozen ? now : null);
         if (!c.frozen) u.earliestTimer = Math.min(u.earliestTimer ?? c.dueAt, c.dueAt);
         break;
       case "FreezeTimers":
-        store.timers.freeze(planId, now);
+        await store.timers.freeze(planId, now);
         break;
       case "TakeCheckpoint":
         u.checkpointAtCommit({ planId, reason: c.reason, stepKey: c.stepKey, sender });
         break;
       case "ThawTimers":
-        store.timers.thaw(planId, now);
+        await store.timers.thaw(planId, now);
         u.earliestTimer = now; // re-read the earliest due time after commit
         break;
       case "ClearTimers":
-        store.timers.clear(planId, c.stepKey);
+        await store.timers.clear(planId, c.stepKey);
         break;
       case "WriteContext": {
         const w = { planId, key: c.key, value: c.value, targets: [], by: sender, at: now };
-        if (c.announce) writeContext(tx, w);
-        else store.context.write(w);
+        if (c.announce) await writeContext(tx, w);
+        else await store.context.write(w);
         break;
       }
     }
@@ -89,30 +89,30 @@ export function apply(tx: Tx, prev: PlanAggregate, d: Decision, sender: string):
 }
 
 /** Writes a context entry and announces it (CONTEXT_UPDATED, without the value: targets may hide it). */
-export function writeContext(tx: Tx, w: ContextWrite, extra: Json = {}): ContextEntryModel {
-  const e = tx.store.context.write(w);
+export async function writeContext(tx: Tx, w: ContextWrite, extra: Json = {}): Promise<ContextEntryModel> {
+  const e = await tx.store.context.write(w);
   const payload = { key: e.key, version: e.version, contextVersion: e.contextVersion, targets: e.targets, ...(w.deleted ? { deleted: true } : {}), ...(extra as object) };
-  tx.emit({ kind: "CONTEXT_UPDATED", planId: w.planId, sender: w.by, payload });
+  await tx.emit({ kind: "CONTEXT_UPDATED", planId: w.planId, sender: w.by, payload });
   return e;
 }
 
 /** Records the aggregate as a checkpoint; STEP checkpoints past the limit are pruned. */
-export function checkpoint(tx: Tx, a: PlanAggregate, reason: CheckpointReason, stepKey: string | null, label: string | null, sender: string): CheckpointRecord {
+export async function checkpoint(tx: Tx, a: PlanAggregate, reason: CheckpointReason, stepKey: string | null, label: string | null, sender: string): Promise<CheckpointRecord> {
   const { store } = tx;
   const now = tx.clock.now();
-  const record = store.checkpoints.take(a, {
+  const record = await store.checkpoints.take(a, {
     id: newId("checkpoint"),
     reason,
     stepKey,
     label,
-    sequence: store.signals.head(),
-    contextVersion: store.context.version(a.plan.id),
+    sequence: await store.signals.head(),
+    contextVersion: await store.context.version(a.plan.id),
     at: now,
   });
   // STEP checkpoints come with every completion and are announced by its STEP_SUCCEEDED;
   // the others get a signal of their own.
-  if (isPrunable(reason)) store.checkpoints.prune(a.plan.id, tx.checkpointKeep);
-  if (reason !== "STEP") tx.emit({ kind: "CHECKPOINT_CREATED", planId: a.plan.id, stepKey, sender, payload: { checkpointId: record.id, reason, label } });
+  if (isPrunable(reason)) await store.checkpoints.prune(a.plan.id, tx.checkpointKeep);
+  if (reason !== "STEP") await tx.emit({ kind: "CHECKPOINT_CREATED", planId: a.plan.id, stepKey, sender, payload: { checkpointId: record.id, reason, label } });
   return record;
 }
 
@@ -122,13 +122,13 @@ export function checkpoint(tx: Tx, a: PlanAggregate, reason: CheckpointReason, s
  * when given (else the current context). Takes the repository, not a transaction: a lease
  * reads its pinned context on demand, after the claim committed.
  */
-export function contextData(
+export async function contextData(
   context: ContextRepository,
   planId: string,
   reader: { id: string; roles: readonly string[] } | null = null,
   asOf?: number,
-): { [key: string]: Json } {
-  return contextObject(context.entries(planId, asOf).filter((e) => visibleTo(e, reader)));
+): Promise<{ [key: string]: Json }> {
+  return contextObject((await context.entries(planId, asOf)).filter((e) => visibleTo(e, reader)));
 }
 
 function rejectionError(r: Rejection): BatonError {

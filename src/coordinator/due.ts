@@ -13,7 +13,7 @@ import { logFailure } from "./background.js";
 import type { Clock } from "./clock.js";
 import { apply } from "./decisions.js";
 import type { TransactionRunner } from "./runner.js";
-import { Scheduler } from "./scheduler.js";
+import { earliest, Scheduler } from "./scheduler.js";
 import { SYSTEM, type Tx } from "./tx.js";
 
 export interface DueDeps {
@@ -22,7 +22,7 @@ export interface DueDeps {
   store: Store;
   clock: Clock;
   /** A message's reply timeout fell due (a MESSAGE_REPLY timer), in the timer's transaction. */
-  replyTimedOut: (tx: Tx, t: TimerRow) => void;
+  replyTimedOut: (tx: Tx, t: TimerRow) => Promise<void>;
   logger: () => Logger;
 }
 
@@ -33,19 +33,20 @@ export class DueTimers {
     const { store } = deps;
     this.scheduler = new Scheduler(
       deps.clock,
-      () => earliest(store.timers.nextDue(), store.attempts.nextExpiry()),
+      () => store.read(async (r) => earliest(await r.timers.nextDue(), await r.attempts.nextExpiry())),
       () => this.fire(),
       (err, retryInMs) => logFailure(deps.logger(), err, "firing due timers and expired leases", retryInMs),
     );
   }
 
   /** Fires timers that fell due (also those due while the server was down) and arms the next. */
-  start(): void {
-    this.scheduler.rearm();
+  start(): Promise<void> {
+    return this.scheduler.rearm();
   }
 
-  stop(): void {
-    this.scheduler.stop();
+  /** Stops firing; resolves once a round under way has ended. */
+  stop(): Promise<void> {
+    return this.scheduler.stop();
   }
 
   /** A timer or lease committed due at `dueAt`: armed earlier if it comes first. */
@@ -60,38 +61,37 @@ export class DueTimers {
    * a restarted gateway answers while it catches up. A failure (a full disk) stops the round: the
    * rest stays due, and the scheduler tries again later.
    */
-  fire(): void {
+  async fire(): Promise<void> {
     const { runner, store, clock } = this.deps;
     const now = clock.now();
-    const due = store.timers.due(now, 100);
-    const expired = store.attempts.expired(now, 100);
+    const { due, expired } = await store.read(async (r) => ({ due: await r.timers.due(now, 100), expired: await r.attempts.expired(now, 100) }));
     if (due.length === 0 && expired.length === 0) return;
     for (const t of due) {
-      runner.transact((tx) => {
-        if (!tx.store.timers.take(t)) return; // moved or cleared since it was read
+      await runner.transact(async (tx) => {
+        if (!await tx.store.timers.take(t)) return; // moved or cleared since it was read
         const event = timerEvent(t);
-        if (event) fireEvent(tx, t.planId, event);
-        else this.deps.replyTimedOut(tx, t);
+        if (event) await fireEvent(tx, t.planId, event);
+        else await this.deps.replyTimedOut(tx, t);
       });
     }
     // A lease's timer is its attempt's expires_at; the engine ignores one that moved on.
     for (const l of expired) {
-      runner.transact((tx) => {
-        const fired = fireEvent(tx, l.planId, { type: "LeaseExpired", stepKey: l.stepKey, leaseId: l.leaseId });
+      await runner.transact(async (tx) => {
+        const fired = await fireEvent(tx, l.planId, { type: "LeaseExpired", stepKey: l.stepKey, leaseId: l.leaseId });
         // An attempt its step no longer knows would be found again and again: end it here.
-        if (!fired) tx.store.attempts.end(l.leaseId, "LOST", { message: "lease expired", type: "LEASE_EXPIRED", retryable: true, details: null }, tx.clock.now());
+        if (!fired) await tx.store.attempts.end(l.leaseId, "LOST", { message: "lease expired", type: "LEASE_EXPIRED", retryable: true, details: null }, tx.clock.now());
       });
     }
   }
 }
 
 /** Applies a timer's event; false when it changed nothing. */
-function fireEvent(tx: Tx, planId: string, event: EngineEvent): boolean {
-  const prev = tx.load(planId);
+async function fireEvent(tx: Tx, planId: string, event: EngineEvent): Promise<boolean> {
+  const prev = await tx.load(planId);
   if (!prev) return false;
   const d = decide(prev, event, tx.clock.now());
   if (!d.ok || !d.changed) return false;
-  apply(tx, prev, d, SYSTEM);
+  await apply(tx, prev, d, SYSTEM);
   return true;
 }
 
@@ -114,4 +114,3 @@ function timerEvent(t: TimerRow): EngineEvent | null {
   }
 }
 
-const earliest = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.min(a, b));

@@ -59,156 +59,178 @@ export class Leases {
     if (!Number.isInteger(max) || max < 1 || max > MAX_CLAIM_BATCH) problems.push({ path: "max", message: `must be from 1 to ${MAX_CLAIM_BATCH}` });
     if (!Number.isInteger(waitMs) || waitMs < 0 || waitMs > MAX_CLAIM_WAIT_MS) problems.push({ path: "waitMs", message: `must be from 0 to ${MAX_CLAIM_WAIT_MS}` });
     if (problems.length) throw badInput(problems);
-    const agent = claimant(this.deps.store.agents.get(agentId));
+    const agent = claimant(await this.deps.store.queries.agents.get(agentId));
     if (!agent) throw notFound("agent", agentId);
-    const now = this.tryClaim(agent, max);
-    if (now.length > 0 || waitMs === 0 || this.deps.isDraining() || signal?.aborted) return now;
+    if (waitMs === 0 || this.deps.isDraining() || signal?.aborted) return this.tryClaim(agent, max);
+    // The waiter is queued before the first attempt, so that a commit while it runs wakes it: it
+    // then tries again rather than sleep through work that came meanwhile. One attempt at a time;
+    // an attempt under way ends the wait itself, so that no lease it takes is lost.
     return new Promise((resolve, reject) => {
-      const giveUp = (): void => {
-        leave();
-        end();
-      };
-      const settle = (): void => {
+      let trying = false;
+      let again = false;
+      let over = false;
+      const finish = (end: () => void): void => {
+        if (over) return;
+        over = true;
         timeout.cancel();
         signal?.removeEventListener("abort", giveUp);
+        end();
       };
-      const end = (grants: LeaseGrant[] = []): void => {
-        settle();
-        resolve(grants);
+      let gaveUp = false;
+      const giveUp = (): void => {
+        leave();
+        gaveUp = true;
+        if (!trying) finish(() => resolve([]));
+      };
+      /** Claims until it gets work or nothing changed meanwhile; true when the wait is over. */
+      const attempt = async (): Promise<boolean> => {
+        if (over) return true;
+        if (trying) {
+          again = true;
+          return false;
+        }
+        trying = true;
+        try {
+          for (;;) {
+            again = false;
+            let grants: LeaseGrant[];
+            try {
+              grants = await this.tryClaim(agent, max);
+            } catch (e) {
+              // Nothing was claimed (a full disk…): this claimer gets the error, not the commit
+              // that woke it, and the other waiters still get their turn.
+              finish(() => reject(e));
+              return true;
+            }
+            if (grants.length > 0 || gaveUp) {
+              finish(() => resolve(grants));
+              return true;
+            }
+            if (!again) return false;
+          }
+        } finally {
+          trying = false;
+        }
       };
       const timeout = this.deps.clock.schedule(waitMs, giveUp);
       // A caller that went away (HTTP request closed) must not be handed work nobody receives.
       signal?.addEventListener("abort", giveUp, { once: true });
-      const leave = this.deps.waiters.add(
-        agent.roles,
-        () => {
-          let grants: LeaseGrant[];
-          try {
-            grants = this.tryClaim(agent, max);
-          } catch (e) {
-            // Nothing was claimed (a full disk…): this claimer gets the error, not the commit
-            // that woke it, and the other waiters still get their turn.
-            settle();
-            reject(e);
-            return true;
-          }
-          if (grants.length === 0) return false;
-          end(grants);
-          return true;
-        },
-        () => end(),
-      );
+      const leave = this.deps.waiters.add(agent.roles, attempt, () => finish(() => resolve([])));
+      void attempt().then((done) => done && leave());
     });
   }
 
-  private tryClaim(agent: AgentModel, max: number): LeaseGrant[] {
+  private async tryClaim(agent: AgentModel, max: number): Promise<LeaseGrant[]> {
     if (this.deps.isDraining()) return [];
-    return this.deps.runner.transact((tx) => {
+    return await this.deps.runner.transact(async (tx) => {
       const { store } = tx;
       const now = tx.clock.now();
-      this.deps.agents.seen(tx, agent.id, now);
-      const room = Math.min(max, agent.concurrency - store.attempts.runningCount(agent.id));
+      await this.deps.agents.seen(tx, agent.id, now);
+      const room = Math.min(max, agent.concurrency - (await store.attempts.runningCount(agent.id)));
       const grants: LeaseGrant[] = [];
       if (room <= 0) return grants;
-      const gate = this.deps.limits.gate(agent.roles, now);
+      const gate = await this.deps.limits.gate(tx.store, agent.roles, now);
       const candidates = gate
-        ? store.plans.claimable(gate.roles, claimWindow(room), (role) => claimWindow(Math.min(room, gate.left(role))))
-        : store.plans.claimable(agent.roles, claimWindow(room));
+        ? await store.plans.claimable(gate.roles, claimWindow(room), (role) => claimWindow(Math.min(room, gate.left(role))))
+        : await store.plans.claimable(agent.roles, claimWindow(room));
       for (const c of candidates) {
         if (grants.length >= room) break;
         if (gate && gate.left(c.role) <= 0) continue; // the role's limit is reached within this batch
-        const prev = tx.load(c.planId);
+        const prev = await tx.load(c.planId);
         if (!prev) continue;
         const leaseId = newId("lease");
         const needs = prev.steps.find((s) => s.key === c.key)?.inputMapping != null;
         // The inputMapping reads the context as this agent may see it (the lease's view, same
         // version): a key targeted at other roles or agents is absent, never handed over.
-        const contextVersion = store.context.version(c.planId);
-        const visibleContext = (): { [key: string]: Json } => contextData(store.context, c.planId, agent, contextVersion);
-        const d = decide(prev, { type: "StepClaimed", stepKey: c.key, leaseId, agentId: agent.id, context: needs ? visibleContext() : null }, now);
+        const contextVersion = await store.context.version(c.planId);
+        const context = needs ? await contextData(store.context, c.planId, agent, contextVersion) : null;
+        const d = decide(prev, { type: "StepClaimed", stepKey: c.key, leaseId, agentId: agent.id, context }, now);
         if (!d.ok) continue; // e.g. the plan reached maxParallel within this batch
-        apply(tx, prev, d, agent.id);
-        gate?.take(c.role);
+        await apply(tx, prev, d, agent.id);
+        await gate?.take(c.role);
         const start = d.commands.find((x): x is Extract<EngineCommand, { type: "StartAttempt" }> => x.type === "StartAttempt")!;
         grants.push({
           lease: attemptOf(start, c.planId, now),
           step: d.aggregate.steps.find((s) => s.key === c.key)!,
           plan: d.aggregate.plan,
-          context: () => ({ data: visibleContext(), version: contextVersion }),
+          // read after commit, through the read port (the transaction is over by then)
+          context: async () => ({ data: await contextData(this.deps.store.queries.context, c.planId, agent, contextVersion), version: contextVersion }),
         });
       }
       return grants;
     });
   }
 
-  heartbeat(leaseId: string, progress: number | null = null, message: string | null = null): LeaseStatus {
+  async heartbeat(leaseId: string, progress: number | null = null, message: string | null = null): Promise<LeaseStatus> {
     const problems: Problem[] = [];
     if (progress !== null && !(progress >= 0 && progress <= 1)) problems.push({ path: "progress", message: `must be from 0 to 1, got ${progress}` });
     checkLengths(problems, [["message", message, MAX_TEXT]]);
     if (problems.length > 0) throw badInput(problems);
-    return this.deps.runner.transact((tx) => {
-      const lease = this.leaseOf(tx, leaseId, true);
+    return await this.deps.runner.transact(async (tx) => {
+      const lease = await this.leaseOf(tx, leaseId, true);
       if (lease.outcome === "CANCELLED") return { expiresAt: lease.expiresAt, cancelRequested: true };
-      dispatch(tx, lease.planId, { type: "StepHeartbeat", stepKey: lease.stepKey, leaseId, progress, message }, lease.agentId ?? SYSTEM);
-      return { expiresAt: tx.store.attempts.get(leaseId)!.expiresAt, cancelRequested: false };
+      await dispatch(tx, lease.planId, { type: "StepHeartbeat", stepKey: lease.stepKey, leaseId, progress, message }, lease.agentId ?? SYSTEM);
+      return { expiresAt: (await tx.store.attempts.get(leaseId))!.expiresAt, cancelRequested: false };
     });
   }
 
   /** Completes the attempt; `addSteps` join the plan (dynamic plans), or the attempt fails with INVALID_PLAN when they are invalid. */
-  complete(leaseId: string, output: Json | null, quality: number | null = null, addSteps: StepDraft[] | null = null): StepResult {
+  complete(leaseId: string, output: Json | null, quality: number | null = null, addSteps: StepDraft[] | null = null): Promise<StepResult> {
     return this.reportOne({ kind: "complete", leaseId, output, quality, addSteps });
   }
 
-  fail(leaseId: string, error: ReportedError): StepResult {
+  fail(leaseId: string, error: ReportedError): Promise<StepResult> {
     return this.reportOne({ kind: "fail", leaseId, error });
   }
 
-  private reportOne(r: Report): StepResult {
+  private async reportOne(r: Report): Promise<StepResult> {
     checkReport(r);
-    return this.deps.runner.transact((tx) => this.applyReport(tx, r));
+    return await this.deps.runner.transact((tx) => this.applyReport(tx, r));
   }
 
   /**
    * Applies many agent reports in ONE transaction (group commit), each in its own savepoint:
    * a refused report is undone alone and returned as its error, in input order.
    */
-  reportMany(reports: readonly Report[]): (StepResult | BatonError)[] {
-    return this.deps.runner.transact((tx) =>
-      reports.map((r) => {
+  async reportMany(reports: readonly Report[]): Promise<(StepResult | BatonError)[]> {
+    return await this.deps.runner.transact(async (tx) => {
+      const results: (StepResult | BatonError)[] = [];
+      for (const r of reports) {
         try {
           checkReport(r);
-          return tx.savepoint(() => this.applyReport(tx, r)); // undone alone: never saved nor published
+          results.push(await tx.savepoint(() => this.applyReport(tx, r))); // undone alone: never saved nor published
         } catch (e) {
           if (!isBatonError(e)) throw e;
-          return e;
+          results.push(e);
         }
-      }),
-    );
+      }
+      return results;
+    });
   }
 
-  private applyReport(tx: Tx, r: Report): StepResult {
-    const lease = this.leaseOf(tx, r.leaseId, false);
-    const a = tx.mustLoad(lease.planId);
+  private async applyReport(tx: Tx, r: Report): Promise<StepResult> {
+    const lease = await this.leaseOf(tx, r.leaseId, false);
+    const a = await tx.mustLoad(lease.planId);
     const event = reportEvent(r, lease.stepKey, a.plan);
     // Route rules that read the context get it with the event, so the decision stays a pure function of it.
-    if (event.type === "StepCompleted" && readsContext(a.steps.find((s) => s.key === lease.stepKey)!)) event.context = contextData(tx.store.context, lease.planId);
-    const d = dispatch(tx, lease.planId, event, lease.agentId ?? SYSTEM);
+    if (event.type === "StepCompleted" && readsContext(a.steps.find((s) => s.key === lease.stepKey)!)) event.context = await contextData(tx.store.context, lease.planId);
+    const d = await dispatch(tx, lease.planId, event, lease.agentId ?? SYSTEM);
     return { planId: lease.planId, step: d.aggregate.steps.find((s) => s.key === lease.stepKey)! };
   }
 
   /** The lease, still running (or, for heartbeats, cancelled); CONFLICT otherwise. */
-  private leaseOf(tx: Tx, leaseId: string, allowCancelled: boolean): AttemptModel {
-    const lease = tx.store.attempts.get(leaseId);
+  private async leaseOf(tx: Tx, leaseId: string, allowCancelled: boolean): Promise<AttemptModel> {
+    const lease = await tx.store.attempts.get(leaseId);
     if (!lease) throw conflict(`unknown lease ${leaseId}`, { leaseId });
-    if (lease.agentId) this.deps.agents.seen(tx, lease.agentId, tx.clock.now());
+    if (lease.agentId) await this.deps.agents.seen(tx, lease.agentId, tx.clock.now());
     if (lease.outcome === "RUNNING" || (allowCancelled && lease.outcome === "CANCELLED")) return lease;
     throw conflict(`lease ${leaseId} is no longer active (attempt ${lease.outcome})`, { leaseId, outcome: lease.outcome });
   }
 }
 
 /** The agent holding a running lease of this plan (CONFLICT when it is no longer running): who writes or sends with the lease. */
-export function leaseHolder(tx: Tx, planId: string, leaseId: string): string {
-  const lease = tx.store.attempts.get(leaseId);
+export async function leaseHolder(tx: Tx, planId: string, leaseId: string): Promise<string> {
+  const lease = await tx.store.attempts.get(leaseId);
   if (!lease || lease.planId !== planId) throw notFound("lease", leaseId);
   if (lease.outcome !== "RUNNING") throw conflict(`lease ${leaseId} is no longer active (attempt ${lease.outcome})`, { leaseId, outcome: lease.outcome });
   return lease.agentId ?? SYSTEM;

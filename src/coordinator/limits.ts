@@ -7,7 +7,7 @@
  */
 import { badInput } from "../domain/errors.js";
 import { roleLimitProblems, type RoleLimit, type RoleLimitSpec } from "../domain/limits.js";
-import type { Store } from "../store/store.js";
+import type { Repositories, Store } from "../store/store.js";
 import type { Clock, TimerHandle } from "./clock.js";
 
 /** Float slack: a bucket refilled for exactly one token's time holds one token. */
@@ -69,8 +69,8 @@ export interface ClaimGate {
   readonly roles: readonly string[];
   /** How many more steps of the role this claim may hand out (Infinity without limits). */
   left(role: string): number;
-  /** Records a step of the role handed out: takes a token from its bucket. */
-  take(role: string): void;
+  /** Records a step of the role handed out: takes a token from its bucket (in the claim's transaction). */
+  take(role: string): Promise<void>;
 }
 
 export class RoleLimits {
@@ -89,24 +89,24 @@ export class RoleLimits {
    * unless they are already what is asked (then its bucket is left as it is). Roles not named
    * keep the limits they have.
    */
-  configure(specs: readonly RoleLimitSpec[], actor: string): void {
+  async configure(specs: readonly RoleLimitSpec[], actor: string): Promise<void> {
     const now = this.clock.now();
-    this.store.transaction(() => {
+    await this.store.transact(async (s) => {
       for (const spec of specs) {
-        const prev = this.store.limits.get(spec.role);
-        if (!prev || !sameSpec(prev, spec)) this.store.limits.put(configured(prev, spec, now, actor));
+        const prev = await s.limits.get(spec.role);
+        if (!prev || !sameSpec(prev, spec)) await s.limits.put(configured(prev, spec, now, actor));
       }
     });
   }
 
   /** Sets a role's limits (BAD_USER_INPUT for a bad or empty one). */
-  set(spec: RoleLimitSpec, actor: string): RoleLimitStatus {
+  async set(spec: RoleLimitSpec, actor: string): Promise<RoleLimitStatus> {
     const problems = roleLimitProblems(spec);
     if (problems.length > 0) throw badInput(problems);
     const now = this.clock.now();
-    const limit = this.store.transaction(() => {
-      const l = configured(this.store.limits.get(spec.role), spec, now, actor);
-      this.store.limits.put(l);
+    const limit = await this.store.transact(async (s) => {
+      const l = configured(await s.limits.get(spec.role), spec, now, actor);
+      await s.limits.put(l);
       return l;
     });
     this.wake([spec.role]); // the limits may be looser now
@@ -114,28 +114,29 @@ export class RoleLimits {
   }
 
   /** Removes a role's limits; false when it had none. */
-  remove(role: string): boolean {
-    const removed = this.store.transaction(() => this.store.limits.remove(role));
+  async remove(role: string): Promise<boolean> {
+    const removed = await this.store.transact((s) => s.limits.remove(role));
     if (removed) this.wake([role]);
     return removed;
   }
 
   /** Every role's limits as they stand now, by role. */
-  list(): RoleLimitStatus[] {
+  async list(): Promise<RoleLimitStatus[]> {
     const now = this.clock.now();
-    return this.store.limits.all().map((l) => this.status(l, now));
+    const limits = await this.store.queries.limits.all();
+    return Promise.all(limits.map((l) => this.status(l, now)));
   }
 
   /**
-   * The gate of one claim, in its transaction, or null when none of the roles has limits.
-   * A role found without a token gets a wake for when its next one is due.
+   * The gate of one claim, in its transaction (`repos`), or null when none of the roles has
+   * limits. A role found without a token gets a wake for when its next one is due.
    */
-  gate(roles: readonly string[], now: number): ClaimGate | null {
+  async gate(repos: Repositories, roles: readonly string[], now: number): Promise<ClaimGate | null> {
     const left = new Map<string, number>();
     for (const role of roles) {
-      const l = this.store.limits.get(role);
+      const l = await repos.limits.get(role);
       if (!l) continue;
-      left.set(role, allowance(l, l.maxConcurrent === null ? 0 : this.store.attempts.runningOfRole(role), now));
+      left.set(role, allowance(l, l.maxConcurrent === null ? 0 : await repos.attempts.runningOfRole(role), now));
       const wait = msUntilToken(l, now);
       if (wait > 0) this.wakeIn(role, now + wait);
     }
@@ -144,12 +145,12 @@ export class RoleLimits {
     return {
       roles: roles.filter((r) => leftOf(r) > 0),
       left: leftOf,
-      take: (role) => {
+      take: async (role) => {
         const n = left.get(role);
         if (n === undefined) return;
         left.set(role, n - 1);
-        const l = this.store.limits.get(role)!;
-        if (rateOf(l)) this.store.limits.saveBucket(takeToken(l, now));
+        const l = (await repos.limits.get(role))!;
+        if (rateOf(l)) await repos.limits.saveBucket(takeToken(l, now));
       },
     };
   }
@@ -171,8 +172,8 @@ export class RoleLimits {
     this.wakes.set(role, { at, handle });
   }
 
-  private status(l: RoleLimit, now: number): RoleLimitStatus {
+  private async status(l: RoleLimit, now: number): Promise<RoleLimitStatus> {
     const { role, claims, intervalMs, maxConcurrent, updatedAt, updatedBy } = l;
-    return { role, claims, intervalMs, maxConcurrent, tokens: tokensAt(l, now), running: this.store.attempts.runningOfRole(role), updatedAt, updatedBy };
+    return { role, claims, intervalMs, maxConcurrent, tokens: tokensAt(l, now), running: await this.store.queries.attempts.runningOfRole(role), updatedAt, updatedBy };
   }
 }

@@ -64,15 +64,15 @@ export class Messages {
   constructor(private readonly runner: TransactionRunner) {}
 
   /** Appends a CUSTOM signal to a plan's timeline. */
-  sendSignal(
+  async sendSignal(
     req: { planId: string; name: string; stepKey?: string | null; payload?: Json; recipient?: string | null },
     sender: string,
-  ): SignalModel {
-    return this.runner.transact((tx) => {
-      const a = tx.mustLoad(req.planId);
+  ): Promise<SignalModel> {
+    return await this.runner.transact(async (tx) => {
+      const a = await tx.mustLoad(req.planId);
       const problems = signalProblems(req, a.steps);
       if (problems.length > 0) throw badInput(problems);
-      return tx.emit({
+      return await tx.emit({
         kind: "CUSTOM",
         name: req.name,
         planId: req.planId,
@@ -91,19 +91,19 @@ export class Messages {
    * with every problem; an unknown plan NOT_FOUND; a reply to a request already answered (by a
    * reply or its timeout) CONFLICT.
    */
-  sendMessage(req: MessageRequest, by: { actor: string; leaseId?: string | null }): SignalModel {
-    return this.runner.transact((tx) => {
-      const a = tx.mustLoad(req.planId);
-      const problems = messageProblems(tx, req, a);
+  async sendMessage(req: MessageRequest, by: { actor: string; leaseId?: string | null }): Promise<SignalModel> {
+    return await this.runner.transact(async (tx) => {
+      const a = await tx.mustLoad(req.planId);
+      const problems = await messageProblems(tx, req, a);
       if (problems.length > 0) throw badInput(problems);
-      const sender = by.leaseId ? leaseHolder(tx, req.planId, by.leaseId) : by.actor;
-      if (req.inReplyTo != null) closeRequest(tx, req.planId, req.inReplyTo);
+      const sender = by.leaseId ? await leaseHolder(tx, req.planId, by.leaseId) : by.actor;
+      if (req.inReplyTo != null) await closeRequest(tx, req.planId, req.inReplyTo);
       const timeoutMs = req.replyTimeoutMs ?? null;
       const payload: Record<string, Json> = { payload: req.payload ?? null }; // a MessagePayload
       if (req.expectReply || timeoutMs !== null) payload.expectReply = true;
       if (timeoutMs !== null) payload.replyTimeoutMs = timeoutMs;
       if (req.inReplyTo != null) payload.inReplyTo = req.inReplyTo;
-      const message = tx.emit({
+      const message = await tx.emit({
         kind: "MESSAGE",
         name: req.name ?? DEFAULT_MESSAGE_NAME,
         planId: req.planId,
@@ -114,7 +114,7 @@ export class Messages {
       });
       if (timeoutMs !== null) {
         const dueAt = tx.clock.now() + timeoutMs;
-        tx.store.timers.set({ planId: req.planId, stepKey: replyTimerKey(message.sequence), kind: MESSAGE_REPLY, ref: String(message.sequence), dueAt });
+        await tx.store.timers.set({ planId: req.planId, stepKey: replyTimerKey(message.sequence), kind: MESSAGE_REPLY, ref: String(message.sequence), dueAt });
         tx.unit.earliestTimer = Math.min(tx.unit.earliestTimer ?? dueAt, dueAt);
       }
       return message;
@@ -122,9 +122,9 @@ export class Messages {
   }
 
   /** A request's timer fell due, so nothing answered it (a reply clears the timer): tells its sender. */
-  replyTimedOut(tx: Tx, t: TimerRow): void {
-    const request = tx.store.signals.get(Number(t.ref))!;
-    tx.emit({
+  async replyTimedOut(tx: Tx, t: TimerRow): Promise<void> {
+    const request = (await tx.store.signals.get(Number(t.ref)))!;
+    await tx.emit({
       kind: "MESSAGE",
       name: REPLY_TIMEOUT,
       planId: t.planId,
@@ -137,24 +137,24 @@ export class Messages {
 }
 
 /** Every problem of the message, as sent to this plan. */
-function messageProblems(tx: Tx, req: MessageRequest, a: PlanAggregate): Problem[] {
+async function messageProblems(tx: Tx, req: MessageRequest, a: PlanAggregate): Promise<Problem[]> {
   const problems: Problem[] = [];
   if (req.recipient.trim() === "") problems.push({ path: "recipient", message: `must be an agent id, a role or "${EVERY_AGENT}"` });
   else if (req.recipient.length > MAX_NAME) problems.push({ path: "recipient", message: `must be at most ${MAX_NAME} characters, got ${req.recipient.length}` });
-  else if (prefixOf(req.recipient) === IdPrefix.agent && !tx.store.agents.get(req.recipient)) problems.push({ path: "recipient", message: `no agent ${req.recipient} is registered` });
+  else if (prefixOf(req.recipient) === IdPrefix.agent && !(await tx.store.agents.get(req.recipient))) problems.push({ path: "recipient", message: `no agent ${req.recipient} is registered` });
   if (req.name != null && req.name.trim() === "") problems.push({ path: "name", message: "must not be empty" });
   checkLengths(problems, [["name", req.name]]);
   if (req.stepKey && !a.steps.some((s) => s.key === req.stepKey)) problems.push({ path: "stepKey", message: `plan has no step ${shown(req.stepKey)}` });
   const timeout = req.replyTimeoutMs;
   if (timeout != null && !(Number.isSafeInteger(timeout) && timeout >= 1)) problems.push({ path: "replyTimeoutMs", message: `must be a whole number ≥ 1, got ${timeout}` });
   if (timeout != null && req.expectReply === false) problems.push({ path: "expectReply", message: "must not be false with a replyTimeoutMs (a request)" });
-  if (req.inReplyTo != null) problems.push(...replyProblems(tx, req, req.inReplyTo));
+  if (req.inReplyTo != null) problems.push(...(await replyProblems(tx, req, req.inReplyTo)));
   return problems;
 }
 
 /** What is wrong with `req` as a reply to message `inReplyTo`. */
-function replyProblems(tx: Tx, req: MessageRequest, inReplyTo: number): Problem[] {
-  const request = Number.isSafeInteger(inReplyTo) && inReplyTo >= 1 ? tx.store.signals.get(inReplyTo) : null;
+async function replyProblems(tx: Tx, req: MessageRequest, inReplyTo: number): Promise<Problem[]> {
+  const request = Number.isSafeInteger(inReplyTo) && inReplyTo >= 1 ? await tx.store.signals.get(inReplyTo) : null;
   const problem = (message: string): Problem[] => [{ path: "inReplyTo", message }];
   if (!request || request.kind !== "MESSAGE") return problem(`no message has sequence ${inReplyTo}`);
   if (request.planId !== req.planId) return problem(`message ${inReplyTo} belongs to another plan`);
@@ -164,11 +164,11 @@ function replyProblems(tx: Tx, req: MessageRequest, inReplyTo: number): Problem[
 }
 
 /** Request `inReplyTo` is being answered: its timer goes; CONFLICT when a reply or its timeout answered it already. */
-function closeRequest(tx: Tx, planId: string, inReplyTo: number): void {
-  const answer = tx.store.signals.answerTo(planId, inReplyTo);
+async function closeRequest(tx: Tx, planId: string, inReplyTo: number): Promise<void> {
+  const answer = await tx.store.signals.answerTo(planId, inReplyTo);
   if (answer) {
     const how = answer.sender === SYSTEM && answer.name === REPLY_TIMEOUT ? "timed out" : "was already answered";
     throw conflict(`request ${inReplyTo} ${how} (message ${answer.sequence})`, { inReplyTo, answeredBy: answer.sequence });
   }
-  tx.store.timers.clear(planId, replyTimerKey(inReplyTo));
+  await tx.store.timers.clear(planId, replyTimerKey(inReplyTo));
 }

@@ -27,12 +27,12 @@ export interface PlanDeps {
 export class Plans {
   constructor(private readonly deps: PlanDeps) {}
 
-  create(req: CreatePlanRequest, actor: string): PlanModel {
+  async create(req: CreatePlanRequest, actor: string): Promise<PlanModel> {
     // The same key with the same request is a retry: the first plan, written once. With another
     // request it is a mistake that would silently drop the new plan: CONFLICT.
     const requestHash = req.idempotencyKey ? createPlanRequestHash(req) : null;
     if (req.idempotencyKey) {
-      const existing = this.deps.store.plans.findIdempotent(req.idempotencyKey);
+      const existing = await this.deps.store.queries.plans.findIdempotent(req.idempotencyKey);
       if (existing) {
         if (existing.requestHash !== null && existing.requestHash !== requestHash) {
           throw conflict(`idempotencyKey ${JSON.stringify(req.idempotencyKey)} was used for plan ${existing.plan.id} with a different request`, {
@@ -43,7 +43,7 @@ export class Plans {
         return existing.plan;
       }
     }
-    const source = this.deps.templates.source(req);
+    const source = await this.deps.templates.source(req);
     const priority = req.priority ?? "NORMAL";
     const drafts = source.steps.map((d) => (d.priority ? d : { ...d, priority }));
     const { steps, policy, problems } = withPrefetch(checkPlanSteps(drafts, source.policy), req.prefetch, priority);
@@ -75,20 +75,20 @@ export class Plans {
       },
       steps: steps.map((s, i) => newStep(s, i)),
     };
-    return this.deps.runner.transact((tx) => {
-      tx.store.plans.insert(aggregate);
-      if (requestHash) tx.store.plans.setIdempotencyHash(aggregate.plan.id, requestHash);
+    return await this.deps.runner.transact(async (tx) => {
+      await tx.store.plans.insert(aggregate);
+      if (requestHash) await tx.store.plans.setIdempotencyHash(aggregate.plan.id, requestHash);
       const startsAt = Math.max(req.runAt instanceof Date ? req.runAt.getTime() : (req.runAt ?? 0), req.delayMs ? now + req.delayMs : 0);
       const payload: Json = startsAt > now ? { name: req.name, startsAt } : { name: req.name };
-      tx.emit({ kind: "PLAN_CREATED", planId: aggregate.plan.id, sender: actor, payload });
+      await tx.emit({ kind: "PLAN_CREATED", planId: aggregate.plan.id, sender: actor, payload });
       if (req.start === false) return aggregate.plan;
       // Not started before runAt / delayMs: a durable timer starts it (startPlan may still start it earlier).
       const first: EngineEvent = startsAt > now ? { type: "PlanStartScheduled", at: startsAt } : { type: "PlanStarted" };
-      return dispatch(tx, aggregate.plan.id, first, actor).aggregate.plan;
+      return (await dispatch(tx, aggregate.plan.id, first, actor)).aggregate.plan;
     });
   }
 
-  start(id: string, actor: string): PlanModel {
-    return this.deps.runner.transact((tx) => dispatch(tx, id, { type: "PlanStarted" }, actor).aggregate.plan);
+  async start(id: string, actor: string): Promise<PlanModel> {
+    return await this.deps.runner.transact(async (tx) => (await dispatch(tx, id, { type: "PlanStarted" }, actor)).aggregate.plan);
   }
 }

@@ -133,7 +133,7 @@ export function storeKey(s: PrefetchSettings): string {
  * with `stop`'s reason when `stop` aborts first.
  */
 export async function prefetchValue(store: Store, clock: Clock, s: PrefetchSettings, stop: AbortSignal, env: PrefetchEnv): Promise<Prefetched> {
-  const cached = s.ttlMs > 0 ? store.prefetch.fresh(storeKey(s), clock.now()) : null;
+  const cached = s.ttlMs > 0 ? await store.queries.prefetch.fresh(storeKey(s), clock.now()) : null;
   if (cached) return { ok: true, value: cached.value, bytes: cached.bytes, status: cached.status, hit: true };
   const { flight, joined } = shared(store, clock, s, env);
   try {
@@ -152,10 +152,10 @@ function shared(store: Store, clock: Clock, s: PrefetchSettings, env: PrefetchEn
   const running = flights.get(key);
   if (running) return { flight: running, joined: true };
   const flight = fetchValue(s, env)
-    .then((r) => {
+    .then(async (r) => {
       const fetchedAt = clock.now();
       try {
-        if (r.ok) store.prefetch.put({ cacheKey: key, value: r.value, bytes: r.bytes, status: r.status, fetchedAt, expiresAt: fetchedAt + s.ttlMs });
+        if (r.ok) await store.transact((t) => t.prefetch.put({ cacheKey: key, value: r.value, bytes: r.bytes, status: r.status, fetchedAt, expiresAt: fetchedAt + s.ttlMs }));
       } catch (e) {
         if (!isStorageFailure(e)) throw e; // not cached (a full disk…): the value is used all the same
       }

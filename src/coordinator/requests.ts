@@ -61,7 +61,7 @@ export interface LeaseGrant {
   step: StepModel;
   plan: PlanModel;
   /** The plan's context as the agent may see it, pinned to its version at the claim (read on demand). */
-  context: () => { data: { [key: string]: Json }; version: number };
+  context: () => Promise<{ data: { [key: string]: Json }; version: number }>;
 }
 
 /** An error as an agent reports it; omitted fields take defaults (retryable: true). */
@@ -165,8 +165,8 @@ export function checkRequestShape(r: ControlRequest, reason?: string | null): vo
 }
 
 /** The engine's request: a new step's draft checked on its own with the plan's defaults. */
-export function toInterventionRequest(r: ControlRequest, plan: PlanModel, checkpoint: (id: string) => PlanAggregate | null): InterventionRequest {
-  if (r.kind === "RESTORE_CHECKPOINT") return { ...r, state: checkpoint(r.checkpointId) };
+export async function toInterventionRequest(r: ControlRequest, plan: PlanModel, checkpoint: (id: string) => Promise<PlanAggregate | null>): Promise<InterventionRequest> {
+  if (r.kind === "RESTORE_CHECKPOINT") return { ...r, state: await checkpoint(r.checkpointId) };
   if (r.kind !== "ADD_STEP") return r;
   const { spec, problems } = checkStepDraft(r.step, plan, "step");
   if (problems.length) throw badInput(problems);

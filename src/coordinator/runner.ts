@@ -1,6 +1,6 @@
 /**
- * The transaction runner: every change of the coordinator's services is `transact(tx => …)`,
- * ONE synchronous transaction (./tx.ts is what the services are handed). Just before commit it
+ * The transaction runner: every change of the coordinator's services is `transact(async tx => …)`,
+ * ONE transaction of the store (./tx.ts is what the services are handed). Just before commit it
  * takes the checkpoints the transaction asked for, saves each changed plan once (version-guarded)
  * and announces template regressions; only after commit does it tell the observers, publish the
  * transaction's signals, re-arm the timers and wake waiting claimers. A rolled-back transaction
@@ -40,18 +40,20 @@ export class TransactionRunner {
   constructor(private readonly deps: RunnerDeps) {}
 
   /** Runs `fn` in one transaction; after commit publishes, re-arms and wakes. */
-  transact<T>(fn: (tx: Tx) => T): T {
+  async transact<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     const { store, observers } = this.deps;
-    const tx = new Tx(store, this.deps.clock, this.deps.checkpointKeep);
-    const u = tx.unit;
+    let tx: Tx | undefined;
     const t0 = performance.now();
-    const result = store.transaction(() => {
-      const r = fn(tx);
-      for (const c of u.checkpoints()) checkpoint(tx, tx.load(c.planId)!, c.reason, c.stepKey, null, c.sender);
-      for (const { base, next } of u.changes()) tx.store.plans.save(base, next);
-      this.announceRegressions(tx);
+    const result = await store.transact(async (session) => {
+      tx = new Tx(session, this.deps.clock, this.deps.checkpointKeep);
+      const u = tx.unit;
+      const r = await fn(tx);
+      for (const c of u.checkpoints()) await checkpoint(tx, (await tx.load(c.planId))!, c.reason, c.stepKey, null, c.sender);
+      for (const { base, next } of u.changes()) await tx.store.plans.save(base, next);
+      await this.announceRegressions(tx);
       return r;
     });
+    const u = tx!.unit;
     if (observers.length) {
       const committed = { transactionMs: performance.now() - t0, started: u.started, ended: u.ended };
       for (const o of observers) {
@@ -65,7 +67,7 @@ export class TransactionRunner {
     for (const [id, at] of u.seen) this.deps.lastSeen.set(id, at);
     this.deps.hub.publish(u.signals);
     if (u.earliestTimer !== null) this.deps.noteTimer(u.earliestTimer);
-    if (u.wake.size > 0) this.deps.waiters.wake(u.wake);
+    if (u.wake.size > 0) void this.deps.waiters.wake(u.wake);
     return result;
   }
 
@@ -77,17 +79,17 @@ export class TransactionRunner {
    * as Plan.evaluation does on read. A bug in the judging (not a storage failure, which dooms the
    * transaction anyway) is logged rather than allowed to refuse the completion.
    */
-  private announceRegressions(tx: Tx): void {
+  private async announceRegressions(tx: Tx): Promise<void> {
     for (const { base, next } of tx.unit.changes()) {
       if (base.plan.state === "COMPLETED" || next.plan.state !== "COMPLETED" || next.plan.templateId === null) continue;
       let payload: Json | null = null;
       try {
-        payload = regressionSignal(tx.store, next);
+        payload = await regressionSignal(tx.store, next);
       } catch (err) {
         if (sqliteErrorOf(err)) throw err;
         this.deps.logger().error({ err, planId: next.plan.id }, "judging a completed plan against its template's earlier runs failed");
       }
-      if (payload) tx.emit({ kind: "REGRESSION", planId: next.plan.id, sender: SYSTEM, payload });
+      if (payload) await tx.emit({ kind: "REGRESSION", planId: next.plan.id, sender: SYSTEM, payload });
     }
   }
 }

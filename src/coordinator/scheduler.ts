@@ -11,38 +11,47 @@ import type { Clock, TimerHandle } from "./clock.js";
 export class Scheduler {
   private handle: TimerHandle | null = null;
   private armedFor: number | null = null;
+  /** Timers noted while the next due time is being read: the read may be older than they are. */
+  private noted: number | null = null;
   private stopped = false;
+  /** The round of firing under way: one at a time; a callback meanwhile asks for another. */
+  private running: Promise<void> | null = null;
+  private again = false;
   private readonly backoff = new Backoff();
 
   constructor(
     private readonly clock: Clock,
-    private readonly nextDue: () => number | null,
-    private readonly fire: () => void,
+    private readonly nextDue: () => Promise<number | null>,
+    private readonly fire: () => Promise<void>,
     private readonly onError: (err: unknown, retryInMs: number) => void,
   ) {}
 
   /** Re-reads the earliest due time and arms for it. */
-  rearm(): void {
+  async rearm(): Promise<void> {
     if (this.stopped) return;
+    this.noted = null;
     let due: number | null;
     try {
-      due = this.nextDue();
+      due = await this.nextDue();
     } catch (err) {
       this.failed(err);
       return;
     }
-    this.arm(due);
+    if (!this.stopped) this.arm(earliest(due, this.noted));
   }
 
-  /** A timer was set at `dueAt`: arm earlier if it comes before what is armed. */
+  /** A timer was committed due at `dueAt`: armed for it if it comes before what is armed. */
   noteTimer(dueAt: number): void {
-    if (this.armedFor === null || dueAt < this.armedFor) this.rearm();
+    this.noted = earliest(this.noted, dueAt);
+    if (!this.stopped && (this.armedFor === null || dueAt < this.armedFor)) this.arm(dueAt);
   }
 
-  stop(): void {
+  /** Stops arming; resolves once the round under way (if any) has ended. */
+  async stop(): Promise<void> {
     this.stopped = true;
     this.handle?.cancel();
     this.handle = null;
+    await this.running;
   }
 
   private arm(due: number | null): void {
@@ -53,15 +62,31 @@ export class Scheduler {
     this.handle = this.clock.schedule(due - this.clock.now(), () => {
       this.handle = null;
       this.armedFor = null;
+      return this.round();
+    });
+  }
+
+  /** Fires what is due (again while callbacks came meanwhile), then re-arms for what is next. */
+  private round(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    const run = async (): Promise<void> => {
       try {
-        this.fire();
+        do {
+          this.again = false;
+          await this.fire();
+        } while (this.again && !this.stopped);
       } catch (err) {
         this.failed(err);
         return;
       }
       this.backoff.succeeded();
-      this.rearm();
-    });
+      await this.rearm();
+    };
+    this.running = run().finally(() => (this.running = null));
+    return this.running;
   }
 
   private failed(err: unknown): void {
@@ -70,3 +95,6 @@ export class Scheduler {
     if (!this.stopped) this.arm(this.clock.now() + ms);
   }
 }
+
+/** The earlier of two due times, either of which may be none. */
+export const earliest = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.min(a, b));

@@ -2,13 +2,12 @@
  * The transaction context a service is handed by the runner (./runner.ts): the repositories to
  * read and write through, the transaction's working set (./unit.ts) and the clock. A service
  * reaches the store inside a transaction only through it, so that the runner alone decides what
- * a transaction is (today one synchronous better-sqlite3 transaction; an asynchronous
- * PostgreSQL one later, with repositories bound to its connection).
+ * a transaction is (the store's unit of work, with repositories bound to it: src/store/store.ts).
  */
 import { notFound } from "../domain/errors.js";
 import type { Json, PlanAggregate, SignalModel } from "../domain/model.js";
 import type { SignalKind } from "../domain/statuses.js";
-import type { Store } from "../store/store.js";
+import type { Session } from "../store/store.js";
 import type { Clock } from "./clock.js";
 import { Unit } from "./unit.js";
 
@@ -33,19 +32,19 @@ export class Tx {
 
   constructor(
     /** The repositories, as this transaction sees them. */
-    readonly store: Store,
+    readonly store: Session,
     readonly clock: Clock,
     /** STEP checkpoints kept per plan (BATON_CHECKPOINT_KEEP). */
     readonly checkpointKeep: number,
   ) {}
 
   /** The plan as the transaction sees it (its own staged changes first). */
-  load(planId: string): PlanAggregate | null {
+  load(planId: string): Promise<PlanAggregate | null> {
     return this.unit.aggregate(planId, (id) => this.store.plans.load(id));
   }
 
-  mustLoad(planId: string): PlanAggregate {
-    const a = this.load(planId);
+  async mustLoad(planId: string): Promise<PlanAggregate> {
+    const a = await this.load(planId);
     if (!a) throw notFound("plan", planId);
     return a;
   }
@@ -54,10 +53,10 @@ export class Tx {
    * Runs `fn` as a savepoint of this transaction: a throw undoes its writes and what it added to
    * the working set (signals, staged plans, checkpoints…), and goes on to the caller.
    */
-  savepoint<T>(fn: () => T): T {
+  async savepoint<T>(fn: () => Promise<T>): Promise<T> {
     const undo = this.unit.mark();
     try {
-      return this.store.transaction(fn);
+      return await this.store.savepoint(fn);
     } catch (e) {
       undo();
       throw e;
@@ -65,8 +64,8 @@ export class Tx {
   }
 
   /** Appends a signal row; it is published once the transaction commits. */
-  emit(s: SignalDraft): SignalModel {
-    const signal = this.store.signals.append({
+  async emit(s: SignalDraft): Promise<SignalModel> {
+    const signal = await this.store.signals.append({
       kind: s.kind,
       name: s.name ?? null,
       planId: s.planId ?? null,

@@ -54,7 +54,7 @@ export class Unit {
   }
 
   /** The plan as this transaction sees it: its own changes, else what `load` returns. */
-  aggregate(planId: string, load: (id: string) => PlanAggregate | null): PlanAggregate | null {
+  async aggregate(planId: string, load: (id: string) => Promise<PlanAggregate | null>): Promise<PlanAggregate | null> {
     return this.staged.get(planId)?.next ?? load(planId);
   }
 

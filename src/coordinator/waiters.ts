@@ -5,7 +5,7 @@
 interface Waiter {
   roles: ReadonlySet<string>;
   /** Tries to claim; true when the waiter is satisfied and leaves the queue. */
-  attempt: () => boolean;
+  attempt: () => Promise<boolean>;
   /** Ends the wait with nothing (drain). */
   abandon: () => void;
 }
@@ -15,14 +15,17 @@ export class ClaimWaiters {
   private pending = new Set<string>();
   private waking = false;
 
-  add(roles: readonly string[], attempt: () => boolean, abandon: () => void): () => void {
+  add(roles: readonly string[], attempt: () => Promise<boolean>, abandon: () => void): () => void {
     const w: Waiter = { roles: new Set(roles), attempt, abandon };
     this.queue.push(w);
     return () => this.remove(w);
   }
 
-  /** Offers work of these roles to waiters, oldest first. Re-entrant calls are folded in. */
-  wake(roles: Iterable<string>): void {
+  /**
+   * Offers work of these roles to waiters, oldest first, one claim at a time. Calls while it runs
+   * are folded in. Resolves when every waiter woken has tried (an attempt handles its own errors).
+   */
+  async wake(roles: Iterable<string>): Promise<void> {
     for (const r of roles) this.pending.add(r);
     if (this.waking || this.queue.length === 0) {
       if (this.queue.length === 0) this.pending.clear();
@@ -35,7 +38,7 @@ export class ClaimWaiters {
         this.pending = new Set();
         for (const w of [...this.queue]) {
           if (![...w.roles].some((r) => batch.has(r))) continue;
-          if (w.attempt()) this.remove(w);
+          if (this.queue.includes(w) && (await w.attempt())) this.remove(w);
         }
       }
     } finally {

@@ -8,6 +8,9 @@ export interface TimerHandle {
 
 export interface Clock {
   now(): number;
-  /** Calls `fn` once, `ms` from now. */
-  schedule(ms: number, fn: () => void): TimerHandle;
+  /**
+   * Calls `fn` once, `ms` from now. `fn` may return the promise of the work it started (it must
+   * not reject): the ManualClock of tests waits for it before it moves on.
+   */
+  schedule(ms: number, fn: () => unknown): TimerHandle;
 }

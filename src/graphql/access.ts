@@ -54,28 +54,29 @@ export function mayRegisterRoles(ctx: Context, roles: readonly string[]): void {
  * usableAgent). Others (operators, admins, no authentication) pass; an unknown agent is left for
  * the coordinator to report (NOT_FOUND).
  */
-export function ownAgent(ctx: Context, agentId: string): void {
+export async function ownAgent(ctx: Context, agentId: string): Promise<void> {
   const p = ctx.principal;
   if (!p || p.role !== "agent") return;
-  const agent = ctx.coordinator.store.agents.get(agentId);
+  const agent = await ctx.coordinator.store.queries.agents.get(agentId);
   if (agent && agent.owner !== p.name) throw forbidden(`agent ${agentId} was registered by another principal`, { agentId });
   if (agent && !usableAgent(p, agent)) throw forbidden(`agent ${agentId} serves roles outside this token's role limit (${(p.roles ?? []).join(", ")})`, { agentId });
 }
 
 /** An agent principal may use only leases held by its own agents (see ownAgent); an unknown lease is the coordinator's to report. */
-export function ownLease(ctx: Context, leaseId: string): void {
+export async function ownLease(ctx: Context, leaseId: string): Promise<void> {
   const p = ctx.principal;
   if (!p || p.role !== "agent") return;
-  const lease = ctx.coordinator.store.attempts.get(leaseId);
+  const { queries } = ctx.coordinator.store;
+  const lease = await queries.attempts.get(leaseId);
   if (!lease) return;
-  const agent = lease.agentId ? ctx.coordinator.store.agents.get(lease.agentId) : null;
+  const agent = lease.agentId ? await queries.agents.get(lease.agentId) : null;
   if (agent?.owner !== p.name) throw forbidden(`lease ${leaseId} is held by another principal's agent`, { leaseId });
   if (!usableAgent(p, agent)) throw forbidden(`lease ${leaseId} is held by an agent outside this token's role limit`, { leaseId });
 }
 
 /** An agent principal writes to a plan (context, messages) only under a lease of its own in it. */
-export function agentNeedsLease(ctx: Context, leaseId: string | null | undefined): void {
+export async function agentNeedsLease(ctx: Context, leaseId: string | null | undefined): Promise<void> {
   if (ctx.principal?.role !== "agent") return;
   if (!leaseId) throw forbidden("an agent writes to a plan under a lease it holds in that plan: pass leaseId", {});
-  ownLease(ctx, leaseId);
+  await ownLease(ctx, leaseId);
 }

@@ -10,7 +10,7 @@
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { isBatonError } from "../domain/errors.js";
 import type { Logger } from "../logger.js";
-import { describeSqliteError, isStorageFailure, storageFailure } from "../store/storage-errors.js";
+import { describeStorageError, isStorageFailure, storageFailure } from "../store/storage-errors.js";
 
 export const UNEXPECTED = "Unexpected error.";
 
@@ -28,10 +28,10 @@ export function formatError(error: unknown, logger: Logger, dev: boolean): Graph
   const gql = error instanceof GraphQLError ? error : null;
   const original = gql ? gql.originalError ?? null : error;
   const where = { path: gql?.path, locations: gql?.locations };
-  // A storage failure is mapped by Store.transaction; one outside a transaction (a read) here.
+  // A storage failure is mapped by Store.transact; one outside a transaction (a read) here.
   const baton = isBatonError(original) ? original : storageFailure(original);
   if (baton) {
-    if (isStorageFailure(baton)) logger.error({ err: baton.cause ?? baton, path: gql?.path, code: baton.code }, `storage failure: ${describeSqliteError(baton) ?? baton.message}`);
+    if (isStorageFailure(baton)) logger.error({ err: baton.cause ?? baton, path: gql?.path, code: baton.code }, `storage failure: ${describeStorageError(baton) ?? baton.message}`);
     return { message: baton.message, ...where, extensions: { ...baton.details, code: baton.code } };
   }
   if (gql && (original === null || original instanceof GraphQLError)) {

@@ -73,7 +73,7 @@ export interface ListReader<R, C> {
   /** The cursor value of an item (encoded into its edge's opaque cursor). */
   cursorOf: (row: R) => C;
   /** At most `limit` items of the range, in list order, or in reverse list order when it is `backward`. */
-  read: (range: Range<C>, limit: number) => R[];
+  read: (range: Range<C>, limit: number) => Promise<R[]>;
 }
 
 /**
@@ -85,9 +85,9 @@ export interface ListReader<R, C> {
  * the page starts at the list's edge and the flag is false. Empty pages (`first: 0`, `last: 0`,
  * or nothing left) have null cursors; their flags still say whether items lie on either side.
  */
-export function connection<R, C, N>(args: PageArgs, list: ListReader<R, C>, node: (row: R) => N): { edges: Edge<N>[]; pageInfo: PageInfo } {
+export async function connection<R, C, N>(args: PageArgs, list: ListReader<R, C>, node: (row: R) => N | Promise<N>): Promise<{ edges: Edge<N>[]; pageInfo: PageInfo }> {
   const p = paging(args, list.isCursor);
-  const rows = list.read({ after: p.after, before: p.before, backward: p.backward }, p.size + 1);
+  const rows = await list.read({ after: p.after, before: p.before, backward: p.backward }, p.size + 1);
   const more = rows.length > p.size;
   const page = rows.slice(0, p.size);
   if (p.backward) page.reverse();
@@ -96,9 +96,11 @@ export function connection<R, C, N>(args: PageArgs, list: ListReader<R, C>, node
   let beyond = false;
   if ((p.backward ? p.before : p.after) !== null) {
     const nearest = rows[0] !== undefined ? list.cursorOf(rows[0]) : p.backward ? p.after : p.before;
-    beyond = list.read(p.backward ? { after: nearest, backward: false } : { before: nearest, backward: true }, 1).length > 0;
+    beyond = (await list.read(p.backward ? { after: nearest, backward: false } : { before: nearest, backward: true }, 1)).length > 0;
   }
-  const edges = page.map((r) => ({ cursor: encodeCursor(list.cursorOf(r)), node: node(r) }));
+  // The nodes are made one after another, in list order.
+  const edges: Edge<N>[] = [];
+  for (const r of page) edges.push({ cursor: encodeCursor(list.cursorOf(r)), node: await node(r) });
   // An empty page (first: 0, last: 0, past either end) has no cursor to page on from: it claims
   // no page on either side rather than a next page no client could ask for.
   const some = edges.length > 0;

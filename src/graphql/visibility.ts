@@ -25,13 +25,13 @@ import type { Context } from "./context.js";
 
 export interface ContextVisibility {
   /** Whether the caller may see this entry's value. */
-  sees(e: ContextEntryModel): boolean;
+  sees(e: ContextEntryModel): Promise<boolean>;
   /** The entries the caller may see. */
-  entries(entries: readonly ContextEntryModel[]): ContextEntryModel[];
+  entries(entries: readonly ContextEntryModel[]): Promise<ContextEntryModel[]>;
   /** The signal, with the context values in its payload the caller may not see redacted. */
-  signal(s: SignalModel): SignalModel;
+  signal(s: SignalModel): Promise<SignalModel>;
   /** The intervention, with the context values in its diff and args the caller may not see redacted. */
-  intervention(r: InterventionRecord): InterventionRecord;
+  intervention(r: InterventionRecord): Promise<InterventionRecord>;
 }
 
 /**
@@ -42,32 +42,35 @@ export interface ContextVisibility {
  * usable agents (`usableAgent`) claimed that attempt. An attempt that cannot be found (e.g. a
  * step copied into a forked plan) is hidden from agents.
  */
-export function seesAttemptInput(ctx: Context, planId: string, stepKey: string, attempt: number): boolean {
+export async function seesAttemptInput(ctx: Context, planId: string, stepKey: string, attempt: number): Promise<boolean> {
   const p = ctx.principal;
   if (p?.role !== "agent") return true;
-  const { store } = ctx.coordinator;
+  const { queries } = ctx.coordinator.store;
   // Attempts are listed oldest first; a restore may reuse a number, so the latest holder is the one.
-  const claimed = store.attempts.list(planId, stepKey).findLast((a) => a.attempt === attempt);
-  const agent = claimed?.agentId ? store.agents.get(claimed.agentId) : null;
+  const claimed = (await queries.attempts.list(planId, stepKey)).findLast((a) => a.attempt === attempt);
+  const agent = claimed?.agentId ? await queries.agents.get(claimed.agentId) : null;
   return agent ? usableAgent(p, agent) : false;
 }
 
-const ALL: ContextVisibility = { sees: () => true, entries: (e) => [...e], signal: (s) => s, intervention: (r) => r };
+const ALL: ContextVisibility = { sees: async () => true, entries: async (e) => [...e], signal: async (s) => s, intervention: async (r) => r };
 
 const asRecord = (v: Json | null | undefined): Record<string, Json> | null => (v !== null && typeof v === "object" && !Array.isArray(v) ? v : null);
 
 /**
  * The caller's view of shared context. Cheap to make: the caller's agents are read once, and
- * only when an entry with targets has to be judged.
+ * only when an entry with targets has to be judged. It reads through the read port
+ * (`store.queries`), so it is used outside a `store.read`, never inside one.
  */
 export function contextVisibility(ctx: Context): ContextVisibility {
   const p = ctx.principal;
   if (p?.role !== "agent") return ALL;
-  let readers: AgentModel[] | null = null;
-  const sees = (e: ContextEntryModel): boolean => {
+  const { queries } = ctx.coordinator.store;
+  // The read of the caller's agents, kept as a promise: judgements made at once share it.
+  let readers: Promise<AgentModel[]> | null = null;
+  const sees = async (e: ContextEntryModel): Promise<boolean> => {
     if (e.targets.length === 0) return true;
-    readers ??= ctx.coordinator.store.agents.list().filter((a) => usableAgent(p, a));
-    return readers.some((a) => visibleTo(e, a));
+    readers ??= queries.agents.list().then((agents) => agents.filter((a) => usableAgent(p, a)));
+    return (await readers).some((a) => visibleTo(e, a));
   };
 
   /**
@@ -76,13 +79,13 @@ export function contextVisibility(ctx: Context): ContextVisibility {
    * `contextVersion`, `before` to the key's write before it. When they cannot be found, both are
    * hidden.
    */
-  const redactUpdate = (planId: string | null, diff: Json | null, args: Json | null = null): { diff: Json | null; args: Json | null } => {
+  const redactUpdate = async (planId: string | null, diff: Json | null, args: Json | null = null): Promise<{ diff: Json | null; args: Json | null }> => {
     const d = asRecord(diff);
     const key = d?.["key"];
     const version = d?.["contextVersion"];
-    const found = planId !== null && typeof key === "string" && typeof version === "number" ? ctx.coordinator.store.context.writeAndBefore(planId, key, version) : null;
-    const showAfter = found?.write ? sees(found.write) : false;
-    const showBefore = found?.write ? found.before === null || sees(found.before) : false;
+    const found = planId !== null && typeof key === "string" && typeof version === "number" ? await queries.context.writeAndBefore(planId, key, version) : null;
+    const showAfter = found?.write ? await sees(found.write) : false;
+    const showBefore = found?.write ? found.before === null || (await sees(found.before)) : false;
     const redacted = [...(showBefore ? [] : ["before"]), ...(showAfter ? [] : ["after"])];
     const newDiff = d && redacted.length > 0 ? { ...d, ...(showBefore ? {} : { before: null }), ...(showAfter ? {} : { after: null }), redacted } : diff;
     const a = asRecord(args);
@@ -92,16 +95,20 @@ export function contextVisibility(ctx: Context): ContextVisibility {
 
   return {
     sees,
-    entries: (entries) => entries.filter(sees),
-    signal(s) {
+    async entries(entries) {
+      const seen: ContextEntryModel[] = [];
+      for (const e of entries) if (await sees(e)) seen.push(e);
+      return seen;
+    },
+    async signal(s) {
       const payload = asRecord(s.payload);
       if (s.kind !== "INTERVENTION_APPLIED" || payload?.["kind"] !== "UPDATE_CONTEXT") return s;
-      const { diff } = redactUpdate(s.planId, payload["diff"] ?? null);
+      const { diff } = await redactUpdate(s.planId, payload["diff"] ?? null);
       return diff === payload["diff"] ? s : { ...s, payload: { ...payload, diff } };
     },
-    intervention(r) {
+    async intervention(r) {
       if (r.kind !== "UPDATE_CONTEXT") return r;
-      const { diff, args } = redactUpdate(r.planId, r.diff, r.args);
+      const { diff, args } = await redactUpdate(r.planId, r.diff, r.args);
       return diff === r.diff && args === r.args ? r : { ...r, diff, args };
     },
   };

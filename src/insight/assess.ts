@@ -13,37 +13,43 @@
  */
 import type { Json, PlanAggregate } from "../domain/model.js";
 import { isFinalPlanState } from "../domain/statuses.js";
-import type { Store } from "../store/store.js";
+import type { Repositories } from "../store/store.js";
 import { evaluate, summarize, suspendedTime, type Evaluation, type RunFacts } from "./evaluation.js";
 import { BASELINE_RUNS, baselineOf, compare, type Regression, type RunMetrics } from "./regression.js";
 
 /** The facts of a finished plan the evaluation reads. */
-export function runFacts(store: Store, a: PlanAggregate): RunFacts {
+export async function runFacts(store: Repositories, a: PlanAggregate): Promise<RunFacts> {
   const { plan } = a;
-  const suspendedMs = plan.startedAt === null || plan.finishedAt === null ? 0 : suspendedTime(store.evaluations.suspensions(plan.id), plan.startedAt, plan.finishedAt);
-  return { plan, steps: a.steps, attempts: store.attempts.list(plan.id), suspendedMs };
+  const suspendedMs = plan.startedAt === null || plan.finishedAt === null ? 0 : suspendedTime(await store.evaluations.suspensions(plan.id), plan.startedAt, plan.finishedAt);
+  return { plan, steps: a.steps, attempts: await store.attempts.list(plan.id), suspendedMs };
 }
 
 /**
  * The plan against the earlier runs of its template version, or null when it is not judged: not
  * COMPLETED, not made from a template, a fork, or fewer than MIN_BASELINE_RUNS earlier runs.
  */
-export function regressionOf(store: Store, a: PlanAggregate, run: RunMetrics): Regression | null {
+export async function regressionOf(store: Repositories, a: PlanAggregate, run: RunMetrics): Promise<Regression | null> {
   const { plan } = a;
   if (plan.state !== "COMPLETED" || plan.templateId === null || plan.forkedFrom !== null || plan.finishedAt === null) return null;
-  const earlier = store.evaluations.completedBefore(plan.templateId, plan.finishedAt, BASELINE_RUNS).flatMap((id) => {
-    const before = store.plans.load(id);
-    return before ? [summarize(runFacts(store, before))] : [];
-  });
+  const earlier: RunMetrics[] = [];
+  for (const id of await store.evaluations.completedBefore(plan.templateId, plan.finishedAt, BASELINE_RUNS)) {
+    const before = await store.plans.load(id);
+    if (before) earlier.push(summarize(await runFacts(store, before)));
+  }
   const baseline = baselineOf(earlier);
   return baseline && compare(run, baseline);
 }
 
 /** The evaluation of a finished plan; null while it is not finished. */
-export function evaluatePlan(store: Store, a: PlanAggregate): Evaluation | null {
+export async function evaluatePlan(store: Repositories, a: PlanAggregate): Promise<Evaluation | null> {
   if (!isFinalPlanState(a.plan.state)) return null;
-  const facts = runFacts(store, a);
-  return evaluate(facts, regressionOf(store, a, summarize(facts)), (id) => store.agents.get(id)?.name ?? id);
+  const facts = await runFacts(store, a);
+  const regression = await regressionOf(store, a, summarize(facts));
+  const names = new Map<string, string>();
+  for (const id of new Set(facts.attempts.flatMap((t) => (t.agentId === null ? [] : [t.agentId])))) {
+    names.set(id, (await store.agents.get(id))?.name ?? id);
+  }
+  return evaluate(facts, regression, (id) => names.get(id) ?? id);
 }
 
 /**
@@ -51,11 +57,11 @@ export function evaluatePlan(store: Store, a: PlanAggregate): Evaluation | null 
  * regress (or is not judged): both metrics and baselines, the details, the template and the
  * number of runs the baseline was taken over.
  */
-export function regressionSignal(store: Store, a: PlanAggregate): Json | null {
-  const run = summarize(runFacts(store, a));
-  const r = regressionOf(store, a, run);
+export async function regressionSignal(store: Repositories, a: PlanAggregate): Promise<Json | null> {
+  const run = summarize(await runFacts(store, a));
+  const r = await regressionOf(store, a, run);
   if (!r?.detected) return null;
-  const template = store.templates.byId(a.plan.templateId!);
+  const template = await store.templates.byId(a.plan.templateId!);
   return {
     durationMs: run.durationMs,
     baselineDurationMs: r.baselineDurationMs,

@@ -71,24 +71,26 @@ export class Metrics implements CoordinatorObserver {
       registers,
     });
 
+    type Samples = [Record<string, string>, number][];
     /** A gauge read when scraped: its samples, label values → value. */
-    const gauge = (name: string, help: string, labelNames: string[], read: () => [Record<string, string>, number][]): void => {
+    const gauge = (name: string, help: string, labelNames: string[], read: () => Samples | Promise<Samples>): void => {
       new Gauge({
         name,
         help,
         labelNames,
         registers,
-        collect() {
+        async collect() {
+          const samples = await read();
           this.reset();
-          for (const [labels, value] of read()) this.set(labels, value);
+          for (const [labels, value] of samples) this.set(labels, value);
         },
       });
     };
-    const counts = store.counts;
+    const counts = store.queries.counts;
     const live = (): LiveCounts => this.live;
-    gauge("baton_plans", "Plans by state.", ["state"], () => counts.plansByState().map((r) => [{ state: r.state }, r.n]));
-    gauge("baton_steps", "Steps by state and role.", ["state", "role"], () => counts.stepsByState().map((r) => [{ state: r.state, role: r.role }, r.n]));
-    gauge("baton_signal_log_size", "Signals in the log (its last sequence number).", [], () => [[{}, counts.signalLogSize()]]);
+    gauge("baton_plans", "Plans by state.", ["state"], async () => (await counts.plansByState()).map((r) => [{ state: r.state }, r.n]));
+    gauge("baton_steps", "Steps by state and role.", ["state", "role"], async () => (await counts.stepsByState()).map((r) => [{ state: r.state, role: r.role }, r.n]));
+    gauge("baton_signal_log_size", "Signals in the log (its last sequence number).", [], async () => [[{}, await counts.signalLogSize()]]);
     gauge("baton_subscriptions", "GraphQL subscriptions open over WebSockets.", [], () => [[{}, live().subscriptions()]]);
     gauge("baton_websocket_connections", "WebSocket connections open (acknowledged).", [], () => [[{}, live().connections()]]);
   }

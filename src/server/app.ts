@@ -20,7 +20,7 @@ import { formatError } from "../graphql/errors.js";
 import { setMaxJsonBytes } from "../graphql/scalars.js";
 import { batonSchema } from "../graphql/schema.js";
 import type { Logger } from "../logger.js";
-import { openStore } from "../store/store.js";
+import { openConfiguredStore } from "../store/open.js";
 import { installTemplates } from "../templates/install.js";
 import { WebhookDispatcher } from "../webhooks/dispatcher.js";
 import { OutboundPolicy } from "../outbound/policy.js";
@@ -51,8 +51,9 @@ export interface AppOptions {
   logger: Logger;
 }
 
-export function createApp(config: Config, { clock = systemClock, logger }: AppOptions): App {
-  const store = openStore(config.dbFile);
+/** Opens the database (migrating it) and builds the gateway on it; start() then listens. */
+export async function createApp(config: Config, { clock = systemClock, logger }: AppOptions): Promise<App> {
+  const store = await openConfiguredStore(config);
   const metrics = config.metrics ? new Metrics(store) : null;
   const tracing = config.tracing ? new Tracing(logger) : null;
   const coordinator = new Coordinator(store, {
@@ -120,17 +121,18 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
       schema,
       // The token is checked once, at connection_init: a missing or bad one closes the socket
       // with 4401; revoking or expiring it later closes it with 4403 (Gate.track).
-      onConnect: (ctx) => {
+      onConnect: async (ctx) => {
         const { socket, request } = ctx.extra;
         let principal: Principal | null;
         try {
-          principal = gate.principal(ctx.connectionParams?.["authorization"] ?? request.headers.authorization, ctx.connectionParams?.["actor"]);
+          principal = await gate.principal(ctx.connectionParams?.["authorization"] ?? request.headers.authorization, ctx.connectionParams?.["actor"]);
         } catch (e) {
           if (!isBatonError(e)) throw e;
           refusals.refused(e.code, callerOf(null, request.socket.remoteAddress), e.message, { via: "websocket" });
           socket.close(4401, `Unauthorized: ${e.message}`);
           return false;
         }
+        if (socket.readyState !== socket.OPEN) return false; // closed while the token was looked up: nothing to follow
         if (principal === null) {
           refusals.refused("UNAUTHENTICATED", callerOf(null, request.socket.remoteAddress), "no token at connection_init", { via: "websocket" });
           socket.close(4401, "Unauthorized: send connectionParams.authorization = Bearer <token>");
@@ -195,11 +197,12 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
     tokens,
     async start() {
       // Before listening: a bad template file fails the start, and no request sees a partial set.
-      installTemplates(coordinator.templates, config.templatesDir);
+      await installTemplates(coordinator.templates, config.templatesDir);
       for (const notice of config.notices) logger.warn(notice);
       await tracing?.start();
-      const adminTokenFile = config.auth && config.adminTokenFile ? tokens.ensureAdminToken(config.adminTokenFile) : null;
-      if (config.auth && !config.adminTokenFile && tokens.list().length === 0) {
+      if (config.adminToken && (await tokens.ensureGivenAdminToken(config.adminToken))) logger.info("the admin token of BATON_ADMIN_TOKEN is stored");
+      const adminTokenFile = config.auth && config.adminTokenFile && !config.adminToken ? await tokens.ensureAdminToken(config.adminTokenFile) : null;
+      if (config.auth && !config.adminTokenFile && (await tokens.list()).length === 0) {
         logger.warn("no API token exists and BATON_ADMIN_TOKEN_FILE is unset: create one with `baton token create`");
       }
       await apollo.start();
@@ -225,9 +228,9 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
           resolve();
         });
       });
-      webhooks.start(); // before the coordinator commits anything: follows every signal
-      coordinator.start();
-      builtins.start();
+      await webhooks.start(); // before the coordinator commits anything: follows every signal
+      await coordinator.start();
+      await builtins.start();
       ready = true;
       const port = (http.address() as AddressInfo).port;
       return { url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}/graphql`, port, adminTokenFile };
@@ -240,7 +243,7 @@ export function createApp(config: Config, { clock = systemClock, logger }: AppOp
         await ws.dispose(); // closes every socket with 1001 Going Away
         await apollo.stop().catch(() => undefined); // drains HTTP requests in flight
         if (http.listening) await new Promise<void>((r) => http.close(() => r()));
-        coordinator.stop();
+        await coordinator.stop();
         gate.close();
         await webhooks.stop(); // enqueues the last signals, cuts off requests in flight
         await outbound.close();

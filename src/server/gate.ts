@@ -56,10 +56,10 @@ export class Gate {
 
   /**
    * The principal of a request: from its `authorization` (header or connection param); null when
-   * none was sent; UNAUTHENTICATED (thrown) for a bad one. Without authentication: an admin
+   * none was sent; UNAUTHENTICATED (rejected) for a bad one. Without authentication: an admin
    * named by `actor` (x-baton-actor), anonymous by default.
    */
-  principal(authorization: unknown, actor: unknown): Principal | null {
+  async principal(authorization: unknown, actor: unknown): Promise<Principal | null> {
     if (!this.options.auth) return { name: actorFrom(actor), role: "admin", tokenId: null };
     return this.options.tokens.fromHeader(authorization);
   }
@@ -101,13 +101,18 @@ export class Gate {
 
   private arm(): void {
     if (this.recheck || this.sessions.size === 0) return;
-    this.recheck = this.options.clock.schedule(this.options.recheckMs, () => {
-      this.recheck = null;
-      const valid = new Map<string, boolean>();
-      const stillValid = (id: string): boolean => valid.get(id) ?? valid.set(id, this.options.tokens.stillValid(id)).get(id)!;
-      this.endSessions((s) => !stillValid(s.tokenId), "token revoked or expired");
-      this.arm();
-    });
+    this.recheck = this.options.clock.schedule(this.options.recheckMs, () => void this.recheckSessions());
+  }
+
+  /** Ends the sessions whose token no longer works (each token read once), then arms the next check. */
+  private async recheckSessions(): Promise<void> {
+    this.recheck = null;
+    const invalid = new Set<string>();
+    for (const id of new Set([...this.sessions].map((s) => s.tokenId))) {
+      if (!(await this.options.tokens.stillValid(id))) invalid.add(id);
+    }
+    this.endSessions((s) => invalid.has(s.tokenId), "token revoked or expired");
+    this.arm();
   }
 
   private endSessions(which: (s: Session) => boolean, reason: string): void {

@@ -17,6 +17,7 @@ import type { Metrics } from "../metrics/metrics.js";
 import { rateLimitMessage, type Gate } from "./gate.js";
 import { AUTH_REQUIRED, DocumentCode, type DocumentCheck } from "./documents.js";
 import { callerOf, type RefusalLog } from "./refusals.js";
+import { describeStorageError } from "../store/storage-errors.js";
 
 export interface HttpOptions {
   apollo: ApolloServer<Context>;
@@ -191,7 +192,7 @@ export function createRequestListener(options: HttpOptions): RequestListener {
   const admit = async (req: Body, res: ServerResponse): Promise<{ principal: Principal | null } | null> => {
     let principal: Principal | null;
     try {
-      principal = gate.principal(req.headers.authorization, req.headers["x-baton-actor"]);
+      principal = await gate.principal(req.headers.authorization, req.headers["x-baton-actor"]);
     } catch (e) {
       if (!isBatonError(e)) throw e;
       refuse(req, res, null, 401, e.code, e.message);
@@ -216,8 +217,13 @@ export function createRequestListener(options: HttpOptions): RequestListener {
     const path = (req.url ?? "/").split("?", 1)[0];
     if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
     if (path === "/readyz") {
-      const ok = ready();
-      return sendJson(res, ok ? 200 : 503, { status: ok ? "ready" : "unavailable" });
+      if (!ready()) return sendJson(res, 503, { status: "unavailable", reason: "starting or draining" });
+      // Ready only while the database answers: a load balancer sends work elsewhere meanwhile.
+      coordinator.store.ping().then(
+        () => sendJson(res, 200, { status: "ready" }),
+        (e: unknown) => sendJson(res, 503, { status: "unavailable", reason: `database unreachable: ${describeStorageError(e) ?? "no answer"}` }),
+      );
+      return;
     }
     if (path === "/metrics" && metrics) {
       serveMetrics(req, res, gate, metrics).catch((e: unknown) => {
@@ -263,7 +269,7 @@ export function createRequestListener(options: HttpOptions): RequestListener {
 async function serveMetrics(req: IncomingMessage, res: ServerResponse, gate: Gate, metrics: Metrics): Promise<void> {
   let principal: Principal | null;
   try {
-    principal = gate.principal(req.headers.authorization, undefined);
+    principal = await gate.principal(req.headers.authorization, undefined);
   } catch (e) {
     if (!isBatonError(e)) throw e;
     return sendJson(res, 401, { error: e.message, code: e.code });

@@ -15,7 +15,8 @@
  * often as one). A log read may wait for a replay slot (src/signals/replays.ts).
  */
 import type { SignalModel } from "../domain/model.js";
-import { matchesSignal, type SignalFilter, type SignalRepository } from "../store/signals.js";
+import { matchesSignal, type SignalFilter } from "../store/signals.js";
+import type { Store } from "../store/store.js";
 import type { Release, ReplaySlot } from "./replays.js";
 
 type Listener = (batch: readonly SignalModel[]) => void;
@@ -76,8 +77,11 @@ export interface FollowOptions {
   replaySlot?: ReplaySlot;
 }
 
-/** Signals matching the filter: the backlog after `afterSequence`, then live ones, until `signal` aborts. */
-export async function* followSignals(hub: SignalHub, log: SignalRepository, o: FollowOptions): AsyncGenerator<SignalModel> {
+/**
+ * Signals matching the filter: the backlog after `afterSequence`, then live ones, until `signal`
+ * aborts. The log is read through `store`'s reads.
+ */
+export async function* followSignals(hub: SignalHub, store: Pick<Store, "read">, o: FollowOptions): AsyncGenerator<SignalModel> {
   let wake: (() => void) | null = null;
   let queue: (readonly SignalModel[])[] = [];
   let overflow = false;
@@ -92,7 +96,7 @@ export async function* followSignals(hub: SignalHub, log: SignalRepository, o: F
   let release: Release | null = null;
   try {
     /** Every sequence up to `scanned` has been read (delivered if it matched). */
-    let scanned = o.afterSequence ?? log.head();
+    let scanned = o.afterSequence ?? (await store.read((r) => r.signals.head()));
     let replay = o.afterSequence !== null;
     for (;;) {
       // The slot is kept until the iterator is caught up: a read that is overtaken by live
@@ -100,11 +104,14 @@ export async function* followSignals(hub: SignalHub, log: SignalRepository, o: F
       if (replay && o.replaySlot && !release) release = await o.replaySlot(o.signal);
       replay = true;
       if (o.signal?.aborted) return;
-      // Catch up from the log. The page and the head are read in one synchronous step,
-      // so batches committed while the page is being yielded all lie after `scanned`.
+      // Catch up from the log. The page and the head are read in one read of the store (no
+      // commit in between), so batches committed while the page is being yielded all lie after
+      // `scanned`.
       for (;;) {
-        const page = log.read(o.filter, scanned, PAGE);
-        const upTo = page.length < PAGE ? Math.max(scanned, log.head()) : page[page.length - 1]!.sequence;
+        const { page, upTo } = await store.read(async (r) => {
+          const page = await r.signals.read(o.filter, scanned, PAGE);
+          return { page, upTo: page.length < PAGE ? Math.max(scanned, await r.signals.head()) : page[page.length - 1]!.sequence };
+        });
         for (const s of page) {
           yield s;
           const turn = maybeNextTurn();

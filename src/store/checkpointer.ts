@@ -24,7 +24,12 @@ const timer = setInterval(() => {
   // After a full checkpoint the next commit rewinds the WAL: its size drops, then grows again.
   if (size < checkpointedAt) checkpointedAt = 0;
   if (size - checkpointedAt < workerData.walBytes) return;
-  try { db.pragma("wal_checkpoint(PASSIVE)"); checkpointedAt = size; } catch { /* busy: next time */ }
+  try {
+    // Only a checkpoint that copied the whole log moves the mark: one that ran during a commit
+    // copied what was committed before it, and the rest is copied on the next tick.
+    const [r] = db.pragma("wal_checkpoint(PASSIVE)");
+    if (r.busy === 0 && r.checkpointed === r.log) checkpointedAt = size;
+  } catch { /* busy: next time */ }
 }, 250);
 parentPort.on("message", () => { clearInterval(timer); db.close(); process.exit(0); });
 `;

@@ -4,13 +4,12 @@
  * applies the deltas from the nearest base. Pruning a row folds it into its successor, so
  * every kept checkpoint stays readable.
  */
-import { and, asc, desc, eq, gt, lte, sql } from "drizzle-orm";
 import type { PlanAggregate, PlanModel, StepModel } from "../domain/model.js";
-import type Database from "better-sqlite3";
-import type { Db } from "./database.js";
+import { tableCodec } from "./codec.js";
 import { PLAN, STEP } from "./fields.js";
 import { rangeSql, seqRange, type SeqRange } from "./paging.js";
 import { checkpoints } from "./schema.js";
+import { dynamic, query, type Sql } from "./sql.js";
 
 export const CheckpointReason = { INITIAL: "INITIAL", STEP: "STEP", PAUSE: "PAUSE", MANUAL: "MANUAL", RESTORE: "RESTORE" } as const;
 export type CheckpointReason = (typeof CheckpointReason)[keyof typeof CheckpointReason];
@@ -41,6 +40,7 @@ const utf8 = (text: string): number => Buffer.byteLength(text, "utf8");
 /** A base every this many checkpoints bounds the deltas applied to read one. */
 const BASE_EVERY = 128;
 
+const ROW = tableCodec(checkpoints);
 type Row = typeof checkpoints.$inferSelect;
 const record = (r: Row): CheckpointRecord => ({
   seq: r.seq,
@@ -56,6 +56,34 @@ const record = (r: Row): CheckpointRecord => ({
   createdAt: r.createdAt,
 });
 
+const Q = {
+  insert: query<[Record<string, unknown>], { seq: number }>("checkpoints.insert", `${ROW.insert(["seq"])} RETURNING seq`),
+  countSteps: query<[string], { n: number }>("checkpoints.countSteps", "SELECT count(*) AS n FROM checkpoints WHERE plan_id = ? AND reason = 'STEP'"),
+  newest: query<[string], { seq: number | null }>("checkpoints.newest", "SELECT max(seq) AS seq FROM checkpoints WHERE plan_id = ?"),
+  byId: query<[string], object>("checkpoints.byId", `SELECT ${ROW.select} FROM checkpoints WHERE id = ?`),
+  bySeq: query<[number], object>("checkpoints.bySeq", `SELECT ${ROW.select} FROM checkpoints WHERE seq = ?`),
+  baseOf: query<[string, number], object>(
+    "checkpoints.baseOf",
+    `SELECT ${ROW.select} FROM checkpoints WHERE plan_id = ? AND seq <= ? AND base = 1 ORDER BY seq DESC LIMIT 1`,
+  ),
+  between: query<[string, number, number], object>(
+    "checkpoints.between",
+    `SELECT ${ROW.select} FROM checkpoints WHERE plan_id = ? AND seq > ? AND seq <= ? ORDER BY seq`,
+  ),
+  atSequence: query<[string, number], object>(
+    "checkpoints.atSequence",
+    `SELECT ${ROW.select} FROM checkpoints WHERE plan_id = ? AND sequence <= ? ORDER BY seq DESC LIMIT 1`,
+  ),
+  stepSeqs: query<[string], { seq: number }>("checkpoints.stepSeqs", "SELECT seq FROM checkpoints WHERE plan_id = ? AND reason = 'STEP' ORDER BY seq DESC"),
+  next: query<[string, number], object>("checkpoints.next", `SELECT ${ROW.select} FROM checkpoints WHERE plan_id = ? AND seq > ? ORDER BY seq LIMIT 1`),
+  merge: query("checkpoints.merge", `UPDATE checkpoints SET base = @base, plan = @plan, steps = @steps, "order" = @order, bytes = @bytes WHERE seq = @seq`),
+  delete: query("checkpoints.delete", "DELETE FROM checkpoints WHERE seq = ?"),
+  bytes: query<[string], { count: number; bytes: number }>(
+    "checkpoints.bytes",
+    "SELECT count(*) AS count, coalesce(sum(bytes), 0) AS bytes FROM checkpoints WHERE plan_id = ?",
+  ),
+};
+
 export interface TakeCheckpoint {
   id: string;
   reason: CheckpointReason;
@@ -67,33 +95,36 @@ export interface TakeCheckpoint {
 }
 
 export class CheckpointRepository {
-  /** The aggregate each plan's newest checkpoint holds (steps compared by identity). */
-  private readonly last = new Map<string, { aggregate: PlanAggregate; sinceBase: number }>();
+  /** The aggregate each plan's newest checkpoint holds (steps compared by identity), and that row. */
+  private readonly last = new Map<string, { aggregate: PlanAggregate; sinceBase: number; seq: number }>();
 
   /** STEP checkpoints per plan, counted once from the table, then kept up to date. */
   private readonly stepCounts = new Map<string, number>();
-  private readonly insert;
-  private readonly countSteps;
 
   constructor(
-    private readonly db: Db,
-    sqlite: Database.Database,
-  ) {
-    this.insert = sqlite.prepare(
-      `INSERT INTO checkpoints (id, plan_id, reason, step_key, label, sequence, plan_version, base, plan, steps, "order", bytes, context_version, created_at)
-       VALUES (@id, @planId, @reason, @stepKey, @label, @sequence, @planVersion, @base, @plan, @steps, @order, @bytes, @contextVersion, @createdAt)`,
-    );
-    this.countSteps = sqlite.prepare<[string], { n: number }>("SELECT count(*) AS n FROM checkpoints WHERE plan_id = ? AND reason = 'STEP'");
-  }
+    private readonly sql: Sql,
+    /**
+     * Other processes write the same database (PostgreSQL): what this process remembers is
+     * checked against the table before it is used (the newest row a delta builds on, the count).
+     */
+    private readonly shared = false,
+  ) {}
 
-  private stepCount(planId: string): number {
-    let n = this.stepCounts.get(planId);
-    if (n === undefined) this.stepCounts.set(planId, (n = this.countSteps.get(planId)?.n ?? 0));
+  private async stepCount(planId: string): Promise<number> {
+    let n = this.shared ? undefined : this.stepCounts.get(planId);
+    if (n === undefined) this.stepCounts.set(planId, (n = (await this.sql.get(Q.countSteps, planId))?.n ?? 0));
     return n;
   }
 
-  take(a: PlanAggregate, c: TakeCheckpoint): CheckpointRecord {
-    const prev = this.last.get(a.plan.id);
+  /** What the plan's newest checkpoint holds, when this process remembers it and it is still the newest. */
+  private async previous(planId: string): Promise<{ aggregate: PlanAggregate; sinceBase: number } | undefined> {
+    const prev = this.last.get(planId);
+    if (!prev || !this.shared) return prev;
+    return (await this.sql.get(Q.newest, planId))?.seq === prev.seq ? prev : undefined;
+  }
+
+  async take(a: PlanAggregate, c: TakeCheckpoint): Promise<CheckpointRecord> {
+    const prev = await this.previous(a.plan.id);
     const base = !prev || prev.sinceBase + 1 >= BASE_EVERY;
     let steps: StepDelta[] = a.steps;
     let order: string[] | null = a.steps.map((s) => s.key);
@@ -110,7 +141,9 @@ export class CheckpointRepository {
     const plan = base || PLAN_DEFINITION.some((f) => prev.aggregate.plan[f] !== a.plan[f]) ? a.plan : planRunState(a.plan);
     const json = { plan: JSON.stringify(plan), steps: JSON.stringify(steps), order: order && JSON.stringify(order) };
     const bytes = utf8(json.plan) + utf8(json.steps) + (json.order ? utf8(json.order) : 0);
-    const res = this.insert.run({
+    // Counted before the row is added (an uncached count read after would include it).
+    const counted = isPrunable(c.reason) && !this.shared ? await this.stepCount(a.plan.id) : null;
+    const row = await this.sql.get(Q.insert, {
       id: c.id,
       planId: a.plan.id,
       reason: c.reason,
@@ -124,10 +157,11 @@ export class CheckpointRepository {
       contextVersion: c.contextVersion,
       createdAt: c.at,
     });
-    this.last.set(a.plan.id, { aggregate: a, sinceBase: base ? 0 : prev!.sinceBase + 1 });
-    if (isPrunable(c.reason)) this.stepCounts.set(a.plan.id, this.stepCount(a.plan.id) + 1);
+    const seq = row!.seq;
+    this.last.set(a.plan.id, { aggregate: a, sinceBase: base ? 0 : prev!.sinceBase + 1, seq });
+    if (counted !== null) this.stepCounts.set(a.plan.id, counted + 1);
     const { id, reason, stepKey, label, sequence, contextVersion, at } = c;
-    return { seq: Number(res.lastInsertRowid), id, planId: a.plan.id, reason, stepKey, label, sequence, planVersion: a.plan.version, bytes, contextVersion, createdAt: at };
+    return { seq, id, planId: a.plan.id, reason, stepKey, label, sequence, planVersion: a.plan.version, bytes, contextVersion, createdAt: at };
   }
 
   /** Forgets what this process remembers (after a rolled-back transaction): the next checkpoint is a base. */
@@ -136,84 +170,53 @@ export class CheckpointRepository {
     this.stepCounts.clear();
   }
 
-  get(id: string): CheckpointRecord | null {
-    const row = this.db.select().from(checkpoints).where(eq(checkpoints.id, id)).get();
-    return row ? record(row) : null;
+  async get(id: string): Promise<CheckpointRecord | null> {
+    const row = await this.sql.get(Q.byId, id);
+    return row ? record(ROW.decode(row)) : null;
   }
 
   /** The plan as the checkpoint holds it. */
-  aggregate(id: string): PlanAggregate | null {
-    const target = this.db.select().from(checkpoints).where(eq(checkpoints.id, id)).get();
-    if (!target) return null;
-    const base = this.db
-      .select()
-      .from(checkpoints)
-      .where(and(eq(checkpoints.planId, target.planId), lte(checkpoints.seq, target.seq), eq(checkpoints.base, true)))
-      .orderBy(desc(checkpoints.seq))
-      .limit(1)
-      .get();
-    if (!base) throw new Error(`checkpoint ${id} has no base`);
-    const rows = this.db
-      .select()
-      .from(checkpoints)
-      .where(and(eq(checkpoints.planId, target.planId), gt(checkpoints.seq, base.seq), lte(checkpoints.seq, target.seq)))
-      .orderBy(asc(checkpoints.seq))
-      .all();
-    return [base, ...rows].reduce<PlanAggregate | null>((acc, r) => applyRow(acc, r), null);
+  async aggregate(id: string): Promise<PlanAggregate | null> {
+    const stored = await this.sql.get(Q.byId, id);
+    if (!stored) return null;
+    const target = ROW.decode(stored);
+    const found = await this.sql.get(Q.baseOf, target.planId, target.seq);
+    if (!found) throw new Error(`checkpoint ${id} has no base`);
+    const base = ROW.decode(found);
+    const rows = (await this.sql.all(Q.between, target.planId, base.seq, target.seq)).map((r) => ROW.decode(r));
+    return [base, ...rows].reduce<PlanAggregate | null>(applyRow, null);
   }
 
   /** The newest checkpoint of a plan at or before a signal sequence. */
-  atSequence(planId: string, sequence: number): CheckpointRecord | null {
-    const row = this.db
-      .select()
-      .from(checkpoints)
-      .where(and(eq(checkpoints.planId, planId), lte(checkpoints.sequence, sequence)))
-      .orderBy(desc(checkpoints.seq))
-      .limit(1)
-      .get();
-    return row ? record(row) : null;
+  async atSequence(planId: string, sequence: number): Promise<CheckpointRecord | null> {
+    const row = await this.sql.get(Q.atSequence, planId, sequence);
+    return row ? record(ROW.decode(row)) : null;
   }
 
   /** A plan's checkpoints, oldest first, after the cursor (or in a range, see paging.ts). */
-  list(planId: string, afterSeq: SeqRange, limit: number): CheckpointRecord[] {
-    const range = rangeSql(checkpoints.seq, seqRange(afterSeq));
-    return this.db
-      .select()
-      .from(checkpoints)
-      .where(and(eq(checkpoints.planId, planId), ...range.where))
-      .orderBy(range.orderBy)
-      .limit(limit)
-      .all()
-      .map(record);
+  async list(planId: string, afterSeq: SeqRange, limit: number): Promise<CheckpointRecord[]> {
+    const range = rangeSql("seq", seqRange(afterSeq));
+    const text = `SELECT ${ROW.select} FROM checkpoints WHERE ${["plan_id = ?", ...range.where].join(" AND ")} ORDER BY ${range.orderBy} LIMIT ?`;
+    return (await this.sql.all(dynamic<object>(text), planId, ...range.params, limit)).map((r) => record(ROW.decode(r)));
   }
 
   /**
    * Keeps the newest `keep` STEP checkpoints of a plan (every other reason is kept). A pruned
    * row's changes move into the next row, which becomes a base when the pruned one was.
    */
-  prune(planId: string, keep: number): number {
-    if (this.stepCount(planId) <= keep) return 0;
-    const steps = this.db
-      .select({ seq: checkpoints.seq })
-      .from(checkpoints)
-      .where(and(eq(checkpoints.planId, planId), eq(checkpoints.reason, "STEP")))
-      .orderBy(desc(checkpoints.seq))
-      .all();
+  async prune(planId: string, keep: number): Promise<number> {
+    if ((await this.stepCount(planId)) <= keep) return 0;
+    const steps = await this.sql.all(Q.stepSeqs, planId);
     const doomed = steps.slice(keep).map((r) => r.seq).reverse();
-    for (const seq of doomed) this.fold(planId, seq);
+    for (const seq of doomed) await this.fold(planId, seq);
     this.stepCounts.set(planId, steps.length - doomed.length);
     return doomed.length;
   }
 
-  private fold(planId: string, seq: number): void {
-    const row = this.db.select().from(checkpoints).where(eq(checkpoints.seq, seq)).get()!;
-    const next = this.db
-      .select()
-      .from(checkpoints)
-      .where(and(eq(checkpoints.planId, planId), gt(checkpoints.seq, seq)))
-      .orderBy(asc(checkpoints.seq))
-      .limit(1)
-      .get();
+  private async fold(planId: string, seq: number): Promise<void> {
+    const row = ROW.decode((await this.sql.get(Q.bySeq, seq))!);
+    const found = await this.sql.get(Q.next, planId, seq);
+    const next = found ? ROW.decode(found) : undefined;
     if (next && !next.base) {
       // The successor takes the pruned row's changes under its own: plan fields and step fields.
       const merged = new Map<string, StepDelta>(row.steps.map((s) => [s.key, s] as const));
@@ -222,20 +225,16 @@ export class CheckpointRepository {
       const steps = order ? order.flatMap((k) => merged.get(k) ?? []) : [...merged.values()];
       const plan = { ...row.plan, ...next.plan };
       const bytes = utf8(JSON.stringify(plan)) + utf8(JSON.stringify(steps)) + (order ? utf8(JSON.stringify(order)) : 0);
-      this.db.update(checkpoints).set({ base: row.base, plan, steps, order, bytes }).where(eq(checkpoints.seq, next.seq)).run();
+      await this.sql.run(Q.merge, ROW.encode({ base: row.base, plan, steps, order, bytes, seq: next.seq }));
     }
     // With nothing after it, the next checkpoint has no row to be a delta of: make it a base.
     if (!next) this.last.delete(planId);
-    this.db.delete(checkpoints).where(eq(checkpoints.seq, seq)).run();
+    await this.sql.run(Q.delete, seq);
   }
 
   /** Total stored bytes of a plan's checkpoints (for the benchmark). */
-  bytes(planId: string): { count: number; bytes: number } {
-    const r = this.db
-      .select({ count: sql<number>`count(*)`, bytes: sql<number>`coalesce(sum(${checkpoints.bytes}), 0)` })
-      .from(checkpoints)
-      .where(eq(checkpoints.planId, planId))
-      .get();
+  async bytes(planId: string): Promise<{ count: number; bytes: number }> {
+    const r = await this.sql.get(Q.bytes, planId);
     return { count: r?.count ?? 0, bytes: r?.bytes ?? 0 };
   }
 }

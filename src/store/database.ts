@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startCheckpointer } from "./checkpointer.js";
 import * as schema from "./schema.js";
-import { describeSqliteError, sqliteErrorOf, type SqliteError } from "./storage-errors.js";
+import { describeStorageError, sqliteErrorOf, type SqliteError } from "./storage-errors.js";
 
 export type Db = BetterSQLite3Database<typeof schema>;
 
@@ -33,7 +33,7 @@ export function packageRoot(from = fileURLToPath(import.meta.url)): string {
   return dir;
 }
 
-export const MIGRATIONS_DIR = join(packageRoot(), "db");
+export const MIGRATIONS_DIR = join(packageRoot(), "db", "sqlite");
 
 /**
  * A database that cannot be opened, migrated or written, in one line for the operator: the file,
@@ -43,7 +43,7 @@ export class DatabaseOpenError extends Error {
   readonly code: string;
 
   constructor(file: string, cause: SqliteError) {
-    super(`cannot use the database ${file}: ${describeSqliteError(cause)}`, { cause });
+    super(`cannot use the database ${file}: ${describeStorageError(cause)}`, { cause });
     this.name = "DatabaseOpenError";
     this.code = cause.code;
   }

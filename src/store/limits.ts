@@ -1,10 +1,11 @@
 /**
  * Role limits (the role_limits table), held in memory: read once, then written through, so
  * that a claim looks its roles up without a query. A rolled-back transaction drops the copy
- * (Store.transaction), and the next read loads it again.
+ * (Store.transaction), and the next read loads it again. When the database is shared by
+ * several processes (`shared`), another may change the limits: every read goes to the database.
  */
-import type Database from "better-sqlite3";
 import type { RoleLimit } from "../domain/limits.js";
+import { query, type Sql } from "./sql.js";
 
 interface RawLimit {
   role: string;
@@ -28,51 +29,67 @@ const limitOf = (r: RawLimit): RoleLimit => ({
   updatedBy: r.updated_by,
 });
 
+const COLUMNS = "role, claims, interval_ms, max_concurrent, tokens, refilled_at, updated_at, updated_by";
+
+const Q = {
+  all: query<[], RawLimit>("limits.all", `SELECT ${COLUMNS} FROM role_limits ORDER BY role`),
+  get: query<[string], RawLimit>("limits.get", `SELECT ${COLUMNS} FROM role_limits WHERE role = ?`),
+  put: query<[Record<string, unknown>]>(
+    "limits.put",
+    `INSERT INTO role_limits (${COLUMNS})
+     VALUES (@role, @claims, @intervalMs, @maxConcurrent, @tokens, @refilledAt, @updatedAt, @updatedBy)
+     ON CONFLICT (role) DO UPDATE SET claims = excluded.claims, interval_ms = excluded.interval_ms,
+       max_concurrent = excluded.max_concurrent, tokens = excluded.tokens, refilled_at = excluded.refilled_at,
+       updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+  ),
+  bucket: query<[Record<string, unknown>]>("limits.bucket", "UPDATE role_limits SET tokens = @tokens, refilled_at = @refilledAt WHERE role = @role"),
+  remove: query<[string]>("limits.remove", "DELETE FROM role_limits WHERE role = ?"),
+};
+
+/** By role, in JavaScript's string order (the same whatever the database's collation). */
+const byRole = (a: RoleLimit, b: RoleLimit): number => (a.role < b.role ? -1 : a.role > b.role ? 1 : 0);
+
 export class LimitRepository {
   private cache: Map<string, RoleLimit> | null = null;
-  private readonly stmt;
 
-  constructor(sqlite: Database.Database) {
-    this.stmt = {
-      all: sqlite.prepare<[], RawLimit>("SELECT * FROM role_limits ORDER BY role"),
-      put: sqlite.prepare(
-        `INSERT INTO role_limits (role, claims, interval_ms, max_concurrent, tokens, refilled_at, updated_at, updated_by)
-         VALUES (@role, @claims, @intervalMs, @maxConcurrent, @tokens, @refilledAt, @updatedAt, @updatedBy)
-         ON CONFLICT (role) DO UPDATE SET claims = excluded.claims, interval_ms = excluded.interval_ms,
-           max_concurrent = excluded.max_concurrent, tokens = excluded.tokens, refilled_at = excluded.refilled_at,
-           updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-      ),
-      bucket: sqlite.prepare("UPDATE role_limits SET tokens = @tokens, refilled_at = @refilledAt WHERE role = @role"),
-      remove: sqlite.prepare("DELETE FROM role_limits WHERE role = ?"),
-    };
-  }
+  constructor(
+    private readonly sql: Sql,
+    /** Other processes write the same database: read it every time, never the in-memory copy. */
+    private readonly shared = false,
+  ) {}
 
   /** Every role's limits, by role. */
-  all(): RoleLimit[] {
-    return [...this.limits().values()].sort((a, b) => (a.role < b.role ? -1 : a.role > b.role ? 1 : 0));
+  async all(): Promise<RoleLimit[]> {
+    const limits = this.shared ? (await this.sql.all(Q.all)).map(limitOf) : [...(await this.limits()).values()];
+    return limits.sort(byRole);
   }
 
   /** The role's limits, or null when it has none. */
-  get(role: string): RoleLimit | null {
-    return this.limits().get(role) ?? null;
+  async get(role: string): Promise<RoleLimit | null> {
+    if (this.shared) {
+      const r = await this.sql.get(Q.get, role);
+      return r ? limitOf(r) : null;
+    }
+    return (await this.limits()).get(role) ?? null;
   }
 
   /** Sets a role's limits and bucket. */
-  put(l: RoleLimit): void {
-    this.stmt.put.run(l);
-    this.limits().set(l.role, l);
+  async put(l: RoleLimit): Promise<void> {
+    const { role, claims, intervalMs, maxConcurrent, tokens, refilledAt, updatedAt, updatedBy } = l;
+    await this.sql.run(Q.put, { role, claims, intervalMs, maxConcurrent, tokens, refilledAt, updatedAt, updatedBy });
+    if (!this.shared) (await this.limits()).set(l.role, l);
   }
 
   /** Writes only the bucket (tokens, refilledAt) of a role that has limits. */
-  saveBucket(l: RoleLimit): void {
-    this.stmt.bucket.run({ role: l.role, tokens: l.tokens, refilledAt: l.refilledAt });
-    this.limits().set(l.role, l);
+  async saveBucket(l: RoleLimit): Promise<void> {
+    await this.sql.run(Q.bucket, { role: l.role, tokens: l.tokens, refilledAt: l.refilledAt });
+    if (!this.shared) (await this.limits()).set(l.role, l);
   }
 
   /** Removes a role's limits; false when it had none. */
-  remove(role: string): boolean {
-    const removed = this.stmt.remove.run(role).changes > 0;
-    this.limits().delete(role);
+  async remove(role: string): Promise<boolean> {
+    const removed = (await this.sql.run(Q.remove, role)) > 0;
+    if (!this.shared) (await this.limits()).delete(role);
     return removed;
   }
 
@@ -81,8 +98,10 @@ export class LimitRepository {
     this.cache = null;
   }
 
-  private limits(): Map<string, RoleLimit> {
-    this.cache ??= new Map(this.stmt.all.all().map((r) => [r.role, limitOf(r)] as const));
+  private async limits(): Promise<Map<string, RoleLimit>> {
+    if (this.cache) return this.cache;
+    const rows = await this.sql.all(Q.all);
+    this.cache ??= new Map(rows.map((r) => [r.role, limitOf(r)] as const));
     return this.cache;
   }
 }

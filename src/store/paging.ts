@@ -6,7 +6,6 @@
  * `after` end (forward), or from the `before` end when `backward` (then in reverse list order).
  * Each list maps it onto its key: `rangeSql` for a key column the list orders by.
  */
-import { asc, desc, gt, lt, type AnyColumn, type SQL } from "drizzle-orm";
 
 export interface Range<K> {
   /** Only items after this key, in list order. */
@@ -23,14 +22,22 @@ export type SeqRange = number | Range<number>;
 export const seqRange = (r: SeqRange | null | undefined): Range<number> => (typeof r === "number" ? { after: r } : (r ?? {}));
 
 /**
- * WHERE conditions and ORDER BY for an integer key column, the list being in ascending key order
- * (`descending`: in descending key order, e.g. newest first).
+ * WHERE conditions (with their parameters, in order) and ORDER BY for an integer key column of
+ * raw SQL (./sql.ts), the list being in ascending key order (`descending`: in descending key
+ * order, e.g. newest first).
  */
-export function rangeSql(column: AnyColumn, range: Range<number>, descending = false): { where: (SQL | undefined)[]; orderBy: SQL } {
+export function rangeSql(column: string, range: Range<number>, descending = false): { where: string[]; params: number[]; orderBy: string } {
   const { after, before, backward = false } = range;
   const [above, below] = descending ? [before, after] : [after, before];
-  return {
-    where: [above != null ? gt(column, above) : undefined, below != null ? lt(column, below) : undefined],
-    orderBy: descending !== backward ? desc(column) : asc(column),
-  };
+  const where: string[] = [];
+  const params: number[] = [];
+  if (above != null) {
+    where.push(`${column} > ?`);
+    params.push(above);
+  }
+  if (below != null) {
+    where.push(`${column} < ?`);
+    params.push(below);
+  }
+  return { where, params, orderBy: `${column} ${descending !== backward ? "DESC" : "ASC"}` };
 }

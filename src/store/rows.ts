@@ -3,11 +3,10 @@
  * the drizzle tables (schema.ts), whose keys are the model's field names and whose columns give
  * the SQL names. Nothing here looks at a field per call beyond walking arrays built at load.
  *
- * - `fromRow`: a drizzle row (JSON and booleans already decoded by drizzle) → the model. It is
- *   dialect-free: a pg-core table set with the same keys reads through the same `reader`.
- * - `params` / `runParams`: the model → named parameters of the raw better-sqlite3 statements
- *   (keyed by SQL column name, values encoded for SQLite: JSON text, 0/1, priority ranks). A
- *   second dialect passes its own `Encoders` to `binding`.
+ * - `fromRow`: a raw row (keyed by SQL column name; JSON as text, booleans as 0/1, as both
+ *   databases return them: ./sql.ts) → the model.
+ * - `params` / `runParams`: the model → named parameters of the raw statements (keyed by SQL
+ *   column name, values encoded as both databases take them: JSON text, 0/1, priority ranks).
  * - `columns`: the statements' column lists (every written column, the key, the run columns).
  */
 import { getTableColumns, getTableName, type Table } from "drizzle-orm";
@@ -35,7 +34,7 @@ export type Encoders = Readonly<Record<Codec, Convert>>;
 
 const toJson = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
 
-export const SQLITE_ENCODERS: Encoders = {
+const ENCODERS: Encoders = {
   value: null,
   time: null,
   bool: (v: boolean) => (v ? 1 : 0),
@@ -43,12 +42,12 @@ export const SQLITE_ENCODERS: Encoders = {
   priority: (p: Priority) => priorityRank(p),
 };
 
-/** From a drizzle row's values (drizzle decodes JSON and booleans itself). */
+/** From a raw row's values. */
 const DECODERS: Encoders = {
   value: null,
   time: null,
-  bool: null,
-  json: (v: unknown) => v ?? null,
+  bool: (v: number) => v === 1,
+  json: (v: string | null) => (v === null ? null : (JSON.parse(v) as unknown)),
   priority: (rank: number) => priorityFromRank(rank),
 };
 
@@ -65,14 +64,14 @@ function literal<F extends (...args: never[]) => unknown>(params: string, entrie
   return new Function("f", `return (${params}) => ({\n${body}\n});`)(fns) as F;
 }
 
-/** Builds the model from a drizzle row, field by field in the model's key order. */
-export function reader<M>(map: FieldMap<M>, lists: FieldLists<M>): (row: object) => M {
+/** Builds the model from a raw row (`column` names each field's column), field by field in the model's key order. */
+function reader<M>(map: FieldMap<M>, lists: FieldLists<M>, column: (field: string) => string): (row: object) => M {
   const fns: unknown[] = [];
   const entries = lists.all.map((f) => {
     const { codec, upgrade } = map[f] as { codec: Codec; upgrade?: (v: unknown) => unknown };
     const d = DECODERS[codec] as ((v: unknown) => unknown) | null;
-    // JSON's `?? null` written out, as it is the commonest.
-    const value = codec === "json" ? `(r.${f} ?? null)` : d ? `f[${fns.push(d) - 1}](r.${f})` : `r.${f}`;
+    const c = column(f);
+    const value = d ? `f[${fns.push(d) - 1}](r.${c})` : `r.${c}`;
     return { key: f, source: upgrade ? `f[${fns.push(upgrade) - 1}](${value})` : value };
   });
   return literal("r", entries, fns);
@@ -93,7 +92,7 @@ export interface Binding<M, C> {
  * values come from `ctx` (the aggregate for a plan, the plan's id for a step). Throws at load
  * when a column has no entry or an entry no column.
  */
-export function binding<M, C>(table: Table, map: FieldMap<M>, lists: FieldLists<M>, extra: ExtraColumns<C>, encoders: Encoders): Binding<M, C> {
+export function binding<M, C>(table: Table, map: FieldMap<M>, lists: FieldLists<M>, extra: ExtraColumns<C>): Binding<M, C> {
   const columns = getTableColumns(table) as Record<string, { name: string }>;
   const name = (key: string): string => {
     const c = columns[key];
@@ -106,7 +105,7 @@ export function binding<M, C>(table: Table, map: FieldMap<M>, lists: FieldLists<
 
   const written = Object.entries(extra).flatMap(([k, e]) => ("value" in e ? [{ key: k, part: e.part, value: e.value }] : []));
   const part = (p: Part) => {
-    const fields = lists[p].map((f) => ({ name: name(f), field: f, encode: encoders[map[f].codec] as ((v: unknown) => unknown) | null }));
+    const fields = lists[p].map((f) => ({ name: name(f), field: f, encode: ENCODERS[map[f].codec] as ((v: unknown) => unknown) | null }));
     const extras = written.filter((e) => e.part === p).map((e) => ({ name: name(e.key), value: e.value }));
     return { fields, extras };
   };
@@ -123,7 +122,7 @@ export function binding<M, C>(table: Table, map: FieldMap<M>, lists: FieldLists<
   const names = (parts: (typeof key)[]) => new Set(parts.flatMap((p) => [...p.fields, ...p.extras].map((c) => c.name)));
   const allNames = names([key, spec, run]);
   return {
-    fromRow: reader(map, lists),
+    fromRow: reader(map, lists, name),
     columns: {
       all: Object.values(columns)
         .map((c) => c.name)
@@ -136,5 +135,5 @@ export function binding<M, C>(table: Table, map: FieldMap<M>, lists: FieldLists<
   };
 }
 
-export const PLAN_ROWS: Binding<PlanModel, PlanAggregate> = binding(plans, PLAN_FIELDS, PLAN, PLAN_EXTRA_COLUMNS, SQLITE_ENCODERS);
-export const STEP_ROWS: Binding<StepModel, string> = binding(steps, STEP_FIELDS, STEP, STEP_EXTRA_COLUMNS, SQLITE_ENCODERS);
+export const PLAN_ROWS: Binding<PlanModel, PlanAggregate> = binding(plans, PLAN_FIELDS, PLAN, PLAN_EXTRA_COLUMNS);
+export const STEP_ROWS: Binding<StepModel, string> = binding(steps, STEP_FIELDS, STEP, STEP_EXTRA_COLUMNS);

@@ -1,5 +1,5 @@
 /**
- * Drizzle table definitions (SQLite). Migrations in db/ are generated from this file by
+ * Drizzle table definitions (SQLite). Migrations in db/sqlite/ are generated from this file by
  * drizzle-kit (`npm run db:generate`) and never edited by hand.
  * Times are epoch milliseconds; JSON columns hold JSON text.
  */

@@ -1,12 +1,10 @@
 /** The append-only signal log: written in the transaction of the change it describes. */
-import type Database from "better-sqlite3";
-import { and, asc, gt, inArray, eq, lte, sql, type SQL } from "drizzle-orm";
 import type { SignalModel } from "../domain/model.js";
 import type { SignalKind } from "../domain/statuses.js";
-import type { Db } from "./database.js";
+import { tableCodec } from "./codec.js";
 import { rangeSql, seqRange, type SeqRange } from "./paging.js";
 import { signals } from "./schema.js";
-
+import { dynamic, query, type Sql } from "./sql.js";
 /** The recipient of a message to every agent of its plan. */
 export const EVERY_AGENT = "*";
 
@@ -18,71 +16,77 @@ export interface SignalFilter {
   recipient?: string | null;
 }
 
-type SignalRow = typeof signals.$inferSelect;
-const fromRow = (r: SignalRow): SignalModel => ({ ...r, kind: r.kind as SignalKind, payload: r.payload ?? null });
+const ROW = tableCodec(signals);
+const fromRow = (raw: object): SignalModel => {
+  const r = ROW.decode(raw);
+  return { ...r, kind: r.kind as SignalKind, payload: r.payload ?? null };
+};
+
+const Q = {
+  // SQLite numbers the rows itself (AUTOINCREMENT: one writer, so in commit order). PostgreSQL
+  // takes the next number from the log-head row, whose lock the transaction then holds until it
+  // commits: appends are serialised, so sequences are consecutive and in commit order (a
+  // sequence would leave holes on rollback and number in insert order, not commit order).
+  insert: query<[Record<string, unknown>], { sequence: number }>("signals.insert", (d) =>
+    d.name === "postgres"
+      ? `WITH head AS (UPDATE signal_log_head SET sequence = sequence + 1 WHERE id = 1 RETURNING sequence)
+         ${ROW.insert([], { sequence: "(SELECT sequence FROM head)" })} RETURNING sequence`
+      : `${ROW.insert(["sequence"])} RETURNING sequence`,
+  ),
+  head: query<[], { head: number | null }>("signals.head", "SELECT max(sequence) AS head FROM signals"),
+  get: query<[number], object>("signals.get", `SELECT ${ROW.select} FROM signals WHERE sequence = ?`),
+  answerTo: query<[string, number, number], object>(
+    "signals.answerTo",
+    (d) => `SELECT ${ROW.select} FROM signals
+            WHERE plan_id = ? AND sequence > ? AND kind = 'MESSAGE' AND ${d.jsonField("payload", "inReplyTo")} = ?
+            ORDER BY sequence LIMIT 1`,
+  ),
+};
 
 export class SignalRepository {
-  private readonly insertStmt;
-  private readonly headStmt;
-
-  constructor(
-    private readonly db: Db,
-    sqlite: Database.Database,
-  ) {
-    this.insertStmt = sqlite.prepare(
-      `INSERT INTO signals (kind, name, plan_id, step_key, agent_id, sender, recipient, payload, at)
-       VALUES (@kind, @name, @planId, @stepKey, @agentId, @sender, @recipient, @payload, @at)`,
-    );
-    this.headStmt = sqlite.prepare<[], { head: number | null }>("SELECT max(sequence) AS head FROM signals");
-  }
+  constructor(private readonly sql: Sql) {}
 
   /** Appends one signal and returns it with its sequence. */
-  append(s: Omit<SignalModel, "sequence">): SignalModel {
-    const res = this.insertStmt.run({ ...s, payload: s.payload === null ? null : JSON.stringify(s.payload) });
-    return { ...s, sequence: Number(res.lastInsertRowid) };
+  async append(s: Omit<SignalModel, "sequence">): Promise<SignalModel> {
+    const { sequence } = (await this.sql.get(Q.insert, ROW.encode(s)))!;
+    return { ...s, sequence };
   }
 
   /**
    * Signals after `afterSequence` (and up to `upTo`) that match the filter, oldest first; or a
    * range of sequences (see paging.ts), read newest first when it is `backward`.
    */
-  read(filter: SignalFilter, afterSequence: SeqRange, limit: number, upTo?: number): SignalModel[] {
-    const range = rangeSql(signals.sequence, seqRange(afterSequence));
-    const parts: (SQL | undefined)[] = [...range.where];
-    if (upTo !== undefined) parts.push(lte(signals.sequence, upTo));
-    if (filter.planId) parts.push(eq(signals.planId, filter.planId));
-    if (filter.kinds?.length) parts.push(inArray(signals.kind, [...filter.kinds]));
-    if (filter.names?.length) parts.push(inArray(signals.name, [...filter.names]));
-    if (filter.recipient) parts.push(inArray(signals.recipient, [filter.recipient, EVERY_AGENT]));
-    return this.db
-      .select()
-      .from(signals)
-      .where(and(...parts))
-      .orderBy(range.orderBy)
-      .limit(limit)
-      .all()
-      .map(fromRow);
+  async read(filter: SignalFilter, afterSequence: SeqRange, limit: number, upTo?: number): Promise<SignalModel[]> {
+    const range = rangeSql("sequence", seqRange(afterSequence));
+    const where = [...range.where];
+    const params: unknown[] = [...range.params];
+    const add = (clause: string, ...values: unknown[]): void => {
+      where.push(clause);
+      params.push(...values);
+    };
+    const among = (values: readonly unknown[]): string => values.map(() => "?").join(", ");
+    if (upTo !== undefined) add("sequence <= ?", upTo);
+    if (filter.planId) add("plan_id = ?", filter.planId);
+    if (filter.kinds?.length) add(`kind IN (${among(filter.kinds)})`, ...filter.kinds);
+    if (filter.names?.length) add(`name IN (${among(filter.names)})`, ...filter.names);
+    if (filter.recipient) add("recipient IN (?, ?)", filter.recipient, EVERY_AGENT);
+    const text = `SELECT ${ROW.select} FROM signals${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY ${range.orderBy} LIMIT ?`;
+    return (await this.sql.all(dynamic<object>(text), ...params, limit)).map(fromRow);
   }
 
   /** The sequence of the newest signal, 0 for an empty log. */
-  head(): number {
-    return this.headStmt.get()?.head ?? 0;
+  async head(): Promise<number> {
+    return (await this.sql.get(Q.head))?.head ?? 0;
   }
 
-  get(sequence: number): SignalModel | null {
-    const row = this.db.select().from(signals).where(eq(signals.sequence, sequence)).get();
+  async get(sequence: number): Promise<SignalModel | null> {
+    const row = await this.sql.get(Q.get, sequence);
     return row ? fromRow(row) : null;
   }
 
   /** The plan's first MESSAGE answering message `sequence` (its payload's inReplyTo): a reply or its reply timeout. */
-  answerTo(planId: string, sequence: number): SignalModel | null {
-    const row = this.db
-      .select()
-      .from(signals)
-      .where(and(eq(signals.planId, planId), gt(signals.sequence, sequence), eq(signals.kind, "MESSAGE"), sql`json_extract(${signals.payload}, '$.inReplyTo') = ${sequence}`))
-      .orderBy(asc(signals.sequence))
-      .limit(1)
-      .get();
+  async answerTo(planId: string, sequence: number): Promise<SignalModel | null> {
+    const row = await this.sql.get(Q.answerTo, planId, sequence, sequence);
     return row ? fromRow(row) : null;
   }
 }

@@ -15,8 +15,10 @@
  * percentile is then read either by sorting the window's durations (at most SORT_LIMIT of them),
  * or by walking the second in duration order, from the nearer end, to the k-th entry inside the
  * window: no sort, however long the history (100,000 attempts of one agent: about 10 ms).
+ * SQLite is told which index to use (INDEXED BY); PostgreSQL, which has no such hint, picks it
+ * from the same conditions.
  */
-import type Database from "better-sqlite3";
+import { query, type Dialect, type Query, type Sql } from "./sql.js";
 
 /** Runs that finished at or after `since` and before `until` (epoch ms; null = unbounded). */
 export interface StatsWindow {
@@ -48,7 +50,7 @@ interface Series {
   table: string;
   prefix: string;
   /** The condition on the key, over @key (and @role). */
-  key: string;
+  key: string | ((d: Dialect) => string);
   /** The column of the run's state, every finished value of it, the completed one and the failed ones. */
   column: string;
   finished: readonly string[];
@@ -73,7 +75,8 @@ const PLANS = {
   // A plan COMPENSATED without an error was cancelled with compensation. Counted apart: reading
   // `error` is a table lookup, paid only for those rows.
   excused: { kind: "COMPENSATED", where: "error IS NULL" },
-  quality: "NULL",
+  // Typed: PostgreSQL has no avg of an untyped NULL.
+  quality: "CAST(NULL AS double precision)",
 } as const;
 
 const SERIES = {
@@ -81,7 +84,7 @@ const SERIES = {
   agentInRole: { ...ATTEMPTS, prefix: "attempts_agent", key: "agent_id = @key AND role = @role" },
   role: { ...ATTEMPTS, prefix: "attempts_role", key: "role = @key" },
   template: { ...PLANS, key: "template_id = @key", walkable: true },
-  templates: { ...PLANS, key: "template_id IN (SELECT value FROM json_each(@key))", walkable: false },
+  templates: { ...PLANS, key: (d) => `template_id IN (SELECT value FROM ${d.jsonElements("@key")})`, walkable: false },
 } satisfies Record<string, Series>;
 
 type Params = { key: string; role?: string | null; since: number; until: number };
@@ -91,41 +94,52 @@ type Bucketed = Params & { bucket?: number };
 const EXCUSED = "";
 const list = (values: readonly string[]) => values.map((v) => `'${v}'`).join(", ");
 
-function prepareSeries(sqlite: Database.Database, s: Series) {
+function seriesQueries(name: string, s: Series) {
   const window = "finished_at >= @since AND finished_at < @until";
   const duration = "finished_at - started_at";
+  const from = (d: Dialect, index: "finished" | "duration") => (d.name === "sqlite" ? `${s.table} INDEXED BY ${s.prefix}_${index}` : s.table);
+  const key = (d: Dialect) => (typeof s.key === "string" ? s.key : s.key(d));
   // Without buckets, grouped by kind only: in the index's order, no temporary b-tree.
-  const counts = (bucket: string | null, kinds: string, where = "") =>
-    sqlite.prepare<[Bucketed], CountRow>(
-      `SELECT ${bucket ?? "0"} AS g, ${s.column} AS kind, count(*) AS n, avg(${s.quality}) AS quality FROM ${s.table} INDEXED BY ${s.prefix}_finished
-       WHERE ${s.key} AND ${s.column} IN (${kinds}) AND ${window}${where} GROUP BY ${bucket ? "g, kind ORDER BY g" : "kind"}`,
+  const counts = (label: string, bucket: string | null, kinds: string, where = "") =>
+    query<[Bucketed], CountRow>(
+      `stats.${name}.${label}`,
+      (d) => `SELECT ${bucket ?? "0"} AS g, ${s.column} AS kind, count(*) AS n, avg(${s.quality}) AS quality FROM ${from(d, "finished")}
+              WHERE ${key(d)} AND ${s.column} IN (${kinds}) AND ${window}${where} GROUP BY ${bucket ? `g, ${s.column} ORDER BY g` : s.column}`,
     );
-  const grouped = (bucket: string | null) => {
-    const all = counts(bucket, list(s.finished));
-    const excused = s.excused && counts(bucket, list([s.excused.kind]), ` AND ${s.excused.where}`);
-    return (params: Bucketed): CountRow[] => [...all.all(params), ...(excused?.all(params) ?? []).map((r) => ({ ...r, kind: EXCUSED }))];
-  };
+  const grouped = (label: string, bucket: string | null) => ({
+    all: counts(label, bucket, list(s.finished)),
+    excused: s.excused && counts(`${label}Excused`, bucket, list([s.excused.kind]), ` AND ${s.excused.where}`),
+  });
   const kth = (index: "finished" | "duration", dir: "ASC" | "DESC") =>
-    sqlite
-      .prepare<[Params & { offset: number }], number>(
-        `SELECT ${duration} FROM ${s.table} INDEXED BY ${s.prefix}_${index}
-         WHERE ${s.column} = '${s.ok}' AND ${s.key} AND ${window} ORDER BY ${duration} ${dir} LIMIT 1 OFFSET @offset`,
-      )
-      .pluck();
+    query<[Params & { offset: number }], { d: number }>(
+      `stats.${name}.${index === "finished" ? "sorted" : "walk"}${dir}`,
+      (d) => `SELECT ${duration} AS d FROM ${from(d, index)}
+              WHERE ${s.column} = '${s.ok}' AND ${key(d)} AND ${window} ORDER BY ${duration} ${dir} LIMIT 1 OFFSET @offset`,
+    );
   return {
     series: s,
-    /** The runs per kind (EXCUSED: those of a failed kind that are not failures). */
-    total: grouped(null),
-    byBucket: grouped("CAST(finished_at / @bucket AS INTEGER)"),
+    /** The runs per kind (and `excused`: those of a failed kind that are not failures). */
+    total: grouped("total", null),
+    // bigint: a short bucket over epoch milliseconds overflows PostgreSQL's integer.
+    byBucket: grouped("byBucket", "CAST(finished_at / @bucket AS bigint)"),
     /** The k-th duration from either end: `sorted` sorts the window, `walk` walks the durations in order. */
     kth: { sorted: { ASC: kth("finished", "ASC"), DESC: kth("finished", "DESC") }, walk: s.walkable ? { ASC: kth("duration", "ASC"), DESC: kth("duration", "DESC") } : null },
   };
 }
 
-type Prepared = ReturnType<typeof prepareSeries>;
+type Prepared = ReturnType<typeof seriesQueries>;
+
+const Q = Object.fromEntries(Object.entries(SERIES).map(([name, s]) => [name, seriesQueries(name, s)])) as { [K in keyof typeof SERIES]: Prepared };
+
+/** The runs per kind of one statement pair (EXCUSED: those of a failed kind that are not failures). */
+async function grouped(sql: Sql, q: { all: Query<[Bucketed], CountRow>; excused: Query<[Bucketed], CountRow> | null }, params: Bucketed): Promise<CountRow[]> {
+  const all = await sql.all(q.all, params);
+  const excused = q.excused ? await sql.all(q.excused, params) : [];
+  return [...all, ...excused.map((r) => ({ ...r, kind: EXCUSED }))];
+}
 
 /** Folds the per-kind counts of one group, then reads its percentiles over `params`' window. */
-function runStats(p: Prepared, rows: CountRow[], params: Params): RunStats {
+async function runStats(sql: Sql, p: Prepared, rows: CountRow[], params: Params): Promise<RunStats> {
   const { ok, failed: failedKinds } = p.series;
   let runs = 0;
   let completed = 0;
@@ -141,13 +155,16 @@ function runStats(p: Prepared, rows: CountRow[], params: Params): RunStats {
     else if (failedKinds.includes(r.kind)) failed += r.n;
   }
   const via = p.kth.walk && completed > SORT_LIMIT ? p.kth.walk : p.kth.sorted;
-  const percentile = (pct: number): number | null => {
+  const percentile = async (pct: number): Promise<number | null> => {
     if (completed === 0) return null;
     const k = Math.max(1, Math.ceil((pct * completed) / 100));
     // From the nearer end: the k-th smallest is the (n − k + 1)-th largest.
-    return k <= completed / 2 ? via.ASC.get({ ...params, offset: k - 1 })! : via.DESC.get({ ...params, offset: completed - k })!;
+    const row = k <= completed / 2 ? await sql.get(via.ASC, { ...params, offset: k - 1 }) : await sql.get(via.DESC, { ...params, offset: completed - k });
+    return row!.d;
   };
-  return { runs, completed, failed, successRate: successRate(completed, failed), p50Ms: percentile(50), p95Ms: percentile(95), meanQuality };
+  const p50Ms = await percentile(50);
+  const p95Ms = await percentile(95);
+  return { runs, completed, failed, successRate: successRate(completed, failed), p50Ms, p95Ms, meanQuality };
 }
 
 const bounds = (w: StatsWindow): { since: number; until: number } => ({
@@ -156,43 +173,40 @@ const bounds = (w: StatsWindow): { since: number; until: number } => ({
 });
 
 export class StatsRepository {
-  private readonly series: { [K in keyof typeof SERIES]: Prepared };
-
-  constructor(sqlite: Database.Database) {
-    this.series = Object.fromEntries(Object.entries(SERIES).map(([name, s]) => [name, prepareSeries(sqlite, s)])) as StatsRepository["series"];
-  }
+  constructor(private readonly sql: Sql) {}
 
   /** The attempts of one agent (only those of `role`, when given) that finished in the window. */
-  agentTraces(agentId: string, window: StatsWindow, role: string | null = null): RunStats {
-    return this.total(role === null ? this.series.agent : this.series.agentInRole, { key: agentId, role, ...bounds(window) });
+  async agentTraces(agentId: string, window: StatsWindow, role: string | null = null): Promise<RunStats> {
+    return this.total(role === null ? Q.agent : Q.agentInRole, { key: agentId, role, ...bounds(window) });
   }
 
   /** The attempts of one role, by every agent, that finished in the window. */
-  roleTraces(role: string, window: StatsWindow): RunStats {
-    return this.total(this.series.role, { key: role, ...bounds(window) });
+  async roleTraces(role: string, window: StatsWindow): Promise<RunStats> {
+    return this.total(Q.role, { key: role, ...bounds(window) });
   }
 
   /**
    * The plans made from these template versions that finished in the window: in all, and per
    * bucket of `bucketMs` (UTC days by default) that has any, oldest first (`start`: epoch ms).
    */
-  templateRuns(templateIds: string[], window: StatsWindow, bucketMs = DAY_MS): { total: RunStats; buckets: (RunStats & { start: number })[] } {
-    const [p, key] = templateIds.length === 1 ? [this.series.template, templateIds[0]!] : [this.series.templates, JSON.stringify(templateIds)];
+  async templateRuns(templateIds: string[], window: StatsWindow, bucketMs = DAY_MS): Promise<{ total: RunStats; buckets: (RunStats & { start: number })[] }> {
+    const [p, key] = templateIds.length === 1 ? [Q.template, templateIds[0]!] : [Q.templates, JSON.stringify(templateIds)];
     const params = { key, ...bounds(window) };
     const groups = new Map<number, CountRow[]>();
-    for (const r of p.byBucket({ ...params, bucket: bucketMs })) {
+    for (const r of await grouped(this.sql, p.byBucket, { ...params, bucket: bucketMs })) {
       if (!groups.has(r.g)) groups.set(r.g, []);
       groups.get(r.g)!.push(r);
     }
-    const buckets = [...groups].map(([g, rows]) => {
+    const buckets: (RunStats & { start: number })[] = [];
+    for (const [g, rows] of groups) {
       const start = g * bucketMs;
       const bucket = { ...params, since: Math.max(params.since, start), until: Math.min(params.until, start + bucketMs) };
-      return { start, ...runStats(p, rows, bucket) };
-    });
-    return { total: this.total(p, params), buckets };
+      buckets.push({ start, ...(await runStats(this.sql, p, rows, bucket)) });
+    }
+    return { total: await this.total(p, params), buckets };
   }
 
-  private total(p: Prepared, params: Params): RunStats {
-    return runStats(p, p.total(params), params);
+  private async total(p: Prepared, params: Params): Promise<RunStats> {
+    return runStats(this.sql, p, await grouped(this.sql, p.total, params), params);
   }
 }

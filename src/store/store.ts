@@ -1,25 +1,29 @@
-import type Database from "better-sqlite3";
-import { AgentRepository } from "./agents.js";
-import { AttemptRepository } from "./attempts.js";
-import { CheckpointRepository } from "./checkpoints.js";
-import { ContextRepository } from "./context.js";
-import { CountRepository } from "./counts.js";
-import { EvaluationRepository } from "./evaluations.js";
-import { InterventionRepository } from "./interventions.js";
-import { LimitRepository } from "./limits.js";
-import { openDatabase, type OpenDatabase } from "./database.js";
-import { storageFailure } from "./storage-errors.js";
-import { PlanRepository } from "./plans.js";
-import { PrefetchCacheRepository } from "./prefetch.js";
-import { SignalRepository } from "./signals.js";
-import { StatsRepository } from "./stats.js";
-import { TemplateRepository } from "./templates.js";
-import { TimerRepository } from "./timers.js";
-import { TokenRepository } from "./tokens.js";
-import { WebhookRepository } from "./webhooks.js";
+/**
+ * The store port: the repositories, reached only through a unit of work. `transact` runs one
+ * transaction and hands its function the repositories bound to it; `read` runs reads that see only
+ * committed data; `queries` is the read port the resolvers use (each call one read). Everything is
+ * asynchronous so that a PostgreSQL adapter fits the same port; the SQLite adapter
+ * (./sqlite-store.ts) runs its synchronous prepared statements one unit of work at a time.
+ */
+import type { AgentRepository } from "./agents.js";
+import type { AttemptRepository } from "./attempts.js";
+import type { CheckpointRepository } from "./checkpoints.js";
+import type { ContextRepository } from "./context.js";
+import type { CountRepository } from "./counts.js";
+import type { EvaluationRepository } from "./evaluations.js";
+import type { InterventionRepository } from "./interventions.js";
+import type { LimitRepository } from "./limits.js";
+import type { PlanRepository } from "./plans.js";
+import type { PrefetchCacheRepository } from "./prefetch.js";
+import type { SignalRepository } from "./signals.js";
+import type { StatsRepository } from "./stats.js";
+import type { TemplateRepository } from "./templates.js";
+import type { TimerRepository } from "./timers.js";
+import type { TokenRepository } from "./tokens.js";
+import type { WebhookRepository } from "./webhooks.js";
 
-/** The repositories over one database, and its transactions. */
-export class Store {
+/** The repositories, as one unit of work sees them. */
+export interface Repositories {
   readonly plans: PlanRepository;
   readonly attempts: AttemptRepository;
   readonly agents: AgentRepository;
@@ -36,53 +40,81 @@ export class Store {
   readonly stats: StatsRepository;
   readonly counts: CountRepository;
   readonly webhooks: WebhookRepository;
-
-  private readonly runner: Database.Transaction<(fn: () => unknown) => unknown>;
-
-  constructor(readonly database: OpenDatabase) {
-    const { db, sqlite } = database;
-    this.runner = sqlite.transaction((fn: () => unknown) => fn());
-    this.plans = new PlanRepository(db, sqlite);
-    this.attempts = new AttemptRepository(db, sqlite);
-    this.agents = new AgentRepository(db, sqlite);
-    this.signals = new SignalRepository(db, sqlite);
-    this.timers = new TimerRepository(sqlite);
-    this.interventions = new InterventionRepository(db, sqlite);
-    this.checkpoints = new CheckpointRepository(db, sqlite);
-    this.context = new ContextRepository(sqlite);
-    this.limits = new LimitRepository(sqlite);
-    this.templates = new TemplateRepository(db);
-    this.prefetch = new PrefetchCacheRepository(sqlite);
-    this.tokens = new TokenRepository(sqlite);
-    this.evaluations = new EvaluationRepository(sqlite);
-    this.stats = new StatsRepository(sqlite);
-    this.counts = new CountRepository(sqlite);
-    this.webhooks = new WebhookRepository(sqlite);
-  }
-
-  /**
-   * Runs `fn` in one synchronous IMMEDIATE transaction (the write lock is taken at BEGIN,
-   * so two processes never deadlock upgrading a read). `fn` must not be async. Called inside
-   * a transaction, it runs as a savepoint: a throw undoes only `fn`'s writes. A storage failure
-   * (full disk, read-only file…) leaves the outermost transaction as a BatonError with a STORAGE_*
-   * code (./storage-errors.ts); inside, it stays the SQLite error, so that no caller takes it for
-   * a refusal of its own and goes on writing after SQLite rolled the whole transaction back.
-   */
-  transaction<T>(fn: () => T): T {
-    const outermost = !this.database.sqlite.inTransaction;
-    try {
-      return this.runner.immediate(fn) as T;
-    } catch (e) {
-      this.plans.forgetAll();
-      this.checkpoints.forgetAll();
-      this.limits.forgetAll();
-      throw (outermost && storageFailure(e)) || e;
-    }
-  }
-
-  close(): Promise<void> {
-    return this.database.close();
-  }
 }
 
-export const openStore = (file: string): Store => new Store(openDatabase(file));
+/** The names of the repositories, for what is built over all of them. */
+export const REPOSITORIES = [
+  "plans",
+  "attempts",
+  "agents",
+  "signals",
+  "timers",
+  "interventions",
+  "checkpoints",
+  "context",
+  "limits",
+  "templates",
+  "prefetch",
+  "tokens",
+  "evaluations",
+  "stats",
+  "counts",
+  "webhooks",
+] as const satisfies readonly (keyof Repositories)[];
+
+/** The repositories inside a transaction, and its savepoints. */
+export interface Session extends Repositories {
+  /**
+   * Runs `fn` as a savepoint of the transaction: a throw undoes only `fn`'s writes and goes on
+   * to the caller.
+   */
+  savepoint<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+export interface Store {
+  /** Which adapter this is. */
+  readonly dialect: "sqlite" | "postgres";
+  /**
+   * Runs `fn` in ONE transaction; commits when it resolves, rolls back when it throws. `fn` must
+   * await nothing but the session's repositories (no network, no timers): a transaction holds the
+   * database's writer. A storage failure leaves it as a BatonError with a STORAGE_* code
+   * (./storage-errors.ts). A unit of work never starts another (it would wait for itself): that
+   * is refused with an error.
+   */
+  transact<T>(fn: (session: Session) => Promise<T>): Promise<T>;
+  /** Runs reads that see committed data only, never a transaction's uncommitted writes. */
+  read<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
+  /** The read port: each method call is one `read`. For reads outside the coordinator (the resolvers, metrics, webhooks). */
+  readonly queries: Repositories;
+  /** Resolves when the database answers (at once for SQLite's file); rejects with why not. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+type Method = (...args: unknown[]) => unknown;
+
+/** Synchronous methods about this process's caches and listeners, not the data: passed through as they are. */
+const LOCAL = new Set(["constructor", "forgetAll", "watch"]);
+
+/**
+ * The read port over `read`: an object shaped like the repositories whose every method call runs
+ * as one read. Built once, from the repositories' prototypes.
+ */
+export function readPort(repos: Repositories, read: Store["read"]): Repositories {
+  const port: Record<string, Record<string, Method>> = {};
+  for (const name of REPOSITORIES) {
+    const repo = repos[name];
+    const methods: Record<string, Method> = {};
+    for (const key of Object.getOwnPropertyNames(Object.getPrototypeOf(repo))) {
+      const method = (repo as unknown as Record<string, unknown>)[key];
+      if (typeof method !== "function") continue;
+      if (LOCAL.has(key)) {
+        if (key !== "constructor") methods[key] = (method as Method).bind(repo);
+        continue;
+      }
+      methods[key] = (...args) => read((r) => (r[name] as unknown as Record<string, Method>)[key]!(...args) as Promise<unknown>);
+    }
+    port[name] = methods;
+  }
+  return port as unknown as Repositories;
+}

@@ -1,8 +1,8 @@
 /** Plan templates: immutable versions (1, 2, …) of named step lists, as registered (drafts). */
-import { and, asc, desc, eq, max, sql } from "drizzle-orm";
 import type { Json } from "../domain/model.js";
-import type { Db } from "./database.js";
+import { tableCodec } from "./codec.js";
 import { templates } from "./schema.js";
+import { query, type Sql } from "./sql.js";
 
 export interface TemplateRecord {
   id: string;
@@ -27,58 +27,47 @@ export interface TemplateRef {
   version: number | null;
 }
 
-type Row = typeof templates.$inferSelect;
-const fromRow = (r: Row): TemplateRecord => ({ ...r, policy: r.policy ?? null });
+const ROW = tableCodec(templates);
+const fromRow = (raw: object): TemplateRecord => {
+  const r = ROW.decode(raw);
+  return { ...r, policy: r.policy ?? null };
+};
+
+const Q = {
+  insert: query<[Record<string, unknown>], object>("templates.insert", `${ROW.insert()} RETURNING ${ROW.select}`),
+  byId: query<[string], object>("templates.byId", `SELECT ${ROW.select} FROM templates WHERE id = ?`),
+  latest: query<[string], object>("templates.latest", `SELECT ${ROW.select} FROM templates WHERE name = ? ORDER BY version DESC LIMIT 1`),
+  version: query<[string, number], object>("templates.version", `SELECT ${ROW.select} FROM templates WHERE name = ? AND version = ?`),
+  all: query<[], object>("templates.all", `SELECT ${ROW.select} FROM templates ORDER BY name ASC, version DESC`),
+  named: query<[string], object>("templates.named", `SELECT ${ROW.select} FROM templates WHERE name = ? ORDER BY name ASC, version DESC`),
+  latestVersion: query<[string], { v: number | null }>("templates.latestVersion", "SELECT max(version) AS v FROM templates WHERE name = ?"),
+};
 
 export class TemplateRepository {
-  private readonly query;
+  constructor(private readonly sql: Sql) {}
 
-  constructor(private readonly db: Db) {
-    this.query = {
-      byId: db.select().from(templates).where(eq(templates.id, sql.placeholder("id"))).prepare(),
-      latest: db
-        .select()
-        .from(templates)
-        .where(eq(templates.name, sql.placeholder("name")))
-        .orderBy(desc(templates.version))
-        .limit(1)
-        .prepare(),
-      version: db
-        .select()
-        .from(templates)
-        .where(and(eq(templates.name, sql.placeholder("name")), eq(templates.version, sql.placeholder("version"))))
-        .prepare(),
-    };
-  }
-
-  insert(r: TemplateRecord): TemplateRecord {
-    return fromRow(this.db.insert(templates).values(r).returning().get());
+  async insert(r: TemplateRecord): Promise<TemplateRecord> {
+    return fromRow((await this.sql.get(Q.insert, ROW.encode(r)))!);
   }
 
   /** One version of a template, or its latest version when `version` is null or omitted. */
-  get(name: string, version: number | null = null): TemplateRecord | null {
-    const row = version === null ? this.query.latest.get({ name }) : this.query.version.get({ name, version });
+  async get(name: string, version: number | null = null): Promise<TemplateRecord | null> {
+    const row = version === null ? await this.sql.get(Q.latest, name) : await this.sql.get(Q.version, name, version);
     return row ? fromRow(row) : null;
   }
 
-  byId(id: string): TemplateRecord | null {
-    const row = this.query.byId.get({ id });
+  async byId(id: string): Promise<TemplateRecord | null> {
+    const row = await this.sql.get(Q.byId, id);
     return row ? fromRow(row) : null;
   }
 
   /** Every version (of one name, or of all), by name, newest version first within a name. */
-  list(name: string | null = null): TemplateRecord[] {
-    return this.db
-      .select()
-      .from(templates)
-      .where(name === null ? undefined : eq(templates.name, name))
-      .orderBy(asc(templates.name), desc(templates.version))
-      .all()
-      .map(fromRow);
+  async list(name: string | null = null): Promise<TemplateRecord[]> {
+    return (name === null ? await this.sql.all(Q.all) : await this.sql.all(Q.named, name)).map(fromRow);
   }
 
   /** The highest version of the name; 0 when it has none. */
-  latestVersion(name: string): number {
-    return this.db.select({ v: max(templates.version) }).from(templates).where(eq(templates.name, name)).get()?.v ?? 0;
+  async latestVersion(name: string): Promise<number> {
+    return (await this.sql.get(Q.latestVersion, name))?.v ?? 0;
   }
 }

@@ -1,6 +1,6 @@
 /** Durable timers: rows with a due time; the scheduler fires those that are due. */
-import type Database from "better-sqlite3";
 import type { TimerKind } from "../domain/timers.js";
+import { query, type Sql } from "./sql.js";
 
 /**
  * A message's reply timeout (src/coordinator/messages.ts), fired by the coordinator, never by the
@@ -29,63 +29,57 @@ interface RawTimer {
   due_at: number;
 }
 
-export class TimerRepository {
-  private readonly stmt;
+const Q = {
+  set: query(
+    "timers.set",
+    `INSERT INTO timers (plan_id, step_key, kind, ref, due_at, remaining_ms) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (plan_id, step_key, kind) DO UPDATE
+       SET ref = excluded.ref, due_at = excluded.due_at, remaining_ms = excluded.remaining_ms`,
+  ),
+  freeze: query(
+    "timers.freeze",
+    (d) => `UPDATE timers SET remaining_ms = ${d.greatest("0", "due_at - @now")}
+            WHERE plan_id = @planId AND remaining_ms IS NULL AND kind <> '${MESSAGE_REPLY}'`,
+  ),
+  thaw: query("timers.thaw", "UPDATE timers SET due_at = @now + remaining_ms, remaining_ms = NULL WHERE plan_id = @planId AND remaining_ms IS NOT NULL"),
+  clearStep: query("timers.clearStep", "DELETE FROM timers WHERE plan_id = ? AND step_key = ?"),
+  clearPlan: query("timers.clearPlan", `DELETE FROM timers WHERE plan_id = ? AND kind <> '${MESSAGE_REPLY}'`),
+  take: query("timers.take", "DELETE FROM timers WHERE plan_id = ? AND step_key = ? AND kind = ? AND due_at = ? AND remaining_ms IS NULL"),
+  due: query<[number, number], RawTimer>("timers.due", "SELECT * FROM timers WHERE due_at <= ? AND remaining_ms IS NULL ORDER BY due_at LIMIT ?"),
+  next: query<[], { due: number | null }>("timers.next", "SELECT min(due_at) AS due FROM timers WHERE remaining_ms IS NULL"),
+};
 
-  constructor(sqlite: Database.Database) {
-    this.stmt = {
-      set: sqlite.prepare(
-        `INSERT INTO timers (plan_id, step_key, kind, ref, due_at, remaining_ms) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (plan_id, step_key, kind) DO UPDATE
-           SET ref = excluded.ref, due_at = excluded.due_at, remaining_ms = excluded.remaining_ms`,
-      ),
-      freeze: sqlite.prepare(
-        `UPDATE timers SET remaining_ms = max(0, due_at - @now)
-         WHERE plan_id = @planId AND remaining_ms IS NULL AND kind <> '${MESSAGE_REPLY}'`,
-      ),
-      thaw: sqlite.prepare(
-        "UPDATE timers SET due_at = @now + remaining_ms, remaining_ms = NULL WHERE plan_id = @planId AND remaining_ms IS NOT NULL",
-      ),
-      clearStep: sqlite.prepare("DELETE FROM timers WHERE plan_id = ? AND step_key = ?"),
-      clearPlan: sqlite.prepare(`DELETE FROM timers WHERE plan_id = ? AND kind <> '${MESSAGE_REPLY}'`),
-      take: sqlite.prepare(
-        "DELETE FROM timers WHERE plan_id = ? AND step_key = ? AND kind = ? AND due_at = ? AND remaining_ms IS NULL",
-      ),
-      due: sqlite.prepare<[number, number], RawTimer>(
-        "SELECT * FROM timers WHERE due_at <= ? AND remaining_ms IS NULL ORDER BY due_at LIMIT ?",
-      ),
-      next: sqlite.prepare<[], { due: number | null }>("SELECT min(due_at) AS due FROM timers WHERE remaining_ms IS NULL"),
-    };
-  }
+export class TimerRepository {
+  constructor(private readonly sql: Sql) {}
 
   /** Sets (or moves) a timer; `frozenAt` stores it frozen, with `dueAt − frozenAt` left. */
-  set(t: TimerRow, frozenAt: number | null = null): void {
-    this.stmt.set.run(t.planId, t.stepKey ?? "", t.kind, t.ref, t.dueAt, frozenAt === null ? null : Math.max(0, t.dueAt - frozenAt));
+  async set(t: TimerRow, frozenAt: number | null = null): Promise<void> {
+    await this.sql.run(Q.set, t.planId, t.stepKey ?? "", t.kind, t.ref, t.dueAt, frozenAt === null ? null : Math.max(0, t.dueAt - frozenAt));
   }
 
   /** Stops the plan's timers (but message reply timeouts) with the time they have left. */
-  freeze(planId: string, now: number): void {
-    this.stmt.freeze.run({ planId, now });
+  async freeze(planId: string, now: number): Promise<void> {
+    await this.sql.run(Q.freeze, { planId, now });
   }
 
   /** Restarts the plan's frozen timers with the time they had left. */
-  thaw(planId: string, now: number): void {
-    this.stmt.thaw.run({ planId, now });
+  async thaw(planId: string, now: number): Promise<void> {
+    await this.sql.run(Q.thaw, { planId, now });
   }
 
   /** Clears one step's timers (or a message's, by its `msg:<sequence>` key), or all of the plan's but message reply timeouts when stepKey is null. */
-  clear(planId: string, stepKey: string | null): void {
-    if (stepKey === null) this.stmt.clearPlan.run(planId);
-    else this.stmt.clearStep.run(planId, stepKey);
+  async clear(planId: string, stepKey: string | null): Promise<void> {
+    if (stepKey === null) await this.sql.run(Q.clearPlan, planId);
+    else await this.sql.run(Q.clearStep, planId, stepKey);
   }
 
   /** Deletes the timer if it is still as read (and not frozen); false when it was moved or cleared since. */
-  take(t: TimerRow): boolean {
-    return this.stmt.take.run(t.planId, t.stepKey ?? "", t.kind, t.dueAt).changes === 1;
+  async take(t: TimerRow): Promise<boolean> {
+    return (await this.sql.run(Q.take, t.planId, t.stepKey ?? "", t.kind, t.dueAt)) === 1;
   }
 
-  due(now: number, limit: number): TimerRow[] {
-    return this.stmt.due.all(now, limit).map((r) => ({
+  async due(now: number, limit: number): Promise<TimerRow[]> {
+    return (await this.sql.all(Q.due, now, limit)).map((r) => ({
       planId: r.plan_id,
       stepKey: r.step_key === "" ? null : r.step_key,
       kind: r.kind as StoredTimerKind,
@@ -94,7 +88,7 @@ export class TimerRepository {
     }));
   }
 
-  nextDue(): number | null {
-    return this.stmt.next.get()?.due ?? null;
+  async nextDue(): Promise<number | null> {
+    return (await this.sql.get(Q.next))?.due ?? null;
   }
 }

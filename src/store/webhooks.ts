@@ -1,13 +1,14 @@
 /**
  * The webhook tables (./schema.ts: webhooks, webhook_deliveries, webhook_cursor): `store.webhooks`,
  * one per store, shared by the resolvers (which register and remove webhooks) and the dispatcher
- * (src/webhooks/dispatcher.ts, which reloads its webhooks when `generation` moves).
+ * (src/webhooks/dispatcher.ts, which reloads its webhooks when a registration or removal tells
+ * its watcher).
  * Methods run in the caller's transaction when there is one; none opens its own.
  */
-import type Database from "better-sqlite3";
 import type { SignalKind } from "../domain/statuses.js";
 import type { DeliveryModel, DeliveryStatus, WebhookWithSecret } from "../domain/webhooks.js";
-import { seqRange, type SeqRange } from "./paging.js";
+import { rangeSql, seqRange, type SeqRange } from "./paging.js";
+import { dynamic, query, type Sql } from "./sql.js";
 
 interface RawWebhook {
   id: string;
@@ -73,73 +74,78 @@ export interface DeliveryFilter {
 
 export const REMOVED_ERROR = "webhook removed";
 
-export class WebhookRepository {
-  /** Bumped on every registration or removal, so that readers can tell when to reload. */
-  generation = 0;
-  private readonly watchers = new Set<() => void>();
-  private readonly stmt;
+const Q = {
+  insert: query(
+    "webhooks.insert",
+    `INSERT INTO webhooks (id, url, kinds, plan_id, secret, from_sequence, created_at, active)
+     VALUES (@id, @url, @kinds, @planId, @secret, @fromSequence, @createdAt, 1)`,
+  ),
+  get: query<[string], RawWebhook>("webhooks.get", "SELECT * FROM webhooks WHERE id = ?"),
+  active: query<[], RawWebhook>("webhooks.active", "SELECT * FROM webhooks WHERE active = 1 ORDER BY created_at, id"),
+  all: query<[], RawWebhook>("webhooks.all", "SELECT * FROM webhooks ORDER BY created_at, id"),
+  deactivate: query("webhooks.deactivate", "UPDATE webhooks SET active = 0 WHERE id = ? AND active = 1"),
+  failPending: query(
+    "webhooks.failPending",
+    `UPDATE webhook_deliveries SET status = 'FAILED', next_attempt_at = NULL, last_error = ?
+     WHERE webhook_id = ? AND status = 'PENDING'`,
+  ),
+  planExists: query<[string], { one: number }>("webhooks.planExists", "SELECT 1 AS one FROM plans WHERE id = ?"),
+  enqueue: query(
+    "webhooks.enqueue",
+    `INSERT INTO webhook_deliveries (webhook_id, signal_sequence, status, attempts, next_attempt_at, created_at)
+     VALUES (?, ?, 'PENDING', 0, ?, ?)
+     ON CONFLICT (webhook_id, signal_sequence) DO NOTHING`,
+  ),
+  cursor: query<[], { sequence: number }>("webhooks.cursor", "SELECT sequence FROM webhook_cursor WHERE id = 1"),
+  setCursor: query(
+    "webhooks.setCursor",
+    "INSERT INTO webhook_cursor (id, sequence) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET sequence = excluded.sequence",
+  ),
+  due: query<[number, number], RawDelivery>(
+    "webhooks.due",
+    `SELECT * FROM webhook_deliveries WHERE status = 'PENDING' AND next_attempt_at <= ?
+     ORDER BY next_attempt_at, seq LIMIT ?`,
+  ),
+  nextDueAfter: query<[number], { due: number | null }>(
+    "webhooks.nextDueAfter",
+    "SELECT min(next_attempt_at) AS due FROM webhook_deliveries WHERE status = 'PENDING' AND next_attempt_at > ?",
+  ),
+  record: query(
+    "webhooks.record",
+    `UPDATE webhook_deliveries
+     SET status = @status, attempts = attempts + 1, next_attempt_at = @nextAttemptAt,
+         last_status_code = @lastStatusCode, last_error = @lastError, delivered_at = @deliveredAt
+     WHERE seq = @seq AND status = 'PENDING'`,
+  ),
+  delivery: query<[number], RawDelivery>("webhooks.delivery", "SELECT * FROM webhook_deliveries WHERE seq = ?"),
+};
 
-  constructor(private readonly sqlite: Database.Database) {
-    this.stmt = {
-      insert: sqlite.prepare(
-        `INSERT INTO webhooks (id, url, kinds, plan_id, secret, from_sequence, created_at, active)
-         VALUES (@id, @url, @kinds, @planId, @secret, @fromSequence, @createdAt, 1)`,
-      ),
-      get: sqlite.prepare<[string], RawWebhook>("SELECT * FROM webhooks WHERE id = ?"),
-      active: sqlite.prepare<[], RawWebhook>("SELECT * FROM webhooks WHERE active = 1 ORDER BY created_at, id"),
-      all: sqlite.prepare<[], RawWebhook>("SELECT * FROM webhooks ORDER BY created_at, id"),
-      deactivate: sqlite.prepare("UPDATE webhooks SET active = 0 WHERE id = ? AND active = 1"),
-      failPending: sqlite.prepare(
-        `UPDATE webhook_deliveries SET status = 'FAILED', next_attempt_at = NULL, last_error = ?
-         WHERE webhook_id = ? AND status = 'PENDING'`,
-      ),
-      planExists: sqlite.prepare<[string], { one: number }>("SELECT 1 AS one FROM plans WHERE id = ?"),
-      enqueue: sqlite.prepare(
-        `INSERT OR IGNORE INTO webhook_deliveries (webhook_id, signal_sequence, status, attempts, next_attempt_at, created_at)
-         VALUES (?, ?, 'PENDING', 0, ?, ?)`,
-      ),
-      cursor: sqlite.prepare<[], { sequence: number }>("SELECT sequence FROM webhook_cursor WHERE id = 1"),
-      setCursor: sqlite.prepare(
-        "INSERT INTO webhook_cursor (id, sequence) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET sequence = excluded.sequence",
-      ),
-      due: sqlite.prepare<[number, number], RawDelivery>(
-        `SELECT * FROM webhook_deliveries WHERE status = 'PENDING' AND next_attempt_at <= ?
-         ORDER BY next_attempt_at, seq LIMIT ?`,
-      ),
-      nextDueAfter: sqlite.prepare<[number], { due: number | null }>(
-        "SELECT min(next_attempt_at) AS due FROM webhook_deliveries WHERE status = 'PENDING' AND next_attempt_at > ?",
-      ),
-      record: sqlite.prepare(
-        `UPDATE webhook_deliveries
-         SET status = @status, attempts = attempts + 1, next_attempt_at = @nextAttemptAt,
-             last_status_code = @lastStatusCode, last_error = @lastError, delivered_at = @deliveredAt
-         WHERE seq = @seq AND status = 'PENDING'`,
-      ),
-      delivery: sqlite.prepare<[number], RawDelivery>("SELECT * FROM webhook_deliveries WHERE seq = ?"),
-    };
-  }
+export class WebhookRepository {
+  private readonly watchers = new Set<() => void>();
+
+  constructor(private readonly sql: Sql) {}
 
   // ------------------------------------------------------------------ webhooks
 
-  insert(h: Omit<WebhookWithSecret, "active">): void {
-    this.stmt.insert.run({ ...h, kinds: JSON.stringify(h.kinds) });
+  async insert(h: Omit<WebhookWithSecret, "active">): Promise<void> {
+    await this.sql.run(Q.insert, { ...h, kinds: JSON.stringify(h.kinds) });
     this.changed();
   }
 
-  get(id: string): WebhookWithSecret | null {
-    const r = this.stmt.get.get(id);
+  async get(id: string): Promise<WebhookWithSecret | null> {
+    const r = await this.sql.get(Q.get, id);
     return r ? webhookOf(r) : null;
   }
 
   /** Active webhooks (or all, removed ones too), oldest first. */
-  list(includeRemoved = false): WebhookWithSecret[] {
-    return (includeRemoved ? this.stmt.all : this.stmt.active).all().map(webhookOf);
+  async list(includeRemoved = false): Promise<WebhookWithSecret[]> {
+    return (await this.sql.all(includeRemoved ? Q.all : Q.active)).map(webhookOf);
   }
 
   /** Deactivates a webhook and fails its pending deliveries; false when it was not active. */
-  deactivate(id: string): boolean {
-    if (this.stmt.deactivate.run(id).changes === 0) return false;
-    this.stmt.failPending.run(REMOVED_ERROR, id);
+  async deactivate(id: string): Promise<boolean> {
+    if ((await this.sql.run(Q.deactivate, id)) === 0) return false;
+    await this.sql.run(Q.failPending, REMOVED_ERROR, id);
     this.changed();
     return true;
   }
@@ -151,49 +157,48 @@ export class WebhookRepository {
   }
 
   private changed(): void {
-    this.generation++;
     for (const w of this.watchers) w();
   }
 
-  planExists(id: string): boolean {
-    return this.stmt.planExists.get(id) !== undefined;
+  async planExists(id: string): Promise<boolean> {
+    return (await this.sql.get(Q.planExists, id)) !== undefined;
   }
 
   // ------------------------------------------------------------------ the queue
 
   /** Queues one delivery per (webhook, signal), due at `now`; already queued pairs are skipped. */
-  enqueue(rows: readonly { webhookId: string; signalSequence: number }[], now: number): number {
+  async enqueue(rows: readonly { webhookId: string; signalSequence: number }[], now: number): Promise<number> {
     let added = 0;
-    for (const r of rows) added += this.stmt.enqueue.run(r.webhookId, r.signalSequence, now, now).changes;
+    for (const r of rows) added += await this.sql.run(Q.enqueue, r.webhookId, r.signalSequence, now, now);
     return added;
   }
 
   /** Every signal up to this sequence has been enqueued (0 before the first). */
-  cursor(): number {
-    return this.stmt.cursor.get()?.sequence ?? 0;
+  async cursor(): Promise<number> {
+    return (await this.sql.get(Q.cursor))?.sequence ?? 0;
   }
 
-  setCursor(sequence: number): void {
-    this.stmt.setCursor.run(sequence);
+  async setCursor(sequence: number): Promise<void> {
+    await this.sql.run(Q.setCursor, sequence);
   }
 
   /** PENDING deliveries due at `now`, earliest first. */
-  due(now: number, limit: number): DeliveryModel[] {
-    return this.stmt.due.all(now, limit).map(deliveryOf);
+  async due(now: number, limit: number): Promise<DeliveryModel[]> {
+    return (await this.sql.all(Q.due, now, limit)).map(deliveryOf);
   }
 
   /** The earliest due time of a PENDING delivery that is not due yet. */
-  nextDueAfter(now: number): number | null {
-    return this.stmt.nextDueAfter.get(now)?.due ?? null;
+  async nextDueAfter(now: number): Promise<number | null> {
+    return (await this.sql.get(Q.nextDueAfter, now))?.due ?? null;
   }
 
   /** Writes one attempt's outcome (attempts + 1) if the delivery is still PENDING. */
-  record(seq: number, r: AttemptRecord): boolean {
-    return this.stmt.record.run({ seq, ...r }).changes === 1;
+  async record(seq: number, r: AttemptRecord): Promise<boolean> {
+    return (await this.sql.run(Q.record, { seq, ...r })) === 1;
   }
 
-  delivery(seq: number): DeliveryModel | null {
-    const r = this.stmt.delivery.get(seq);
+  async delivery(seq: number): Promise<DeliveryModel | null> {
+    const r = await this.sql.get(Q.delivery, seq);
     return r ? deliveryOf(r) : null;
   }
 
@@ -202,17 +207,19 @@ export class WebhookRepository {
    * newest-first list (src/store/paging.ts: `after` is older, `before` newer), read oldest first
    * when it is `backward`.
    */
-  page(filter: DeliveryFilter, beforeSeq: SeqRange | null, limit: number): DeliveryModel[] {
-    const range = seqRange(beforeSeq);
-    const parts: [string, string | number | null | undefined][] = [
-      ["seq < ?", range.after],
-      ["seq > ?", range.before],
-      ["webhook_id = ?", filter.webhookId],
-      ["status = ?", filter.status],
-    ];
-    const used = parts.filter((p): p is [string, string | number] => p[1] !== null && p[1] !== undefined);
-    const where = used.length ? `WHERE ${used.map((p) => p[0]).join(" AND ")}` : "";
-    const sql = `SELECT * FROM webhook_deliveries ${where} ORDER BY seq ${range.backward ? "ASC" : "DESC"} LIMIT ?`;
-    return (this.sqlite.prepare(sql).all(...used.map((p) => p[1]), limit) as RawDelivery[]).map(deliveryOf);
+  async page(filter: DeliveryFilter, beforeSeq: SeqRange | null, limit: number): Promise<DeliveryModel[]> {
+    const range = rangeSql("seq", seqRange(beforeSeq), true);
+    const where = [...range.where];
+    const params: unknown[] = [...range.params];
+    if (filter.webhookId != null) {
+      where.push("webhook_id = ?");
+      params.push(filter.webhookId);
+    }
+    if (filter.status != null) {
+      where.push("status = ?");
+      params.push(filter.status);
+    }
+    const text = `SELECT * FROM webhook_deliveries${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY ${range.orderBy} LIMIT ?`;
+    return (await this.sql.all(dynamic<RawDelivery>(text), ...params, limit)).map(deliveryOf);
   }
 }

@@ -67,8 +67,8 @@ function folderDefinitions(dir: string): TemplateDefinition[] {
 }
 
 /** Registers the built-in templates and those of `dir` (if any) that changed since their latest version. */
-export function installTemplates(templates: Templates, dir: string | null): void {
+export async function installTemplates(templates: Templates, dir: string | null): Promise<void> {
   const builtin = checkTemplate(BUILD_WEBSITE, true);
   if (builtin.problems.length > 0) throw new Error(`built-in template ${BUILD_WEBSITE.name} is invalid: ${describe(builtin.problems)}`);
-  templates.ensure([builtin.definition, LINEAR_PIPELINE, ...(dir === null ? [] : folderDefinitions(dir))]);
+  await templates.ensure([builtin.definition, LINEAR_PIPELINE, ...(dir === null ? [] : folderDefinitions(dir))]);
 }

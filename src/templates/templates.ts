@@ -10,7 +10,7 @@ import { checkLengths, MAX_TEXT, shown } from "../domain/limits.js";
 import { newStep, type ExecutionPolicy, type Json, type StepModel } from "../domain/model.js";
 import { jsonEqual } from "../engine/conditions.js";
 import { checkPlanSteps, KEY_PATTERN, normalizePolicy, validatePlanSteps, type PolicyDraft, type StepDraft } from "../engine/validate.js";
-import type { Store } from "../store/store.js";
+import type { Repositories, Store } from "../store/store.js";
 import type { TemplateDefinition, TemplateRecord, TemplateRef } from "../store/templates.js";
 import { BUILTIN_TEMPLATE_NAMES, GENERATORS } from "./builtins.js";
 import { stepOf, storedPolicy, storedStep, withoutNulls, type TemplateInput } from "./drafts.js";
@@ -82,18 +82,18 @@ export class Templates {
   ) {}
 
   /** Registers a new version of a template; every problem is reported at once (BAD_USER_INPUT). */
-  register(input: TemplateInput): TemplateRecord {
+  async register(input: TemplateInput): Promise<TemplateRecord> {
     const { definition, problems } = checkTemplate(input);
     if (problems.length > 0) throw badInput(problems);
-    return this.store.transaction(() => this.add(definition));
+    return this.store.transact((s) => this.add(s, definition));
   }
 
   /** Registers each definition unless its latest version holds it already: a restart adds no version. */
-  ensure(definitions: readonly TemplateDefinition[]): void {
-    this.store.transaction(() => {
+  async ensure(definitions: readonly TemplateDefinition[]): Promise<void> {
+    await this.store.transact(async (s) => {
       for (const d of definitions) {
-        const latest = this.store.templates.get(d.name);
-        if (!latest || !sameDefinition(latest, d)) this.add(d);
+        const latest = await s.templates.get(d.name);
+        if (!latest || !sameDefinition(latest, d)) await this.add(s, d);
       }
     });
   }
@@ -101,9 +101,10 @@ export class Templates {
   /**
    * The steps, policy and template a new plan is made from: the request's steps, or a template's.
    * A template step with no input receives the plan's input; the request's policy fields win over
-   * the template's. An unknown template or version is NOT_FOUND.
+   * the template's. An unknown template or version is NOT_FOUND. The template is read through
+   * `repos`: the read port by default; inside a transaction, its session.
    */
-  source(req: PlanSourceRequest): PlanSource {
+  async source(req: PlanSourceRequest, repos: Repositories = this.store.queries): Promise<PlanSource> {
     const inline = req.steps?.length ? req.steps : null;
     if (!req.template) {
       if (!inline) throw badInput([{ path: "steps", message: "a plan needs at least one step: give steps or name a template" }]);
@@ -111,7 +112,7 @@ export class Templates {
     }
     if (inline) throw badInput([{ path: "template", message: "give either steps or a template, not both" }]);
     const ref = parseTemplateRef(req.template);
-    const t = this.store.templates.get(ref.name, ref.version);
+    const t = await repos.templates.get(ref.name, ref.version);
     if (!t) throw notFound("template", req.template);
     const input = req.input ?? null;
     const drafts = t.generator === null ? t.steps.map(stepOf) : GENERATORS[t.generator]!(input);
@@ -123,8 +124,8 @@ export class Templates {
     };
   }
 
-  private add(d: TemplateDefinition): TemplateRecord {
-    const version = this.store.templates.latestVersion(d.name) + 1;
-    return this.store.templates.insert({ ...d, id: newId("template"), version, createdAt: this.clock.now() });
+  private async add(s: Repositories, d: TemplateDefinition): Promise<TemplateRecord> {
+    const version = (await s.templates.latestVersion(d.name)) + 1;
+    return s.templates.insert({ ...d, id: newId("template"), version, createdAt: this.clock.now() });
   }
 }

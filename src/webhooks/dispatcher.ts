@@ -5,18 +5,20 @@
  * Enqueueing. While any webhook is active, the hub hands every committed transaction's signals
  * to a listener that only remembers them; on the next turn of the event loop they are matched
  * against the active webhooks and the deliveries inserted in one small transaction, with the
- * cursor (the last signal considered). Signals after the cursor are enqueued from the log at
- * start-up, so a crash between a commit and its enqueue loses nothing; `INSERT OR IGNORE` on
- * (webhook, signal) makes enqueueing twice harmless. Each webhook takes only signals after the
- * log's head at its registration, so the cursor need not move, and the hub is not followed at
- * all, while no webhook is active: a gateway without webhooks pays nothing for them.
+ * cursor (the last signal considered); one piece of enqueueing work runs at a time, to its end
+ * (each moves the cursor). Signals after the cursor are enqueued from the log at start-up, so a
+ * crash between a commit and its enqueue loses nothing; `INSERT OR IGNORE` on (webhook, signal)
+ * makes enqueueing twice harmless. Each webhook takes only signals after the log's head at its
+ * registration, so the cursor need not move, and the hub is not followed at all, while no
+ * webhook is active: a gateway without webhooks pays nothing for them.
  *
  * Sending. One clock callback is armed for the earliest PENDING delivery not yet due (as the
  * coordinator's scheduler does for timers): no polling loop. Due deliveries are sent with at
- * most `concurrency` requests in flight; each attempt is written to its row. The queue is in
- * the database, so deliveries pending at a restart are sent after it. Delivery is at least
- * once: a request cut off by a shutdown is sent again.
+ * most `concurrency` requests in flight (one look at the queue at a time); each attempt is
+ * written to its row. The queue is in the database, so deliveries pending at a restart are sent
+ * after it. Delivery is at least once: a request cut off by a shutdown is sent again.
  */
+import { Mutex } from "async-mutex";
 import type { Clock, TimerHandle } from "../domain/clock.js";
 import type { SignalModel } from "../domain/model.js";
 import type { Logger } from "../logger.js";
@@ -38,7 +40,7 @@ import {
   type WebhookMatch,
   type WebhookWithSecret,
 } from "./model.js";
-import type { AttemptRecord, WebhookRepository } from "../store/webhooks.js";
+import type { AttemptRecord } from "../store/webhooks.js";
 import { post, type Outcome } from "./sender.js";
 
 export interface DispatcherOptions {
@@ -59,10 +61,11 @@ export class WebhookDispatcher {
   private readonly hub: SignalHub;
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly repo: WebhookRepository;
   private readonly outbound: OutboundPolicy;
 
   private state: "new" | "running" | "stopped" = "new";
+  /** Enqueueing work (following webhook changes, batches, reading the log, the cursor): one at a time. */
+  private readonly enqueueing = new Mutex();
   /** Every signal up to here has been matched and its deliveries enqueued. */
   private scanned = 0;
   /** The cursor as last committed. */
@@ -75,12 +78,18 @@ export class WebhookDispatcher {
   /** Reads the log again after enqueueing failed (a full disk), in case no batch comes to do it. */
   private catchUp: TimerHandle | null = null;
   private hooks: WebhookWithSecret[] = [];
-  private hooksGeneration = -1;
+  /** A webhook was registered or removed since `hooks` was read. */
+  private hooksStale = true;
 
   private readonly inFlight = new Map<number, Promise<void>>();
   private readonly aborter = new AbortController();
   private timer: TimerHandle | null = null;
   private armedFor: number | null = null;
+  /** The look at the queue under way, if any; `pumpAgain`: asked for again meanwhile. */
+  private pumping: Promise<void> | null = null;
+  private pumpAgain = false;
+  /** Sends ended (their rows written) so far: one that ends while the queue is read may have been read as still PENDING. */
+  private sendsEnded = 0;
 
   constructor(o: DispatcherOptions) {
     this.store = o.store;
@@ -88,18 +97,26 @@ export class WebhookDispatcher {
     this.clock = o.clock;
     this.logger = o.logger;
     this.policy = { ...DEFAULT_DELIVERY_POLICY, ...o.policy };
-    this.repo = o.store.webhooks;
     this.outbound = o.outbound ?? new OutboundPolicy();
   }
 
   /** Enqueues what was committed since the cursor, follows the hub, and sends what is due. */
-  start(): void {
+  async start(): Promise<void> {
     if (this.state !== "new") return;
     this.state = "running";
-    this.scanned = this.saved = this.repo.cursor();
-    // Registrations and removals commit in the caller's transaction: look after it.
-    this.unwatch = this.repo.watch(() => (this.syncing ??= setImmediate(() => this.enqueued(this.guard("could not follow webhook changes", () => this.sync())))));
-    this.sync();
+    await this.enqueueing.runExclusive(async () => {
+      this.scanned = this.saved = await this.store.queries.webhooks.cursor();
+      // Registrations and removals call the watcher inside their transaction: it only schedules a
+      // sync, which runs after that transaction (its reads would wait for it).
+      this.unwatch = this.store.queries.webhooks.watch(() => {
+        this.hooksStale = true;
+        this.syncing ??= setImmediate(() => {
+          this.syncing = null;
+          this.inTurn("could not follow webhook changes", () => this.sync());
+        });
+      });
+      await this.sync();
+    });
     this.pump();
   }
 
@@ -112,20 +129,24 @@ export class WebhookDispatcher {
     if (this.state === "stopped") return;
     const wasRunning = this.state === "running";
     this.state = "stopped";
-    this.unwatch?.();
     this.timer?.cancel();
     this.timer = null;
     if (this.flushing) clearImmediate(this.flushing);
     if (this.syncing) clearImmediate(this.syncing);
     this.catchUp?.cancel();
     this.aborter.abort();
-    if (wasRunning) {
-      this.enqueued(this.guard("could not enqueue webhook deliveries", () => this.sync())); // a webhook registered just now
-      this.flush();
-      this.guard("could not save the webhook cursor", () => this.saveCursor());
-    }
-    this.unlisten?.();
-    this.unlisten = null;
+    // After the enqueueing under way (start-up's included); what was waiting finds the dispatcher stopped.
+    await this.enqueueing.runExclusive(async () => {
+      this.unwatch?.();
+      if (wasRunning) {
+        this.enqueued(await this.guard("could not enqueue webhook deliveries", () => this.sync())); // a webhook registered just now
+        this.enqueued(await this.guard("could not enqueue webhook deliveries", () => this.enqueueBatches(this.queued.splice(0))));
+        await this.guard("could not save the webhook cursor", () => this.saveCursor());
+      }
+      this.unlisten?.();
+      this.unlisten = null;
+    });
+    await this.pumping;
     await Promise.all(this.inFlight.values());
   }
 
@@ -136,15 +157,24 @@ export class WebhookDispatcher {
 
   // ------------------------------------------------------------------ enqueueing
 
+  /**
+   * Runs `fn` as enqueueing work once the work before it is done, unless the dispatcher stopped
+   * meanwhile; a failure is logged (`what`), and the log read again (see enqueued).
+   */
+  private inTurn(what: string, fn: () => Promise<void>): void {
+    void this.enqueueing.runExclusive(async () => {
+      if (this.state === "running") this.enqueued(await this.guard(what, fn));
+    });
+  }
+
   /** Follows the hub while a webhook is active, catching up from the log when it starts to. */
-  private sync(): void {
-    this.syncing = null;
-    const hooks = this.activeHooks();
+  private async sync(): Promise<void> {
+    const hooks = await this.activeHooks();
     if (hooks.length > 0 && !this.unlisten) {
       this.unlisten = this.hub.listen((batch) => this.onBatch(batch));
       // No webhook took the signals up to the lowest fromSequence: start there at the earliest.
       this.scanned = Math.max(this.scanned, Math.min(...hooks.map((h) => h.fromSequence)));
-      this.readLog(hooks, this.store.signals.head());
+      await this.readLog(hooks, await this.store.queries.signals.head());
     } else if (hooks.length === 0 && this.unlisten) {
       this.unlisten();
       this.unlisten = null;
@@ -155,15 +185,10 @@ export class WebhookDispatcher {
   /** Called after each commit: only remembers the batch, the work happens on the next turn. */
   private onBatch(batch: readonly SignalModel[]): void {
     this.queued.push(batch);
-    this.flushing ??= setImmediate(() => this.flush());
-  }
-
-  private flush(): void {
-    this.flushing = null;
-    const batches = this.queued;
-    this.queued = [];
-    if (batches.length === 0) return;
-    this.enqueued(this.guard("could not enqueue webhook deliveries", () => this.enqueueBatches(batches)));
+    this.flushing ??= setImmediate(() => {
+      this.flushing = null;
+      this.inTurn("could not enqueue webhook deliveries", () => this.enqueueBatches(this.queued.splice(0)));
+    });
   }
 
   /**
@@ -176,12 +201,13 @@ export class WebhookDispatcher {
     if (this.state !== "running") return; // read at the next start-up
     this.catchUp ??= this.clock.schedule(this.policy.initialBackoffMs, () => {
       this.catchUp = null;
-      this.enqueued(this.guard("could not enqueue webhook deliveries", () => this.readLog(this.activeHooks(), this.store.signals.head())));
+      this.inTurn("could not enqueue webhook deliveries", async () => this.readLog(await this.activeHooks(), await this.store.queries.signals.head()));
     });
   }
 
-  private enqueueBatches(batches: readonly (readonly SignalModel[])[]): void {
-    const hooks = this.activeHooks();
+  private async enqueueBatches(batches: readonly (readonly SignalModel[])[]): Promise<void> {
+    if (batches.length === 0) return;
+    const hooks = await this.activeHooks();
     if (hooks.length === 0) {
       this.scanned = Math.max(this.scanned, batches.at(-1)!.at(-1)!.sequence);
       return;
@@ -191,49 +217,49 @@ export class WebhookDispatcher {
       if (batch.at(-1)!.sequence <= this.scanned) continue;
       if (batch[0]!.sequence !== this.scanned + 1) {
         // Something before this batch was not seen live: read the rest from the log.
-        this.write(matched.splice(0));
-        this.readLog(hooks, this.store.signals.head());
+        await this.write(matched.splice(0));
+        await this.readLog(hooks, await this.store.queries.signals.head());
         break;
       }
       for (const s of batch) matched.push(...webhookMatches(hooks, s));
       this.scanned = batch.at(-1)!.sequence;
     }
-    this.write(matched);
+    await this.write(matched);
   }
 
   /** Enqueues from the log every match after `scanned` up to `upTo`, a page per transaction. */
-  private readLog(hooks: readonly WebhookWithSecret[], upTo: number): void {
+  private async readLog(hooks: readonly WebhookWithSecret[], upTo: number): Promise<void> {
     const kinds = [...new Set(hooks.flatMap((h) => h.kinds))];
     while (this.scanned < upTo) {
-      const page = this.store.signals.read({ kinds }, this.scanned, PAGE, upTo);
+      const page = await this.store.queries.signals.read({ kinds }, this.scanned, PAGE, upTo);
       const matched = page.flatMap((s) => webhookMatches(hooks, s));
       this.scanned = page.length < PAGE ? upTo : page.at(-1)!.sequence;
-      this.write(matched);
+      await this.write(matched);
     }
   }
 
   /** Inserts the deliveries and moves the cursor, in one transaction; then sends what is due. */
-  private write(matched: readonly WebhookMatch[]): void {
+  private async write(matched: readonly WebhookMatch[]): Promise<void> {
     if (matched.length === 0) return;
     const scanned = this.scanned;
-    this.store.transaction(() => {
-      this.repo.enqueue(matched, this.clock.now());
-      this.repo.setCursor(scanned);
+    await this.store.transact(async (s) => {
+      await s.webhooks.enqueue(matched, this.clock.now());
+      await s.webhooks.setCursor(scanned);
     });
     this.saved = scanned;
     this.pump();
   }
 
-  private saveCursor(): void {
+  private async saveCursor(): Promise<void> {
     const scanned = this.scanned;
-    this.store.transaction(() => this.repo.setCursor(scanned));
+    await this.store.transact((s) => s.webhooks.setCursor(scanned));
     this.saved = scanned;
   }
 
   /** Runs `fn`, logging what it throws: nothing here may throw into a timer or the event loop. */
-  private guard(what: string, fn: () => void): boolean {
+  private async guard(what: string, fn: () => Promise<void>): Promise<boolean> {
     try {
-      fn();
+      await fn();
       return true;
     } catch (err) {
       this.logger.error({ err }, what);
@@ -241,29 +267,51 @@ export class WebhookDispatcher {
     }
   }
 
-  private activeHooks(): WebhookWithSecret[] {
-    if (this.hooksGeneration !== this.repo.generation) {
-      this.hooksGeneration = this.repo.generation;
-      this.hooks = this.repo.list();
+  private async activeHooks(): Promise<WebhookWithSecret[]> {
+    if (this.hooksStale) {
+      this.hooksStale = false;
+      this.hooks = await this.store.queries.webhooks.list();
     }
     return this.hooks;
   }
 
   // ------------------------------------------------------------------ sending
 
-  /** Starts due deliveries while there is room, then arms the clock for the next one. */
+  /** Starts due deliveries while there is room, then arms the clock for the next one; asked again meanwhile, looks again after. */
   private pump(): void {
     if (this.state !== "running") return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = (async () => {
+      do {
+        this.pumpAgain = false;
+        await this.lookAtQueue();
+      } while (this.pumpAgain && this.state === "running");
+      this.pumping = null;
+    })();
+  }
+
+  private async lookAtQueue(): Promise<void> {
     const now = this.clock.now();
-    const ok = this.guard("could not read the webhook delivery queue", () => {
+    const queue = this.store.queries.webhooks;
+    const ok = await this.guard("could not read the webhook delivery queue", async () => {
       const room = this.policy.concurrency - this.inFlight.size;
       if (room > 0) {
-        const due = this.repo.due(now, room + this.inFlight.size).filter((d) => !this.inFlight.has(d.seq));
-        for (const d of due.slice(0, room)) this.launch(d);
+        const ended = this.sendsEnded;
+        const due = await queue.due(now, room + this.inFlight.size);
+        if (ended !== this.sendsEnded) {
+          this.pumpAgain = true; // what was read may be a send just ended: read again
+          return;
+        }
+        if (this.state !== "running") return;
+        for (const d of due.filter((x) => !this.inFlight.has(x.seq)).slice(0, room)) this.launch(d);
       }
-      this.arm(this.repo.nextDueAfter(now));
+      const next = await queue.nextDueAfter(now);
+      if (this.state === "running") this.arm(next);
     });
-    if (!ok) this.arm(now + this.policy.initialBackoffMs); // try again later
+    if (!ok && this.state === "running") this.arm(now + this.policy.initialBackoffMs); // try again later
   }
 
   private arm(at: number | null): void {
@@ -283,6 +331,7 @@ export class WebhookDispatcher {
     const p = this.send(d).then(
       () => {
         this.inFlight.delete(d.seq);
+        this.sendsEnded++;
         this.pump();
       },
       (err: unknown) => {
@@ -297,11 +346,11 @@ export class WebhookDispatcher {
 
   /** One attempt: POST, then write the outcome to the row. */
   private async send(d: DeliveryModel): Promise<void> {
-    const hook = this.repo.get(d.webhookId);
+    const hook = await this.store.queries.webhooks.get(d.webhookId);
     if (!hook?.active) return; // removed: its pending deliveries were failed with it
-    const signal = this.store.signals.get(d.signalSequence);
+    const signal = await this.store.queries.signals.get(d.signalSequence);
     if (!signal) {
-      this.record(d, { ok: false, statusCode: null, error: `signal ${d.signalSequence} not found` }, true);
+      await this.record(d, { ok: false, statusCode: null, error: `signal ${d.signalSequence} not found` }, true);
       return;
     }
     const body = signalBody(signal);
@@ -317,10 +366,10 @@ export class WebhookDispatcher {
       this.logger.info({ delivery: deliveryId(d.seq), webhook: d.webhookId, url: hook.url, reason: outcome.blocked.reason }, "webhook delivery blocked by the outbound policy");
     }
     // A refused destination stays refused: failed at once, not retried for a day.
-    this.record(d, outcome, outcome.blocked !== undefined);
+    await this.record(d, outcome, outcome.blocked !== undefined);
   }
 
-  private record(d: DeliveryModel, o: Outcome, final: boolean): void {
+  private async record(d: DeliveryModel, o: Outcome, final: boolean): Promise<void> {
     const now = this.clock.now();
     const next = o.ok || final ? null : nextAttemptAt(d.createdAt, d.attempts + 1, now, this.policy);
     const r: AttemptRecord = {
@@ -330,7 +379,7 @@ export class WebhookDispatcher {
       lastError: o.error,
       deliveredAt: o.ok ? now : null,
     };
-    this.store.transaction(() => this.repo.record(d.seq, r));
+    await this.store.transact((s) => s.webhooks.record(d.seq, r));
     if (r.status === "FAILED") this.logger.warn({ delivery: deliveryId(d.seq), webhook: d.webhookId, error: o.error }, "webhook delivery failed for good");
   }
 }

@@ -48,33 +48,31 @@ export function webhookProblems(req: RegisterWebhookRequest): Problem[] {
  * Registers a webhook for the signals committed from now on. BAD_USER_INPUT for a bad url or
  * kind list, NOT_FOUND for an unknown plan.
  */
-export function registerWebhook(store: Store, now: number, req: RegisterWebhookRequest): WebhookRegistration {
+export async function registerWebhook(store: Store, now: number, req: RegisterWebhookRequest): Promise<WebhookRegistration> {
   const problems = webhookProblems(req);
   if (problems.length > 0) throw badInput(problems);
-  const repo = store.webhooks;
   const planId = req.planId ?? null;
   const secret = `whsec_${randomBytes(24).toString("base64url")}`;
-  return store.transaction(() => {
-    if (planId !== null && !repo.planExists(planId)) throw notFound("plan", planId);
+  return store.transact(async (s) => {
+    if (planId !== null && !(await s.webhooks.planExists(planId))) throw notFound("plan", planId);
     const webhook: WebhookModel = {
       id: newId("webhook"),
       url: req.url,
       kinds: [...new Set(req.kinds)] as SignalKind[],
       planId,
-      fromSequence: store.signals.head(),
+      fromSequence: await s.signals.head(),
       createdAt: now,
       active: true,
     };
-    repo.insert({ ...webhook, secret });
+    await s.webhooks.insert({ ...webhook, secret });
     return { webhook, secret };
   });
 }
 
 /** Removes a webhook: no new deliveries, pending ones FAILED. False if it was already removed. */
-export function removeWebhook(store: Store, id: string): boolean {
-  const repo = store.webhooks;
-  return store.transaction(() => {
-    if (!repo.get(id)) throw notFound("webhook", id);
-    return repo.deactivate(id);
+export async function removeWebhook(store: Store, id: string): Promise<boolean> {
+  return store.transact(async (s) => {
+    if (!(await s.webhooks.get(id))) throw notFound("webhook", id);
+    return s.webhooks.deactivate(id);
   });
 }

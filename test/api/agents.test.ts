@@ -24,7 +24,7 @@ describe("agents over the API", () => {
     expect(lease.id).toMatch(/^lease_/);
     expect((await api.ok(`query($id: ID!) { agent(id: $id) { activeLeases } }`, { id: agent.id })).agent.activeLeases).toBe(1);
 
-    api.clock.advance(10_000);
+    await api.clock.advance(10_000);
     const hb = (await api.ok(HEARTBEAT, { lease: lease.id, p: 0.5, m: "halfway" })).heartbeatStep;
     expect(hb.cancelRequested).toBe(false);
     expect(Date.parse(hb.expiresAt)).toBe(api.clock.now() + 30_000);
@@ -43,7 +43,7 @@ describe("agents over the API", () => {
     const [lease] = (await api.ok(CLAIM, { input: { agentId: agent.id } })).claimSteps;
     await api.ok(COMPLETE, { lease: lease.id, output: 1 });
     const before = (await api.ok(`query($id: ID!) { plan(id: $id) { version } }`, { id: planId })).plan.version;
-    const head = api.store.signals.head();
+    const head = await api.store.queries.signals.head();
     for (const r of [await api.exec(COMPLETE, { lease: lease.id, output: 2 }), await api.exec(COMPLETE, { lease: "lease_unknown", output: 2 })]) {
       expect(r.errors?.[0]?.extensions?.["code"]).toBe("CONFLICT");
     }
@@ -51,7 +51,7 @@ describe("agents over the API", () => {
     expect(failed.errors?.[0]?.extensions?.["code"]).toBe("CONFLICT");
     const after = await api.ok(`query($id: ID!) { plan(id: $id) { version result } }`, { id: planId });
     expect(after.plan).toEqual({ version: before, result: 1 });
-    expect(api.store.signals.head()).toBe(head);
+    expect(await api.store.queries.signals.head()).toBe(head);
   });
 
   it("failStep schedules a retry with backoff, then fails the plan when attempts run out", async () => {
@@ -60,9 +60,9 @@ describe("agents over the API", () => {
     const first = (await api.ok(FAIL, { lease: lease.id, error: { message: "boom", type: "Flaky" } })).failStep;
     expect(first).toEqual({ key: "a", state: "WAITING", attempts: 1, error: { message: "boom", type: "Flaky", retryable: true } });
     expect((await api.ok(CLAIM, { input: { agentId: agent.id } })).claimSteps).toEqual([]);
-    api.clock.advance(499);
+    await api.clock.advance(499);
     expect((await api.ok(CLAIM, { input: { agentId: agent.id } })).claimSteps).toEqual([]);
-    api.clock.advance(1);
+    await api.clock.advance(1);
     [lease] = (await api.ok(CLAIM, { input: { agentId: agent.id } })).claimSteps;
     expect(lease.attempt).toBe(2);
     const second = (await api.ok(FAIL, { lease: lease.id, error: { message: "boom again" } })).failStep;

@@ -14,7 +14,7 @@ let api: Api;
 let agentId: string;
 beforeEach(async () => {
   api = await makeApi();
-  agentId = api.coordinator.registerAgent({ name: "w", roles: ["r"], concurrency: 4 }).id;
+  agentId = (await api.coordinator.registerAgent({ name: "w", roles: ["r"], concurrency: 4 })).id;
 });
 afterEach(async () => {
   await api.stop();
@@ -52,10 +52,10 @@ async function createChain(name = "chain"): Promise<string> {
 
 /** The agent runs the one READY step (which must be `key`). */
 async function run(key: string): Promise<void> {
-  api.clock.advance(10);
+  await api.clock.advance(10);
   const g = await claimOne(api.coordinator, agentId);
   expect(g.step.key).toBe(key);
-  api.coordinator.complete(g.lease.id, OUT[key]!);
+  await api.coordinator.complete(g.lease.id, OUT[key]!);
 }
 
 async function checkpointsOf(planId: string): Promise<Ckp[]> {
@@ -89,7 +89,7 @@ describe("listing checkpoints", () => {
     ]);
     expect(all.at(-1)).toEqual(manual.createCheckpoint);
     // the same rows as the store holds; sequences and versions only grow
-    const stored = api.store.checkpoints.list(id, 0, 100);
+    const stored = await api.store.queries.checkpoints.list(id, 0, 100);
     expect(all.map((k) => ({ id: k.id, planId: k.planId, planVersion: k.planVersion, sequence: k.sequence, bytes: k.bytes, createdAt: k.createdAt }))).toEqual(
       stored.map((r) => ({ id: r.id, planId: id, planVersion: r.planVersion, sequence: r.sequence, bytes: r.bytes, createdAt: new Date(r.createdAt).toISOString() })),
     );
@@ -131,7 +131,7 @@ describe("createCheckpoint", () => {
     expect(r.data!.createCheckpoint).toMatchObject({ planId: id, reason: "MANUAL", label: "first", stepKey: null, completedSteps: [] });
     const unlabelled = await api.ok<{ createCheckpoint: Ckp }>(`mutation($id: ID!) { createCheckpoint(planId: $id) { ${CKP} } }`, { id });
     expect(unlabelled.createCheckpoint.label).toBeNull();
-    const announced = allSignals(api.store, id).filter((s) => s.kind === "CHECKPOINT_CREATED" && (s.payload as { reason: string }).reason === "MANUAL");
+    const announced = (await allSignals(api.store, id)).filter((s) => s.kind === "CHECKPOINT_CREATED" && (s.payload as { reason: string }).reason === "MANUAL");
     expect(announced.map((s) => [s.sender, (s.payload as { checkpointId: string }).checkpointId])).toEqual([
       ["carol", r.data!.createCheckpoint.id],
       ["tester", unlabelled.createCheckpoint.id],
@@ -210,7 +210,7 @@ describe("snapshot", () => {
     ]);
     // without a checkpoint or a sequence: the plan now
     const now = (await api.ok(SNAP, { id })).snapshot;
-    expect(now).toMatchObject({ state: "COMPLETED", checkpointId: null, sequence: api.store.signals.head() });
+    expect(now).toMatchObject({ state: "COMPLETED", checkpointId: null, sequence: await api.store.queries.signals.head() });
   });
 
   it("at a sequence: the newest checkpoint at or before it, so an older sequence gives an older state", async () => {
@@ -229,7 +229,7 @@ describe("snapshot", () => {
     expect(first.steps.map((s: { state: string }) => s.state)).toEqual(["READY", "PENDING", "PENDING"]);
 
     // the signals before the first checkpoint (PLAN_CREATED…) have no snapshot
-    const created = allSignals(api.store, id).find((s) => s.kind === "PLAN_CREATED")!;
+    const created = (await allSignals(api.store, id)).find((s) => s.kind === "PLAN_CREATED")!;
     expect(created.sequence).toBeLessThan(initial!.sequence);
     const r = await api.exec(SNAP, { id, seq: created.sequence });
     expect(codeOf(r)).toBe("BAD_USER_INPUT");

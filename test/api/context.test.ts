@@ -82,7 +82,7 @@ describe("Plan.context and updateContext", () => {
     const planId = await createPlan();
     expect(await contextOf(planId, `${CONTEXT} entry(key: "brief") { key } history { key }`)).toEqual({ version: 0, data: {}, entries: [], entry: null, history: [] });
 
-    api.clock.advance(10);
+    await api.clock.advance(10);
     const first = await write({ planId, key: "brief", value: { goal: "ship" } }, "alice");
     const t1 = iso();
     expect(first).toEqual({
@@ -90,7 +90,7 @@ describe("Plan.context and updateContext", () => {
       data: { brief: { goal: "ship" } },
       entries: [{ key: "brief", value: { goal: "ship" }, version: 1, contextVersion: 1, targets: [], updatedBy: "alice", updatedAt: t1 }],
     });
-    api.clock.advance(10);
+    await api.clock.advance(10);
     await write({ planId, key: "notes", value: "for reviewers", targets: ["reviewer"] });
     const third = await write({ planId, key: "brief", value: { goal: "ship today" }, expectedVersion: 2, reason: "hurry" }, "bob");
     const t2 = iso();
@@ -174,7 +174,7 @@ describe("agents and the context", () => {
     expect(lease).toMatchObject({ planId, stepKey: "a", context: { brief: "for all", hint: "for reviewers" }, contextVersion: 3 });
 
     // The agent writes with its lease: its own write, not an intervention.
-    api.clock.advance(5);
+    await api.clock.advance(5);
     const mine = await write({ planId, key: "progress", value: { done: 0.5 }, expectedVersion: lease!.contextVersion, leaseId: lease!.id }, "anyone");
     expect(mine.entries.find((e) => e.key === "progress")).toEqual({ key: "progress", value: { done: 0.5 }, version: 1, contextVersion: 4, targets: [], updatedBy: reviewer, updatedAt: iso() });
     const kinds = (await api.ok(`query($id: ID!) { plan(id: $id) { interventions { edges { node { kind } } } } }`, { id: planId })).plan.interventions.edges.map((e: any) => e.node.kind);
@@ -249,7 +249,7 @@ describe("checkpoints", () => {
     await api.ok(COMPLETE, { leaseId: lease!.id, output: "out a" });
     expect((await contextOf(planId)).data).toEqual({ k: "after", extra: 1, "steps.a.output": "out a" });
 
-    api.clock.advance(100);
+    await api.clock.advance(100);
     const restored = await api.exec(`mutation($id: ID!, $ck: ID!) { restoreCheckpoint(planId: $id, checkpointId: $ck, reason: "again") { kind status } }`, { id: planId, ck: ck.id }, "carol");
     expect(restored.data).toEqual({ restoreCheckpoint: { kind: "RESTORE_CHECKPOINT", status: "APPLIED" } });
 

@@ -13,7 +13,7 @@ import { makeCoordinator } from "../helpers/fixtures.js";
 import { planReq } from "../helpers/coordinator.js";
 
 const stats: ExecutorStats = { compiled: 0, compiledChars: 0, compilations: 0 };
-const { coordinator } = makeCoordinator();
+const { coordinator } = await makeCoordinator();
 const apollo = createApolloServer(silentLogger, false, [], DEFAULT_LIMITS, stats);
 const principal = { name: "tester", role: "admin" as const, tokenId: null };
 
@@ -39,7 +39,7 @@ describe("the executor", () => {
   });
 
   it("compiles an operation on its second run, and answers the same both ways", async () => {
-    const plan = coordinator.createPlan(planReq([{ key: "a" }, { key: "b", dependsOn: ["a"] }]), "t");
+    const plan = await coordinator.createPlan(planReq([{ key: "a" }, { key: "b", dependsOn: ["a"] }]), "t");
     const query = `query($id: ID!) { plan(id: $id) { id name state steps { key state dependsOn } } }`;
     const before = stats.compilations;
     const first = await run(query, { id: plan.id });

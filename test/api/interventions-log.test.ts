@@ -49,8 +49,8 @@ describe("expectedVersion", () => {
 describe("unknown plans", () => {
   it("every mutation on an unknown plan id is a NOT_FOUND GraphQL error and records nothing", async () => {
     await createPlan([{ key: "a" }]);
-    const rows = rowCount();
-    const head = signalHead();
+    const rows = await rowCount();
+    const head = await signalHead();
     const requests: [MutationName, Record<string, unknown>][] = [
       ["pausePlan", { id: "plan_missing" }],
       ["resumePlan", { id: "plan_missing" }],
@@ -64,8 +64,8 @@ describe("unknown plans", () => {
       expect(e.extensions?.["code"], name).toBe("NOT_FOUND");
       expect(e.message, name).toContain("plan_missing");
     }
-    expect(rowCount()).toBe(rows);
-    expect(signalHead()).toBe(head);
+    expect(await rowCount()).toBe(rows);
+    expect(await signalHead()).toBe(head);
   });
 });
 
@@ -77,7 +77,7 @@ describe("the interventions log", () => {
     const made: Row[] = [];
     made.push(await act("pausePlan", { id, reason: "1" }));
     made.push(await act("pausePlan", { id, reason: "2" })); // REJECTED
-    api().clock.advance(5);
+    await api().clock.advance(5);
     await act("pausePlan", { id: other });
     made.push(await act("skipStep", { id, key: "b", output: 1, reason: "3" }, "alice"));
     made.push(await act("resumePlan", { id, reason: "4" }));
@@ -150,7 +150,7 @@ describe("the interventions log", () => {
 describe("intervention signals", () => {
   it("INTERVENTION_APPLIED follows the engine's signals, all sent by the actor; INTERVENTION_REJECTED names the code", async () => {
     const id = await createPlan([{ key: "a" }, { key: "b", dependsOn: ["a"] }]);
-    const start = signalHead();
+    const start = await signalHead();
     const pause = await act("pausePlan", { id, reason: "look" }, "carol");
     const rejected = await act("resumePlan", { id: id, v: 1 }, "dave");
     const skip = await act("skipStep", { id, key: "a", output: { s: 1 } }, "carol");
@@ -175,8 +175,8 @@ describe("intervention signals", () => {
 
   it("the signals of cancel and retry", async () => {
     const id = await createPlan([{ key: "a" }]);
-    await claim(agent());
-    const start = signalHead();
+    await claim(await agent());
+    const start = await signalHead();
     await act("cancelPlan", { id });
     await act("retryStep", { id, key: "a" });
     const fresh = (await signalsOf(id)).filter((s) => s.sequence > start);
@@ -198,18 +198,18 @@ describe("intervention signals", () => {
 describe("regressions", () => {
   it("a WAITING step given an unfinished dependency must not become READY when its backoff ends", async () => {
     const id = await createPlan([{ key: "a" }, { key: "b", retry: { initialIntervalMs: 1_000 } }], { policy: { maxParallel: 2 } });
-    const who = agent();
+    const who = await agent();
     const first = await claim(who);
     const second = await claim(who);
     const b = first.key === "b" ? first : second;
     const a = first.key === "a" ? first : second;
-    api().coordinator.fail(b.leaseId, { message: "transient" });
+    await api().coordinator.fail(b.leaseId, { message: "transient" });
     expect(await stateOf(id)).toEqual({ a: "RUNNING", b: "WAITING" });
     const row = await act("modifyStep", { id, key: "b", patch: { dependsOn: ["a"] } });
     expect(row.status).toBe("APPLIED");
-    api().clock.advance(1_000); // RetryDue
+    await api().clock.advance(1_000); // RetryDue
     expect((await stateOf(id))["b"]).not.toBe("READY"); // b now needs a, which is still RUNNING
-    api().coordinator.complete(a.leaseId, null);
+    await api().coordinator.complete(a.leaseId, null);
     expect((await stateOf(id))["b"]).toBe("READY");
   });
 
@@ -253,15 +253,15 @@ describe("regressions", () => {
 
   it("a retry backoff that starts during a pause keeps a retryAt that matches its timer after resume", async () => {
     const id = await createPlan([{ key: "a", retry: { initialIntervalMs: 1_000 } }]);
-    const { leaseId } = await claim(agent());
+    const { leaseId } = await claim(await agent());
     await act("pausePlan", { id });
-    api().clock.advance(10_000);
-    api().coordinator.fail(leaseId, { message: "transient" }); // WAITING, its 1000 ms frozen
-    api().clock.advance(5_000);
+    await api().clock.advance(10_000);
+    await api().coordinator.fail(leaseId, { message: "transient" }); // WAITING, its 1000 ms frozen
+    await api().clock.advance(5_000);
     await act("resumePlan", { id });
     const resumedAt = api().clock.now();
-    const step = api().store.plans.load(id)!.steps[0]!;
-    api().clock.advance(1_000);
+    const step = (await api().store.queries.plans.load(id))!.steps[0]!;
+    await api().clock.advance(1_000);
     expect((await stateOf(id))["a"]).toBe("READY"); // the timer: 1000 ms after resume
     expect(step.retryAt).toBe(resumedAt + 1_000); // the model should say the same
   });

@@ -15,9 +15,9 @@ describe("retryStep", () => {
       { key: "b", dependsOn: ["a"] },
       { key: "c", dependsOn: ["b"] },
     ]);
-    const who = agent();
+    const who = await agent();
     const { leaseId } = await claim(who);
-    api().coordinator.fail(leaseId, { message: "bad input" });
+    await api().coordinator.fail(leaseId, { message: "bad input" });
     return { id, who };
   }
 
@@ -55,9 +55,9 @@ describe("retryStep", () => {
     await act("retryStep", { id, key: "a" });
     expect((await planOf(id)).steps[0].input).toEqual({ n: 1 }); // no input given: the old one stays
     const second = await claim(who);
-    const lease = api().store.attempts.get(second.leaseId)!;
+    const lease = (await api().store.queries.attempts.get(second.leaseId))!;
     expect(lease.attempt).toBe(2);
-    api().coordinator.fail(second.leaseId, { message: "still bad" }); // maxAttempts 1 counts after the retry
+    await api().coordinator.fail(second.leaseId, { message: "still bad" }); // maxAttempts 1 counts after the retry
     const p = await planOf(id);
     expect(p.state).toBe("FAILED");
     expect(p.steps[0]).toMatchObject({ state: "FAILED", attempts: 2 });
@@ -92,8 +92,8 @@ describe("retryStep", () => {
     expect(ghost.rejectionReason).toContain("ghost");
     expect(await planOf(id)).toEqual(before);
 
-    const { leaseId } = await claim(agent());
-    api().coordinator.complete(leaseId, { done: true });
+    const { leaseId } = await claim(await agent());
+    await api().coordinator.complete(leaseId, { done: true });
     const completed = await planOf(id);
     expect(completed.state).toBe("COMPLETED");
     const late = await act("retryStep", { id, key: "a" });
@@ -105,7 +105,7 @@ describe("retryStep", () => {
 describe("skipStep", () => {
   it("APPLIED on a PENDING step: SKIPPED with the substitute output, which its dependent runs on and the plan result shows", async () => {
     const id = await createPlan([{ key: "a" }, { key: "b", dependsOn: ["a"] }, { key: "c", dependsOn: ["a", "b"] }]);
-    const who = agent();
+    const who = await agent();
     const a = await claim(who);
     const before = await planOf(id);
     const row = await act("skipStep", { id, key: "b", output: { substitute: 42 }, reason: "not needed", v: before.version });
@@ -119,11 +119,11 @@ describe("skipStep", () => {
       planVersion: before.version + 1,
     });
     expect(await stateOf(id)).toEqual({ a: "RUNNING", b: "SKIPPED", c: "PENDING" }); // c still waits for a
-    api().coordinator.complete(a.leaseId, "a-out");
+    await api().coordinator.complete(a.leaseId, "a-out");
     expect(await stateOf(id)).toEqual({ a: "SUCCEEDED", b: "SKIPPED", c: "READY" });
     const c = await claim(who);
     expect(c.key).toBe("c");
-    api().coordinator.complete(c.leaseId, { saw: (await planOf(id)).steps[1].output });
+    await api().coordinator.complete(c.leaseId, { saw: (await planOf(id)).steps[1].output });
     const p = await planOf(id);
     expect(p.state).toBe("COMPLETED");
     expect(p.steps[1]).toMatchObject({ state: "SKIPPED", output: { substitute: 42 } });
@@ -146,10 +146,10 @@ describe("skipStep", () => {
       ],
       { policy: { maxParallel: 1 } },
     );
-    const who = agent();
+    const who = await agent();
     const a = await claim(who);
     expect(a.key).toBe("a");
-    api().coordinator.fail(a.leaseId, { message: "broken" });
+    await api().coordinator.fail(a.leaseId, { message: "broken" });
     expect(await stateOf(id)).toEqual({ a: "FAILED", b: "CANCELLED", c: "CANCELLED" });
     await act("retryStep", { id, key: "b" }); // reopens the plan; a stays FAILED
     expect(await stateOf(id)).toEqual({ a: "FAILED", b: "READY", c: "PENDING" });
@@ -160,7 +160,7 @@ describe("skipStep", () => {
 
   it("REJECTED: a RUNNING step (INVALID_STATE), an unknown step (NOT_FOUND), a finished plan (INVALID_STATE)", async () => {
     const id = await createPlan([{ key: "a" }, { key: "b" }], { policy: { maxParallel: 1 } });
-    const { key } = await claim(agent());
+    const { key } = await claim(await agent());
     const before = await planOf(id);
     const running = await act("skipStep", { id, key });
     expect(running).toMatchObject({ status: "REJECTED", rejectionCode: "INVALID_STATE", planVersion: before.version });
@@ -218,8 +218,8 @@ describe("modifyStep", () => {
   it("a new role decides who claims a READY step; dropping dependencies makes a PENDING step READY", async () => {
     const id = await createPlan([{ key: "a" }, { key: "b", dependsOn: ["a"] }]);
     await act("modifyStep", { id, key: "a", patch: { role: "special" } });
-    expect(await api().coordinator.claim(agent(["r"]), 1)).toEqual([]);
-    expect((await claim(agent(["special"]))).key).toBe("a");
+    expect(await api().coordinator.claim(await agent(["r"]), 1)).toEqual([]);
+    expect((await claim(await agent(["special"]))).key).toBe("a");
     await act("modifyStep", { id, key: "b", patch: { dependsOn: [] } });
     expect((await stateOf(id))["b"]).toBe("READY");
     const kinds = (await signalsOf(id)).map((s) => `${s.kind}:${s.stepKey ?? ""}`);
@@ -234,12 +234,12 @@ describe("modifyStep", () => {
 
   it("a WAITING step (retry backoff) may be modified", async () => {
     const id = await createPlan([{ key: "a", retry: { initialIntervalMs: 1_000 } }]);
-    const { leaseId } = await claim(agent());
-    api().coordinator.fail(leaseId, { message: "transient" });
+    const { leaseId } = await claim(await agent());
+    await api().coordinator.fail(leaseId, { message: "transient" });
     expect(await stateOf(id)).toEqual({ a: "WAITING" });
     const row = await act("modifyStep", { id, key: "a", patch: { input: { patched: true } } });
     expect(row.status).toBe("APPLIED");
-    api().clock.advance(1_000);
+    await api().clock.advance(1_000);
     expect((await planOf(id)).steps[0]).toMatchObject({ state: "READY", input: { patched: true } });
   });
 
@@ -260,10 +260,10 @@ describe("modifyStep", () => {
 
   it("REJECTED with INVALID_STATE for a step that has started or finished, NOT_FOUND for an unknown step", async () => {
     const id = await createPlan([{ key: "a" }, { key: "b" }], { policy: { maxParallel: 2 } });
-    const who = agent();
+    const who = await agent();
     const first = await claim(who);
     const second = await claim(who);
-    api().coordinator.complete(second.leaseId, null);
+    await api().coordinator.complete(second.leaseId, null);
     const before = await planOf(id);
     const running = await act("modifyStep", { id, key: first.key, patch: { input: 1 } });
     expect(running).toMatchObject({ status: "REJECTED", rejectionCode: "INVALID_STATE" });
@@ -278,8 +278,8 @@ describe("modifyStep", () => {
   it("malformed patch values are BAD_USER_INPUT GraphQL errors: no row, no signal, nothing changed", async () => {
     const id = await createPlan([{ key: "a" }, { key: "b", dependsOn: ["a"] }]);
     const before = await planOf(id);
-    const rows = rowCount();
-    const head = signalHead();
+    const rows = await rowCount();
+    const head = await signalHead();
     const bad: [Record<string, unknown>, string][] = [
       [{ timeoutMs: -1 }, "patch.timeoutMs"],
       [{ timeoutMs: 0 }, "patch.timeoutMs"],
@@ -296,8 +296,8 @@ describe("modifyStep", () => {
     }
     const wrongType = await actError("modifyStep", { id, key: "b", patch: { timeoutMs: "soon" } });
     expect(wrongType.extensions?.["code"]).toBe("BAD_USER_INPUT");
-    expect(rowCount()).toBe(rows);
-    expect(signalHead()).toBe(head);
+    expect(await rowCount()).toBe(rows);
+    expect(await signalHead()).toBe(head);
     expect(await planOf(id)).toEqual(before);
   });
 });

@@ -33,8 +33,8 @@ describe("pausePlan and resumePlan", () => {
     const after = await planOf(id);
     expect(after).toMatchObject({ state: "PAUSED", version: row.planVersion });
     expect(after.steps.map((s: any) => s.state)).toEqual(["READY", "PENDING"]); // READY stays READY...
-    expect(await api().coordinator.claim(agent(), 1)).toEqual([]); // ...but is not handed out
-    const claimed = await api().exec(`mutation($a: ID!) { claimSteps(input: { agentId: $a }) { id } }`, { a: agent() });
+    expect(await api().coordinator.claim(await agent(), 1)).toEqual([]); // ...but is not handed out
+    const claimed = await api().exec(`mutation($a: ID!) { claimSteps(input: { agentId: $a }) { id } }`, { a: await agent() });
     expect(claimed.data?.["claimSteps"]).toEqual([]);
   });
 
@@ -51,13 +51,13 @@ describe("pausePlan and resumePlan", () => {
       planVersion: paused.planVersion + 1,
     });
     expect(await planOf(id)).toMatchObject({ state: "RUNNING", version: row.planVersion });
-    expect((await claim(agent())).key).toBe("a");
+    expect((await claim(await agent())).key).toBe("a");
   });
 
   it("a waiting long-poll claim is woken by resume", async () => {
     const id = await createPlan([{ key: "a" }]);
     await act("pausePlan", { id });
-    const who = agent();
+    const who = await agent();
     const waiting = api().coordinator.claim(who, 1, 10_000);
     await act("resumePlan", { id });
     expect((await waiting).map((g) => g.step.key)).toEqual(["a"]);
@@ -81,7 +81,7 @@ describe("pausePlan and resumePlan", () => {
 
   it("running attempts may finish while PAUSED: results are kept, dependents become READY but are not claimed until resume", async () => {
     const id = await createPlan([{ key: "a" }, { key: "b", dependsOn: ["a"] }]);
-    const who = agent();
+    const who = await agent();
     const a = await claim(who);
     await act("pausePlan", { id });
     const hb = await api().ok(`mutation($l: ID!) { heartbeatStep(leaseId: $l, progress: 0.5) { cancelRequested } }`, { l: a.leaseId });
@@ -100,24 +100,24 @@ describe("pausePlan and resumePlan", () => {
 
   it("pause freezes the plan deadline: it falls due the remaining time after resume", async () => {
     const id = await createPlan([{ key: "a" }], { policy: { planTimeoutMs: 10_000 } });
-    api().clock.advance(4_000);
+    await api().clock.advance(4_000);
     await act("pausePlan", { id });
-    api().clock.advance(60_000);
+    await api().clock.advance(60_000);
     expect((await planOf(id)).state).toBe("PAUSED");
     await act("resumePlan", { id });
-    api().clock.advance(5_999);
+    await api().clock.advance(5_999);
     expect((await planOf(id)).state).toBe("RUNNING");
-    api().clock.advance(1);
+    await api().clock.advance(1);
     expect(await planOf(id)).toMatchObject({ state: "FAILED", error: { type: "PLAN_TIMEOUT" } });
   });
 
   it("lease expiry does not freeze: an attempt not heartbeaten while PAUSED is LOST, and its retry waits for resume", async () => {
     const id = await createPlan([{ key: "a" }], { policy: { heartbeatTimeoutMs: 1_000 } });
-    const who = agent();
+    const who = await agent();
     await claim(who);
     await act("pausePlan", { id });
-    api().clock.advance(1_000);
-    expect(api().store.attempts.list(id).map((t) => t.outcome)).toEqual(["LOST"]);
+    await api().clock.advance(1_000);
+    expect((await api().store.queries.attempts.list(id)).map((t) => t.outcome)).toEqual(["LOST"]);
     expect(await stateOf(id)).toEqual({ a: "READY" });
     expect(await api().coordinator.claim(who, 1)).toEqual([]);
     await act("resumePlan", { id });
@@ -132,31 +132,31 @@ describe("pausePlan and resumePlan", () => {
       ],
       { policy: { maxParallel: 2, heartbeatTimeoutMs: 100_000 } },
     );
-    const who = agent();
+    const who = await agent();
     const first = await claim(who);
     const second = await claim(who);
     const flaky = first.key === "flaky" ? first : second;
-    api().coordinator.fail(flaky.leaseId, { message: "transient" }); // WAITING until +1000
-    api().clock.advance(400);
+    await api().coordinator.fail(flaky.leaseId, { message: "transient" }); // WAITING until +1000
+    await api().clock.advance(400);
     await act("pausePlan", { id }); // backoff has 600 left, the timeout 4600
-    api().clock.advance(30_000);
+    await api().clock.advance(30_000);
     expect(await stateOf(id)).toEqual({ flaky: "WAITING", slow: "RUNNING" });
     await act("resumePlan", { id });
-    api().clock.advance(599);
+    await api().clock.advance(599);
     expect((await stateOf(id))["flaky"]).toBe("WAITING");
-    api().clock.advance(1);
+    await api().clock.advance(1);
     expect((await stateOf(id))["flaky"]).toBe("READY");
-    api().clock.advance(3_999);
+    await api().clock.advance(3_999);
     expect((await stateOf(id))["slow"]).toBe("RUNNING");
-    api().clock.advance(1);
-    expect(api().store.attempts.list(id, "slow").map((t) => t.outcome)).toEqual(["TIMED_OUT"]);
+    await api().clock.advance(1);
+    expect((await api().store.queries.attempts.list(id, "slow")).map((t) => t.outcome)).toEqual(["TIMED_OUT"]);
   });
 });
 
 describe("cancelPlan", () => {
   it("APPLIED: the plan and its unfinished steps CANCELLED; the running lease hears cancelRequested and its completion is refused", async () => {
     const id = await createPlan([{ key: "a" }, { key: "b", dependsOn: ["a"] }, { key: "c" }], { policy: { maxParallel: 1 } });
-    const who = agent();
+    const who = await agent();
     const running = await claim(who);
     const before = await planOf(id);
     const row = await act("cancelPlan", { id, reason: "wrong input", v: before.version });
@@ -175,7 +175,7 @@ describe("cancelPlan", () => {
     expect(hb.heartbeatStep.cancelRequested).toBe(true);
     const late = await api().exec(`mutation($l: ID!) { completeStep(leaseId: $l, output: 1) { state } }`, { l: running.leaseId });
     expect(late.errors?.[0]?.extensions?.["code"]).toBe("CONFLICT");
-    expect(api().store.attempts.list(id).map((t) => [t.stepKey, t.outcome])).toEqual([[running.key, "CANCELLED"]]);
+    expect((await api().store.queries.attempts.list(id)).map((t) => [t.stepKey, t.outcome])).toEqual([[running.key, "CANCELLED"]]);
     expect(await planOf(id)).toEqual(p);
   });
 

@@ -20,7 +20,7 @@ describe("role limits over the API", () => {
     });
     const agent = (await api.ok(`mutation { registerAgent(input: { name: "w", roles: ["coder"], concurrency: 5 }) { id } }`)).registerAgent;
     expect((await api.ok(CLAIM, { input: { agentId: agent.id, max: 5 } })).claimSteps).toHaveLength(2);
-    api.clock.advance(250);
+    await api.clock.advance(250);
     expect((await api.ok(LIST)).roleLimits).toEqual([{ ...set, tokens: 0.5, running: 2 }]);
 
     // Only a cap now: no rate, no tokens.

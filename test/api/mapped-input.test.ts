@@ -66,7 +66,7 @@ describe("inputMapping and the context its agent may see", () => {
     expect(code.context).toEqual({ public: "for all" });
     expect(JSON.stringify(code)).not.toContain(SECRET);
     // Not merely hidden on the way out: what was stored is the coder's view.
-    expect(api.store.plans.load(planId)!.steps.find((s) => s.key === "code")!.mappedInput).toEqual(code.input);
+    expect((await api.store.queries.plans.load(planId))!.steps.find((s) => s.key === "code")!.mappedInput).toEqual(code.input);
 
     // The reviewer's lease maps the same key and gets the value.
     const review = await claim(reviewer, reviewerAgent);
@@ -83,7 +83,7 @@ describe("inputMapping and the context its agent may see", () => {
     const FAIL = `mutation($leaseId: ID!) { failStep(leaseId: $leaseId, error: { message: "try again" }) { state mappedInput } }`;
     const failed = await as(reviewer, FAIL, { leaseId: review.id });
     expect(failed.failStep.mappedInput).toEqual(review.input);
-    expect(api.store.plans.load(planId)!.steps.find((s) => s.key === "review")!.agentId).toBeNull();
+    expect((await api.store.queries.plans.load(planId))!.steps.find((s) => s.key === "review")!.agentId).toBeNull();
     expect((await mapped(reviewer, planId)).review).toEqual(review.input);
     expect((await mapped(coder, planId)).review).toBeNull();
     expect((await mapped(operator, planId)).review).toEqual(review.input);

@@ -46,11 +46,11 @@ describe("sendMessage", () => {
     const again = await send({ planId, recipient: agent, inReplyTo: answered.sequence }, "rev2");
     expect(again.errors?.[0]).toMatchObject({ message: `request ${answered.sequence} was already answered (message ${reply.sequence})`, extensions: { code: "CONFLICT" } });
 
-    api.clock.advance(1_999);
+    await api.clock.advance(1_999);
     const names = async () =>
       (await api.ok(`query($p: ID!) { signals(planId: $p, kinds: [MESSAGE]) { edges { node { name sender recipient payload } } } }`, { p: planId })).signals.edges.map((e: any) => e.node);
     expect((await names()).map((s: any) => s.name)).toEqual(["message", "message", "message"]);
-    api.clock.advance(1);
+    await api.clock.advance(1);
     expect((await names()).at(-1)).toEqual({ name: "reply_timeout", sender: "system", recipient: agent, payload: { inReplyTo: unanswered.sequence, timeoutMs: 2_000 } });
   });
 
@@ -71,7 +71,7 @@ describe("a recipient's subscription over WebSocket, with the SDK's documents", 
   let app: App;
   let client: BatonClient;
   beforeAll(async () => {
-    app = createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: tempDb() }), { logger: silentLogger });
+    app = await createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: tempDb() }), { logger: silentLogger });
     const { url } = await app.start();
     client = createClient({ url, headers: { "x-baton-actor": "alice" } });
   });
@@ -82,9 +82,9 @@ describe("a recipient's subscription over WebSocket, with the SDK's documents", 
 
   it("receives its own messages and those to every agent of the plan, nothing else; a lease makes its agent the sender", async () => {
     const c = app.coordinator;
-    const plan = c.createPlan({ name: "talk", steps: [{ key: "a", role: "coder" }] }, "t");
-    const other = c.createPlan({ name: "other", start: false, steps: [{ key: "a", role: "coder" }] }, "t");
-    const agent = c.registerAgent({ name: "coder", roles: ["coder"] });
+    const plan = await c.createPlan({ name: "talk", steps: [{ key: "a", role: "coder" }] }, "t");
+    const other = await c.createPlan({ name: "other", start: false, steps: [{ key: "a", role: "coder" }] }, "t");
+    const agent = await c.registerAgent({ name: "coder", roles: ["coder"] });
     const [grant] = await c.claim(agent.id, 1);
     const listening = c.hub.subscriberCount;
     const inbox = client.subscribe(MessagesDocument, { planId: plan.id, recipient: agent.id });
@@ -94,7 +94,7 @@ describe("a recipient's subscription over WebSocket, with the SDK's documents", 
     await send({ planId: plan.id, recipient: "reviewer", name: "to-reviewers" });
     await send({ planId: other.id, recipient: "*", name: "other-plan" });
     const question = await send({ planId: plan.id, recipient: "*", name: "broadcast", expectReply: true });
-    c.sendSignal({ planId: plan.id, name: "custom", recipient: "*" }, "alice"); // not a MESSAGE
+    await c.sendSignal({ planId: plan.id, name: "custom", recipient: "*" }, "alice"); // not a MESSAGE
     const reply = await send({ planId: plan.id, recipient: "alice", name: "answer", inReplyTo: question.sequence }, grant!.lease.id);
     expect(reply).toMatchObject({ sender: agent.id, recipient: "alice", payload: { payload: null, inReplyTo: question.sequence } });
     await send({ planId: plan.id, recipient: agent.id, name: "last" });

@@ -171,13 +171,15 @@ describe("node(id:) finds every Node type again", () => {
   });
 
   it("ApiToken and WebhookDelivery: admins only, as their lists", async () => {
-    const { record } = api.coordinator.tokens.create({ name: "dash", role: "viewer" }, "admin");
+    const { record } = await api.coordinator.tokens.create({ name: "dash", role: "viewer" }, "admin");
     expect(await node(record.id)).toEqual({ __typename: "ApiToken", id: record.id, name: "dash", tokenRole: "VIEWER" });
 
     const planId = await planWithSteps();
     const { registerWebhook } = await api.ok(`mutation($p: ID!) { registerWebhook(url: "https://example.com/hook", kinds: [STEP_SUCCEEDED], planId: $p) { webhook { id } } }`, { p: planId });
     const webhookId = registerWebhook.webhook.id as string;
-    api.store.webhooks.enqueue([{ webhookId, signalSequence: 1 }], api.clock.now());
+    await api.store.transact(async (s) => {
+      await s.webhooks.enqueue([{ webhookId, signalSequence: 1 }], api.clock.now());
+    });
     const { webhookDeliveries } = await api.ok(`{ webhookDeliveries { edges { node { id } } } }`);
     const deliveryId = webhookDeliveries.edges[0].node.id as string;
     expect(await node(deliveryId)).toEqual({ __typename: "WebhookDelivery", id: deliveryId, webhookId, signalSequence: 1 });

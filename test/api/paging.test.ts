@@ -40,7 +40,7 @@ async function seed(): Promise<string> {
   const ids: string[] = [];
   for (let i = 0; i < 7; i++) {
     ids.push((await api.ok(`mutation($n: String!) { createPlan(input: { name: $n, steps: [{ key: "a", role: "r" }] }) { id } }`, { n: `p${i}` })).createPlan.id);
-    api.clock.advance(i % 2 ? 0 : 1000); // some plans share a creation time: the cursor's id breaks the tie
+    await api.clock.advance(i % 2 ? 0 : 1000); // some plans share a creation time: the cursor's id breaks the tie
   }
   const p = ids[0]!;
   for (let i = 0; i < 4; i++) {
@@ -49,8 +49,10 @@ async function seed(): Promise<string> {
     await api.ok(`mutation($p: ID!) { createCheckpoint(planId: $p, label: "x") { id } }`, { p });
   }
   const hook = (await api.ok(`mutation { registerWebhook(url: "https://example.test/h", kinds: [PLAN_CREATED]) { webhook { id } } }`)).registerWebhook.webhook.id;
-  const signals = api.store.signals.read({ kinds: ["PLAN_CREATED"] }, 0, 100);
-  api.store.webhooks.enqueue(signals.map((s) => ({ webhookId: hook, signalSequence: s.sequence })), api.clock.now());
+  const signals = await api.store.queries.signals.read({ kinds: ["PLAN_CREATED"] }, 0, 100);
+  await api.store.transact(async (s) => {
+    await s.webhooks.enqueue(signals.map((sig) => ({ webhookId: hook, signalSequence: sig.sequence })), api.clock.now());
+  });
   return p;
 }
 

@@ -51,7 +51,7 @@ describe("createPlan", () => {
     );
     const { plans } = await api.ok(`{ plans { totalCount } signals { edges { node { kind } } } }`);
     expect(plans.totalCount).toBe(0);
-    expect(api.store.signals.head()).toBe(0);
+    expect(await api.store.queries.signals.head()).toBe(0);
   });
 
   it("rejects an empty plan", async () => {
@@ -93,7 +93,7 @@ describe("createPlan", () => {
 describe("plan queries", () => {
   it("pages plans newest first with a cursor, filters, and caps first", async () => {
     for (let i = 0; i < 5; i++) {
-      api.clock.advance(1);
+      await api.clock.advance(1);
       await api.ok(CREATE, { input: { name: `plan ${i}${i === 2 ? " 50%_off" : ""}`, labels: [i % 2 ? "odd" : "even"], steps: [{ key: "a", role: "r" }], start: i !== 4 } });
     }
     const Q = `query($first: Int, $after: String, $filter: PlanFilter) { plans(first: $first, after: $after, filter: $filter) {
@@ -125,7 +125,7 @@ describe("plan queries", () => {
     expect(d.plan).toEqual({ name: "p", step: { key: "a", input: { n: 1 } }, missing: null });
     expect(d.node).toEqual({ id, name: "p" });
     expect(d.snapshot).toMatchObject({ planId: id, state: "RUNNING", version: createPlan.version, steps: [{ key: "a", state: "READY" }] });
-    expect(d.snapshot.sequence).toBe(api.store.signals.head());
+    expect(d.snapshot.sequence).toBe(await api.store.queries.signals.head());
     expect((await api.ok(`{ plan(id: "plan_unknown") { id } node(id: "xyz_1") { id } }`)).plan).toBeNull();
     const snap = await api.exec(`{ snapshot(planId: "plan_unknown") { planId } }`);
     expect(snap.errors?.[0]?.extensions?.["code"]).toBe("NOT_FOUND");

@@ -16,7 +16,7 @@ let base = "";
 beforeEach(async () => {
   api = await makeApi();
   builtins = new BuiltinAgents(api.coordinator, silentLogger, { outbound: loopbackAllowed() });
-  builtins.start();
+  await builtins.start();
   requests = 0;
   server = createServer((_req, res) => {
     requests++;
@@ -26,7 +26,7 @@ beforeEach(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterEach(async () => {
-  api.coordinator.stop();
+  await api.coordinator.stop();
   await builtins.stop();
   await api.stop();
   server.closeAllConnections();

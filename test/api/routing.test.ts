@@ -10,11 +10,11 @@ const PLAN = `query($id: ID!) { plan(id: $id) { state error { type message } ste
 
 /** Claims the one READY step of `role` and reports it done (or failed) through the coordinator, as an agent would. */
 async function work(role: string, outcome: { output?: unknown; fail?: { message: string; type: string } }) {
-  const agent = api.coordinator.registerAgent({ name: `${role}-agent`, roles: [role] });
+  const agent = await api.coordinator.registerAgent({ name: `${role}-agent`, roles: [role] });
   const [grant] = await api.coordinator.claim(agent.id, 1);
   if (!grant) throw new Error(`nothing READY for ${role}`);
-  if (outcome.fail) api.coordinator.fail(grant.lease.id, { ...outcome.fail, retryable: false });
-  else api.coordinator.complete(grant.lease.id, (outcome.output ?? null) as never);
+  if (outcome.fail) await api.coordinator.fail(grant.lease.id, { ...outcome.fail, retryable: false });
+  else await api.coordinator.complete(grant.lease.id, (outcome.output ?? null) as never);
   return grant.step.key;
 }
 
@@ -82,7 +82,7 @@ describe("routing over GraphQL", () => {
       },
     });
     expect(await work("booker", {})).toBe("flight");
-    api.clock.advance(10);
+    await api.clock.advance(10);
     expect(await work("booker", {})).toBe("hotel");
     const { cancelPlan } = await api.ok(`mutation($id: ID!) { cancelPlan(id: $id, compensate: true, reason: "customer changed plans") { status diff } }`, { id: createPlan.id });
     expect(cancelPlan).toEqual({ status: "APPLIED", diff: { state: { before: "RUNNING", after: "COMPENSATING" } } });

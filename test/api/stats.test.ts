@@ -17,7 +17,7 @@ type Api = Awaited<ReturnType<typeof makeApi>>;
 let api: Api;
 let dir: string | null = null;
 afterEach(async () => {
-  api.coordinator.stop();
+  await api.coordinator.stop();
   await api.stop();
   await api.store.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -41,7 +41,7 @@ const TEMPLATE_STATS = `query($name: String!, $version: Int, $since: DateTimeISO
 /** Registers an agent, then lets 1 ms pass so that agents list in registration order (oldest first). */
 async function register(name: string, roles: string[]): Promise<string> {
   const id = (await api.ok(REGISTER, { input: { name, roles, concurrency: 10 } })).registerAgent.id;
-  api.clock.advance(1);
+  await api.clock.advance(1);
   return id;
 }
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -53,7 +53,7 @@ const plan = async (role: string): Promise<string> => (await api.ok(CREATE, { in
 async function work(agentId: string, ms: number, quality: number | null | "fail"): Promise<void> {
   const [lease] = (await api.ok(CLAIM, { agentId })).claimSteps;
   expect(lease).toBeDefined();
-  api.clock.advance(ms);
+  await api.clock.advance(ms);
   await api.ok(quality === "fail" ? FAIL : COMPLETE, { lease: lease.id, quality });
 }
 
@@ -98,10 +98,10 @@ describe("Agent.stats", () => {
     const agent = await register("w", ["r"]);
     const timed = (await api.ok(CREATE, { input: { name: "t", steps: [{ key: "a", role: "r", timeoutMs: 1_000, retry: { maxAttempts: 1 } }] } })).createPlan.id;
     await api.ok(CLAIM, { agentId: agent });
-    api.clock.advance(1_000); // TIMED_OUT
+    await api.clock.advance(1_000); // TIMED_OUT
     await api.ok(CREATE, { input: { name: "l", steps: [{ key: "a", role: "r", retry: { maxAttempts: 1 } }], policy: { heartbeatTimeoutMs: 500 } } });
     await api.ok(CLAIM, { agentId: agent });
-    api.clock.advance(500); // LOST
+    await api.clock.advance(500); // LOST
     const cancelled = await plan("r");
     await api.ok(CLAIM, { agentId: agent });
     await api.ok(`mutation($id: ID!) { cancelPlan(id: $id) { status } }`, { id: cancelled });
@@ -207,7 +207,7 @@ describe("templateStats", () => {
     const cancelled = await fromTemplate("job");
     await api.ok(`mutation($id: ID!) { cancelPlan(id: $id) { status } }`, { id: cancelled });
     // Day 1: version 2; two completed runs (5 s and 7 s) and one still running.
-    api.clock.advance(DAY);
+    await api.clock.advance(DAY);
     await tpl([{ key: "b", role: "t" }]);
     for (const ms of [5_000, 7_000]) {
       await fromTemplate("job");

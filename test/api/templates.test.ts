@@ -69,7 +69,7 @@ describe("registerTemplate and the template queries", () => {
   });
 
   it("lists the built-in templates", async () => {
-    installTemplates(api.coordinator.templates, null);
+    await installTemplates(api.coordinator.templates, null);
     const { templates } = await api.ok(`{ templates { name version builtin generator description steps { key role dependsOn maxVisits onFailure } } }`);
     expect(templates.map((t: any) => [t.name, t.version, t.builtin, t.generator])).toEqual([
       ["build-website", 1, true, null],
@@ -90,7 +90,7 @@ describe("plans made from templates", () => {
     const v1 = await register({ name: "etl", steps: [{ key: "a", role: "r" }, { key: "b", role: "r", input: { own: true } }] });
     const v2 = await register({ name: "etl", steps: [{ key: "c", role: "r" }] });
     const create = async (input: Record<string, unknown>) => {
-      api.clock.advance(1); // plans list newest first
+      await api.clock.advance(1); // plans list newest first
       return (await api.ok(CREATE, { input })).createPlan;
     };
     const fromLatest = await create({ name: "latest", template: "etl", input: { n: 1 } });
@@ -121,7 +121,7 @@ describe("plans made from templates", () => {
   });
 
   it("builds a linear pipeline from input.stages, and says what is missing without them", async () => {
-    installTemplates(api.coordinator.templates, null);
+    await installTemplates(api.coordinator.templates, null);
     const { createPlan } = await api.ok(CREATE, { input: { name: "chain", template: "linear-pipeline", input: { stages: ["a", { key: "two", role: "b" }] } } });
     expect(createPlan.steps.map((s: any) => s.key)).toEqual(["stage-1", "two"]);
     const r = await api.exec(CREATE, { input: { name: "chain", template: "linear-pipeline" } });

@@ -104,7 +104,7 @@ describe("one visibility rule on every read path", () => {
   it("an agent token without agents sees only entries without targets; targeting an agent id shows it to that agent's principal only", async () => {
     const { planId } = await scene();
     const lonely: Principal = { name: "lonely", role: "agent", tokenId: "tok_lonely", roles: null };
-    const coderAgent = api.store.agents.list().find((a) => a.owner === coder.name)!;
+    const coderAgent = (await api.store.queries.agents.list()).find((a) => a.owner === coder.name)!;
     await api.ok(UPDATE, { planId, key: "for-c", value: "psst", targets: [coderAgent.id] });
     const q = `query($id: ID!) { plan(id: $id) { context { data } } snapshot(planId: $id) { context } }`;
     const l = await as(lonely, q, { id: planId });
@@ -124,7 +124,7 @@ describe("roles an agent may register", () => {
         expect(r.errors![0]!.message).toContain("builtin.* roles are reserved for the gateway's own agents");
       }
     }
-    expect(api.store.agents.list().filter((a) => a.name === "forger")).toEqual([]);
+    expect((await api.store.queries.agents.list()).filter((a) => a.name === "forger")).toEqual([]);
   });
 
   it("limits names and role lists (BAD_USER_INPUT, every problem)", async () => {
@@ -144,7 +144,7 @@ describe("roles an agent may register", () => {
     const r = await api.exec(REGISTER, { input: { name: "no", roles: ["coder", "deployer"] } }, limited.name, limited);
     expect(codeOf(r)).toBe("FORBIDDEN");
     expect(r.errors![0]!.message).toBe("this token may register agents only for the roles coder, reviewer; not for deployer");
-    expect(api.store.agents.list().map((a) => a.name).sort()).toEqual(["ok", "ok2"]);
+    expect((await api.store.queries.agents.list()).map((a) => a.name).sort()).toEqual(["ok", "ok2"]);
   });
 
   it("a restricted token may not use, nor read context through, an agent of its name that serves other roles", async () => {
@@ -174,9 +174,9 @@ describe("roles an agent may register", () => {
     ]);
     expect(codeOf(await api.exec(CREATE, { input: { name: "x", role: "AGENT", roles: [] } }))).toBe("BAD_USER_INPUT");
     // The principal carries the limit from the stored token.
-    const { token } = api.coordinator.tokens.create({ name: "t", role: "agent", roles: ["coder"] }, "test");
-    expect(api.coordinator.tokens.verify(token).roles).toEqual(["coder"]);
-    const v = await as(api.coordinator.tokens.verify(token), `{ viewer { roles } }`);
+    const { token } = await api.coordinator.tokens.create({ name: "t", role: "agent", roles: ["coder"] }, "test");
+    expect((await api.coordinator.tokens.verify(token)).roles).toEqual(["coder"]);
+    const v = await as(await api.coordinator.tokens.verify(token), `{ viewer { roles } }`);
     expect(v.viewer.roles).toEqual(["coder"]);
   });
 });
@@ -185,7 +185,9 @@ describe("builtin.* work is the gateway's own", () => {
   it("a remote agent row serving builtin.signal (from an old database) never claims a builtin.signal step", async () => {
     // Such a row can no longer be registered: write it as an old gateway would have.
     const now = api.clock.now();
-    api.store.agents.insert({ id: "agt_forged", name: "forger", roles: ["builtin.signal", "coder"], concurrency: 5, status: "ONLINE", builtin: false, metadata: null, lastSeenAt: now, createdAt: now, owner: coder.name });
+    await api.store.transact(async (s) => {
+      await s.agents.insert({ id: "agt_forged", name: "forger", roles: ["builtin.signal", "coder"], concurrency: 5, status: "ONLINE", builtin: false, metadata: null, lastSeenAt: now, createdAt: now, owner: coder.name });
+    });
     const steps: Json = [
       { key: "approval", role: "builtin.signal", config: { name: "approved" } },
       { key: "code", role: "coder" },

@@ -12,17 +12,17 @@ import { planReq } from "../helpers/coordinator.js";
 const DAY = 86_400_000;
 
 describe("a plan scheduled 60 days ahead", () => {
-  it("starts exactly at runAt (ManualClock), with one callback armed meanwhile", () => {
-    const { coordinator, clock, store } = makeCoordinator();
-    const p = coordinator.createPlan(planReq([{ key: "a" }], { runAt: clock.now() + 60 * DAY }), "t");
-    expect(store.plans.load(p.id)!.plan.state).toBe("IDLE");
+  it("starts exactly at runAt (ManualClock), with one callback armed meanwhile", async () => {
+    const { coordinator, clock, store } = await makeCoordinator();
+    const p = await coordinator.createPlan(planReq([{ key: "a" }], { runAt: clock.now() + 60 * DAY }), "t");
+    expect((await store.queries.plans.load(p.id))!.plan.state).toBe("IDLE");
     expect(clock.scheduled).toBeLessThanOrEqual(2); // the timer and the agent sweep, nothing re-arming in a loop
-    clock.advance(30 * DAY);
-    expect(store.plans.load(p.id)!.plan.state).toBe("IDLE");
-    clock.advance(30 * DAY - 1);
-    expect(store.plans.load(p.id)!.plan.state).toBe("IDLE");
-    clock.advance(1);
-    expect(store.plans.load(p.id)!.plan.state).toBe("RUNNING");
+    await clock.advance(30 * DAY);
+    expect((await store.queries.plans.load(p.id))!.plan.state).toBe("IDLE");
+    await clock.advance(30 * DAY - 1);
+    expect((await store.queries.plans.load(p.id))!.plan.state).toBe("IDLE");
+    await clock.advance(1);
+    expect((await store.queries.plans.load(p.id))!.plan.state).toBe("RUNNING");
   });
 });
 

@@ -5,8 +5,8 @@ import { makeCoordinator } from "../helpers/fixtures.js";
 
 describe("input and output mappings", () => {
   it("the lease's input is built from the plan input, an earlier output and the context; the output mapping writes context keys", async () => {
-    const { coordinator, store } = makeCoordinator();
-    const plan = coordinator.createPlan(
+    const { coordinator, store } = await makeCoordinator();
+    const plan = await coordinator.createPlan(
       {
         name: "mapped",
         input: { goal: "bakery" },
@@ -17,23 +17,23 @@ describe("input and output mappings", () => {
       },
       "t",
     );
-    const pm = coordinator.registerAgent({ name: "pm", roles: ["pm"] });
+    const pm = await coordinator.registerAgent({ name: "pm", roles: ["pm"] });
     const [spec] = await coordinator.claim(pm.id);
-    coordinator.complete(spec!.lease.id, { pages: ["home", "menu"] });
-    expect(store.context.entry(plan.id, "firstPage")).toMatchObject({ value: "home", updatedBy: pm.id });
-    expect(store.context.entry(plan.id, "pageCount")).toMatchObject({ value: null }); // .length is not JSONPath: nothing matches
-    expect(store.signals.read({ planId: plan.id, kinds: ["CONTEXT_UPDATED"] }, 0, 10).map((s) => (s.payload as { key: string }).key)).toEqual(["pageCount", "firstPage"]);
+    await coordinator.complete(spec!.lease.id, { pages: ["home", "menu"] });
+    expect(await store.queries.context.entry(plan.id, "firstPage")).toMatchObject({ value: "home", updatedBy: pm.id });
+    expect(await store.queries.context.entry(plan.id, "pageCount")).toMatchObject({ value: null }); // .length is not JSONPath: nothing matches
+    expect((await store.queries.signals.read({ planId: plan.id, kinds: ["CONTEXT_UPDATED"] }, 0, 10)).map((s) => (s.payload as { key: string }).key)).toEqual(["pageCount", "firstPage"]);
 
-    const coder = coordinator.registerAgent({ name: "coder", roles: ["coder"] });
+    const coder = await coordinator.registerAgent({ name: "coder", roles: ["coder"] });
     const [code] = await coordinator.claim(coder.id);
     expect(code!.step.mappedInput).toEqual({ goal: "bakery", pages: ["home", "menu"], first: "home" });
-    expect(store.plans.load(plan.id)!.steps[1]!.mappedInput).toEqual({ goal: "bakery", pages: ["home", "menu"], first: "home" });
+    expect((await store.queries.plans.load(plan.id))!.steps[1]!.mappedInput).toEqual({ goal: "bakery", pages: ["home", "menu"], first: "home" });
   });
 
-  it("a query that does not parse is refused when the plan is made, with every problem", () => {
-    const { coordinator } = makeCoordinator();
+  it("a query that does not parse is refused when the plan is made, with every problem", async () => {
+    const { coordinator } = await makeCoordinator();
     try {
-      coordinator.createPlan({ name: "bad", steps: [{ key: "a", role: "r", inputMapping: { x: "$.a[" }, outputMapping: { "steps.a.output": "$.output" } }] }, "t");
+      await coordinator.createPlan({ name: "bad", steps: [{ key: "a", role: "r", inputMapping: { x: "$.a[" }, outputMapping: { "steps.a.output": "$.output" } }] }, "t");
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(BatonError);

@@ -11,16 +11,16 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function setup() {
-  const env = makeCoordinator();
+async function setup() {
+  const env = await makeCoordinator();
   const builtins = new BuiltinAgents(env.coordinator, silentLogger);
-  builtins.start();
+  await builtins.start();
   cleanups.push(async () => {
-    env.coordinator.stop();
+    await env.coordinator.stop();
     await builtins.stop();
   });
-  const run = (steps: StepDraft[]) => env.coordinator.createPlan({ name: "report", steps }, "test").id;
-  const plan = (id: string) => env.store.plans.load(id)!;
+  const run = async (steps: StepDraft[]) => (await env.coordinator.createPlan({ name: "report", steps }, "test")).id;
+  const plan = async (id: string) => (await env.store.queries.plans.load(id))!;
   return { ...env, run, plan };
 }
 
@@ -28,7 +28,7 @@ const echo = (key: string, input: Json): StepDraft => ({ key, role: "builtin.ech
 
 describe("builtin.merge", () => {
   it("merges its dependencies' outputs into the plan result: PII masked, citations de-duplicated, any dependsOn order", async () => {
-    const { run, plan } = setup();
+    const { run, plan } = await setup();
     const web = echo("web", {
       ok: true,
       sections: [{ title: "Key Findings", body: "Demand rose 12% in 2024; contact jane@example.com." }, { title: "Executive Summary", body: "Strong year." }],
@@ -44,11 +44,11 @@ describe("builtin.merge", () => {
     const api = echo("api", { ok: true, sections: [{ title: "Appendix", body: "SSN 123-45-6789, card 4111 1111 1111 1111." }] });
     const merge = (dependsOn: string[]): StepDraft => ({ key: "report", role: "builtin.merge", dependsOn, config: { pii: { names: ["Jane Doe"] } } });
 
-    const one = run([web, db, api, merge(["web", "db", "api"])]);
-    const other = run([api, web, db, merge(["api", "db", "web"])]);
-    await waitFor(() => plan(one).plan.state === "COMPLETED" && plan(other).plan.state === "COMPLETED");
+    const one = await run([web, db, api, merge(["web", "db", "api"])]);
+    const other = await run([api, web, db, merge(["api", "db", "web"])]);
+    await waitFor(async () => (await plan(one)).plan.state === "COMPLETED" && (await plan(other)).plan.state === "COMPLETED");
 
-    expect(plan(one).plan.result).toEqual({
+    expect((await plan(one)).plan.result).toEqual({
       ok: true,
       sections: [
         { title: "Executive Summary", body: "Strong year.", sources: ["web"] },
@@ -65,23 +65,23 @@ describe("builtin.merge", () => {
       pii: { email: 1, phone: 1, nationalId: 1, card: 1, custom: 1 },
       inputs: ["api", "db", "web"],
     });
-    expect(JSON.stringify(plan(other).plan.result)).toBe(JSON.stringify(plan(one).plan.result));
+    expect(JSON.stringify((await plan(other)).plan.result)).toBe(JSON.stringify((await plan(one)).plan.result));
   });
 
   it("with no dependencies merges nothing; a dependency without an object output makes it not ok", async () => {
-    const { run, plan } = setup();
-    const alone = run([{ key: "m", role: "builtin.merge" }]);
-    const odd = run([echo("a", "just text"), { key: "m", role: "builtin.merge", dependsOn: ["a"] }]);
-    await waitFor(() => plan(alone).plan.state === "COMPLETED" && plan(odd).plan.state === "COMPLETED");
-    expect(plan(alone).plan.result).toMatchObject({ ok: true, sections: [], inputs: [], warnings: ["nothing to merge: the step has no dependencies"] });
-    expect(plan(odd).plan.result).toMatchObject({ ok: false, inputs: ["a"], warnings: ["dependency a output is not an object"] });
+    const { run, plan } = await setup();
+    const alone = await run([{ key: "m", role: "builtin.merge" }]);
+    const odd = await run([echo("a", "just text"), { key: "m", role: "builtin.merge", dependsOn: ["a"] }]);
+    await waitFor(async () => (await plan(alone)).plan.state === "COMPLETED" && (await plan(odd)).plan.state === "COMPLETED");
+    expect((await plan(alone)).plan.result).toMatchObject({ ok: true, sections: [], inputs: [], warnings: ["nothing to merge: the step has no dependencies"] });
+    expect((await plan(odd)).plan.result).toMatchObject({ ok: false, inputs: ["a"], warnings: ["dependency a output is not an object"] });
   });
 
-  it("refuses a plan whose config.pii is malformed, at the step's path", () => {
-    const { coordinator } = setup();
+  it("refuses a plan whose config.pii is malformed, at the step's path", async () => {
+    const { coordinator } = await setup();
     let error: unknown;
     try {
-      coordinator.createPlan({ name: "bad", steps: [echo("a", {}), { key: "m", role: "builtin.merge", dependsOn: ["a"], config: { pii: { names: [""], patterns: ["("] } } }] }, "test");
+      await coordinator.createPlan({ name: "bad", steps: [echo("a", {}), { key: "m", role: "builtin.merge", dependsOn: ["a"], config: { pii: { names: [""], patterns: ["("] } } }] }, "test");
     } catch (e) {
       error = e;
     }

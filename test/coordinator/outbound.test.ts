@@ -46,33 +46,38 @@ async function target() {
 }
 
 /** A coordinator with the built-in agents under `allow` (BATON_OUTBOUND_ALLOW's syntax) and `secrets`; logs kept. */
-function setup(allow = "", secrets: Record<string, string> = {}) {
+async function setup(allow = "", secrets: Record<string, string> = {}) {
   const lines: string[] = [];
   const logger = pino({ level: "debug" }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
-  const env = makeCoordinator({ logger });
+  const env = await makeCoordinator({ logger });
   const outbound = new OutboundPolicy({ allow: parseOutboundAllow(allow) });
   const builtins = new BuiltinAgents(env.coordinator, logger, { outbound, secrets: new Secrets(secrets) });
-  builtins.start();
+  await builtins.start();
   cleanups.push(async () => {
-    env.coordinator.stop();
+    await env.coordinator.stop();
     await builtins.stop();
     await outbound.close();
   });
-  const run = (steps: StepDraft[]) => env.coordinator.createPlan({ name: "o", steps: steps.map((s) => ({ retry: { maxAttempts: 3, initialIntervalMs: 1_000 }, ...s })) }, "test").id;
-  const plan = (id: string) => env.store.plans.load(id)!;
-  const step = (id: string, key: string) => plan(id).steps.find((s) => s.key === key)!;
-  const settled = (id: string, key: string) => waitFor(() => ["SUCCEEDED", "FAILED"].includes(step(id, key).state) && step(id, key));
+  const run = async (steps: StepDraft[]) => (await env.coordinator.createPlan({ name: "o", steps: steps.map((s) => ({ retry: { maxAttempts: 3, initialIntervalMs: 1_000 }, ...s })) }, "test")).id;
+  const plan = async (id: string) => (await env.store.queries.plans.load(id))!;
+  const step = async (id: string, key: string) => (await plan(id)).steps.find((s) => s.key === key)!;
+  const settled = (id: string, key: string) =>
+    waitFor(async () => {
+      const s = await step(id, key);
+      return ["SUCCEEDED", "FAILED"].includes(s.state) && s;
+    });
   /** Everything a viewer (or the log) could read about the plan. */
-  const visible = (id: string) => JSON.stringify([plan(id), env.store.signals.read({ planId: id }, 0, 10_000), lines]);
+  const visible = async (id: string) => JSON.stringify([await plan(id), await env.store.queries.signals.read({ planId: id }, 0, 10_000), lines]);
   return { ...env, run, plan, step, settled, visible, lines };
 }
 
 describe("builtin.http under the outbound policy", () => {
   it("refuses loopback in any form with OUTBOUND_BLOCKED, not retried, the same for an open and a closed port", async () => {
     const t = await target();
-    const { run, settled, lines } = setup();
+    const { run, settled, lines } = await setup();
     const urls = [`${t.base}/`, `http://0x7f000001:${t.port}/`, `http://2130706433:${t.port}/`, `http://[::1]:${t.port}/`, `http://[::ffff:127.0.0.1]:${t.port}/`, `http://localhost:${t.port}/`, "http://127.0.0.1:1/", "http://169.254.169.254/latest/meta-data/"];
-    const ids = urls.map((url) => run([{ key: "h", role: "builtin.http", config: { url } }]));
+    const ids: string[] = [];
+    for (const url of urls) ids.push(await run([{ key: "h", role: "builtin.http", config: { url } }]));
     const errors = await Promise.all(ids.map(async (id) => (await settled(id, "h")).error!));
     for (const [i, e] of errors.entries()) {
       expect(e, urls[i]).toMatchObject({ type: "OUTBOUND_BLOCKED", retryable: false, message: expect.stringMatching(BLOCKED) });
@@ -91,30 +96,30 @@ describe("builtin.http under the outbound policy", () => {
   it("refuses a redirect from an allowed server to a denied address on the hop", async () => {
     const t = await target();
     const denied = await target(); // another port: not on the allow-list
-    const { run, settled } = setup(`127.0.0.1:${t.port}`);
-    const id = run([{ key: "h", role: "builtin.http", config: { url: `${t.base}/redirect?to=${encodeURIComponent(`${denied.base}/`)}` } }]);
+    const { run, settled } = await setup(`127.0.0.1:${t.port}`);
+    const id = await run([{ key: "h", role: "builtin.http", config: { url: `${t.base}/redirect?to=${encodeURIComponent(`${denied.base}/`)}` } }]);
     expect((await settled(id, "h")).error).toMatchObject({ type: "OUTBOUND_BLOCKED", retryable: false, message: expect.stringMatching(BLOCKED) });
     expect(t.requests.map((r) => r.url)).toEqual([`/redirect?to=${encodeURIComponent(`${denied.base}/`)}`]);
     expect(denied.requests).toEqual([]);
     // and to a metadata address written in hex
-    const meta = run([{ key: "h", role: "builtin.http", config: { url: `${t.base}/redirect?to=${encodeURIComponent("http://0xa9fea9fe/latest/")}` } }]);
+    const meta = await run([{ key: "h", role: "builtin.http", config: { url: `${t.base}/redirect?to=${encodeURIComponent("http://0xa9fea9fe/latest/")}` } }]);
     expect((await settled(meta, "h")).error).toMatchObject({ type: "OUTBOUND_BLOCKED" });
   });
 
   it("lets BATON_OUTBOUND_ALLOW's destinations through, redirects within them included", async () => {
     const t = await target();
-    const { run, settled } = setup(`127.0.0.1:${t.port}`);
-    const id = run([{ key: "h", role: "builtin.http", config: { url: `${t.base}/redirect?to=${encodeURIComponent(`${t.base}/ok`)}` } }]);
+    const { run, settled } = await setup(`127.0.0.1:${t.port}`);
+    const id = await run([{ key: "h", role: "builtin.http", config: { url: `${t.base}/redirect?to=${encodeURIComponent(`${t.base}/ok`)}` } }]);
     expect(await settled(id, "h")).toMatchObject({ state: "SUCCEEDED", output: { ok: true } });
   });
 
   it("refuses the step an agent adds through completeStep(addSteps) as it refuses the operator's", async () => {
     const t = await target();
-    const { coordinator, run, settled } = setup();
-    const agent = coordinator.registerAgent({ name: "a", roles: ["r"], concurrency: 1 });
-    const id = run([{ key: "start", role: "r" }]);
+    const { coordinator, run, settled } = await setup();
+    const agent = await coordinator.registerAgent({ name: "a", roles: ["r"], concurrency: 1 });
+    const id = await run([{ key: "start", role: "r" }]);
     const [g] = await coordinator.claim(agent.id, 1);
-    coordinator.complete(g!.lease.id, { done: true }, null, [{ key: "probe", role: "builtin.http", config: { url: `http://0x7f000001:${t.port}/admin` }, dependsOn: ["start"] }]);
+    await coordinator.complete(g!.lease.id, { done: true }, null, [{ key: "probe", role: "builtin.http", config: { url: `http://0x7f000001:${t.port}/admin` }, dependsOn: ["start"] }]);
     expect((await settled(id, "probe")).error).toMatchObject({ type: "OUTBOUND_BLOCKED", retryable: false });
     expect(t.requests).toEqual([]);
   });
@@ -123,73 +128,75 @@ describe("builtin.http under the outbound policy", () => {
 describe("header secrets", () => {
   it("sends ${secret:NAME} to the server and keeps its value out of the plan, its signals and the log", async () => {
     const t = await target();
-    const { run, step, settled, visible } = setup(`127.0.0.1:${t.port}`, { api: SECRET });
-    const ok = run([{ key: "h", role: "builtin.http", config: { url: `${t.base}/echo`, headers: { authorization: "Bearer ${secret:api}", "x-team": "blue" } } }]);
-    const fail = run([{ key: "h", role: "builtin.http", config: { url: `${t.base}/fail`, headers: { authorization: "Bearer ${secret:api}" } } }]);
+    const { run, step, settled, visible } = await setup(`127.0.0.1:${t.port}`, { api: SECRET });
+    const ok = await run([{ key: "h", role: "builtin.http", config: { url: `${t.base}/echo`, headers: { authorization: "Bearer ${secret:api}", "x-team": "blue" } } }]);
+    const fail = await run([{ key: "h", role: "builtin.http", config: { url: `${t.base}/fail`, headers: { authorization: "Bearer ${secret:api}" } } }]);
     await settled(ok, "h");
     await settled(fail, "h");
     expect(t.requests.map((r) => [r.headers["authorization"], r.headers["x-team"]])).toContainEqual([`Bearer ${SECRET}`, "blue"]);
     // the server echoed it back: redacted in the output and in the error
-    expect(step(ok, "h").output).toMatchObject({ headers: { authorization: "Bearer [redacted]", "x-team": "blue" } });
-    expect(step(fail, "h").error).toMatchObject({ type: "HTTP_4XX", details: { body: "bad key Bearer [redacted]" } });
-    expect(step(ok, "h").config).toMatchObject({ headers: { authorization: "Bearer ${secret:api}" } });
-    for (const id of [ok, fail]) expect(visible(id)).not.toContain(SECRET);
+    expect((await step(ok, "h")).output).toMatchObject({ headers: { authorization: "Bearer [redacted]", "x-team": "blue" } });
+    expect((await step(fail, "h")).error).toMatchObject({ type: "HTTP_4XX", details: { body: "bad key Bearer [redacted]" } });
+    expect((await step(ok, "h")).config).toMatchObject({ headers: { authorization: "Bearer ${secret:api}" } });
+    for (const id of [ok, fail]) expect(await visible(id)).not.toContain(SECRET);
   });
 
   it("fails a step naming an unknown secret with SECRET_UNKNOWN, not retried, before any request", async () => {
     const t = await target();
-    const { run, settled } = setup(`127.0.0.1:${t.port}`, { api: SECRET });
-    const id = run([{ key: "h", role: "builtin.http", config: { url: `${t.base}/echo`, headers: { "x-key": "${secret:nope}" } } }]);
+    const { run, settled } = await setup(`127.0.0.1:${t.port}`, { api: SECRET });
+    const id = await run([{ key: "h", role: "builtin.http", config: { url: `${t.base}/echo`, headers: { "x-key": "${secret:nope}" } } }]);
     expect((await settled(id, "h")).error).toMatchObject({ type: "SECRET_UNKNOWN", retryable: false, message: expect.stringContaining('"nope"') });
     expect(t.requests).toEqual([]);
   });
 
-  it("checks config.headers at plan creation", () => {
-    const { coordinator } = setup();
-    expect(() => coordinator.createPlan({ name: "p", steps: [{ key: "h", role: "builtin.http", config: { url: "https://example.com/", headers: { host: "x", "x-a": "${secret:}" } } }] }, "t")).toThrow(/invalid|problem/i);
-    expect(() => coordinator.createPlan({ name: "p", steps: [{ key: "h", role: "builtin.http", config: { url: "https://user:pw@example.com/" } }] }, "t")).toThrow();
+  it("checks config.headers at plan creation", async () => {
+    const { coordinator } = await setup();
+    await expect(coordinator.createPlan({ name: "p", steps: [{ key: "h", role: "builtin.http", config: { url: "https://example.com/", headers: { host: "x", "x-a": "${secret:}" } } }] }, "t")).rejects.toThrow(/invalid|problem/i);
+    await expect(coordinator.createPlan({ name: "p", steps: [{ key: "h", role: "builtin.http", config: { url: "https://user:pw@example.com/" } }] }, "t")).rejects.toThrow();
   });
 });
 
 describe("prefetch under the outbound policy", () => {
   it("refuses a denied destination: OUTBOUND_BLOCKED when required, a warning otherwise; nothing sent", async () => {
     const t = await target();
-    const { coordinator, plan, step } = setup();
-    const id = coordinator.createPlan(
-      { name: "p", steps: [{ key: "use", role: "builtin.echo" }], prefetch: [{ key: "a", url: `http://localhost:${t.port}/` }, { key: "b", url: `${t.base}/`, required: true }], policy: { retry: { maxAttempts: 1 } } },
-      "t",
+    const { coordinator, plan, step } = await setup();
+    const id = (
+      await coordinator.createPlan(
+        { name: "p", steps: [{ key: "use", role: "builtin.echo" }], prefetch: [{ key: "a", url: `http://localhost:${t.port}/` }, { key: "b", url: `${t.base}/`, required: true }], policy: { retry: { maxAttempts: 1 } } },
+        "t",
+      )
     ).id;
-    await waitFor(() => plan(id).plan.state === "FAILED");
-    expect(step(id, "prefetch.a").output).toMatchObject({ warning: expect.stringMatching(BLOCKED), status: null });
-    expect(step(id, "prefetch.b").error).toMatchObject({ type: "OUTBOUND_BLOCKED", retryable: false, message: expect.stringMatching(BLOCKED) });
+    await waitFor(async () => (await plan(id)).plan.state === "FAILED");
+    expect((await step(id, "prefetch.a")).output).toMatchObject({ warning: expect.stringMatching(BLOCKED), status: null });
+    expect((await step(id, "prefetch.b")).error).toMatchObject({ type: "OUTBOUND_BLOCKED", retryable: false, message: expect.stringMatching(BLOCKED) });
     expect(t.requests).toEqual([]);
   });
 
   it("sends a builtin.prefetch step's secret headers, and binds its cache to them", async () => {
     const t = await target();
-    const { run, step, settled, visible, store } = setup(`127.0.0.1:${t.port}`, { api: SECRET });
-    const id = run([{ key: "f", role: "builtin.prefetch", config: { key: "echo", url: `${t.base}/echo`, headers: { "x-key": "${secret:api}" }, cacheKey: "k" } }]);
+    const { run, step, settled, visible, store } = await setup(`127.0.0.1:${t.port}`, { api: SECRET });
+    const id = await run([{ key: "f", role: "builtin.prefetch", config: { key: "echo", url: `${t.base}/echo`, headers: { "x-key": "${secret:api}" }, cacheKey: "k" } }]);
     expect(await settled(id, "f")).toMatchObject({ state: "SUCCEEDED" });
     expect(t.requests[0]!.headers["x-key"]).toBe(SECRET);
-    expect(store.context.entry(id, "echo")?.value).toMatchObject({ headers: { "x-key": "[redacted]" } });
-    expect(visible(id)).not.toContain(SECRET);
+    expect((await store.queries.context.entry(id, "echo"))?.value).toMatchObject({ headers: { "x-key": "[redacted]" } });
+    expect(await visible(id)).not.toContain(SECRET);
     // The same url and cache key without the header: its own request, not the value fetched with the secret.
-    const bare = run([{ key: "f", role: "builtin.prefetch", config: { key: "echo", url: `${t.base}/echo`, cacheKey: "k" } }]);
+    const bare = await run([{ key: "f", role: "builtin.prefetch", config: { key: "echo", url: `${t.base}/echo`, cacheKey: "k" } }]);
     expect(await settled(bare, "f")).toMatchObject({ state: "SUCCEEDED", output: { hit: false } });
     expect(t.requests).toHaveLength(2);
-    expect(step(bare, "f").output).toMatchObject({ hit: false });
+    expect((await step(bare, "f")).output).toMatchObject({ hit: false });
   });
 });
 
 describe("webhooks under the outbound policy", () => {
   it("fails a delivery to a denied address at once, with OUTBOUND_BLOCKED and nothing of the port", async () => {
     const t = await target();
-    const { store, clock, coordinator, deliveries } = gateway(cleanups, { outbound: new OutboundPolicy() });
-    registerWebhook(store, clock.now(), { url: `http://0x7f000001:${t.port}/hook`, kinds: ["PLAN_CREATED"] });
-    coordinator.createPlan({ name: "p", steps: [{ key: "a", role: "r" }] }, "t");
-    await waitFor(() => deliveries()[0]?.status === "FAILED");
-    expect(deliveries()[0]).toMatchObject({ attempts: 1, lastStatusCode: null, lastError: expect.stringMatching(/^OUTBOUND_BLOCKED: .*blocked by the outbound policy/) });
-    expect(deliveries()[0]!.lastError).not.toMatch(/ECONNREFUSED|fetch failed/);
+    const { store, clock, coordinator, deliveries } = await gateway(cleanups, { outbound: new OutboundPolicy() });
+    await registerWebhook(store, clock.now(), { url: `http://0x7f000001:${t.port}/hook`, kinds: ["PLAN_CREATED"] });
+    await coordinator.createPlan({ name: "p", steps: [{ key: "a", role: "r" }] }, "t");
+    await waitFor(async () => (await deliveries())[0]?.status === "FAILED");
+    expect((await deliveries())[0]).toMatchObject({ attempts: 1, lastStatusCode: null, lastError: expect.stringMatching(/^OUTBOUND_BLOCKED: .*blocked by the outbound policy/) });
+    expect((await deliveries())[0]!.lastError).not.toMatch(/ECONNREFUSED|fetch failed/);
     expect(t.requests).toEqual([]);
   });
 });

@@ -3,8 +3,8 @@ import { makeCoordinator } from "../helpers/fixtures.js";
 
 describe("coordinator smoke", () => {
   it("runs a 3-step plan with a parallel pair", async () => {
-    const { coordinator } = makeCoordinator();
-    const plan = coordinator.createPlan(
+    const { coordinator } = await makeCoordinator();
+    const plan = await coordinator.createPlan(
       {
         name: "p",
         steps: [
@@ -15,14 +15,14 @@ describe("coordinator smoke", () => {
       },
       "test",
     );
-    const agent = coordinator.registerAgent({ name: "w", roles: ["r"], concurrency: 5 });
+    const agent = await coordinator.registerAgent({ name: "w", roles: ["r"], concurrency: 5 });
     let g = await coordinator.claim(agent.id, 5);
     expect(g.map((x) => x.step.key)).toEqual(["a"]);
-    coordinator.complete(g[0]!.lease.id, { a: 1 });
+    await coordinator.complete(g[0]!.lease.id, { a: 1 });
     g = await coordinator.claim(agent.id, 5);
     expect(g.map((x) => x.step.key).sort()).toEqual(["b", "c"]);
-    for (const x of g) coordinator.complete(x.lease.id, { k: x.step.key });
-    const done = coordinator.store.plans.load(plan.id)!;
+    for (const x of g) await coordinator.complete(x.lease.id, { k: x.step.key });
+    const done = (await coordinator.store.queries.plans.load(plan.id))!;
     expect(done.plan.state).toBe("COMPLETED");
     expect(done.plan.result).toEqual({ b: { k: "b" }, c: { k: "c" } });
   });

@@ -21,128 +21,128 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function setup(opts: { agentOfflineMs?: number } = {}) {
+async function setup(opts: { agentOfflineMs?: number } = {}) {
   const db = tempDbFile();
   const { logger, lines } = capturingLogger();
-  const env = makeCoordinator({ file: db.file, logger, ...opts });
+  const env = await makeCoordinator({ file: db.file, logger, ...opts });
   cleanups.push(db.cleanup, () => env.store.close(), () => env.coordinator.stop());
   return { ...env, lines, logger, messages: () => lines.map((l) => l.msg) };
 }
 
 describe("durable timers and lease expiry", () => {
-  it("a read-only database: logged and retried with backoff, never thrown; fired once writable again", () => {
-    const { coordinator, store, clock, messages } = setup();
-    const agent = coordinator.registerAgent({ name: "w", roles: ["r"] });
-    const plan = coordinator.createPlan({ name: "p", steps: [{ key: "a", role: "r" }] }, "test");
-    const later = coordinator.createPlan({ name: "later", delayMs: 30_000, steps: [{ key: "a", role: "r" }] }, "test");
-    void coordinator.claim(agent.id, 1);
-    const lease = store.attempts.list(plan.id)[0]!;
+  it("a read-only database: logged and retried with backoff, never thrown; fired once writable again", async () => {
+    const { coordinator, store, clock, messages } = await setup();
+    const agent = await coordinator.registerAgent({ name: "w", roles: ["r"] });
+    const plan = await coordinator.createPlan({ name: "p", steps: [{ key: "a", role: "r" }] }, "test");
+    const later = await coordinator.createPlan({ name: "later", delayMs: 30_000, steps: [{ key: "a", role: "r" }] }, "test");
+    await coordinator.claim(agent.id, 1);
+    const lease = (await store.queries.attempts.list(plan.id))[0]!;
     readOnly(store, true);
 
-    clock.advance(lease.expiresAt - clock.now()); // the lease expires and the delayed plan is due
+    await clock.advance(lease.expiresAt - clock.now()); // the lease expires and the delayed plan is due
     const failed = "firing due timers and expired leases failed: the database is read-only: Baton must be able to write the file and its folder (for the -wal and -shm files) (SQLITE_READONLY)";
     expect(messages()).toEqual([`${failed}; trying again in ${RETRY_MIN_MS} ms`]);
-    clock.advance(RETRY_MIN_MS);
+    await clock.advance(RETRY_MIN_MS);
     expect(messages()).toEqual([`${failed}; trying again in ${RETRY_MIN_MS} ms`, `${failed}; trying again in ${2 * RETRY_MIN_MS} ms`]);
-    expect(store.attempts.get(lease.id)!.outcome).toBe("RUNNING");
-    expect(store.plans.load(later.id)!.plan.state).toBe("IDLE");
+    expect((await store.queries.attempts.get(lease.id))!.outcome).toBe("RUNNING");
+    expect((await store.queries.plans.load(later.id))!.plan.state).toBe("IDLE");
 
     readOnly(store, false);
-    clock.advance(2 * RETRY_MIN_MS);
-    expect(store.attempts.get(lease.id)!.outcome).toBe("LOST");
-    expect(store.plans.load(later.id)!.plan.state).toBe("RUNNING");
+    await clock.advance(2 * RETRY_MIN_MS);
+    expect((await store.queries.attempts.get(lease.id))!.outcome).toBe("LOST");
+    expect((await store.queries.plans.load(later.id))!.plan.state).toBe("RUNNING");
     expect(messages()).toHaveLength(2);
     expect(signalLogHasNoGap(store)).toBe(true);
   });
 
-  it("a full disk: a scheduled plan start that cannot be saved is tried again, and starts once there is room", () => {
-    const { coordinator, store, clock, messages } = setup();
+  it("a full disk: a scheduled plan start that cannot be saved is tried again, and starts once there is room", async () => {
+    const { coordinator, store, clock, messages } = await setup();
     // Starting takes the INITIAL checkpoint: the whole plan, with its 200 KB input.
-    const plan = coordinator.createPlan({ name: "p", delayMs: 10_000, input: { blob: BIG }, steps: [{ key: "a", role: "r" }] }, "test");
+    const plan = await coordinator.createPlan({ name: "p", delayMs: 10_000, input: { blob: BIG }, steps: [{ key: "a", role: "r" }] }, "test");
     diskFull(store);
-    clock.advance(10_000);
+    await clock.advance(10_000);
     expect(messages()).toEqual([`firing due timers and expired leases failed: the disk holding the database is full (SQLITE_FULL); trying again in ${RETRY_MIN_MS} ms`]);
-    expect(store.plans.load(plan.id)!.plan).toMatchObject({ state: "IDLE", version: 1 });
-    expect(store.timers.due(clock.now(), 10)).toHaveLength(1); // still there, still due
+    expect((await store.queries.plans.load(plan.id))!.plan).toMatchObject({ state: "IDLE", version: 1 });
+    expect(await store.queries.timers.due(clock.now(), 10)).toHaveLength(1); // still there, still due
 
     diskFreed(store);
-    clock.advance(RETRY_MIN_MS);
-    expect(store.plans.load(plan.id)!.plan).toMatchObject({ state: "RUNNING", version: 2 });
-    expect(store.timers.due(clock.now(), 10)).toHaveLength(0);
+    await clock.advance(RETRY_MIN_MS);
+    expect((await store.queries.plans.load(plan.id))!.plan).toMatchObject({ state: "RUNNING", version: 2 });
+    expect(await store.queries.timers.due(clock.now(), 10)).toHaveLength(0);
     expect(messages()).toHaveLength(1);
     expect(signalLogHasNoGap(store)).toBe(true);
   });
 });
 
 describe("the agent sweep", () => {
-  it("a read-only database: logged, and the next sweep takes the agent OFFLINE", () => {
-    const { coordinator, store, clock, messages } = setup({ agentOfflineMs: 2_000 });
-    const agent = coordinator.registerAgent({ name: "w", roles: ["r"] });
+  it("a read-only database: logged, and the next sweep takes the agent OFFLINE", async () => {
+    const { coordinator, store, clock, messages } = await setup({ agentOfflineMs: 2_000 });
+    const agent = await coordinator.registerAgent({ name: "w", roles: ["r"] });
     readOnly(store, true);
-    clock.advance(3_000);
+    await clock.advance(3_000);
     expect(messages()).toEqual([
       "the agent sweep failed: the database is read-only: Baton must be able to write the file and its folder (for the -wal and -shm files) (SQLITE_READONLY); trying again in 1000 ms",
     ]);
-    expect(store.agents.get(agent.id)!.status).toBe("ONLINE");
+    expect((await store.queries.agents.get(agent.id))!.status).toBe("ONLINE");
     readOnly(store, false);
-    clock.advance(1_000);
-    expect(store.agents.get(agent.id)!.status).toBe("OFFLINE");
+    await clock.advance(1_000);
+    expect((await store.queries.agents.get(agent.id))!.status).toBe("OFFLINE");
   });
 });
 
 /** The built-in agents on this coordinator, stopped after the test. */
-function startBuiltins(coordinator: Coordinator, logger: Logger): void {
+async function startBuiltins(coordinator: Coordinator, logger: Logger): Promise<void> {
   const builtins = new BuiltinAgents(coordinator, logger);
-  builtins.start();
+  await builtins.start();
   cleanups.push(async () => {
-    coordinator.stop(); // ends the long polls
+    await coordinator.stop(); // ends the long polls
     await builtins.stop();
   });
 }
 
 describe("built-in agents", () => {
   it("a full disk: the report is kept and saved once there is room; the worker loop claims on", async () => {
-    const { coordinator, store, clock, logger, messages } = setup();
-    startBuiltins(coordinator, logger);
+    const { coordinator, store, clock, logger, messages } = await setup();
+    await startBuiltins(coordinator, logger);
     // builtin.wait returns its input: completing it writes 200 KB (the output, and the context).
-    const plan = coordinator.createPlan({ name: "p", steps: [{ key: "w", role: "builtin.wait", config: { ms: 1_000 }, input: { blob: BIG } }] }, "test");
-    await waitFor(() => store.plans.load(plan.id)!.steps[0]!.state === "RUNNING");
+    const plan = await coordinator.createPlan({ name: "p", steps: [{ key: "w", role: "builtin.wait", config: { ms: 1_000 }, input: { blob: BIG } }] }, "test");
+    await waitFor(async () => (await store.queries.plans.load(plan.id))!.steps[0]!.state === "RUNNING");
     await flush(); // the handler has started its wait
-    const version = store.plans.load(plan.id)!.plan.version;
+    const version = (await store.queries.plans.load(plan.id))!.plan.version;
     diskFull(store);
 
-    clock.advance(1_000); // the wait ends: its report cannot be saved
+    await clock.advance(1_000); // the wait ends: its report cannot be saved
     await waitFor(() => messages().length === 1);
     expect(messages()).toEqual([`saving 1 built-in report(s) failed: the disk holding the database is full (SQLITE_FULL); trying again in ${RETRY_MIN_MS} ms`]);
-    expect(store.plans.load(plan.id)!.plan.version).toBe(version);
-    expect(store.plans.load(plan.id)!.steps[0]!.state).toBe("RUNNING");
+    expect((await store.queries.plans.load(plan.id))!.plan.version).toBe(version);
+    expect((await store.queries.plans.load(plan.id))!.steps[0]!.state).toBe("RUNNING");
 
     diskFreed(store);
-    clock.advance(RETRY_MIN_MS);
-    await waitFor(() => store.plans.load(plan.id)!.plan.state === "COMPLETED");
-    expect(store.plans.load(plan.id)!.steps[0]!.output).toEqual({ blob: BIG });
+    await clock.advance(RETRY_MIN_MS);
+    await waitFor(async () => (await store.queries.plans.load(plan.id))!.plan.state === "COMPLETED");
+    expect((await store.queries.plans.load(plan.id))!.steps[0]!.output).toEqual({ blob: BIG });
 
     // The loops still run: a new plan is done by them too.
-    const next = coordinator.createPlan({ name: "next", steps: [{ key: "e", role: "builtin.echo", input: 1 }] }, "test");
-    await waitFor(() => store.plans.load(next.id)!.plan.state === "COMPLETED");
+    const next = await coordinator.createPlan({ name: "next", steps: [{ key: "e", role: "builtin.echo", input: 1 }] }, "test");
+    await waitFor(async () => (await store.queries.plans.load(next.id))!.plan.state === "COMPLETED");
     expect(signalLogHasNoGap(store)).toBe(true);
   });
 
   it("a read-only database: claims fail, are logged, and the loops claim again with backoff", async () => {
-    const { coordinator, store, clock, logger, messages } = setup();
-    startBuiltins(coordinator, logger);
+    const { coordinator, store, clock, logger, messages } = await setup();
+    await startBuiltins(coordinator, logger);
     await waitFor(() => coordinator.waitingClaims === 6); // one long poll per built-in role
     readOnly(store, true);
-    clock.advance(30_000); // the long polls end; each loop claims again (a transaction) and fails
+    await clock.advance(30_000); // the long polls end; each loop claims again (a transaction) and fails
     await waitFor(() => messages().length >= 6);
     expect(new Set(messages().map((m) => m.replace(/agt_\w+/, "agt_…")))).toEqual(
       new Set([`a claim of built-in agent agt_… failed: the database is read-only: Baton must be able to write the file and its folder (for the -wal and -shm files) (SQLITE_READONLY); trying again in ${RETRY_MIN_MS} ms`]),
     );
     readOnly(store, false);
-    clock.advance(RETRY_MIN_MS);
+    await clock.advance(RETRY_MIN_MS);
     await waitFor(() => coordinator.waitingClaims === 6);
-    const plan = coordinator.createPlan({ name: "p", steps: [{ key: "e", role: "builtin.echo", input: 1 }] }, "test");
-    await waitFor(() => store.plans.load(plan.id)!.plan.state === "COMPLETED");
+    const plan = await coordinator.createPlan({ name: "p", steps: [{ key: "e", role: "builtin.echo", input: 1 }] }, "test");
+    await waitFor(async () => (await store.queries.plans.load(plan.id))!.plan.state === "COMPLETED");
   });
 });
 
@@ -151,17 +151,17 @@ describe("webhooks", () => {
     const db = tempDbFile();
     cleanups.push(db.cleanup);
     const hook = await receiver(cleanups);
-    const { store, clock, coordinator, deliveries } = gateway(cleanups, { file: db.file });
-    registerWebhook(store, clock.now(), { url: hook.url(), kinds: ["PLAN_CREATED"] });
+    const { store, clock, coordinator, deliveries } = await gateway(cleanups, { file: db.file });
+    await registerWebhook(store, clock.now(), { url: hook.url(), kinds: ["PLAN_CREATED"] });
     await flush(); // the dispatcher follows the hub from now on
-    const plan = coordinator.createPlan({ name: "p", steps: [{ key: "a", role: "r" }] }, "test");
+    const plan = await coordinator.createPlan({ name: "p", steps: [{ key: "a", role: "r" }] }, "test");
     readOnly(store, true); // before the next turn of the event loop, where the dispatcher enqueues
     await flush();
-    expect(deliveries()).toEqual([]);
+    expect(await deliveries()).toEqual([]);
 
     readOnly(store, false);
-    clock.advance(DEFAULT_DELIVERY_POLICY.initialBackoffMs); // no other commit comes to trigger it
-    await waitFor(() => deliveries()[0]?.status === "DELIVERED");
+    await clock.advance(DEFAULT_DELIVERY_POLICY.initialBackoffMs); // no other commit comes to trigger it
+    await waitFor(async () => (await deliveries())[0]?.status === "DELIVERED");
     expect(hook.requests.map((r) => JSON.parse(r.body).planId)).toEqual([plan.id]);
   });
 
@@ -169,16 +169,16 @@ describe("webhooks", () => {
     const db = tempDbFile();
     cleanups.push(db.cleanup);
     const hook = await receiver(cleanups);
-    const { store, clock, coordinator, deliveries } = gateway(cleanups, { file: db.file });
-    registerWebhook(store, clock.now(), { url: hook.url(), kinds: ["PLAN_CREATED"] });
-    const plan = coordinator.createPlan({ name: "p", steps: [{ key: "a", role: "r" }] }, "test"); // before the dispatcher follows the hub
+    const { store, clock, coordinator, deliveries } = await gateway(cleanups, { file: db.file });
+    await registerWebhook(store, clock.now(), { url: hook.url(), kinds: ["PLAN_CREATED"] });
+    const plan = await coordinator.createPlan({ name: "p", steps: [{ key: "a", role: "r" }] }, "test"); // before the dispatcher follows the hub
     readOnly(store, true);
     await flush(); // the dispatcher reads the backlog and cannot enqueue it
-    expect(deliveries()).toEqual([]);
+    expect(await deliveries()).toEqual([]);
 
     readOnly(store, false);
-    clock.advance(DEFAULT_DELIVERY_POLICY.initialBackoffMs);
-    await waitFor(() => deliveries()[0]?.status === "DELIVERED");
+    await clock.advance(DEFAULT_DELIVERY_POLICY.initialBackoffMs);
+    await waitFor(async () => (await deliveries())[0]?.status === "DELIVERED");
     expect(hook.requests.map((r) => JSON.parse(r.body).planId)).toEqual([plan.id]);
   });
 });

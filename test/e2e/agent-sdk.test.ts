@@ -45,7 +45,7 @@ beforeEach(async () => {
   gw = await startGateway();
   app = gw.app;
   url = gw.url;
-  agentToken = gw.token("agent");
+  agentToken = await gw.token("agent");
   client = createClient({ url, token: gw.adminToken! });
 });
 

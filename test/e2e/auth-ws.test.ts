@@ -4,7 +4,7 @@
  * `baton token revoke` in another process, noticed at the next recheck), the request budget of
  * subscriptions, the SDK with a token, and `baton token create|list|revoke`.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createClient as createWsClient } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -46,7 +46,21 @@ function follow(client: ReturnType<typeof createWsClient>) {
   return { seen, ended: () => ended };
 }
 
-const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, BATON_DB: gw.db }, encoding: "utf8" });
+/**
+ * Runs `baton` in another process on the gateway's database, without blocking this one: the
+ * gateway goes on serving (and finishes the transaction it may be in, which the CLI waits for).
+ */
+function cli(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, BATON_DB: gw.db }, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
 
 describe("WebSocket authentication", () => {
   it("closes a connection without a token, or with a bad one, with 4401", async () => {
@@ -60,7 +74,7 @@ describe("WebSocket authentication", () => {
   });
 
   it("serves a connection with a token, and ends it with 4403 once the token is revoked", async () => {
-    const { token, record } = gw.app.coordinator.tokens.create({ name: "watcher", role: "viewer" }, "test");
+    const { token, record } = await gw.app.coordinator.tokens.create({ name: "watcher", role: "viewer" }, "test");
     const c = connect({ authorization: `Bearer ${token}` });
     const sub = follow(c.client);
     await waitFor(() => c.acked() && gw.app.coordinator.hub.subscriberCount > 0);
@@ -75,14 +89,14 @@ describe("WebSocket authentication", () => {
   });
 
   it("ends a connection whose token `baton token revoke` revoked from another process, at the next recheck", async () => {
-    const { token, record } = gw.app.coordinator.tokens.create({ name: "watcher-2", role: "viewer" }, "test");
+    const { token, record } = await gw.app.coordinator.tokens.create({ name: "watcher-2", role: "viewer" }, "test");
     const c = connect({ authorization: `Bearer ${token}` });
     await waitFor(() => c.acked());
-    const out = cli("token", "revoke", record.id);
+    const out = await cli("token", "revoke", record.id);
     expect(out.status, out.stderr).toBe(0);
     expect(out.stdout).toContain(`token ${record.id} (watcher-2) revoked at`);
     expect(c.closed()).toBeNull(); // not yet: nothing told this server
-    clock.advance(500);
+    await clock.advance(500);
     await waitFor(() => c.closed() !== null);
     expect(c.closed()!.code).toBe(4403);
     await c.client.dispose();
@@ -105,9 +119,9 @@ describe("WebSocket authentication", () => {
 
 describe("the SDK with tokens", () => {
   it("an agent with an agent token runs a plan an operator created, and a viewer follows it", async () => {
-    const operator = gw.app.coordinator.tokens.create({ name: "ops", role: "operator" }, "test").token;
-    const agentToken = gw.app.coordinator.tokens.create({ name: "sdk-agent", role: "agent" }, "test").token;
-    const viewer = createClient({ url: gw.url, token: gw.app.coordinator.tokens.create({ name: "eyes", role: "viewer" }, "test").token });
+    const operator = (await gw.app.coordinator.tokens.create({ name: "ops", role: "operator" }, "test")).token;
+    const agentToken = (await gw.app.coordinator.tokens.create({ name: "sdk-agent", role: "agent" }, "test")).token;
+    const viewer = createClient({ url: gw.url, token: (await gw.app.coordinator.tokens.create({ name: "eyes", role: "viewer" }, "test")).token });
     const plan = await gw.post(`mutation { createPlan(input: { name: "sdk", steps: [{ key: "a", role: "sdk" }, { key: "b", role: "sdk", dependsOn: ["a"] }] }) { id } }`, {}, operator);
     const planId = plan.body.data!["createPlan"].id as string;
     const kinds: string[] = [];
@@ -121,43 +135,43 @@ describe("the SDK with tokens", () => {
     await agent.stop();
     await viewer.close();
     expect(kinds.filter((k) => k === "STEP_SUCCEEDED")).toHaveLength(2);
-    expect(gw.app.coordinator.store.agents.get(agentId)!.owner).toBe("sdk-agent");
+    expect((await gw.app.coordinator.store.queries.agents.get(agentId))!.owner).toBe("sdk-agent");
   });
 });
 
 describe("baton token", () => {
   it("creates a token that works, lists tokens without their secrets, and says what is wrong", async () => {
-    const created = cli("token", "create", "--name", "ci-bot", "--role", "operator", "--expires-in", "30d");
+    const created = await cli("token", "create", "--name", "ci-bot", "--role", "operator", "--expires-in", "30d");
     expect(created.status, created.stderr).toBe(0);
     const token = created.stdout.trim();
     expect(token).toMatch(/^baton_/);
     expect(created.stderr).toMatch(/^token tok_\w+ \(ci-bot, operator, expires \S+\): keep it now/);
     expect((await gw.post(`{ viewer { name role } }`, {}, token)).body.data).toEqual({ viewer: { name: "ci-bot", role: "OPERATOR" } });
 
-    const list = cli("token", "list");
+    const list = await cli("token", "list");
     expect(list.stdout.split("\n")[0]).toMatch(/^ID\s+NAME\s+ROLE\s+ROLES\s+PREFIX\s+CREATED\s+EXPIRES\s+REVOKED$/);
     expect(list.stdout).toMatch(/ci-bot\s+operator\s+-\s+baton_/);
     expect(list.stdout).not.toContain(token);
 
-    const bad = cli("token", "create", "--name", "x", "--role", "root");
+    const bad = await cli("token", "create", "--name", "x", "--role", "root");
     expect([bad.status, bad.stderr.trim()]).toEqual([2, 'baton: role: must be one of viewer, operator, agent, admin, metrics, got "root"']);
-    expect(cli("token", "revoke", "tok_nope").stderr.trim()).toBe("baton: token tok_nope not found");
-    expect(cli("token").status).toBe(2);
+    expect((await cli("token", "revoke", "tok_nope")).stderr.trim()).toBe("baton: token tok_nope not found");
+    expect((await cli("token")).status).toBe(2);
   });
 
   it("--roles limits an agent token to the roles its agents may register, shown by token list and viewer", async () => {
-    const created = cli("token", "create", "--name", "ci-coders", "--role", "agent", "--roles", "coder, reviewer");
+    const created = await cli("token", "create", "--name", "ci-coders", "--role", "agent", "--roles", "coder, reviewer");
     expect(created.status, created.stderr).toBe(0);
     expect(created.stderr).toMatch(/^token tok_\w+ \(ci-coders, agent, roles coder,reviewer\): keep it now/);
     const token = created.stdout.trim();
     expect((await gw.post(`{ viewer { name roles } }`, {}, token)).body.data).toEqual({ viewer: { name: "ci-coders", roles: ["coder", "reviewer"] } });
-    expect(cli("token", "list").stdout).toMatch(/ci-coders\s+agent\s+coder,reviewer\s+baton_/);
+    expect((await cli("token", "list")).stdout).toMatch(/ci-coders\s+agent\s+coder,reviewer\s+baton_/);
     const refused = await gw.post(`mutation { registerAgent(input: { name: "x", roles: ["coder", "deployer"] }) { id } }`, {}, token);
     expect(refused.body.errors?.[0]?.extensions?.["code"]).toBe("FORBIDDEN");
 
-    const builtin = cli("token", "create", "--name", "x", "--role", "agent", "--roles", "builtin.signal");
+    const builtin = await cli("token", "create", "--name", "x", "--role", "agent", "--roles", "builtin.signal");
     expect([builtin.status, builtin.stderr.trim()]).toEqual([2, `baton: roles[0]: builtin.* roles are reserved for the gateway's own agents, got "builtin.signal"`]);
-    const notAgent = cli("token", "create", "--name", "x", "--role", "operator", "--roles", "coder");
+    const notAgent = await cli("token", "create", "--name", "x", "--role", "operator", "--roles", "coder");
     expect([notAgent.status, notAgent.stderr.trim()]).toEqual([2, "baton: roles: only an agent token is limited to roles"]);
   });
 });

@@ -6,6 +6,7 @@
 import { statSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/coordinator/clock.js";
+import type { SqliteStore } from "../../src/store/sqlite-store.js";
 import { rows } from "../helpers/coordinator.js";
 import { startGateway, type Gateway } from "../helpers/gateway.js";
 
@@ -28,6 +29,9 @@ async function createToken(name: string, role: string, expiresAt?: string): Prom
   return r.body.data!["createToken"].token as string;
 }
 
+/** The gateway's store, the SQLite adapter: for raw SQL. */
+const sqliteStore = (g: Gateway): SqliteStore => g.app.coordinator.store as SqliteStore;
+
 const code = (r: { body: { errors?: { extensions?: Record<string, unknown> }[] } }): unknown => r.body.errors?.[0]?.extensions?.["code"];
 
 beforeAll(async () => {
@@ -46,14 +50,14 @@ describe("first start", () => {
     const r = await gw.post(`{ viewer { name role tokenId } }`);
     expect(r.body.data).toMatchObject({ viewer: { name: "admin", role: "ADMIN" } });
     // The token is stored as a hash: its text appears nowhere in the database.
-    const stored = gw.app.coordinator.store.database.sqlite.prepare("SELECT * FROM api_tokens").all();
+    const stored = sqliteStore(gw).database.sqlite.prepare("SELECT * FROM api_tokens").all();
     expect(JSON.stringify(stored)).not.toContain(gw.adminToken!.slice(6));
   });
 });
 
 describe("without a good token", () => {
   it("refuses a missing token (UNAUTHENTICATED) and changes nothing; introspection stays open", async () => {
-    const before = rows(gw.app.coordinator.store, "plans");
+    const before = rows(sqliteStore(gw), "plans");
     const r = await gw.post(CREATE_PLAN, { name: "nope" }, null);
     expect(code(r)).toBe("UNAUTHENTICATED");
     // Refused before the document is validated or run: a request error, 401 with a challenge.
@@ -61,7 +65,7 @@ describe("without a good token", () => {
     expect(r.headers.get("www-authenticate")).toBe("Bearer");
     expect(r.body.data).toBeUndefined();
     expect(code(await gw.post(`{ plans { totalCount } }`, {}, null))).toBe("UNAUTHENTICATED");
-    expect(rows(gw.app.coordinator.store, "plans")).toBe(before);
+    expect(rows(sqliteStore(gw), "plans")).toBe(before);
     const schema = await gw.post(`{ __schema { queryType { name } } }`, {}, null);
     expect(schema.body).toEqual({ data: { __schema: { queryType: { name: "Query" } } } });
   });
@@ -114,11 +118,11 @@ describe("roles", () => {
       await gw.post(COMPLETE, { leaseId: lease!.id }, token.agent);
     }
     if (!lease) throw new Error("no lease");
-    const before = gw.app.coordinator.store.plans.load(plan.id)!.plan.version;
+    const before = (await gw.app.coordinator.store.queries.plans.load(plan.id))!.plan.version;
     for (const op of [HEARTBEAT, COMPLETE]) expect(code(await gw.post(op, { leaseId: lease.id }, token.agent2))).toBe("FORBIDDEN");
     expect(code(await gw.post(UPDATE_CONTEXT, { planId: plan.id, leaseId: lease.id }, token.agent2))).toBe("FORBIDDEN");
     expect(code(await gw.post(UPDATE_CONTEXT, { planId: plan.id }, token.agent))).toBe("FORBIDDEN");
-    expect(gw.app.coordinator.store.plans.load(plan.id)!.plan.version).toBe(before);
+    expect((await gw.app.coordinator.store.queries.plans.load(plan.id))!.plan.version).toBe(before);
     expect((await gw.post(UPDATE_CONTEXT, { planId: plan.id, leaseId: lease.id }, token.agent)).body.errors).toBeUndefined();
     expect((await gw.post(COMPLETE, { leaseId: lease.id }, token.agent)).body.data).toEqual({ completeStep: { state: "SUCCEEDED" } });
     expect(theirs).not.toBe(mine);
@@ -165,7 +169,7 @@ describe("token life", () => {
   it("an expired token stops working; a revoked one at once", async () => {
     const short = await createToken("brief", "VIEWER", new Date(clock.now() + 60_000).toISOString());
     expect((await gw.post(`{ viewer { name } }`, {}, short)).status).toBe(200);
-    clock.advance(60_000);
+    await clock.advance(60_000);
     const expired = await gw.post(`{ viewer { name } }`, {}, short);
     expect([expired.status, expired.body.errors![0]!.message]).toEqual([401, "token expired"]);
 
@@ -188,7 +192,7 @@ describe("request budget per token", () => {
       expect(r.status).toBe(429);
       expect(code(r)).toBe("RATE_LIMITED");
       expect(Number(r.headers.get("retry-after"))).toBeGreaterThan(0);
-      const other = limited.app.coordinator.tokens.create({ name: "other", role: "viewer" }, "test").token;
+      const other = (await limited.app.coordinator.tokens.create({ name: "other", role: "viewer" }, "test")).token;
       expect((await limited.post(`{ viewer { name } }`, {}, other)).status).toBe(200);
     } finally {
       await limited.stop();

@@ -30,7 +30,7 @@ beforeEach(async () => {
   gw = await startGateway();
   app = gw.app;
   const { url } = gw;
-  agentToken = gw.token("agent");
+  agentToken = await gw.token("agent");
   client = createClient({ url, token: gw.adminToken! });
   agents = [];
   const agent = (name: string, role: string, handler: Parameters<typeof createAgent>[0]["handler"]) => agents.push(createAgent({ url, token: agentToken, name, roles: [role], handler }));

@@ -183,7 +183,7 @@ describe("the gateway and the token", () => {
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/^baton: UNAUTHENTICATED: .+\n$/);
     }
-    const viewer = gw.token("viewer");
+    const viewer = await gw.token("viewer");
     expect((await cli(["plan", "list"], { BATON_TOKEN: viewer })).code).toBe(0);
     const r = await cli(["plan", "create", "--file", planFile("v.yaml", HELLO), "--token", viewer]);
     expect(r.code).toBe(1);

@@ -22,7 +22,7 @@ let gw: Gateway;
 let token: string;
 beforeAll(async () => {
   gw = await startGateway();
-  token = gw.token("operator", "first-hour");
+  token = await gw.token("operator", "first-hour");
 });
 afterAll(() => gw?.stop());
 
@@ -80,7 +80,7 @@ describe("queries over GET", () => {
   it("get CORS like POSTs (preflight with authorization, allowed origin), and count against the token's request budget (429 RATE_LIMITED)", async () => {
     const limited = await startGateway({ env: { BATON_TOKEN_RATE_LIMIT: "3/1m", BATON_CORS_ORIGINS: "http://app.example" } });
     try {
-      const t = limited.token("viewer");
+      const t = await limited.token("viewer");
       const preflight = await fetch(limited.url, {
         method: "OPTIONS",
         headers: { origin: "http://app.example", "access-control-request-method": "GET", "access-control-request-headers": "authorization" },

@@ -29,7 +29,7 @@ import { loadConfig } from "../../src/config.js";
 import { ManualClock } from "../../src/coordinator/clock.js";
 import { batonSchema } from "../../src/graphql/schema.js";
 import { createApp, type App } from "../../src/server/app.js";
-import type { Store } from "../../src/store/store.js";
+import type { SqliteStore } from "../../src/store/sqlite-store.js";
 import { silentLogger } from "../helpers/api.js";
 import { waitFor } from "../helpers/fixtures.js";
 import * as F from "../helpers/fuzz.js";
@@ -44,7 +44,7 @@ const params = (runs: number) => ({ seed: SEED, numRuns: runs, interruptAfterTim
 
 let app: App;
 let url: string;
-let store: Store;
+let store: SqliteStore;
 let schema: GraphQLSchema;
 let idlePlan: string;
 const pools: F.Pools = { ids: ["plan_00000000000000000000", "agt_unknown", "not-an-id", ""], strings: ["a", "b", "fuzz", "hello"] };
@@ -95,9 +95,9 @@ async function ok(query: string, variables: Record<string, unknown> = {}): Promi
 
 beforeAll(async () => {
   const config = loadConfig({ BATON_PORT: "0", BATON_DB: tempDb(), BATON_AUTH: "off", BATON_TOKEN_RATE_LIMIT: "off" });
-  app = createApp(config, { logger: silentLogger, clock: new ManualClock(Date.now()) });
+  app = await createApp(config, { logger: silentLogger, clock: new ManualClock(Date.now()) });
   url = (await app.start()).url;
-  store = app.coordinator.store;
+  store = app.coordinator.store as SqliteStore; // the SQLite adapter: its tables are read directly
   schema = batonSchema();
   const empty = F.snapshot(store);
   // Real state for the mutations to hit: an agent, an idle plan, a running plan with a leased step, a checkpoint, a signal.

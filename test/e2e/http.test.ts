@@ -10,7 +10,7 @@ let app: App;
 let url: string;
 let base: string;
 beforeAll(async () => {
-  app = createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: tempDb() }), { logger: silentLogger });
+  app = await createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: tempDb() }), { logger: silentLogger });
   url = (await app.start()).url;
   base = url.replace(/\/graphql$/, "");
 });
@@ -51,7 +51,7 @@ describe("long polls over HTTP", () => {
   it("a claim whose client hangs up leaves the queue", async () => {
     const { request } = await import("node:http");
     const c = app.coordinator;
-    const agentId = c.registerAgent({ name: "poller", roles: ["nobody-else"] }).id;
+    const agentId = (await c.registerAgent({ name: "poller", roles: ["nobody-else"] })).id;
     const parked = c.waitingClaims;
     const body = JSON.stringify({ query: `mutation($a: ID!) { claimSteps(input: { agentId: $a, waitMs: 30000 }) { id } }`, variables: { a: agentId } });
     const req = request(url, { method: "POST", headers: { "content-type": "application/json" } });

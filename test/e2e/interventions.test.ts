@@ -25,7 +25,7 @@ let cleanups: (() => Promise<unknown> | void)[];
 beforeEach(async () => {
   cleanups = [];
   dir = await mkdtemp(join(tmpdir(), "baton-interventions-"));
-  app = createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: join(dir, "baton.db"), BATON_LOG_LEVEL: "error" }), { logger: silentLogger });
+  app = await createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: join(dir, "baton.db"), BATON_LOG_LEVEL: "error" }), { logger: silentLogger });
   ({ url } = await app.start());
 });
 
@@ -158,7 +158,7 @@ describe("operator interventions end to end", () => {
     const pausedAt = Date.now();
 
     // The lease still accepts heartbeats while PAUSED: the SDK's beats move its expiry on.
-    await waitFor(() => app.coordinator.store.attempts.get(lease.id)!.expiresAt > pausedAt + 600);
+    await waitFor(async () => (await app.coordinator.store.queries.attempts.get(lease.id))!.expiresAt > pausedAt + 600);
 
     // Skip a step that has not started, with a substitute output.
     const skipped = (await ok(SKIP, { id: planId, key: "review", output: { substitute: "from ops" } }, "ops")).skipStep;

@@ -28,7 +28,7 @@ interface Server {
 }
 
 async function startServer(env: Record<string, string> = {}, db = tempDb()): Promise<Server> {
-  const app = createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: db, ...env }), { logger: silentLogger });
+  const app = await createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: db, ...env }), { logger: silentLogger });
   const url = (await app.start()).url;
   let closes = 0;
   const ws = createClient({ url: url.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, on: { closed: () => closes++ } });
@@ -93,7 +93,7 @@ beforeAll(async () => {
     BATON_INTROSPECTION: "off",
     BATON_CORS_ORIGINS: "http://allowed.example, https://other.example:8443",
   });
-  planId = defaults.app.coordinator.createPlan({ name: "limits", start: false, steps: [{ key: "a", role: "manual" }] }, "t").id;
+  planId = (await defaults.app.coordinator.createPlan({ name: "limits", start: false, steps: [{ key: "a", role: "manual" }] }, "t")).id;
 });
 afterAll(async () => {
   await stopServer(defaults);
@@ -289,7 +289,7 @@ describe("tight limits", () => {
 
   async function jsonLimit(tight: Server): Promise<void> {
     const c = tight.app.coordinator;
-    const plan = c.createPlan({ name: "json", start: false, steps: [{ key: "a", role: "manual" }] }, "t");
+    const plan = await c.createPlan({ name: "json", start: false, steps: [{ key: "a", role: "manual" }] }, "t");
     const send = `mutation($p: ID!, $payload: JSON) { sendSignal(input: { planId: $p, name: "big", payload: $payload }) { name payload } }`;
     const small = { text: "x".repeat(900) };
     const big = { text: "x".repeat(1100) };
@@ -400,10 +400,14 @@ describe("internal errors", () => {
   beforeAll(async () => {
     const db = tempDb();
     broken = await startServer({}, db);
-    // A real failure under the server: the table behind `interventions` disappears.
-    const sqlite = new Database(db);
-    sqlite.exec("DROP TABLE interventions");
-    sqlite.close();
+    // A real failure under the server: the table behind `interventions` disappears. Dropped from
+    // another connection between the server's units of work: inside one (its start-up work may
+    // still run) the server holds the write lock, and this synchronous call would wait on it.
+    await broken.app.coordinator.store.read(async () => {
+      const sqlite = new Database(db);
+      sqlite.exec("DROP TABLE interventions");
+      sqlite.close();
+    });
   });
   afterAll(() => stopServer(broken));
 

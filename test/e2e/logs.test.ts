@@ -21,7 +21,7 @@ const sink = new Writable({
 let app: App;
 let url: string;
 beforeAll(async () => {
-  app = createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: tempDb() }), { logger: pino({ level: "debug" }, sink) });
+  app = await createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: tempDb() }), { logger: pino({ level: "debug" }, sink) });
   url = (await app.start()).url;
 });
 afterAll(() => app?.stop());

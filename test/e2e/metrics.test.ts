@@ -36,14 +36,14 @@ describe("/metrics", () => {
     const ws = createWsClient({ url: gw.url.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${gw.adminToken}` } });
     let received = 0;
     ws.subscribe({ query: `subscription { signals(afterSequence: 0) { kind } }` }, { next: () => received++, error: () => undefined, complete: () => undefined });
-    const agent = c.registerAgent({ name: "metered", roles: ["m"] });
+    const agent = await c.registerAgent({ name: "metered", roles: ["m"] });
     let failedOnce = false;
-    while (c.store.plans.load(planId)!.plan.state !== "COMPLETED") {
+    while ((await c.store.queries.plans.load(planId))!.plan.state !== "COMPLETED") {
       const [g] = await c.claim(agent.id, 1);
       if (g!.step.key === "b" && !failedOnce) {
         failedOnce = true;
-        c.fail(g!.lease.id, { message: "flaky" });
-      } else c.complete(g!.lease.id, { ok: true });
+        await c.fail(g!.lease.id, { message: "flaky" });
+      } else await c.complete(g!.lease.id, { ok: true });
     }
     await waitFor(() => received > 0); // the subscription is open
 
@@ -59,7 +59,7 @@ describe("/metrics", () => {
     expect(value(t, "baton_retries_total")).toBe(1);
     expect(value(t, 'baton_dispatch_latency_seconds_count{role="m"}')).toBe(4);
     expect(value(t, 'baton_step_duration_seconds_count{role="m",outcome="SUCCEEDED"}')).toBe(3);
-    expect(value(t, "baton_signal_log_size")).toBe(c.store.signals.read({ planId: null }, 0, 1_000_000).at(-1)!.sequence);
+    expect(value(t, "baton_signal_log_size")).toBe((await c.store.queries.signals.read({ planId: null }, 0, 1_000_000)).at(-1)!.sequence);
     expect(value(t, 'baton_graphql_request_duration_seconds_count{operation="CreateMetricsPlan",type="mutation"}')).toBe(1);
     expect(value(t, "baton_sqlite_transaction_duration_seconds_count")).toBeGreaterThanOrEqual(8);
     expect(value(t, "baton_subscriptions")).toBe(1);
@@ -69,11 +69,11 @@ describe("/metrics", () => {
   });
 
   it("is for admin and metrics tokens only; a metrics token reads nothing else", async () => {
-    const metricsToken = gw.token("metrics");
+    const metricsToken = await gw.token("metrics");
     expect((await scrape(metricsToken)).status).toBe(200);
     expect((await scrape(null)).status).toBe(401);
     expect((await scrape("baton_nope")).status).toBe(401);
-    const viewer = await scrape(gw.token("viewer"));
+    const viewer = await scrape(await gw.token("viewer"));
     expect([viewer.status, JSON.parse(viewer.text).code]).toEqual([403, "FORBIDDEN"]);
     const q = await gw.post(`{ plans { totalCount } }`, {}, metricsToken);
     expect(q.body.errors![0]!.extensions!["code"]).toBe("FORBIDDEN");

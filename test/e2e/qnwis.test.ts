@@ -31,8 +31,8 @@ beforeEach(async () => {
   dataUrl = `http://127.0.0.1:${(data.address() as AddressInfo).port}/labour`;
   gw = await startGateway({ env: { BATON_OUTBOUND_ALLOW: "127.0.0.1" } }); // the data server
   const { url } = gw;
-  const token = gw.token("agent");
-  client = createClient({ url, token: gw.token("operator") });
+  const token = await gw.token("agent");
+  client = createClient({ url, token: await gw.token("operator") });
   // Each analyst reads the prefetched data from its lease's context and writes one section,
   // citing the same dataset (so the merge must de-duplicate the citation) and leaking PII.
   const analyst = (role: string, title: string, body: (d: typeof LABOUR) => string) =>

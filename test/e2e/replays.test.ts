@@ -28,7 +28,7 @@ const logLines: { level: number; msg: string; [k: string]: unknown }[] = [];
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "baton-replays-"));
   const logger = pino({ level: "warn" }, { write: (line: string) => void logLines.push(JSON.parse(line)) });
-  app = createApp(
+  app = await createApp(
     loadConfig({
       BATON_PORT: "0",
       BATON_DB: join(dir, "baton.db"),
@@ -41,8 +41,8 @@ beforeAll(async () => {
   );
   url = (await app.start()).url.replace(/^http/, "ws");
   const c = app.coordinator;
-  planId = c.createPlan({ name: "log", start: false, steps: [{ key: "a", role: "nobody" }] }, "t").id;
-  for (let i = 0; i < 4_000; i++) c.sendSignal({ planId, name: `s${i}`, payload: { i, pad: "p".repeat(40) } }, "t");
+  planId = (await c.createPlan({ name: "log", start: false, steps: [{ key: "a", role: "nobody" }] }, "t")).id;
+  for (let i = 0; i < 4_000; i++) await c.sendSignal({ planId, name: `s${i}`, payload: { i, pad: "p".repeat(40) } }, "t");
   expect(readFileSync(join(dir, "admin.token"), "utf8")).toMatch(/^baton_/);
 });
 afterAll(async () => {
@@ -50,7 +50,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const viewer = (name: string): string => app.coordinator.tokens.create({ name, role: "viewer" }, "admin").token;
+const viewer = async (name: string): Promise<string> => (await app.coordinator.tokens.create({ name, role: "viewer" }, "admin")).token;
 
 /** A raw graphql-transport-ws socket, acknowledged. */
 async function rawSocket(token: string): Promise<{ socket: WebSocket; messages: { id?: string; type: string; payload?: any }[]; closed: Promise<number> }> {
@@ -80,7 +80,7 @@ describe("the open-operations count", () => {
   it("101 subscribes sent in one burst: exactly the one over BATON_MAX_SUBSCRIPTIONS_PER_CONNECTION (100) is refused", async () => {
     const c = app.coordinator;
     const listening = c.hub.subscriberCount;
-    const { socket, messages } = await rawSocket(viewer("burst"));
+    const { socket, messages } = await rawSocket(await viewer("burst"));
     const burst = Array.from({ length: 101 }, (_, i) => JSON.stringify({ id: String(i), type: "subscribe", payload: { query: `subscription { signals(names: ["none"]) { sequence } }` } }));
     for (const m of burst) socket.send(m);
     await waitFor(() => c.hub.subscriberCount === listening + 100 && messages.some((m) => m.type === "error"));
@@ -100,12 +100,12 @@ describe("the open-operations count", () => {
 
 describe("replays", () => {
   it("20 replays on one connection (4 at a time) each get the whole log, once and in order, then live signals", async () => {
-    const head = app.coordinator.store.signals.head();
+    const head = await app.coordinator.store.queries.signals.head();
     const listening = app.coordinator.hub.subscriberCount;
-    const r = replayer(viewer("many-replays"));
+    const r = replayer(await viewer("many-replays"));
     const subs = Array.from({ length: 20 }, () => r.subscribe());
     await waitFor(() => subs.every((s) => s.got.length >= head), 60_000);
-    const live = app.coordinator.sendSignal({ planId, name: "after" }, "t");
+    const live = await app.coordinator.sendSignal({ planId, name: "after" }, "t");
     await waitFor(() => subs.every((s) => s.got.at(-1) === live.sequence));
     for (const s of subs) expect(s.got).toEqual(range(1, live.sequence));
     expect(r.errors).toEqual([]);
@@ -117,7 +117,7 @@ describe("replays", () => {
   it("a client that stops reading is paced, then closed (1013), while another subscriber gets every signal in order", async () => {
     const c = app.coordinator;
     const listening = c.hub.subscriberCount;
-    const token = viewer("slow");
+    const token = await viewer("slow");
     const { socket, closed } = await rawSocket(token);
     socket.pause(); // reads nothing more
     for (let i = 0; i < 100; i++) {
@@ -127,8 +127,8 @@ describe("replays", () => {
     // Same token, another connection: not held up by the stalled one.
     const r = replayer(token);
     const normal = r.subscribe();
-    let last = c.store.signals.head();
-    for (let i = 0; i < 50; i++) last = c.sendSignal({ planId, name: `while${i}` }, "t").sequence;
+    let last = await c.store.queries.signals.head();
+    for (let i = 0; i < 50; i++) last = (await c.sendSignal({ planId, name: `while${i}` }, "t")).sequence;
     await waitFor(() => normal.got.at(-1) === last, 30_000);
     expect(normal.got).toEqual(range(1, last));
     // The stalled connection is closed: the warning is logged, its operations end.

@@ -14,7 +14,7 @@ let app: App;
 let url: string;
 let ws: Client;
 beforeAll(async () => {
-  app = createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: tempDb() }), { logger: silentLogger });
+  app = await createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: tempDb() }), { logger: silentLogger });
   url = (await app.start()).url;
   ws = createClient({ url: url.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 0 });
 });
@@ -34,17 +34,17 @@ function collect<T>(query: string, variables: Record<string, unknown> = {}): { i
 describe("subscriptions", () => {
   it("planUpdated pushes the plan after each change, ending COMPLETED", async () => {
     const c = app.coordinator;
-    const plan = c.createPlan({ name: "watched", start: false, steps: [{ key: "a", role: "manual" }, { key: "b", role: "manual", dependsOn: ["a"] }] }, "t");
+    const plan = await c.createPlan({ name: "watched", start: false, steps: [{ key: "a", role: "manual" }, { key: "b", role: "manual", dependsOn: ["a"] }] }, "t");
     const listening = c.hub.subscriberCount;
     const sub = collect<{ planUpdated: { state: string; version: number } }>(`subscription($id: ID!) { planUpdated(id: $id) { state version } }`, { id: plan.id });
-    const agent = c.registerAgent({ name: "w", roles: ["manual"] });
+    const agent = await c.registerAgent({ name: "w", roles: ["manual"] });
     await waitFor(() => c.hub.subscriberCount > listening);
-    c.startPlan(plan.id, "t");
+    await c.startPlan(plan.id, "t");
     await waitFor(() => sub.items.length >= 1);
     for (const key of ["a", "b"]) {
       const [g] = await c.claim(agent.id, 1);
       expect(g!.step.key).toBe(key);
-      c.complete(g!.lease.id, { key });
+      await c.complete(g!.lease.id, { key });
     }
     await waitFor(() => sub.items.at(-1)?.planUpdated.state === "COMPLETED");
     sub.stop();
@@ -57,17 +57,17 @@ describe("subscriptions", () => {
 
   it("filters signals by names, kinds and recipient; without afterSequence only new ones arrive", async () => {
     const c = app.coordinator;
-    const plan = c.createPlan({ name: "talk", start: false, steps: [{ key: "a", role: "manual" }] }, "t");
-    c.sendSignal({ planId: plan.id, name: "before" }, "t"); // sent before subscribing: not replayed
+    const plan = await c.createPlan({ name: "talk", start: false, steps: [{ key: "a", role: "manual" }] }, "t");
+    await c.sendSignal({ planId: plan.id, name: "before" }, "t"); // sent before subscribing: not replayed
     const listening = c.hub.subscriberCount;
     const byName = collect<{ signals: { name: string } }>(`subscription($p: ID) { signals(planId: $p, names: ["approved"]) { name } }`, { p: plan.id });
     const toReviewer = collect<{ signals: { name: string; recipient: string } }>(`subscription { signals(recipient: "reviewer") { name recipient } }`);
     const starts = collect<{ signals: { kind: string } }>(`subscription($p: ID) { signals(planId: $p, kinds: [PLAN_STARTED]) { kind } }`, { p: plan.id });
     await waitFor(() => c.hub.subscriberCount >= listening + 3);
-    c.sendSignal({ planId: plan.id, name: "noise" }, "t");
-    c.sendSignal({ planId: plan.id, name: "approved", payload: { by: "ops" } }, "t");
-    c.sendSignal({ planId: plan.id, name: "please-review", recipient: "reviewer" }, "t");
-    c.startPlan(plan.id, "t");
+    await c.sendSignal({ planId: plan.id, name: "noise" }, "t");
+    await c.sendSignal({ planId: plan.id, name: "approved", payload: { by: "ops" } }, "t");
+    await c.sendSignal({ planId: plan.id, name: "please-review", recipient: "reviewer" }, "t");
+    await c.startPlan(plan.id, "t");
     await waitFor(() => byName.items.length === 1 && toReviewer.items.length === 1 && starts.items.length === 1);
     expect(byName.items).toEqual([{ signals: { name: "approved" } }]);
     expect(toReviewer.items).toEqual([{ signals: { name: "please-review", recipient: "reviewer" } }]);
@@ -78,15 +78,15 @@ describe("subscriptions", () => {
 
   it("unsubscribing releases the hub listener at once, even while nothing matching arrives", async () => {
     const c = app.coordinator;
-    const plan = c.createPlan({ name: "quiet", start: false, steps: [{ key: "a", role: "manual" }] }, "t");
+    const plan = await c.createPlan({ name: "quiet", start: false, steps: [{ key: "a", role: "manual" }] }, "t");
     const listening = c.hub.subscriberCount;
     const subs = [
       collect(`subscription($id: ID!) { planUpdated(id: $id) { state } }`, { id: plan.id }),
       collect(`subscription($p: ID) { signals(planId: $p, names: ["never"]) { name } }`, { p: plan.id }),
     ];
     await waitFor(() => c.hub.subscriberCount === listening + 2);
-    const other = c.createPlan({ name: "other", start: false, steps: [{ key: "a", role: "manual" }] }, "t");
-    c.sendSignal({ planId: other.id, name: "noise" }, "t"); // wakes the listeners with nothing for them
+    const other = await c.createPlan({ name: "other", start: false, steps: [{ key: "a", role: "manual" }] }, "t");
+    await c.sendSignal({ planId: other.id, name: "noise" }, "t"); // wakes the listeners with nothing for them
     for (const s of subs) s.stop();
     await waitFor(() => c.hub.subscriberCount === listening);
   });

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { createApp, type App } from "../../src/server/app.js";
-import { openStore } from "../../src/store/store.js";
+import { openStore } from "../../src/store/sqlite-store.js";
 import { silentLogger } from "../helpers/api.js";
 import { CLI, tempDb } from "../helpers/process.js";
 
@@ -38,35 +38,35 @@ steps:
 `;
 
 async function start(db: string, dir: string): Promise<App> {
-  const app = createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: db, BATON_TEMPLATES_DIR: dir }), { logger: silentLogger });
+  const app = await createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: db, BATON_TEMPLATES_DIR: dir }), { logger: silentLogger });
   running.push(app);
   await app.start();
   return app;
 }
 
-const versions = (app: App) => app.coordinator.store.templates.list().map((t) => `${t.name}@${t.version}`);
+const versions = async (app: App) => (await app.coordinator.store.queries.templates.list()).map((t) => `${t.name}@${t.version}`);
 
 describe("templates at start-up", () => {
   it("registers the built-ins and the folder's JSON and YAML files, and a restart adds a version only for a changed file", async () => {
     const db = tempDb();
     const dir = folder({ "etl.json": JSON_TEMPLATE, "triage.yml": YAML_TEMPLATE, "notes.txt": "not a template" });
     const first = await start(db, dir);
-    expect(versions(first)).toEqual(["build-website@1", "etl@1", "linear-pipeline@1", "triage@1"]);
-    expect(first.coordinator.store.templates.get("triage")).toMatchObject({
+    expect(await versions(first)).toEqual(["build-website@1", "etl@1", "linear-pipeline@1", "triage@1"]);
+    expect(await first.coordinator.store.queries.templates.get("triage")).toMatchObject({
       policy: { complexity: "CRISIS" },
       steps: [{ key: "look", role: "oncall", runAt: "2030-01-01T00:00:00.000Z" }, { key: "fix", role: "oncall", dependsOn: ["look"], retry: { maxAttempts: 1 } }],
     });
-    const plan = first.coordinator.createPlan({ name: "p", template: "triage", start: false }, "t");
-    expect(first.coordinator.store.plans.load(plan.id)!.steps[0]!.runAt).toBe(Date.parse("2030-01-01T00:00:00Z"));
+    const plan = await first.coordinator.createPlan({ name: "p", template: "triage", start: false }, "t");
+    expect((await first.coordinator.store.queries.plans.load(plan.id))!.steps[0]!.runAt).toBe(Date.parse("2030-01-01T00:00:00Z"));
     await first.stop();
 
     const again = await start(db, dir);
-    expect(versions(again)).toEqual(["build-website@1", "etl@1", "linear-pipeline@1", "triage@1"]);
+    expect(await versions(again)).toEqual(["build-website@1", "etl@1", "linear-pipeline@1", "triage@1"]);
     await again.stop();
 
     writeFileSync(join(dir, "etl.json"), JSON_TEMPLATE.replace("from JSON", "changed"));
     const changed = await start(db, dir);
-    expect(versions(changed)).toEqual(["build-website@1", "etl@2", "etl@1", "linear-pipeline@1", "triage@1"]);
+    expect(await versions(changed)).toEqual(["build-website@1", "etl@2", "etl@1", "linear-pipeline@1", "triage@1"]);
   });
 
   it("fails on an invalid file, naming it with every problem, and registers nothing", async () => {
@@ -77,7 +77,7 @@ describe("templates at start-up", () => {
       "broken.json": "{ name: ",
       "twin.yaml": "name: etl\nsteps: [{ key: x, role: r }]\n",
     });
-    const app = createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: db, BATON_TEMPLATES_DIR: dir }), { logger: silentLogger });
+    const app = await createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: db, BATON_TEMPLATES_DIR: dir }), { logger: silentLogger });
     running.push(app);
     const error = await app.start().then(
       () => null,
@@ -90,7 +90,7 @@ describe("templates at start-up", () => {
     expect(error).not.toContain("good.json:");
     await app.stop();
     const store = openStore(db);
-    expect(store.templates.list()).toEqual([]);
+    expect(await store.queries.templates.list()).toEqual([]);
     await store.close();
   });
 

@@ -22,7 +22,7 @@ it("makes a span per GraphQL operation and per step attempt when on", async () =
   try {
     const r = await gw.post(CREATE);
     const planId = r.body.data!["createPlan"].id as string;
-    await waitFor(() => gw.app.coordinator.store.plans.load(planId)!.plan.state === "COMPLETED");
+    await waitFor(async () => (await gw.app.coordinator.store.queries.plans.load(planId))!.plan.state === "COMPLETED");
     await waitFor(() => exporter.getFinishedSpans().filter((s) => s.name.startsWith("step ")).length === 2);
     const spans = exporter.getFinishedSpans();
     const op = spans.find((s) => s.name === "graphql mutation CreateTraced");
@@ -40,7 +40,7 @@ it("makes none when off (the default)", async () => {
   const gw = await startGateway();
   try {
     const planId = (await gw.post(CREATE)).body.data!["createPlan"].id as string;
-    await waitFor(() => gw.app.coordinator.store.plans.load(planId)!.plan.state === "COMPLETED");
+    await waitFor(async () => (await gw.app.coordinator.store.queries.plans.load(planId))!.plan.state === "COMPLETED");
     expect(exporter.getFinishedSpans()).toEqual([]);
   } finally {
     await gw.stop();

@@ -14,7 +14,7 @@ export interface GqlResult<T = Record<string, any>> {
 
 /** In-process API: the real schema and Apollo server, on a fresh in-memory database (or `opts.file`). */
 export async function makeApi(opts: CoordinatorFixtureOptions = {}) {
-  const { coordinator, clock, store } = makeCoordinator(opts);
+  const { coordinator, clock, store } = await makeCoordinator(opts);
   const apollo = createApolloServer(opts.logger ?? silentLogger, false);
   await apollo.start();
   /** Runs an operation as `principal` (by default an admin named `actor`, as with authentication off). */

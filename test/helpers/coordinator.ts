@@ -3,17 +3,18 @@ import type { Coordinator, CreatePlanRequest } from "../../src/coordinator/coord
 import type { SignalModel } from "../../src/domain/model.js";
 import type { SignalKind } from "../../src/domain/statuses.js";
 import type { StepDraft } from "../../src/engine/validate.js";
+import type { SqliteStore } from "../../src/store/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
 import { waitFor } from "./fixtures.js";
 
 /** Rows in a table. */
-export const rows = (store: Store, table: string): number =>
+export const rows = (store: SqliteStore, table: string): number =>
   (store.database.sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 
 /** Every signal in the log (optionally of one plan), oldest first. */
-export const allSignals = (store: Store, planId?: string): SignalModel[] => store.signals.read({ planId: planId ?? null }, 0, 1_000_000);
+export const allSignals = (store: Store, planId?: string): Promise<SignalModel[]> => store.queries.signals.read({ planId: planId ?? null }, 0, 1_000_000);
 
-export const kindsOf = (store: Store, planId?: string): SignalKind[] => allSignals(store, planId).map((s) => s.kind);
+export const kindsOf = async (store: Store, planId?: string): Promise<SignalKind[]> => (await allSignals(store, planId)).map((s) => s.kind);
 
 /** Lets pending promise callbacks and I/O callbacks run (one macrotask turn, no fixed delay). */
 export const flush = async (): Promise<void> => {
@@ -51,6 +52,16 @@ export async function claimOne(c: Coordinator, agentId: string) {
   const grants = await c.claim(agentId, 1);
   if (grants.length !== 1) throw new Error(`expected one grant, got ${grants.length}`);
   return grants[0]!;
+}
+
+/** The error a promise rejects with. */
+export async function rejected(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (e) {
+    return e;
+  }
+  throw new Error("expected the promise to reject");
 }
 
 /** The thrown error of a synchronous call. */

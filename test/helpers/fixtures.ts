@@ -1,7 +1,7 @@
 import { Coordinator } from "../../src/coordinator/coordinator.js";
 import { ManualClock } from "../../src/coordinator/clock.js";
 import type { Logger } from "../../src/logger.js";
-import { openStore, type Store } from "../../src/store/store.js";
+import { openStore, type SqliteStore } from "../../src/store/sqlite-store.js";
 
 export interface CoordinatorFixtureOptions {
   agentOfflineMs?: number;
@@ -12,11 +12,11 @@ export interface CoordinatorFixtureOptions {
 }
 
 /** A coordinator on a fresh in-memory database (or `file`) with the real migrations and a manual clock. */
-export function makeCoordinator(opts: CoordinatorFixtureOptions = {}): { coordinator: Coordinator; clock: ManualClock; store: Store } {
+export async function makeCoordinator(opts: CoordinatorFixtureOptions = {}): Promise<{ coordinator: Coordinator; clock: ManualClock; store: SqliteStore }> {
   const clock = new ManualClock();
   const store = openStore(opts.file ?? ":memory:");
   const coordinator = new Coordinator(store, { clock, agentOfflineMs: opts.agentOfflineMs ?? 60_000, checkpointKeep: opts.checkpointKeep ?? 100, logger: opts.logger });
-  coordinator.start();
+  await coordinator.start();
   return { coordinator, clock, store };
 }
 

@@ -27,6 +27,7 @@ import {
 } from "graphql";
 import WebSocket from "ws";
 import type { Store } from "../../src/store/store.js";
+import type { SqliteStore } from "../../src/store/sqlite-store.js";
 import { packageRoot } from "../../src/store/database.js";
 import { waitFor } from "./fixtures.js";
 
@@ -245,7 +246,7 @@ export function queryText(g: Gen): string {
 }
 
 /** Everything the database holds, per table: row count and a hash of the rows. */
-export function snapshot(store: Store): Record<string, string> {
+export function snapshot(store: SqliteStore): Record<string, string> {
   const sqlite = store.database.sqlite;
   const tables = sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { name: string }[];
   const out: Record<string, string> = {};

@@ -18,7 +18,7 @@ export interface Gateway {
   /** The admin token written on first start; null with authentication off. */
   adminToken: string | null;
   /** A new token of this role (by the admin), named after the role unless named. */
-  token(role: TokenRole, name?: string): string;
+  token(role: TokenRole, name?: string): Promise<string>;
   /** One POST to /graphql: status, headers and the JSON answer. */
   post(query: string, variables?: Record<string, unknown>, token?: string | null, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: GqlResult }>;
   /** Stops the gateway and removes its folder (unless the caller gave it). */
@@ -28,7 +28,7 @@ export interface Gateway {
 export async function startGateway(options: { env?: Record<string, string>; clock?: Clock; dir?: string } = {}): Promise<Gateway> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "baton-gw-"));
   const db = join(dir, "baton.db");
-  const app = createApp(loadConfig({ BATON_PORT: "0", BATON_DB: db, BATON_LOG_LEVEL: "error", ...options.env }), { logger: silentLogger, clock: options.clock });
+  const app = await createApp(loadConfig({ BATON_PORT: "0", BATON_DB: db, BATON_LOG_LEVEL: "error", ...options.env }), { logger: silentLogger, clock: options.clock });
   const { url, adminTokenFile } = await app.start();
   const tokenFile = adminTokenFile ?? join(dir, "admin.token");
   let adminToken: string | null = null;
@@ -43,7 +43,7 @@ export async function startGateway(options: { env?: Record<string, string>; cloc
     dir,
     db,
     adminToken,
-    token: (role, name = `e2e-${role}`) => app.coordinator.tokens.create({ name, role }, "admin").token,
+    token: async (role, name = `e2e-${role}`) => (await app.coordinator.tokens.create({ name, role }, "admin")).token,
     async post(query, variables = {}, token = adminToken, headers = {}) {
       const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
       const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...auth, ...headers }, body: JSON.stringify({ query, variables }) });

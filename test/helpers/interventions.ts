@@ -78,8 +78,8 @@ export function useInterventionApi() {
   const stateOf = async (id: string): Promise<Record<string, string>> =>
     Object.fromEntries((await planOf(id)).steps.map((s: { key: string; state: string }) => [s.key, s.state]));
 
-  function agent(roles = ["r"], concurrency = 4) {
-    return api().coordinator.registerAgent({ name: `agent-${roles.join("+")}`, roles, concurrency }).id;
+  async function agent(roles = ["r"], concurrency = 4) {
+    return (await api().coordinator.registerAgent({ name: `agent-${roles.join("+")}`, roles, concurrency })).id;
   }
 
   /** Claims one step (whichever is best) and returns its lease id and key. */
@@ -89,8 +89,8 @@ export function useInterventionApi() {
     return { leaseId: g.lease.id, key: g.step.key };
   }
 
-  const rowCount = () => api().store.interventions.list(null, 0, 10_000).length;
-  const signalHead = () => api().store.signals.head();
+  const rowCount = async () => (await api().store.queries.interventions.list(null, 0, 10_000)).length;
+  const signalHead = () => api().store.queries.signals.head();
 
   /** Every signal of the plan through GraphQL, oldest first. */
   async function signalsOf(id: string) {

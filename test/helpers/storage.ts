@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino, type Logger } from "pino";
-import type { Store } from "../../src/store/store.js";
+import type { SqliteStore as Store } from "../../src/store/sqlite-store.js";
 
 /** Room left when the disk is "full", in pages: small writes still fit, BIG ones never. */
 const SLACK_PAGES = 8;
@@ -64,10 +64,10 @@ export function capturingLogger(): { logger: Logger; lines: LogLine[] } {
 const TABLES = ["plans", "steps", "attempts", "signals", "timers", "checkpoints", "interventions", "context_entries", "agents"];
 
 /** Row counts of the tables a change writes, the signal log's head and the AUTOINCREMENT counters. */
-export function snapshot(store: Store): Record<string, unknown> {
+export async function snapshot(store: Store): Promise<Record<string, unknown>> {
   const sqlite = store.database.sqlite;
   const counts = Object.fromEntries(TABLES.map((t) => [t, (sqlite.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n]));
-  return { ...counts, signalHead: store.signals.head(), sequences: sqlite.prepare("SELECT name, seq FROM sqlite_sequence ORDER BY name").all() };
+  return { ...counts, signalHead: await store.queries.signals.head(), sequences: sqlite.prepare("SELECT name, seq FROM sqlite_sequence ORDER BY name").all() };
 }
 
 /** Whether the signal log is 1, 2, … n with no gap. */

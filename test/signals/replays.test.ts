@@ -22,9 +22,9 @@ async function settled(p: Promise<unknown>): Promise<boolean> {
 }
 
 /** A plan and `n` CUSTOM signals on it, one transaction each. */
-function logOf(c: Coordinator, n: number): string {
-  const p = c.createPlan(planReq([{ key: "a", role: "nobody" }], { start: false }), "t");
-  for (let i = 0; i < n; i++) c.sendSignal({ planId: p.id, name: `n${i}` }, "t");
+async function logOf(c: Coordinator, n: number): Promise<string> {
+  const p = await c.createPlan(planReq([{ key: "a", role: "nobody" }], { start: false }), "t");
+  for (let i = 0; i < n; i++) await c.sendSignal({ planId: p.id, name: `n${i}` }, "t");
   return p.id;
 }
 
@@ -83,9 +83,9 @@ describe("ReplayLimiter", () => {
 
 describe("followSignals and the event loop", () => {
   it("a replay of thousands of signals consumed as fast as possible lets timers run every few ms", async () => {
-    const { coordinator, store } = makeCoordinator();
-    logOf(coordinator, 6_000);
-    const head = store.signals.head();
+    const { coordinator, store } = await makeCoordinator();
+    await logOf(coordinator, 6_000);
+    const head = await store.queries.signals.head();
     // A probe on the event loop: the longest time between two runs of a 1 ms timer.
     let last = performance.now();
     let longest = 0;
@@ -94,7 +94,7 @@ describe("followSignals and the event loop", () => {
       longest = Math.max(longest, now - last);
       last = now;
     }, 1);
-    const it = followSignals(coordinator.hub, store.signals, { filter: {}, afterSequence: 0 });
+    const it = followSignals(coordinator.hub, store, { filter: {}, afterSequence: 0 });
     const got: number[] = [];
     const t0 = performance.now();
     // Never awaits anything else; each signal costs ~30 µs, as executing and sending it would.
@@ -113,35 +113,35 @@ describe("followSignals and the event loop", () => {
 
 describe("followSignals with replay slots", () => {
   it("a replay waits for its slot, then delivers backlog and live signals once each, in order, though the live buffer overflowed meanwhile", async () => {
-    const { coordinator, store } = makeCoordinator();
-    const planId = logOf(coordinator, 1_200);
+    const { coordinator, store } = await makeCoordinator();
+    const planId = await logOf(coordinator, 1_200);
     const limiter = new ReplayLimiter(1, 10);
     const conn = {};
     const slot = limiter.slotFor(conn, "t");
-    const first = followSignals(coordinator.hub, store.signals, { filter: {}, afterSequence: 0, replaySlot: slot });
-    const second = followSignals(coordinator.hub, store.signals, { filter: {}, afterSequence: 0, replaySlot: slot });
+    const first = followSignals(coordinator.hub, store, { filter: {}, afterSequence: 0, replaySlot: slot });
+    const second = followSignals(coordinator.hub, store, { filter: {}, afterSequence: 0, replaySlot: slot });
     const a: number[] = [(await nextWithin(first)).sequence];
     const secondNext = second.next();
     expect(await settled(secondNext)).toBe(false); // waits: the connection's one slot is taken
     expect([limiter.active("t"), limiter.waiting("t")]).toEqual([1, 1]);
     // More than the live buffer (256 batches) commits while the second one waits.
-    for (let i = 0; i < 400; i++) coordinator.sendSignal({ planId, name: `during${i}` }, "t");
-    while (a.at(-1)! < store.signals.head()) a.push((await nextWithin(first)).sequence);
+    for (let i = 0; i < 400; i++) await coordinator.sendSignal({ planId, name: `during${i}` }, "t");
+    while (a.at(-1)! < (await store.queries.signals.head())) a.push((await nextWithin(first)).sequence);
     const firstNext = first.next(); // waits for live signals: caught up, its slot goes to the second
     await waitFor(() => limiter.active("t") === 1 && limiter.waiting("t") === 0);
     const b: number[] = [(await secondNext).value!.sequence];
-    while (b.at(-1)! < store.signals.head()) {
+    while (b.at(-1)! < (await store.queries.signals.head())) {
       b.push((await nextWithin(second)).sequence);
-      if (b.length % 300 === 0) coordinator.sendSignal({ planId, name: "live" }, "t");
+      if (b.length % 300 === 0) await coordinator.sendSignal({ planId, name: "live" }, "t");
     }
     const secondLive = second.next();
     await waitFor(() => limiter.active("t") === 0);
-    coordinator.sendSignal({ planId, name: "last" }, "t"); // live for both
+    await coordinator.sendSignal({ planId, name: "last" }, "t"); // live for both
     a.push((await firstNext).value!.sequence); // then the live ones sent while the second replayed
-    while (a.at(-1)! < store.signals.head()) a.push((await nextWithin(first)).sequence);
+    while (a.at(-1)! < (await store.queries.signals.head())) a.push((await nextWithin(first)).sequence);
     b.push((await secondLive).value!.sequence);
-    expect(a).toEqual(range(1, store.signals.head()));
-    expect(b).toEqual(range(1, store.signals.head()));
+    expect(a).toEqual(range(1, await store.queries.signals.head()));
+    expect(b).toEqual(range(1, await store.queries.signals.head()));
     expect(limiter.active("t")).toBe(0); // live following holds no slot
     await first.return(undefined);
     await second.return(undefined);
@@ -149,19 +149,19 @@ describe("followSignals with replay slots", () => {
   });
 
   it("a live-only subscription takes no slot; one that ends while waiting for its slot gives everything back", async () => {
-    const { coordinator, store } = makeCoordinator();
-    const planId = logOf(coordinator, 10);
+    const { coordinator, store } = await makeCoordinator();
+    const planId = await logOf(coordinator, 10);
     const limiter = new ReplayLimiter(1, 1);
     const conn = {};
     const held = await limiter.acquire(conn, "t");
-    const live = followSignals(coordinator.hub, store.signals, { filter: {}, afterSequence: null, replaySlot: limiter.slotFor(conn, "t") });
+    const live = followSignals(coordinator.hub, store, { filter: {}, afterSequence: null, replaySlot: limiter.slotFor(conn, "t") });
     const liveNext = live.next();
     await new Promise((r) => setImmediate(r));
-    coordinator.sendSignal({ planId, name: "now" }, "t");
-    expect((await liveNext).value!.sequence).toBe(store.signals.head()); // not held up by the full slot
+    await coordinator.sendSignal({ planId, name: "now" }, "t");
+    expect((await liveNext).value!.sequence).toBe(await store.queries.signals.head()); // not held up by the full slot
 
     const abort = new AbortController();
-    const waiting = followSignals(coordinator.hub, store.signals, { filter: {}, afterSequence: 0, replaySlot: limiter.slotFor(conn, "t"), signal: abort.signal });
+    const waiting = followSignals(coordinator.hub, store, { filter: {}, afterSequence: 0, replaySlot: limiter.slotFor(conn, "t"), signal: abort.signal });
     const waitingNext = waiting.next();
     await waitFor(() => limiter.waiting("t") === 1);
     abort.abort();

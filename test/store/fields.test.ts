@@ -12,7 +12,7 @@ import { Step } from "../../src/graphql/plans/plan.type.js";
 import { PLAN, PLAN_EXTRA_COLUMNS, PLAN_FIELDS, STEP, STEP_EXTRA_COLUMNS, STEP_FIELDS, STEP_TIME_FIELDS, type Codec } from "../../src/store/fields.js";
 import { PLAN_ROWS, STEP_ROWS } from "../../src/store/rows.js";
 import { plans, steps } from "../../src/store/schema.js";
-import { openStore, type Store } from "../../src/store/store.js";
+import { openStore, type SqliteStore as Store } from "../../src/store/sqlite-store.js";
 import { plan } from "../helpers/engine.js";
 
 type Columns = Record<string, { name: string; columnType: string; dataType: string }>;
@@ -84,29 +84,29 @@ describe("a field changed alone", () => {
   const planColumns = columnsOf(plans);
 
   /** Saves `next` over `prev`, then checks the row read back, the checkpoint and the GraphQL step. */
-  function roundTrip(prev: PlanAggregate, next: PlanAggregate): void {
-    store.transaction(() => {
-      store.plans.insert(prev);
-      store.checkpoints.take(prev, { id: "cp_0", reason: "MANUAL", stepKey: null, label: null, sequence: 0, contextVersion: 0, at: 0 });
-      store.plans.save(prev, next);
-      store.checkpoints.take(next, { id: "cp_1", reason: "MANUAL", stepKey: null, label: null, sequence: 1, contextVersion: 0, at: 1 });
+  async function roundTrip(prev: PlanAggregate, next: PlanAggregate): Promise<void> {
+    await store.transact(async (s) => {
+      await s.plans.insert(prev);
+      await s.checkpoints.take(prev, { id: "cp_0", reason: "MANUAL", stepKey: null, label: null, sequence: 0, contextVersion: 0, at: 0 });
+      await s.plans.save(prev, next);
+      await s.checkpoints.take(next, { id: "cp_1", reason: "MANUAL", stepKey: null, label: null, sequence: 1, contextVersion: 0, at: 1 });
     });
     store.plans.forgetAll();
-    const loaded = store.plans.load(next.plan.id)!;
+    const loaded = (await store.queries.plans.load(next.plan.id))!;
     expect(loaded).toEqual(next);
     expect(Object.keys(loaded.plan)).toEqual(PLAN.all);
     for (const s of loaded.steps) expect(Object.keys(s)).toEqual(STEP.all);
-    expect(store.checkpoints.aggregate("cp_1")).toEqual(next);
-    expect(store.checkpoints.aggregate("cp_0")).toEqual(prev);
+    expect(await store.queries.checkpoints.aggregate("cp_1")).toEqual(next);
+    expect(await store.queries.checkpoints.aggregate("cp_0")).toEqual(prev);
   }
 
-  it.each(STEP.all.filter((f) => f !== "key"))("step.%s reaches the row, the checkpoint and GraphQL", (field) => {
+  it.each(STEP.all.filter((f) => f !== "key"))("step.%s reaches the row, the checkpoint and GraphQL", async (field) => {
     const prev = base();
     const was = prev.steps[1]!;
     const value = changed(STEP_FIELDS[field].codec, stepColumns[field]!.columnType, field, was[field]);
     expect(value).not.toEqual(was[field]);
     const now = { ...was, [field]: value } as StepModel;
-    roundTrip(prev, { plan: { ...prev.plan, version: 2 }, steps: [prev.steps[0]!, now] });
+    await roundTrip(prev, { plan: { ...prev.plan, version: 2 }, steps: [prev.steps[0]!, now] });
 
     const view = Step.from("plan_fields", now) as unknown as Record<string, unknown>;
     const shown = (STEP_TIME_FIELDS as readonly string[]).includes(field) ? new Date(value as number) : value;
@@ -114,12 +114,12 @@ describe("a field changed alone", () => {
     else expect(view[field], field).toEqual(shown);
   });
 
-  it.each(PLAN.all.filter((f) => f !== "id"))("plan.%s reaches the row and the checkpoint", (field) => {
+  it.each(PLAN.all.filter((f) => f !== "id"))("plan.%s reaches the row and the checkpoint", async (field) => {
     const prev = base();
     const was = prev.plan[field];
     const value = field === "policy" ? { ...prev.plan.policy, maxParallel: 9 } : changed(PLAN_FIELDS[field].codec, planColumns[field]!.columnType, field, was);
     expect(value).not.toEqual(was);
     const next = { plan: { ...prev.plan, [field]: value, ...(field === "version" ? {} : { version: 2 }) } as PlanModel, steps: prev.steps };
-    roundTrip(prev, next);
+    await roundTrip(prev, next);
   });
 });

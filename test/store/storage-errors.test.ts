@@ -14,9 +14,9 @@ import { dirname } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { formatError } from "../../src/graphql/errors.js";
 import { DatabaseOpenError, openDatabase } from "../../src/store/database.js";
-import { describeSqliteError, storageFailure } from "../../src/store/storage-errors.js";
+import { describeStorageError, storageFailure } from "../../src/store/storage-errors.js";
 import { makeApi } from "../helpers/api.js";
-import { thrown } from "../helpers/coordinator.js";
+import { rejected, thrown } from "../helpers/coordinator.js";
 import { BIG, capturingLogger, diskFreed, diskFull, readOnly, signalLogHasNoGap, snapshot, tempDbFile, type LogLine } from "../helpers/storage.js";
 
 type Api = Awaited<ReturnType<typeof makeApi>>;
@@ -31,7 +31,7 @@ beforeEach(async () => {
   api = await makeApi({ file: db.file, logger: log.logger });
 });
 afterEach(async () => {
-  api.coordinator.stop();
+  await api.coordinator.stop();
   await api.stop();
   await api.store.close();
   cleanup();
@@ -67,12 +67,12 @@ async function planWithRunningStep(input: unknown = null) {
 describe("a full disk while running", () => {
   it("createPlan: STORAGE_FULL, the original error logged, nothing written; the same request succeeds once there is room", async () => {
     await api.ok(CREATE, { input: { name: "before", steps: [{ key: "a", role: "r" }] } });
-    const before = snapshot(api.store);
+    const before = await snapshot(api.store);
     diskFull(api.store);
     const request = { input: { name: "big", input: { blob: BIG }, steps: [{ key: "a", role: "r" }] } };
 
     expect(await failure(CREATE, request)).toEqual(FULL);
-    expect(snapshot(api.store)).toEqual(before);
+    expect(await snapshot(api.store)).toEqual(before);
     expect(lines).toHaveLength(1);
     expect(lines[0]!.msg).toBe("storage failure: the disk holding the database is full (SQLITE_FULL)");
     expect(lines[0]!.err).toMatchObject({ code: "SQLITE_FULL", message: "database or disk is full" });
@@ -80,23 +80,23 @@ describe("a full disk while running", () => {
     diskFreed(api.store);
     const { createPlan } = await api.ok(CREATE, request);
     expect((await api.ok(PLAN, { id: createPlan.id })).plan.state).toBe("RUNNING");
-    expect(api.store.signals.head()).toBeGreaterThan(before.signalHead as number);
+    expect(await api.store.queries.signals.head()).toBeGreaterThan(before.signalHead as number);
     expect(signalLogHasNoGap(api.store)).toBe(true);
   });
 
   it("completeStep: the lease runs on, the plan keeps its version and the log its head; the same report is saved later", async () => {
     const { planId, leaseId } = await planWithRunningStep();
     const plan = (await api.ok(PLAN, { id: planId })).plan;
-    const before = snapshot(api.store);
+    const before = await snapshot(api.store);
     diskFull(api.store);
 
     expect(await failure(COMPLETE, { lease: leaseId, output: { blob: BIG } })).toEqual(FULL);
-    expect(snapshot(api.store)).toEqual(before);
+    expect(await snapshot(api.store)).toEqual(before);
     expect((await api.ok(PLAN, { id: planId })).plan).toEqual(plan); // the plan cache was dropped with the transaction
-    expect(api.store.attempts.get(leaseId)!.outcome).toBe("RUNNING");
+    expect((await api.store.queries.attempts.get(leaseId))!.outcome).toBe("RUNNING");
     // A small write still fits: the world the next request sees is the one before the failure.
     await api.ok(`mutation($id: ID!) { sendSignal(input: { planId: $id, name: "ping" }) { sequence } }`, { id: planId });
-    expect(api.store.signals.head()).toBe((before.signalHead as number) + 1);
+    expect(await api.store.queries.signals.head()).toBe((before.signalHead as number) + 1);
 
     diskFreed(api.store);
     expect((await api.ok(COMPLETE, { lease: leaseId, output: { blob: BIG } })).completeStep).toEqual({ key: "a", state: "SUCCEEDED" });
@@ -109,11 +109,11 @@ describe("a full disk while running", () => {
   it("pausePlan: no intervention row, the plan RUNNING at its version; the same intervention applies later", async () => {
     const { planId } = await planWithRunningStep();
     const plan = (await api.ok(PLAN, { id: planId })).plan;
-    const before = snapshot(api.store);
+    const before = await snapshot(api.store);
     diskFull(api.store, 1); // a reason is at most 10,000 characters: one free page cannot hold it
 
     expect(await failure(PAUSE, { id: planId, reason: REASON })).toEqual(FULL);
-    expect(snapshot(api.store)).toEqual(before);
+    expect(await snapshot(api.store)).toEqual(before);
     expect((await api.ok(PLAN, { id: planId })).plan).toEqual(plan);
 
     diskFreed(api.store);
@@ -126,11 +126,11 @@ describe("a full disk while running", () => {
     const steps = [{ key: "a", role: "r", inputMapping: { blob: "$.input.blob" } }];
     const { createPlan } = await api.ok(CREATE, { input: { name: "p", input: { blob: BIG }, steps } });
     const { registerAgent } = await api.ok(REGISTER, { input: { name: "w", roles: ["r"] } });
-    const before = snapshot(api.store);
+    const before = await snapshot(api.store);
     diskFull(api.store);
 
     expect(await failure(CLAIM, { input: { agentId: registerAgent.id } })).toEqual(FULL);
-    expect(snapshot(api.store)).toEqual(before);
+    expect(await snapshot(api.store)).toEqual(before);
     expect((await api.ok(PLAN, { id: createPlan.id })).plan.steps).toEqual([{ key: "a", state: "READY", attempts: 0 }]);
 
     diskFreed(api.store);
@@ -145,15 +145,15 @@ describe("a full disk while running", () => {
       { kind: "complete" as const, leaseId: leases[0]!.id, output: 1 },
       { kind: "complete" as const, leaseId: leases[1]!.id, output: { blob: BIG } },
     ];
-    const before = snapshot(api.store);
+    const before = await snapshot(api.store);
     diskFull(api.store);
 
-    expect(thrown(() => api.coordinator.reportMany(reports))).toMatchObject({ code: "STORAGE_FULL" });
-    expect(snapshot(api.store)).toEqual(before);
+    expect(await rejected(api.coordinator.reportMany(reports))).toMatchObject({ code: "STORAGE_FULL" });
+    expect(await snapshot(api.store)).toEqual(before);
     expect((await api.ok(PLAN, { id: createPlan.id })).plan.steps.map((x: { state: string }) => x.state)).toEqual(["RUNNING", "RUNNING"]);
 
     diskFreed(api.store);
-    expect(api.coordinator.reportMany(reports).map((r) => ("step" in r ? r.step.state : r.code))).toEqual(["SUCCEEDED", "SUCCEEDED"]);
+    expect((await api.coordinator.reportMany(reports)).map((r) => ("step" in r ? r.step.state : r.code))).toEqual(["SUCCEEDED", "SUCCEEDED"]);
     expect(signalLogHasNoGap(api.store)).toBe(true);
   });
 
@@ -186,14 +186,14 @@ describe("a read-only database while running", () => {
   it("every write answers STORAGE_READ_ONLY and writes nothing; writable again, the same requests succeed", async () => {
     const { planId, agentId, leaseId } = await planWithRunningStep();
     const plan = (await api.ok(PLAN, { id: planId })).plan;
-    const before = snapshot(api.store);
+    const before = await snapshot(api.store);
     readOnly(api.store, true);
 
     expect(await failure(CREATE, { input: { name: "p", steps: [{ key: "a", role: "r" }] } })).toEqual(READ_ONLY);
     expect(await failure(COMPLETE, { lease: leaseId, output: 1 })).toEqual(READ_ONLY);
     expect(await failure(PAUSE, { id: planId })).toEqual(READ_ONLY);
     expect(await failure(CLAIM, { input: { agentId } })).toEqual(READ_ONLY);
-    expect(snapshot(api.store)).toEqual(before);
+    expect(await snapshot(api.store)).toEqual(before);
     expect((await api.ok(PLAN, { id: planId })).plan).toEqual(plan); // reads still work
     expect(lines.map((l) => l.err?.code)).toEqual(["SQLITE_READONLY", "SQLITE_READONLY", "SQLITE_READONLY", "SQLITE_READONLY"]);
 
@@ -205,14 +205,14 @@ describe("a read-only database while running", () => {
 });
 
 describe("for the operator", () => {
-  it("describeSqliteError: one line, what to look at and the code, never the SQL drizzle puts in its message", () => {
+  it("describeStorageError: one line, what to look at and the code, never the SQL drizzle puts in its message", () => {
     const raw = new Database.SqliteError("database or disk is full", "SQLITE_FULL");
     const line = "the disk holding the database is full (SQLITE_FULL)";
-    expect(describeSqliteError(raw)).toBe(line);
-    expect(describeSqliteError(new DrizzleQueryError("insert into signals values (?)", [1], raw))).toBe(line);
-    expect(describeSqliteError(storageFailure(raw))).toBe(line); // as Store.transaction throws it
-    expect(describeSqliteError(new Database.SqliteError("no such table: x\nmore", "SQLITE_ERROR"))).toBe("no such table: x (SQLITE_ERROR)");
-    expect(describeSqliteError(new Error("other"))).toBeNull();
+    expect(describeStorageError(raw)).toBe(line);
+    expect(describeStorageError(new DrizzleQueryError("insert into signals values (?)", [1], raw))).toBe(line);
+    expect(describeStorageError(storageFailure(raw))).toBe(line); // as Store.transact throws it
+    expect(describeStorageError(new Database.SqliteError("no such table: x\nmore", "SQLITE_ERROR"))).toBe("no such table: x (SQLITE_ERROR)");
+    expect(describeStorageError(new Error("other"))).toBeNull();
   });
 
   it("openDatabase on a file that is not a database: a DatabaseOpenError naming the file", () => {

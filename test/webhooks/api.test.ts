@@ -14,9 +14,9 @@ afterEach(async () => {
 async function api() {
   const a = await makeApi();
   const dispatcher = new WebhookDispatcher({ store: a.store, hub: a.coordinator.hub, clock: a.clock, logger: silentLogger, outbound: loopbackAllowed() });
-  dispatcher.start();
+  await dispatcher.start();
   cleanups.push(async () => {
-    a.coordinator.stop();
+    await a.coordinator.stop();
     await dispatcher.stop();
     await a.stop();
   });

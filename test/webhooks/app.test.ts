@@ -14,7 +14,7 @@ afterEach(async () => {
 describe("webhooks in the gateway (HTTP, system clock)", () => {
   it("POSTs a plan's completion, signed, to an endpoint registered over HTTP", async () => {
     const hook = await receiver(cleanups);
-    const app = createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: tempDb(), BATON_OUTBOUND_ALLOW: "127.0.0.1" }), { logger: silentLogger });
+    const app = await createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: tempDb(), BATON_OUTBOUND_ALLOW: "127.0.0.1" }), { logger: silentLogger });
     cleanups.push(() => app.stop());
     const { url } = await app.start();
     const gql = async (query: string, variables: Record<string, unknown> = {}) => {

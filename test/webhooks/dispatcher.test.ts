@@ -16,30 +16,30 @@ afterEach(async () => {
 describe("webhook deliveries", () => {
   it("retries a failing endpoint after 1 s, then 2 s, and records every attempt; the receiver verifies the signature", async () => {
     const hook = await receiver(cleanups, (_r, res, n) => (n <= 2 ? res.writeHead(500).end("down") : res.writeHead(204).end()));
-    const { store, clock, coordinator, dispatcher, deliveries } = gateway(cleanups);
-    const { webhook, secret } = registerWebhook(store, clock.now(), { url: hook.url(), kinds: ["PLAN_CREATED"] });
-    const plan = coordinator.createPlan(planReq([{ key: "a" }]), "tester");
+    const { store, clock, coordinator, dispatcher, deliveries } = await gateway(cleanups);
+    const { webhook, secret } = await registerWebhook(store, clock.now(), { url: hook.url(), kinds: ["PLAN_CREATED"] });
+    const plan = await coordinator.createPlan(planReq([{ key: "a" }]), "tester");
     const t0 = clock.now();
 
-    await waitFor(() => deliveries()[0]?.attempts === 1);
+    await waitFor(async () => (await deliveries())[0]?.attempts === 1);
     expect(hook.requests).toHaveLength(1);
-    expect(deliveries()).toMatchObject([{ status: "PENDING", lastStatusCode: 500, lastError: "HTTP 500: down", nextAttemptAt: t0 + 1_000 }]);
+    expect(await deliveries()).toMatchObject([{ status: "PENDING", lastStatusCode: 500, lastError: "HTTP 500: down", nextAttemptAt: t0 + 1_000 }]);
 
-    clock.advance(999);
+    await clock.advance(999);
     expect(dispatcher.sending).toBe(0); // not due yet: nothing was started
-    clock.advance(1);
-    expect(dispatcher.sending).toBe(1);
-    await waitFor(() => deliveries()[0]?.attempts === 2);
-    expect(deliveries()[0]).toMatchObject({ status: "PENDING", nextAttemptAt: t0 + 3_000 });
+    await clock.advance(1);
+    await waitFor(() => dispatcher.sending === 1); // due now: the retry was started
+    await waitFor(async () => (await deliveries())[0]?.attempts === 2);
+    expect((await deliveries())[0]).toMatchObject({ status: "PENDING", nextAttemptAt: t0 + 3_000 });
 
-    clock.advance(1_999);
+    await clock.advance(1_999);
     expect(dispatcher.sending).toBe(0);
-    clock.advance(1);
-    await waitFor(() => deliveries()[0]?.status === "DELIVERED");
-    const [d] = deliveries();
+    await clock.advance(1);
+    await waitFor(async () => (await deliveries())[0]?.status === "DELIVERED");
+    const [d] = await deliveries();
     expect(d).toMatchObject({ attempts: 3, lastStatusCode: 204, lastError: null, nextAttemptAt: null, deliveredAt: t0 + 3_000 });
 
-    const created = allSignals(store, plan.id).find((s) => s.kind === "PLAN_CREATED")!;
+    const created = (await allSignals(store, plan.id)).find((s) => s.kind === "PLAN_CREATED")!;
     expect(hook.requests).toHaveLength(3);
     for (const r of hook.requests) {
       expect(verifySignature(secret, r.body, r.headers["x-baton-signature"])).toBe(true);
@@ -66,16 +66,19 @@ describe("webhook deliveries", () => {
 
   it("sends only the kinds and the plan asked for, and only signals committed after registration", async () => {
     const hook = await receiver(cleanups);
-    const { store, clock, coordinator, deliveries } = gateway(cleanups);
-    const a = coordinator.createPlan(planReq([{ key: "x" }]), "tester");
-    const b = coordinator.createPlan(planReq([{ key: "x" }]), "tester");
-    const onlyA = registerWebhook(store, clock.now(), { url: hook.url("/a"), kinds: ["CUSTOM"], planId: a.id }).webhook;
-    const any = registerWebhook(store, clock.now(), { url: hook.url("/any"), kinds: ["CUSTOM", "PLAN_CREATED"] }).webhook;
-    coordinator.sendSignal({ planId: a.id, name: "to_a" }, "tester");
-    coordinator.sendSignal({ planId: b.id, name: "to_b" }, "tester");
-    const c = coordinator.createPlan(planReq([{ key: "x" }]), "tester");
+    const { store, clock, coordinator, deliveries } = await gateway(cleanups);
+    const a = await coordinator.createPlan(planReq([{ key: "x" }]), "tester");
+    const b = await coordinator.createPlan(planReq([{ key: "x" }]), "tester");
+    const onlyA = (await registerWebhook(store, clock.now(), { url: hook.url("/a"), kinds: ["CUSTOM"], planId: a.id })).webhook;
+    const any = (await registerWebhook(store, clock.now(), { url: hook.url("/any"), kinds: ["CUSTOM", "PLAN_CREATED"] })).webhook;
+    await coordinator.sendSignal({ planId: a.id, name: "to_a" }, "tester");
+    await coordinator.sendSignal({ planId: b.id, name: "to_b" }, "tester");
+    const c = await coordinator.createPlan(planReq([{ key: "x" }]), "tester");
 
-    await waitFor(() => deliveries().length === 4 && deliveries().every((d) => d.status === "DELIVERED"));
+    await waitFor(async () => {
+      const ds = await deliveries();
+      return ds.length === 4 && ds.every((d) => d.status === "DELIVERED");
+    });
     const got = (path: string) =>
       hook.requests
         .filter((r) => r.path === path)
@@ -84,25 +87,25 @@ describe("webhook deliveries", () => {
         .sort();
     expect(got("/a")).toEqual(["CUSTOM:to_a"]);
     expect(got("/any")).toEqual(["CUSTOM:to_a", "CUSTOM:to_b", `PLAN_CREATED:${c.id}`].sort());
-    expect(deliveries(onlyA.id)).toHaveLength(1);
-    expect(deliveries(any.id)).toHaveLength(3);
+    expect(await deliveries(onlyA.id)).toHaveLength(1);
+    expect(await deliveries(any.id)).toHaveLength(3);
     // STEP_READY, PLAN_STARTED … were committed too, but match no webhook.
-    expect(allSignals(store).filter((s) => s.kind === "STEP_READY").length).toBeGreaterThan(0);
+    expect((await allSignals(store)).filter((s) => s.kind === "STEP_READY").length).toBeGreaterThan(0);
   });
 
   it("gives up (FAILED) once the next attempt would fall after the retry period", async () => {
     const hook = await receiver(cleanups, (_r, res) => res.writeHead(503).end());
-    const { store, clock, coordinator, deliveries } = gateway(cleanups, { policy: { maxAgeMs: 10_000 } });
-    registerWebhook(store, clock.now(), { url: hook.url(), kinds: ["PLAN_CREATED"] });
-    coordinator.createPlan(planReq([{ key: "a" }]), "tester");
+    const { store, clock, coordinator, deliveries } = await gateway(cleanups, { policy: { maxAgeMs: 10_000 } });
+    await registerWebhook(store, clock.now(), { url: hook.url(), kinds: ["PLAN_CREATED"] });
+    await coordinator.createPlan(planReq([{ key: "a" }]), "tester");
     for (const [attempts, wait] of [[1, 1_000], [2, 2_000], [3, 4_000]] as const) {
-      await waitFor(() => deliveries()[0]?.attempts === attempts);
-      clock.advance(wait);
+      await waitFor(async () => (await deliveries())[0]?.attempts === attempts);
+      await clock.advance(wait);
     }
-    await waitFor(() => deliveries()[0]?.attempts === 4);
+    await waitFor(async () => (await deliveries())[0]?.attempts === 4);
     // The 5th attempt would be due at 7 s + 8 s = 15 s > 10 s after it was queued.
-    expect(deliveries()[0]).toMatchObject({ status: "FAILED", attempts: 4, lastStatusCode: 503, nextAttemptAt: null });
-    clock.advance(3_600_000);
+    expect((await deliveries())[0]).toMatchObject({ status: "FAILED", attempts: 4, lastStatusCode: 503, nextAttemptAt: null });
+    await clock.advance(3_600_000);
     await flush();
     expect(hook.requests).toHaveLength(4);
   });
@@ -114,79 +117,82 @@ describe("webhook deliveries", () => {
 
   it("counts an endpoint that does not answer in time as a failed attempt", async () => {
     const hook = await receiver(cleanups, () => undefined); // never answers
-    const { store, clock, coordinator, deliveries } = gateway(cleanups, { policy: { timeoutMs: 50 } });
-    registerWebhook(store, clock.now(), { url: hook.url(), kinds: ["PLAN_CREATED"] });
-    coordinator.createPlan(planReq([{ key: "a" }]), "tester");
-    await waitFor(() => deliveries()[0]?.attempts === 1);
-    expect(deliveries()[0]).toMatchObject({ status: "PENDING", lastStatusCode: null, lastError: "no reply within 50 ms" });
+    const { store, clock, coordinator, deliveries } = await gateway(cleanups, { policy: { timeoutMs: 50 } });
+    await registerWebhook(store, clock.now(), { url: hook.url(), kinds: ["PLAN_CREATED"] });
+    await coordinator.createPlan(planReq([{ key: "a" }]), "tester");
+    await waitFor(async () => (await deliveries())[0]?.attempts === 1);
+    expect((await deliveries())[0]).toMatchObject({ status: "PENDING", lastStatusCode: null, lastError: "no reply within 50 ms" });
   });
 
   it("records a refused connection and retries it", async () => {
     const hook = await receiver(cleanups);
     const url = hook.url();
     await new Promise<void>((r) => hook.server.close(() => r())); // nothing listens there any more
-    const { store, clock, coordinator, deliveries } = gateway(cleanups);
-    registerWebhook(store, clock.now(), { url, kinds: ["PLAN_CREATED"] });
-    coordinator.createPlan(planReq([{ key: "a" }]), "tester");
-    await waitFor(() => deliveries()[0]?.attempts === 1);
-    expect(deliveries()[0]).toMatchObject({ status: "PENDING", lastStatusCode: null, lastError: expect.stringMatching(/ECONNREFUSED/) });
+    const { store, clock, coordinator, deliveries } = await gateway(cleanups);
+    await registerWebhook(store, clock.now(), { url, kinds: ["PLAN_CREATED"] });
+    await coordinator.createPlan(planReq([{ key: "a" }]), "tester");
+    await waitFor(async () => (await deliveries())[0]?.attempts === 1);
+    expect((await deliveries())[0]).toMatchObject({ status: "PENDING", lastStatusCode: null, lastError: expect.stringMatching(/ECONNREFUSED/) });
   });
 
   it("never slows plan execution: a plan of builtin.echo steps completes while the endpoint hangs", async () => {
     const hook = await receiver(cleanups, () => undefined); // takes every request, answers none
-    const { store, clock, coordinator, dispatcher, deliveries } = gateway(cleanups);
+    const { store, clock, coordinator, dispatcher, deliveries } = await gateway(cleanups);
     const builtins = new BuiltinAgents(coordinator, silentLogger);
-    builtins.start();
+    await builtins.start();
     cleanups.push(async () => {
       coordinator.drain();
       await builtins.stop();
     });
-    registerWebhook(store, clock.now(), { url: hook.url(), kinds: Object.values(SignalKind) });
+    await registerWebhook(store, clock.now(), { url: hook.url(), kinds: Object.values(SignalKind) });
     const steps = Array.from({ length: 30 }, (_, i) => ({ key: `s${i}`, role: "builtin.echo", input: { i }, dependsOn: i > 0 ? [`s${i - 1}`] : [] }));
-    const plan = coordinator.createPlan({ name: "echoes", steps }, "tester");
+    const plan = await coordinator.createPlan({ name: "echoes", steps }, "tester");
 
-    await waitFor(() => store.plans.load(plan.id)!.plan.state === "COMPLETED", 5_000);
+    await waitFor(async () => (await store.queries.plans.load(plan.id))!.plan.state === "COMPLETED", 5_000);
     await waitFor(() => dispatcher.sending === DEFAULT_DELIVERY_POLICY.concurrency);
-    const signalsOfPlan = allSignals(store, plan.id).length;
-    await waitFor(() => deliveries().length === signalsOfPlan); // every signal queued durably
-    expect(deliveries().filter((d) => d.status === "DELIVERED")).toHaveLength(0);
+    const signalsOfPlan = (await allSignals(store, plan.id)).length;
+    await waitFor(async () => (await deliveries()).length === signalsOfPlan); // every signal queued durably
+    expect((await deliveries()).filter((d) => d.status === "DELIVERED")).toHaveLength(0);
     expect(hook.requests.length).toBeLessThanOrEqual(DEFAULT_DELIVERY_POLICY.concurrency);
   });
 
   it("follows the hub only while a webhook is active, and reads from the log what was not published", async () => {
     const hook = await receiver(cleanups);
-    const { store, clock, coordinator, deliveries } = gateway(cleanups);
+    const { store, clock, coordinator, deliveries } = await gateway(cleanups);
     expect(coordinator.hub.subscriberCount).toBe(0); // no webhook: nothing to pay on commits
-    const { webhook } = registerWebhook(store, clock.now(), { url: hook.url(), kinds: ["CUSTOM"] });
+    const { webhook } = await registerWebhook(store, clock.now(), { url: hook.url(), kinds: ["CUSTOM"] });
     await waitFor(() => coordinator.hub.subscriberCount === 1);
 
-    const plan = coordinator.createPlan(planReq([{ key: "a" }]), "tester");
+    const plan = await coordinator.createPlan(planReq([{ key: "a" }]), "tester");
     // A signal committed without being published: the next batch does not follow on, so the
     // dispatcher reads the log from where it was.
-    store.transaction(() => store.signals.append({ kind: "CUSTOM", name: "unpublished", planId: plan.id, stepKey: null, agentId: null, sender: "tester", recipient: null, payload: null, at: clock.now() }));
-    coordinator.sendSignal({ planId: plan.id, name: "published" }, "tester");
-    await waitFor(() => deliveries().length === 2 && deliveries().every((d) => d.status === "DELIVERED"));
+    await store.transact((s) => s.signals.append({ kind: "CUSTOM", name: "unpublished", planId: plan.id, stepKey: null, agentId: null, sender: "tester", recipient: null, payload: null, at: clock.now() }));
+    await coordinator.sendSignal({ planId: plan.id, name: "published" }, "tester");
+    await waitFor(async () => {
+      const ds = await deliveries();
+      return ds.length === 2 && ds.every((d) => d.status === "DELIVERED");
+    });
     expect(hook.requests.map((r) => (JSON.parse(r.body) as { name: string }).name).sort()).toEqual(["published", "unpublished"]);
 
-    removeWebhook(store, webhook.id);
+    await removeWebhook(store, webhook.id);
     await waitFor(() => coordinator.hub.subscriberCount === 0);
   });
 
   it("removing a webhook stops its deliveries: pending ones fail, new signals are not queued", async () => {
     const hook = await receiver(cleanups, (_r, res) => res.writeHead(500).end());
-    const { store, clock, coordinator, dispatcher, deliveries } = gateway(cleanups);
-    const { webhook } = registerWebhook(store, clock.now(), { url: hook.url(), kinds: ["PLAN_CREATED", "CUSTOM"] });
-    const plan = coordinator.createPlan(planReq([{ key: "a" }]), "tester");
-    await waitFor(() => deliveries()[0]?.attempts === 1);
+    const { store, clock, coordinator, dispatcher, deliveries } = await gateway(cleanups);
+    const { webhook } = await registerWebhook(store, clock.now(), { url: hook.url(), kinds: ["PLAN_CREATED", "CUSTOM"] });
+    const plan = await coordinator.createPlan(planReq([{ key: "a" }]), "tester");
+    await waitFor(async () => (await deliveries())[0]?.attempts === 1);
 
-    expect(removeWebhook(store, webhook.id)).toBe(true);
-    expect(deliveries()).toMatchObject([{ status: "FAILED", attempts: 1, lastError: "webhook removed", nextAttemptAt: null }]);
-    coordinator.sendSignal({ planId: plan.id, name: "after_removal" }, "tester");
-    clock.advance(60_000);
+    expect(await removeWebhook(store, webhook.id)).toBe(true);
+    expect(await deliveries()).toMatchObject([{ status: "FAILED", attempts: 1, lastError: "webhook removed", nextAttemptAt: null }]);
+    await coordinator.sendSignal({ planId: plan.id, name: "after_removal" }, "tester");
+    await clock.advance(60_000);
     await flush();
     expect(dispatcher.sending).toBe(0);
     expect(hook.requests).toHaveLength(1);
-    expect(deliveries()).toHaveLength(1);
-    expect(removeWebhook(store, webhook.id)).toBe(false);
+    expect(await deliveries()).toHaveLength(1);
+    expect(await removeWebhook(store, webhook.id)).toBe(false);
   });
 });

@@ -4,7 +4,8 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from "nod
 import type { AddressInfo } from "node:net";
 import { ManualClock } from "../../src/coordinator/clock.js";
 import { Coordinator } from "../../src/coordinator/coordinator.js";
-import { openStore, type Store } from "../../src/store/store.js";
+import { openStore } from "../../src/store/sqlite-store.js";
+import type { Store } from "../../src/store/store.js";
 import { WebhookDispatcher } from "../../src/webhooks/dispatcher.js";
 import type { DeliveryModel, DeliveryPolicy } from "../../src/webhooks/model.js";
 import { silentLogger } from "../helpers/api.js";
@@ -56,18 +57,18 @@ export function verifySignature(secret: string, body: string, header: string | s
  * A coordinator on a manual clock and a started dispatcher over the same store; its outbound
  * policy allows the receivers on 127.0.0.1 unless another is given.
  */
-export function gateway(cleanups: Cleanup[], opts: { file?: string; policy?: Partial<DeliveryPolicy>; clock?: ManualClock; outbound?: OutboundPolicy } = {}) {
+export async function gateway(cleanups: Cleanup[], opts: { file?: string; policy?: Partial<DeliveryPolicy>; clock?: ManualClock; outbound?: OutboundPolicy } = {}) {
   const clock = opts.clock ?? new ManualClock();
   const store = openStore(opts.file ?? ":memory:");
   const coordinator = new Coordinator(store, { clock, agentOfflineMs: 60_000, checkpointKeep: 100 });
-  coordinator.start();
+  await coordinator.start();
   const dispatcher = new WebhookDispatcher({ store, hub: coordinator.hub, clock, logger: silentLogger, policy: opts.policy, outbound: opts.outbound ?? loopbackAllowed() });
-  dispatcher.start();
+  await dispatcher.start();
   let closed = false;
   const close = async () => {
     if (closed) return;
     closed = true;
-    coordinator.stop();
+    await coordinator.stop();
     await dispatcher.stop();
     await store.close();
   };
@@ -76,5 +77,5 @@ export function gateway(cleanups: Cleanup[], opts: { file?: string; policy?: Par
 }
 
 /** A webhook's deliveries (or all), oldest first. */
-export const deliveriesOf = (store: Store, webhookId?: string): DeliveryModel[] =>
-  store.webhooks.page({ webhookId }, null, 10_000).reverse();
+export const deliveriesOf = async (store: Store, webhookId?: string): Promise<DeliveryModel[]> =>
+  (await store.queries.webhooks.page({ webhookId }, null, 10_000)).reverse();

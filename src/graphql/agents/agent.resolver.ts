@@ -51,8 +51,8 @@ export class StepErrorInput {
   details?: Json;
 }
 
-const agentOf = (ctx: Context, id: string | null): Agent | null => {
-  const a = id ? ctx.coordinator.store.agents.get(id) : null;
+const agentOf = async (ctx: Context, id: string | null): Promise<Agent | null> => {
+  const a = id ? await ctx.coordinator.store.queries.agents.get(id) : null;
   return a ? Agent.from(a) : null;
 };
 
@@ -60,19 +60,19 @@ const agentOf = (ctx: Context, id: string | null): Agent | null => {
 export class AgentResolver {
   @Authorized("viewer")
   @Query(() => [Agent], { description: "Every registered agent, oldest first." })
-  agents(@Ctx() ctx: Context): Agent[] {
-    return ctx.coordinator.store.agents.list().map(Agent.from);
+  async agents(@Ctx() ctx: Context): Promise<Agent[]> {
+    return (await ctx.coordinator.store.queries.agents.list()).map(Agent.from);
   }
 
   @Authorized("viewer")
   @Query(() => Agent, { nullable: true, description: "One agent by id, or null." })
-  agent(@Arg("id", () => ID, { description: "The agent id." }) id: string, @Ctx() ctx: Context): Agent | null {
+  async agent(@Arg("id", () => ID, { description: "The agent id." }) id: string, @Ctx() ctx: Context): Promise<Agent | null> {
     return agentOf(ctx, id);
   }
 
   @FieldResolver(() => Int, { description: "Leases it holds now." })
-  activeLeases(@Root() agent: Agent, @Ctx() ctx: Context): number {
-    return ctx.coordinator.store.attempts.runningCount(agent.id);
+  async activeLeases(@Root() agent: Agent, @Ctx() ctx: Context): Promise<number> {
+    return ctx.coordinator.store.queries.attempts.runningCount(agent.id);
   }
 
   @Authorized("agent")
@@ -80,9 +80,9 @@ export class AgentResolver {
     description:
       "Registers an agent for the roles it serves. builtin.* roles are reserved for the gateway's own agents (FORBIDDEN); a token with a role limit registers only roles within it (FORBIDDEN).",
   })
-  registerAgent(@Arg("input", () => RegisterAgentInput, { description: "The agent." }) input: RegisterAgentInput, @Ctx() ctx: Context): Agent {
+  async registerAgent(@Arg("input", () => RegisterAgentInput, { description: "The agent." }) input: RegisterAgentInput, @Ctx() ctx: Context): Promise<Agent> {
     mayRegisterRoles(ctx, input.roles);
-    return Agent.from(ctx.coordinator.registerAgent({ ...input, owner: ctx.principal?.tokenId ? ctx.principal.name : null }));
+    return Agent.from(await ctx.coordinator.registerAgent({ ...input, owner: ctx.principal?.tokenId ? ctx.principal.name : null }));
   }
 
   @Authorized("agent")
@@ -90,27 +90,27 @@ export class AgentResolver {
     description: "Claims READY steps of the agent's roles, highest priority first then oldest; with waitMs, long-polls for work.",
   })
   async claimSteps(@Arg("input", () => ClaimStepsInput, { description: "The request." }) input: ClaimStepsInput, @Ctx() ctx: Context): Promise<StepLease[]> {
-    ownAgent(ctx, input.agentId);
+    await ownAgent(ctx, input.agentId);
     const grants = await ctx.coordinator.claim(input.agentId, input.max ?? 1, input.waitMs ?? 0, ctx.signal);
-    return grants.map(StepLease.from);
+    return Promise.all(grants.map(StepLease.from));
   }
 
   @Authorized("agent")
   @Mutation(() => LeaseStatus, { description: "Extends a lease and records progress; tells the agent whether to stop." })
-  heartbeatStep(
+  async heartbeatStep(
     @Ctx() ctx: Context,
     @Arg("leaseId", () => ID, { description: "The lease." }) leaseId: string,
     @Arg("progress", () => Float, { nullable: true, description: "0..1." }) progress?: number,
     @Arg("message", () => String, { nullable: true, description: "What the agent is doing." }) message?: string,
-  ): LeaseStatus {
-    ownLease(ctx, leaseId);
-    const s = ctx.coordinator.heartbeat(leaseId, progress ?? null, message ?? null);
+  ): Promise<LeaseStatus> {
+    await ownLease(ctx, leaseId);
+    const s = await ctx.coordinator.heartbeat(leaseId, progress ?? null, message ?? null);
     return { expiresAt: new Date(s.expiresAt), cancelRequested: s.cancelRequested };
   }
 
   @Authorized("agent")
   @Mutation(() => Step, { description: "Completes the leased attempt with its output; the plan advances." })
-  completeStep(
+  async completeStep(
     @Ctx() ctx: Context,
     @Arg("leaseId", () => ID, { description: "The lease." }) leaseId: string,
     @Arg("output", () => JSONScalar, { nullable: true, description: "The step's output." }) output?: Json,
@@ -121,21 +121,21 @@ export class AgentResolver {
         "Steps to add to the plan (dynamic plans): appended at the end in this order, checked like addStep; they may depend on each other, on this step and on any other. If they are invalid, nothing is added and the attempt FAILS with error type INVALID_PLAN (not retried) naming every problem.",
     })
     addSteps?: StepInput[] | null,
-  ): Step {
-    ownLease(ctx, leaseId);
-    const r = ctx.coordinator.complete(leaseId, output ?? null, quality ?? null, addSteps ?? null);
+  ): Promise<Step> {
+    await ownLease(ctx, leaseId);
+    const r = await ctx.coordinator.complete(leaseId, output ?? null, quality ?? null, addSteps ?? null);
     return Step.from(r.planId, r.step);
   }
 
   @Authorized("agent")
   @Mutation(() => Step, { description: "Fails the leased attempt; it is retried if the retry policy allows." })
-  failStep(
+  async failStep(
     @Ctx() ctx: Context,
     @Arg("leaseId", () => ID, { description: "The lease." }) leaseId: string,
     @Arg("error", () => StepErrorInput, { description: "Why it failed." }) error: StepErrorInput,
-  ): Step {
-    ownLease(ctx, leaseId);
-    const r = ctx.coordinator.fail(leaseId, error);
+  ): Promise<Step> {
+    await ownLease(ctx, leaseId);
+    const r = await ctx.coordinator.fail(leaseId, error);
     return Step.from(r.planId, r.step);
   }
 }
@@ -143,33 +143,33 @@ export class AgentResolver {
 @Resolver(() => Step)
 export class StepResolver {
   @FieldResolver(() => Agent, { nullable: true, description: "The agent of the current or last attempt." })
-  agent(@Root() step: Step, @Ctx() ctx: Context): Agent | null {
+  async agent(@Root() step: Step, @Ctx() ctx: Context): Promise<Agent | null> {
     return agentOf(ctx, step.agentId);
   }
 
   /** Evaluated over the claiming agent's view of the context: hidden from other agents (see seesAttemptInput). */
   @FieldResolver()
-  mappedInput(@Root() step: Step, @Ctx() ctx: Context): Json | null {
+  async mappedInput(@Root() step: Step, @Ctx() ctx: Context): Promise<Json | null> {
     if (step.mappedInput === null || step.planId === null) return null;
-    return seesAttemptInput(ctx, step.planId, step.key, step.attempts) ? step.mappedInput : null;
+    return (await seesAttemptInput(ctx, step.planId, step.key, step.attempts)) ? step.mappedInput : null;
   }
 }
 
 @Resolver(() => StepTrace)
 export class TraceResolver {
   @FieldResolver(() => Agent, { nullable: true, description: "The agent that ran the attempt." })
-  agent(@Root() trace: StepTrace, @Ctx() ctx: Context): Agent | null {
+  async agent(@Root() trace: StepTrace, @Ctx() ctx: Context): Promise<Agent | null> {
     return agentOf(ctx, trace.agentId);
   }
 
   @Authorized("viewer")
   @Query(() => [StepTrace], { description: "One row per attempt of the plan's steps, oldest first." })
-  traces(
+  async traces(
     @Ctx() ctx: Context,
     @Arg("planId", () => ID, { description: "The plan." }) planId: string,
     @Arg("stepKey", () => String, { nullable: true, description: "Only this step's attempts." }) stepKey?: string,
-  ): StepTrace[] {
-    loadPlan(ctx, planId);
-    return ctx.coordinator.store.attempts.list(planId, stepKey).map(StepTrace.from);
+  ): Promise<StepTrace[]> {
+    await loadPlan(ctx, planId);
+    return (await ctx.coordinator.store.queries.attempts.list(planId, stepKey)).map(StepTrace.from);
   }
 }

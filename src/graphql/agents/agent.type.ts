@@ -157,8 +157,8 @@ export class StepLease {
   @Field(() => Int, { description: "Heartbeat at least this often or lose the lease." })
   heartbeatTimeoutMs!: number;
 
-  static from(g: LeaseGrant): StepLease {
-    const context = g.context();
+  static async from(g: LeaseGrant): Promise<StepLease> {
+    const context = await g.context();
     return Object.assign(new StepLease(), {
       id: g.lease.id,
       planId: g.plan.id,

@@ -10,8 +10,9 @@ export class PlanEvaluationResolver {
     nullable: true,
     description: "How the plan ran: score, grade, recommendations and, for a plan made from a template, regressions against its earlier runs. Null until the plan is finished; computed on read from its traces.",
   })
-  evaluation(@Root() plan: Plan, @Ctx() ctx: Context): PlanEvaluation | null {
-    const e = evaluatePlan(ctx.coordinator.store, plan.aggregate);
+  async evaluation(@Root() plan: Plan, @Ctx() ctx: Context): Promise<PlanEvaluation | null> {
+    // One read: the plan's attempts and the earlier runs it is compared with agree.
+    const e = await ctx.coordinator.store.read((r) => evaluatePlan(r, plan.aggregate));
     return e && PlanEvaluation.from(e);
   }
 }

@@ -23,14 +23,14 @@ export class AgentStatsResolver {
     nullable: true,
     description: "How its attempts went: those that finished in the window (default: all time), of every role or of one. Computed from its traces.",
   })
-  stats(
+  async stats(
     @Root() agent: Agent,
     @Ctx() ctx: Context,
     @Arg("since", () => Date, { nullable: true, description: SINCE }) since?: Date | null,
     @Arg("until", () => Date, { nullable: true, description: UNTIL }) until?: Date | null,
     @Arg("role", () => String, { nullable: true, description: "Only its attempts of this role (default: every role)." }) role?: string | null,
-  ): AgentStats {
-    return AgentStats.from(ctx.coordinator.store.stats.agentTraces(agent.id, statsWindow(since, until), role ?? null));
+  ): Promise<AgentStats> {
+    return AgentStats.from(await ctx.coordinator.store.queries.stats.agentTraces(agent.id, statsWindow(since, until), role ?? null));
   }
 }
 
@@ -40,25 +40,25 @@ export class RoleStatsResolver {
   @Query(() => RoleStats, {
     description: "How the attempts of a role went, across every agent: those that finished in the window (default: all time). A role nobody ran has zeros.",
   })
-  roleStats(
+  async roleStats(
     @Ctx() ctx: Context,
     @Arg("role", { description: "The role." }) role: string,
     @Arg("since", () => Date, { nullable: true, description: SINCE }) since?: Date | null,
     @Arg("until", () => Date, { nullable: true, description: UNTIL }) until?: Date | null,
-  ): RoleStats {
+  ): Promise<RoleStats> {
     const window = statsWindow(since, until);
-    return RoleStats.of(role, window, ctx.coordinator.store.stats.roleTraces(role, window));
+    return RoleStats.of(role, window, await ctx.coordinator.store.queries.stats.roleTraces(role, window));
   }
 
   @FieldResolver(() => [RoleAgentStats], {
     description: "Every agent registered for the role, oldest first, with how its attempts of the role went in the same window (zeros for one that ran none).",
   })
-  agents(@Root() s: RoleStats, @Ctx() ctx: Context): RoleAgentStats[] {
-    const { agents, stats } = ctx.coordinator.store;
-    return agents
-      .list()
-      .filter((a) => a.roles.includes(s.role))
-      .map((a) => RoleAgentStats.of(Agent.from(a), stats.agentTraces(a.id, s.window, s.role)));
+  async agents(@Root() s: RoleStats, @Ctx() ctx: Context): Promise<RoleAgentStats[]> {
+    // One read: the role's agents and the stats of each, as of the same moment.
+    return ctx.coordinator.store.read(async ({ agents, stats }) => {
+      const serving = (await agents.list()).filter((a) => a.roles.includes(s.role));
+      return Promise.all(serving.map(async (a) => RoleAgentStats.of(Agent.from(a), await stats.agentTraces(a.id, s.window, s.role))));
+    });
   }
 }
 
@@ -68,21 +68,23 @@ export class TemplateStatsResolver {
   @Query(() => TemplateStats, {
     description: "How the plans made from a template went: those that finished in the window (default: all time), in all and per UTC day. NOT_FOUND for an unknown name or version.",
   })
-  templateStats(
+  async templateStats(
     @Ctx() ctx: Context,
     @Arg("name", { description: "The template's name." }) name: string,
     @Arg("version", () => Int, { nullable: true, description: "Only the plans of this version (default: of every version of the name)." }) version?: number | null,
     @Arg("since", () => Date, { nullable: true, description: SINCE }) since?: Date | null,
     @Arg("until", () => Date, { nullable: true, description: UNTIL }) until?: Date | null,
-  ): TemplateStats {
+  ): Promise<TemplateStats> {
     const window = statsWindow(since, until);
-    const { templates, stats } = ctx.coordinator.store;
-    const versions = version == null ? templates.list(name) : [templates.get(name, version)].filter((t) => t !== null);
-    if (versions.length === 0) throw notFound("template", version == null ? name : `${name}@${version}`);
-    const { total, buckets } = stats.templateRuns(
-      versions.map((t) => t.id),
-      window,
-    );
+    // One read: the template's versions and the runs of those versions.
+    const { total, buckets } = await ctx.coordinator.store.read(async ({ templates, stats }) => {
+      const versions = version == null ? await templates.list(name) : [await templates.get(name, version)].filter((t) => t !== null);
+      if (versions.length === 0) throw notFound("template", version == null ? name : `${name}@${version}`);
+      return stats.templateRuns(
+        versions.map((t) => t.id),
+        window,
+      );
+    });
     return TemplateStats.of(name, version ?? null, total, buckets);
   }
 }

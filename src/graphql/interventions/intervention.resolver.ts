@@ -21,8 +21,8 @@ export class Audit {
 
 const isSeqCursor = (v: unknown): v is { i: number } => typeof v === "object" && v !== null && Number.isInteger((v as { i: number }).i);
 
-export function intervene(ctx: Context, planId: string, request: ControlRequest, audit: Audit): Intervention {
-  const row = ctx.coordinator.intervene(planId, request, { actor: ctx.actor, reason: audit.reason, expectedVersion: audit.expectedVersion });
+export async function intervene(ctx: Context, planId: string, request: ControlRequest, audit: Audit): Promise<Intervention> {
+  const row = await ctx.coordinator.intervene(planId, request, { actor: ctx.actor, reason: audit.reason, expectedVersion: audit.expectedVersion });
   return Intervention.from(row);
 }
 
@@ -39,8 +39,8 @@ function toPatch(p: StepPatchInput): StepPatch {
   return patch;
 }
 
-export function interventionConnection(ctx: Context, planId: string | null | undefined, args: PageArgs): InterventionConnection {
-  const store = ctx.coordinator.store.interventions;
+export function interventionConnection(ctx: Context, planId: string | null | undefined, args: PageArgs): Promise<InterventionConnection> {
+  const store = ctx.coordinator.store.queries.interventions;
   const visibility = contextVisibility(ctx);
   return connection(
     args,
@@ -49,7 +49,7 @@ export function interventionConnection(ctx: Context, planId: string | null | und
       read: (range, limit) => store.list(planId, { after: range.after?.i, before: range.before?.i, backward: range.backward }, limit),
       cursorOf: (r) => ({ i: r.seq }),
     },
-    (r) => Intervention.from(visibility.intervention(r)),
+    async (r) => Intervention.from(await visibility.intervention(r)),
   );
 }
 
@@ -57,26 +57,26 @@ export function interventionConnection(ctx: Context, planId: string | null | und
 export class InterventionResolver {
   @Authorized("viewer")
   @Query(() => InterventionConnection, { description: "Interventions, oldest first, optionally of one plan." })
-  interventions(
+  async interventions(
     @Ctx() ctx: Context,
     @Arg("planId", () => ID, { nullable: true, description: "Only this plan's interventions." }) planId?: string,
     @Arg("first", () => Int, { nullable: true, description: "Page size (default 50, at most 500)." }) first?: number,
     @Arg("after", () => String, { nullable: true, description: "Cursor of the last intervention of the previous page." }) after?: string,
     @Arg("last", () => Int, { nullable: true, description: "Page backward: the last this many interventions before `before` (at most 500; not with first)." }) last?: number,
     @Arg("before", () => String, { nullable: true, description: "Cursor of the first intervention of the next page, to page backward from." }) before?: string,
-  ): InterventionConnection {
+  ): Promise<InterventionConnection> {
     return interventionConnection(ctx, planId, { first, after, last, before });
   }
 
   @Authorized("operator")
   @Mutation(() => Intervention, { description: "Pauses a RUNNING plan: no new claims, running attempts may finish, clocks freeze." })
-  pausePlan(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The plan." }) id: string, @Args(() => Audit) audit: Audit): Intervention {
+  async pausePlan(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The plan." }) id: string, @Args(() => Audit) audit: Audit): Promise<Intervention> {
     return intervene(ctx, id, { kind: "PAUSE" }, audit);
   }
 
   @Authorized("operator")
   @Mutation(() => Intervention, { description: "Resumes a PAUSED plan exactly where it stopped; frozen clocks run again." })
-  resumePlan(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The plan." }) id: string, @Args(() => Audit) audit: Audit): Intervention {
+  async resumePlan(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The plan." }) id: string, @Args(() => Audit) audit: Audit): Promise<Intervention> {
     return intervene(ctx, id, { kind: "RESUME" }, audit);
   }
 
@@ -85,13 +85,13 @@ export class InterventionResolver {
     description:
       "Cancels the plan: unfinished steps are CANCELLED and running leases learn it from heartbeatStep. With compensate, the compensations of the steps that succeeded run first (plan COMPENSATING, then COMPENSATED).",
   })
-  cancelPlan(
+  async cancelPlan(
     @Ctx() ctx: Context,
     @Arg("id", () => ID, { description: "The plan." }) id: string,
     @Args(() => Audit) audit: Audit,
     @Arg("compensate", () => Boolean, { nullable: true, description: "Run the saga compensations of the succeeded steps, in reverse completion order (default false)." })
     compensate?: boolean | null,
-  ): Intervention {
+  ): Promise<Intervention> {
     return intervene(ctx, id, { kind: "CANCEL", compensate: compensate ?? false }, audit);
   }
 
@@ -99,37 +99,37 @@ export class InterventionResolver {
   @Mutation(() => Intervention, {
     description: "Runs a FAILED, CANCELLED or SKIPPED step again (and the steps cancelled because of it), optionally with a new input; a FAILED or CANCELLED plan runs again.",
   })
-  retryStep(
+  async retryStep(
     @Ctx() ctx: Context,
     @Arg("planId", () => ID, { description: "The plan." }) planId: string,
     @Arg("stepKey", { description: "The step." }) stepKey: string,
     @Args(() => Audit) audit: Audit,
     @Arg("input", () => JSONScalar, { nullable: true, description: "A new input for the step; omitted keeps the old one." }) input?: Json,
-  ): Intervention {
+  ): Promise<Intervention> {
     return intervene(ctx, planId, input === undefined ? { kind: "RETRY_STEP", stepKey } : { kind: "RETRY_STEP", stepKey, input }, audit);
   }
 
   @Authorized("operator")
   @Mutation(() => Intervention, { description: "Skips a PENDING, READY or FAILED step; dependents see `output` as its output." })
-  skipStep(
+  async skipStep(
     @Ctx() ctx: Context,
     @Arg("planId", () => ID, { description: "The plan." }) planId: string,
     @Arg("stepKey", { description: "The step." }) stepKey: string,
     @Args(() => Audit) audit: Audit,
     @Arg("output", () => JSONScalar, { nullable: true, description: "A substitute output for dependents." }) output?: Json,
-  ): Intervention {
+  ): Promise<Intervention> {
     return intervene(ctx, planId, { kind: "SKIP_STEP", stepKey, output: output ?? null }, audit);
   }
 
   @Authorized("operator")
   @Mutation(() => Intervention, { description: "Changes a step that has not started (PENDING, READY or WAITING); the whole plan is validated again." })
-  modifyStep(
+  async modifyStep(
     @Ctx() ctx: Context,
     @Arg("planId", () => ID, { description: "The plan." }) planId: string,
     @Arg("stepKey", { description: "The step." }) stepKey: string,
     @Arg("patch", () => StepPatchInput, { description: "The fields to change." }) patch: StepPatchInput,
     @Args(() => Audit) audit: Audit,
-  ): Intervention {
+  ): Promise<Intervention> {
     return intervene(ctx, planId, { kind: "MODIFY_STEP", stepKey, patch: toPatch(patch) }, audit);
   }
 }
@@ -138,24 +138,24 @@ export class InterventionResolver {
 export class StructureResolver {
   @Authorized("operator")
   @Mutation(() => Intervention, { description: "Adds a step to a plan that has not finished, after the named step (default: at the end); the whole plan is validated again." })
-  addStep(
+  async addStep(
     @Ctx() ctx: Context,
     @Arg("planId", () => ID, { description: "The plan." }) planId: string,
     @Arg("step", () => StepInput, { description: "The new step." }) step: StepInput,
     @Args(() => Audit) audit: Audit,
     @Arg("after", () => String, { nullable: true, description: "Insert after this step; omitted: at the end." }) after?: string,
-  ): Intervention {
+  ): Promise<Intervention> {
     return intervene(ctx, planId, { kind: "ADD_STEP", step, after: after ?? null }, audit);
   }
 
   @Authorized("operator")
   @Mutation(() => Intervention, { description: "Removes a step that has not started and that no other step depends on." })
-  removeStep(
+  async removeStep(
     @Ctx() ctx: Context,
     @Arg("planId", () => ID, { description: "The plan." }) planId: string,
     @Arg("stepKey", { description: "The step." }) stepKey: string,
     @Args(() => Audit) audit: Audit,
-  ): Intervention {
+  ): Promise<Intervention> {
     return intervene(ctx, planId, { kind: "REMOVE_STEP", stepKey }, audit);
   }
 
@@ -163,12 +163,12 @@ export class StructureResolver {
   @Mutation(() => Intervention, {
     description: "Reorders steps: the listed steps take their places among themselves in this order, which becomes their claim order after priority. Orders that put a step before one it depends on are refused.",
   })
-  reorderSteps(
+  async reorderSteps(
     @Ctx() ctx: Context,
     @Arg("planId", () => ID, { description: "The plan." }) planId: string,
     @Arg("order", () => [String], { description: "Step keys in the new order." }) order: string[],
     @Args(() => Audit) audit: Audit,
-  ): Intervention {
+  ): Promise<Intervention> {
     return intervene(ctx, planId, { kind: "REORDER_STEPS", order }, audit);
   }
 }
@@ -176,14 +176,14 @@ export class StructureResolver {
 @Resolver(() => Plan)
 export class PlanInterventionsResolver {
   @FieldResolver(() => InterventionConnection, { description: "The plan's interventions, oldest first." })
-  interventions(
+  async interventions(
     @Root() plan: Plan,
     @Ctx() ctx: Context,
     @Arg("first", () => Int, { nullable: true, description: "Page size (default 50, at most 500)." }) first?: number,
     @Arg("after", () => String, { nullable: true, description: "Cursor of the last intervention of the previous page." }) after?: string,
     @Arg("last", () => Int, { nullable: true, description: "Page backward: the last this many interventions before `before` (at most 500; not with first)." }) last?: number,
     @Arg("before", () => String, { nullable: true, description: "Cursor of the first intervention of the next page, to page backward from." }) before?: string,
-  ): InterventionConnection {
+  ): Promise<InterventionConnection> {
     return interventionConnection(ctx, plan.id, { first, after, last, before });
   }
 }

@@ -8,10 +8,10 @@ import { contextVisibility } from "../visibility.js";
 import { ContextEntry, PlanContext } from "./context.type.js";
 
 /** The plan's context as it is now, as far as the caller may read it (the one rule: src/graphql/visibility.ts). */
-export function planContext(ctx: Context, planId: string): PlanContext {
-  const store = ctx.coordinator.store.context;
-  const version = store.version(planId);
-  return PlanContext.from(planId, contextVisibility(ctx).entries(store.entries(planId, version)), version);
+export async function planContext(ctx: Context, planId: string): Promise<PlanContext> {
+  const store = ctx.coordinator.store.queries.context;
+  const version = await store.version(planId);
+  return PlanContext.from(planId, await contextVisibility(ctx).entries(await store.entries(planId, version)), version);
 }
 
 @Resolver(() => PlanContext)
@@ -22,8 +22,9 @@ export class ContextResolver {
   }
 
   @FieldResolver(() => [ContextEntry], { description: "Every write, oldest first: of one key, or of all." })
-  history(@Root() context: PlanContext, @Ctx() ctx: Context, @Arg("key", () => String, { nullable: true, description: "Only this key's writes." }) key?: string | null): ContextEntry[] {
-    return contextVisibility(ctx).entries(ctx.coordinator.store.context.history(context.planId, key)).map(ContextEntry.from);
+  async history(@Root() context: PlanContext, @Ctx() ctx: Context, @Arg("key", () => String, { nullable: true, description: "Only this key's writes." }) key?: string | null): Promise<ContextEntry[]> {
+    const history = await ctx.coordinator.store.queries.context.history(context.planId, key);
+    return (await contextVisibility(ctx).entries(history)).map(ContextEntry.from);
   }
 
   @Authorized("operator", "agent")
@@ -31,7 +32,7 @@ export class ContextResolver {
     description:
       "Writes one key of a plan's shared context (a new version, CONTEXT_UPDATED). From an operator it is also an UPDATE_CONTEXT intervention; an agent passes the lease it works under. A stale expectedVersion is CONFLICT and writes nothing.",
   })
-  updateContext(
+  async updateContext(
     @Ctx() ctx: Context,
     @Arg("planId", () => ID, { description: "The plan." }) planId: string,
     @Arg("key", { description: "The key (1-200 characters; steps.… is written by Baton only)." }) key: string,
@@ -42,9 +43,9 @@ export class ContextResolver {
     @Arg("leaseId", () => ID, { nullable: true, description: "An agent's running lease of this plan: the write is the agent's, not an intervention." })
     leaseId?: string | null,
     @Arg("reason", () => String, { nullable: true, description: "Why (recorded on the intervention)." }) reason?: string | null,
-  ): PlanContext {
-    agentNeedsLease(ctx, leaseId);
-    ctx.coordinator.updateContext({ planId, key, value, targets, expectedVersion }, { actor: ctx.actor, leaseId, reason });
+  ): Promise<PlanContext> {
+    await agentNeedsLease(ctx, leaseId);
+    await ctx.coordinator.updateContext({ planId, key, value, targets, expectedVersion }, { actor: ctx.actor, leaseId, reason });
     return planContext(ctx, planId);
   }
 }
@@ -52,7 +53,7 @@ export class ContextResolver {
 @Resolver(() => Plan)
 export class PlanContextResolver {
   @FieldResolver(() => PlanContext, { description: "The plan's shared context." })
-  context(@Root() plan: Plan, @Ctx() ctx: Context): PlanContext {
+  async context(@Root() plan: Plan, @Ctx() ctx: Context): Promise<PlanContext> {
     return planContext(ctx, plan.id);
   }
 }

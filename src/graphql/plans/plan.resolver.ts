@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver
 import { badInput, notFound } from "../../domain/errors.js";
 import type { PlanAggregate } from "../../domain/model.js";
 import { SignalKind } from "../../domain/statuses.js";
-import { contextData } from "../../store/context.js";
+import { contextData, type ContextEntryModel } from "../../store/context.js";
 import type { PlanCursor } from "../../store/plans.js";
 import { parseTemplateRef } from "../../templates/templates.js";
 import { StepTrace } from "../agents/agent.type.js";
@@ -18,7 +18,16 @@ import { Plan, PlanConnection, PlanSnapshot, Step } from "./plan.type.js";
 const isPlanCursor = (v: unknown): v is PlanCursor =>
   typeof v === "object" && v !== null && typeof (v as PlanCursor).createdAt === "number" && typeof (v as PlanCursor).id === "string";
 
-function snapshotOf(ctx: Context, a: PlanAggregate, sequence: number, takenAt: number, checkpointId: string | null, contextVersion?: number): PlanSnapshot {
+/** The plan's state at one point, read together: its steps, and its context entries then. */
+interface SnapshotRead {
+  a: PlanAggregate;
+  sequence: number;
+  takenAt: number;
+  checkpointId: string | null;
+  entries: ContextEntryModel[];
+}
+
+async function snapshotOf(ctx: Context, { a, sequence, takenAt, checkpointId, entries }: SnapshotRead): Promise<PlanSnapshot> {
   chargeSteps(ctx, a.steps.length);
   return {
     planId: a.plan.id,
@@ -28,13 +37,13 @@ function snapshotOf(ctx: Context, a: PlanAggregate, sequence: number, takenAt: n
     version: a.plan.version,
     // A checkpoint's steps are the plan's steps as they were: ids of their own (src/domain/ids.ts).
     steps: a.steps.map((s) => Step.from(a.plan.id, s, checkpointId ?? a.plan.id)),
-    context: contextData(contextVisibility(ctx).entries(ctx.coordinator.store.context.entries(a.plan.id, contextVersion))),
+    context: contextData(await contextVisibility(ctx).entries(entries)),
     checkpointId,
   };
 }
 
-export function loadPlan(ctx: Context, id: string): Plan {
-  const a = ctx.coordinator.store.plans.load(id);
+export async function loadPlan(ctx: Context, id: string): Promise<Plan> {
+  const a = await ctx.coordinator.store.queries.plans.load(id);
   if (!a) throw notFound("plan", id);
   return Plan.from(a);
 }
@@ -43,78 +52,86 @@ export function loadPlan(ctx: Context, id: string): Plan {
 export class PlanResolver {
   @Authorized("viewer")
   @Query(() => Plan, { nullable: true, description: "One plan by id, or null." })
-  plan(@Arg("id", () => ID, { description: "The plan id." }) id: string, @Ctx() ctx: Context): Plan | null {
-    const a = ctx.coordinator.store.plans.load(id);
+  async plan(@Arg("id", () => ID, { description: "The plan id." }) id: string, @Ctx() ctx: Context): Promise<Plan | null> {
+    const a = await ctx.coordinator.store.queries.plans.load(id);
     if (a) chargeSteps(ctx, a.steps.length);
     return a ? Plan.from(a) : null;
   }
 
   @Authorized("viewer")
   @Query(() => PlanConnection, { description: "Plans, newest first." })
-  plans(
+  async plans(
     @Ctx() ctx: Context,
     @Arg("first", () => Int, { nullable: true, description: "Page size (default 50, at most 500)." }) first?: number,
     @Arg("after", () => String, { nullable: true, description: "Cursor of the last plan of the previous page." }) after?: string,
     @Arg("filter", () => PlanFilter, { nullable: true, description: "Which plans to list." }) filter?: PlanFilter,
     @Arg("last", () => Int, { nullable: true, description: "Page backward: the last this many plans before `before` (at most 500; not with first)." }) last?: number,
     @Arg("before", () => String, { nullable: true, description: "Cursor of the first plan of the next page, to page backward from." }) before?: string,
-  ): PlanConnection {
-    const store = ctx.coordinator.store.plans;
+  ): Promise<PlanConnection> {
     const template = filter?.template ? parseTemplateRef(filter.template, "filter.template") : null;
     const where = { ...filter, template };
-    const page = connection(
-      { first, after, last, before },
-      {
-        isCursor: isPlanCursor,
-        read: (range, limit) => store.page(where, range, limit),
-        cursorOf: (p) => ({ createdAt: p.createdAt, id: p.id }),
-      },
-      (p) => {
-        const a = store.load(p.id)!;
-        chargeSteps(ctx, a.steps.length);
-        return Plan.from(a);
-      },
-    );
-    return { ...page, totalCount: store.count(where) };
+    // One read: the page, its plans and the total agree with each other.
+    return ctx.coordinator.store.read(async ({ plans }) => {
+      const page = await connection(
+        { first, after, last, before },
+        {
+          isCursor: isPlanCursor,
+          read: (range, limit) => plans.page(where, range, limit),
+          cursorOf: (p) => ({ createdAt: p.createdAt, id: p.id }),
+        },
+        async (p) => {
+          const a = (await plans.load(p.id))!;
+          chargeSteps(ctx, a.steps.length);
+          return Plan.from(a);
+        },
+      );
+      return { ...page, totalCount: await plans.count(where) };
+    });
   }
 
   @Authorized("viewer")
   @Query(() => PlanSnapshot, {
     description: "The plan as it is now, or as it was at a checkpoint, or at the newest checkpoint at or before a signal sequence.",
   })
-  snapshot(
+  async snapshot(
     @Ctx() ctx: Context,
     @Arg("planId", () => ID, { description: "The plan." }) planId: string,
     @Arg("checkpointId", () => ID, { nullable: true, description: "Take the snapshot at this checkpoint." }) checkpointId?: string,
     @Arg("sequence", () => Int, { nullable: true, description: "Take the snapshot as of this signal sequence." }) sequence?: number,
-  ): PlanSnapshot {
-    const current = loadPlan(ctx, planId);
-    const checkpoints = ctx.coordinator.store.checkpoints;
-    if (checkpointId == null && sequence == null) {
-      return snapshotOf(ctx, current.aggregate, ctx.coordinator.store.signals.head(), ctx.coordinator.clock.now(), null);
-    }
-    // A sequence is served by the newest checkpoint at or before it.
-    const record =
-      checkpointId != null ? checkpoints.get(checkpointId) : checkpoints.atSequence(planId, sequence!);
-    if (!record || record.planId !== planId) {
-      throw checkpointId != null
-        ? notFound("checkpoint", checkpointId)
-        : badInput([{ path: "sequence", message: `the plan has no checkpoint at or before sequence ${sequence}` }]);
-    }
-    return snapshotOf(ctx, checkpoints.aggregate(record.id)!, record.sequence, record.createdAt, record.id, record.contextVersion);
+  ): Promise<PlanSnapshot> {
+    const { store, clock } = ctx.coordinator;
+    // One read: the plan, the signal head or the checkpoint, and the context entries agree.
+    const at = await store.read(async (r): Promise<SnapshotRead> => {
+      const current = await r.plans.load(planId);
+      if (!current) throw notFound("plan", planId);
+      if (checkpointId == null && sequence == null) {
+        return { a: current, sequence: await r.signals.head(), takenAt: clock.now(), checkpointId: null, entries: await r.context.entries(planId) };
+      }
+      // A sequence is served by the newest checkpoint at or before it.
+      const record =
+        checkpointId != null ? await r.checkpoints.get(checkpointId) : await r.checkpoints.atSequence(planId, sequence!);
+      if (!record || record.planId !== planId) {
+        throw checkpointId != null
+          ? notFound("checkpoint", checkpointId)
+          : badInput([{ path: "sequence", message: `the plan has no checkpoint at or before sequence ${sequence}` }]);
+      }
+      const a = (await r.checkpoints.aggregate(record.id))!;
+      return { a, sequence: record.sequence, takenAt: record.createdAt, checkpointId: record.id, entries: await r.context.entries(a.plan.id, record.contextVersion) };
+    });
+    return snapshotOf(ctx, at);
   }
 
   @Authorized("operator")
   @Mutation(() => Plan, { description: "Creates a plan from inline steps or a template; starts it unless start is false." })
-  createPlan(@Arg("input", () => CreatePlanInput, { description: "The new plan." }) input: CreatePlanInput, @Ctx() ctx: Context): Plan {
-    const plan = ctx.coordinator.createPlan(input, ctx.actor);
+  async createPlan(@Arg("input", () => CreatePlanInput, { description: "The new plan." }) input: CreatePlanInput, @Ctx() ctx: Context): Promise<Plan> {
+    const plan = await ctx.coordinator.createPlan(input, ctx.actor);
     return loadPlan(ctx, plan.id);
   }
 
   @Authorized("operator")
   @Mutation(() => Plan, { description: "Starts an IDLE plan." })
-  startPlan(@Arg("id", () => ID, { description: "The plan." }) id: string, @Ctx() ctx: Context): Plan {
-    ctx.coordinator.startPlan(id, ctx.actor);
+  async startPlan(@Arg("id", () => ID, { description: "The plan." }) id: string, @Ctx() ctx: Context): Promise<Plan> {
+    await ctx.coordinator.startPlan(id, ctx.actor);
     return loadPlan(ctx, id);
   }
 
@@ -124,16 +141,16 @@ export class PlanResolver {
   }
 
   @FieldResolver(() => [StepTrace], { description: "One row per attempt, oldest first." })
-  traces(
+  async traces(
     @Root() plan: Plan,
     @Ctx() ctx: Context,
     @Arg("stepKey", () => String, { nullable: true, description: "Only this step's attempts." }) stepKey?: string,
-  ): StepTrace[] {
-    return ctx.coordinator.store.attempts.list(plan.id, stepKey).map(StepTrace.from);
+  ): Promise<StepTrace[]> {
+    return (await ctx.coordinator.store.queries.attempts.list(plan.id, stepKey)).map(StepTrace.from);
   }
 
   @FieldResolver(() => SignalConnection, { description: "The plan's signals, oldest first." })
-  signals(
+  async signals(
     @Root() plan: Plan,
     @Ctx() ctx: Context,
     @Arg("first", () => Int, { nullable: true, description: "Page size (default 50, at most 500)." }) first?: number,
@@ -141,7 +158,7 @@ export class PlanResolver {
     @Arg("kinds", () => [SignalKind], { nullable: true, description: "Only these kinds." }) kinds?: SignalKind[],
     @Arg("last", () => Int, { nullable: true, description: "Page backward: the last this many signals before `before` (at most 500; not with first)." }) last?: number,
     @Arg("before", () => String, { nullable: true, description: "Cursor of the first signal of the next page, to page backward from." }) before?: string,
-  ): SignalConnection {
+  ): Promise<SignalConnection> {
     return signalConnection(ctx, { planId: plan.id, kinds }, { first, after, last, before });
   }
 }

@@ -39,13 +39,13 @@ export class MessageResolver {
     description:
       "Sends a MESSAGE signal, payload {payload, expectReply?, replyTimeoutMs?, inReplyTo?}, received by subscribing to signals with the recipient. Bad input (a reply to an unknown message, a non-request or another plan's message included) is BAD_USER_INPUT; a second reply, or one after the timeout, CONFLICT.",
   })
-  sendMessage(
+  async sendMessage(
     @Ctx() ctx: Context,
     @Arg("input", () => SendMessageInput, { description: "The message." }) input: SendMessageInput,
     @Arg("leaseId", () => ID, { nullable: true, description: "An agent's running lease of this plan: the agent holding it is the sender (otherwise the caller is)." })
     leaseId?: string | null,
-  ): Signal {
-    agentNeedsLease(ctx, leaseId);
-    return Signal.from(ctx.coordinator.sendMessage(input, { actor: ctx.actor, leaseId }));
+  ): Promise<Signal> {
+    await agentNeedsLease(ctx, leaseId);
+    return Signal.from(await ctx.coordinator.sendMessage(input, { actor: ctx.actor, leaseId }));
   }
 }

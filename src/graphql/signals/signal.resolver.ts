@@ -34,8 +34,8 @@ const isSequenceCursor = (v: unknown): v is { s: number } =>
   typeof v === "object" && v !== null && Number.isInteger((v as { s: number }).s);
 
 /** A page of the signal log (oldest first), either way. */
-export function signalConnection(ctx: Context, filter: SignalFilter, args: PageArgs): SignalConnection {
-  const store = ctx.coordinator.store.signals;
+export function signalConnection(ctx: Context, filter: SignalFilter, args: PageArgs): Promise<SignalConnection> {
+  const store = ctx.coordinator.store.queries.signals;
   const visibility = contextVisibility(ctx);
   return connection(
     args,
@@ -44,7 +44,7 @@ export function signalConnection(ctx: Context, filter: SignalFilter, args: PageA
       read: (range, limit) => store.read(filter, { after: range.after?.s, before: range.before?.s, backward: range.backward }, limit),
       cursorOf: (s) => ({ s: s.sequence }),
     },
-    (s) => Signal.from(visibility.signal(s)),
+    async (s) => Signal.from(await visibility.signal(s)),
   );
 }
 
@@ -63,16 +63,16 @@ function signalStream({ args, context }: SubscribeResolverData<unknown, SignalsA
   const { hub, store } = context.coordinator;
   return closable(async function* (signal) {
     // Judged signal by signal: the caller's agents (and so what it may see) can change while it follows.
-    for await (const s of followSignals(hub, store.signals, { filter: args, afterSequence: args.afterSequence ?? null, signal, replaySlot: context.replaySlot })) {
-      yield Signal.from(contextVisibility(context).signal(s));
+    for await (const s of followSignals(hub, store, { filter: args, afterSequence: args.afterSequence ?? null, signal, replaySlot: context.replaySlot })) {
+      yield Signal.from(await contextVisibility(context).signal(s));
     }
   });
 }
 
 /** The plan after each committed change; several changes queued up are folded into the latest. */
-function planStream({ args, context }: SubscribeResolverData<unknown, { id: string }, Context>): AsyncIterableIterator<Plan> {
+async function planStream({ args, context }: SubscribeResolverData<unknown, { id: string }, Context>): Promise<AsyncIterableIterator<Plan>> {
   const { hub, store } = context.coordinator;
-  if (!store.plans.load(args.id)) throw notFound("plan", args.id);
+  if (!(await store.queries.plans.load(args.id))) throw notFound("plan", args.id);
   return closable(async function* (signal) {
     let changed = false;
     let wake: (() => void) | null = null;
@@ -88,7 +88,7 @@ function planStream({ args, context }: SubscribeResolverData<unknown, { id: stri
         while (!changed && !signal.aborted) await new Promise<void>((r) => (wake = r));
         if (signal.aborted) return;
         changed = false;
-        const a = store.plans.load(args.id);
+        const a = await store.queries.plans.load(args.id);
         if (a) yield Plan.from(a);
       }
     } finally {
@@ -102,7 +102,7 @@ function planStream({ args, context }: SubscribeResolverData<unknown, { id: stri
 export class SignalResolver {
   @Authorized("viewer")
   @Query(() => SignalConnection, { description: "The signal log, oldest first, optionally filtered." })
-  signals(
+  async signals(
     @Ctx() ctx: Context,
     @Arg("planId", () => ID, { nullable: true, description: "Only this plan's signals." }) planId?: string,
     @Arg("kinds", () => [SignalKind], { nullable: true, description: "Only these kinds." }) kinds?: SignalKind[],
@@ -111,14 +111,14 @@ export class SignalResolver {
     @Arg("after", () => String, { nullable: true, description: "Cursor of the last signal of the previous page." }) after?: string,
     @Arg("last", () => Int, { nullable: true, description: "Page backward: the last this many signals before `before` (at most 500; not with first)." }) last?: number,
     @Arg("before", () => String, { nullable: true, description: "Cursor of the first signal of the next page, to page backward from." }) before?: string,
-  ): SignalConnection {
+  ): Promise<SignalConnection> {
     return signalConnection(ctx, { planId, kinds, names }, { first, after, last, before });
   }
 
   @Authorized("operator")
   @Mutation(() => Signal, { description: "Appends a CUSTOM signal to a plan's timeline." })
-  sendSignal(@Arg("input", () => SendSignalInput, { description: "The signal." }) input: SendSignalInput, @Ctx() ctx: Context): Signal {
-    return Signal.from(ctx.coordinator.sendSignal(input, ctx.actor));
+  async sendSignal(@Arg("input", () => SendSignalInput, { description: "The signal." }) input: SendSignalInput, @Ctx() ctx: Context): Promise<Signal> {
+    return Signal.from(await ctx.coordinator.sendSignal(input, ctx.actor));
   }
 
   @Authorized("viewer")

@@ -12,20 +12,20 @@ export class TokenResolver {
 
   @Authorized("admin")
   @Query(() => [ApiToken], { description: "Every API token, revoked ones included, oldest first (admin)." })
-  tokens(@Ctx() ctx: Context): ApiToken[] {
-    return ctx.coordinator.tokens.list().map(ApiToken.from);
+  async tokens(@Ctx() ctx: Context): Promise<ApiToken[]> {
+    return (await ctx.coordinator.tokens.list()).map(ApiToken.from);
   }
 
   @Authorized("admin")
   @Mutation(() => CreatedToken, { description: "Creates an API token (admin). Its secret is in the result only: it is stored as a hash." })
-  createToken(@Ctx() ctx: Context, @Arg("input", () => CreateTokenInput, { description: "The token." }) input: CreateTokenInput): CreatedToken {
-    const { token, record } = ctx.coordinator.tokens.create({ name: input.name, role: input.role, expiresAt: input.expiresAt?.getTime() ?? null, roles: input.roles ?? null }, ctx.actor);
+  async createToken(@Ctx() ctx: Context, @Arg("input", () => CreateTokenInput, { description: "The token." }) input: CreateTokenInput): Promise<CreatedToken> {
+    const { token, record } = await ctx.coordinator.tokens.create({ name: input.name, role: input.role, expiresAt: input.expiresAt?.getTime() ?? null, roles: input.roles ?? null }, ctx.actor);
     return Object.assign(new CreatedToken(), { token, info: ApiToken.from(record) });
   }
 
   @Authorized("admin")
   @Mutation(() => ApiToken, { description: "Revokes a token at once (admin): its requests are refused and its open subscriptions end. Revoking it again changes nothing." })
-  revokeToken(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The token's id." }) id: string): ApiToken {
-    return ApiToken.from(ctx.coordinator.tokens.revoke(id));
+  async revokeToken(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The token's id." }) id: string): Promise<ApiToken> {
+    return ApiToken.from(await ctx.coordinator.tokens.revoke(id));
   }
 }

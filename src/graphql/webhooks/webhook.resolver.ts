@@ -15,11 +15,11 @@ const isDeliveryCursor = (v: unknown): v is { d: number } =>
 export class WebhookResolver {
   @Authorized("admin")
   @Query(() => [Webhook], { description: "Registered webhooks, oldest first." })
-  webhooks(
+  async webhooks(
     @Ctx() ctx: Context,
     @Arg("includeRemoved", () => Boolean, { nullable: true, description: "Also list removed webhooks (default false)." }) includeRemoved?: boolean,
-  ): Webhook[] {
-    return ctx.coordinator.store.webhooks.list(includeRemoved ?? false).map(Webhook.from);
+  ): Promise<Webhook[]> {
+    return (await ctx.coordinator.store.queries.webhooks.list(includeRemoved ?? false)).map(Webhook.from);
   }
 
   @Authorized("admin")
@@ -27,13 +27,13 @@ export class WebhookResolver {
     description:
       "Registers an HTTP(S) endpoint for signals of the given kinds committed from now on (optionally of one plan). Returns the signing secret, once.",
   })
-  registerWebhook(
+  async registerWebhook(
     @Ctx() ctx: Context,
     @Arg("url", { description: "An http or https URL that receives the POSTs." }) url: string,
     @Arg("kinds", () => [SignalKind], { description: "The signal kinds to send (at least one)." }) kinds: SignalKind[],
     @Arg("planId", () => ID, { nullable: true, description: "Only this plan's signals." }) planId?: string,
-  ): WebhookRegistration {
-    const { webhook, secret } = registerWebhook(ctx.coordinator.store, ctx.coordinator.clock.now(), { url, kinds, planId });
+  ): Promise<WebhookRegistration> {
+    const { webhook, secret } = await registerWebhook(ctx.coordinator.store, ctx.coordinator.clock.now(), { url, kinds, planId });
     return Object.assign(new WebhookRegistration(), { webhook: Webhook.from(webhook), secret });
   }
 
@@ -41,13 +41,13 @@ export class WebhookResolver {
   @Mutation(() => Boolean, {
     description: "Removes a webhook: nothing more is sent to it, and its pending deliveries are FAILED. False if it was already removed.",
   })
-  removeWebhook(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The webhook." }) id: string): boolean {
+  async removeWebhook(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The webhook." }) id: string): Promise<boolean> {
     return removeWebhook(ctx.coordinator.store, id);
   }
 
   @Authorized("admin")
   @Query(() => WebhookDeliveryConnection, { description: "The delivery log, newest first, optionally of one webhook." })
-  webhookDeliveries(
+  async webhookDeliveries(
     @Ctx() ctx: Context,
     @Arg("webhookId", () => ID, { nullable: true, description: "Only this webhook's deliveries." }) webhookId?: string,
     @Arg("status", () => DeliveryStatus, { nullable: true, description: "Only deliveries in this status." }) status?: DeliveryStatus,
@@ -55,9 +55,9 @@ export class WebhookResolver {
     @Arg("after", () => String, { nullable: true, description: "Cursor of the last delivery of the previous page." }) after?: string,
     @Arg("last", () => Int, { nullable: true, description: "Page backward: the last this many deliveries before `before` (at most 500; not with first)." }) last?: number,
     @Arg("before", () => String, { nullable: true, description: "Cursor of the first delivery of the next page, to page backward from." }) before?: string,
-  ): WebhookDeliveryConnection {
-    const repo = ctx.coordinator.store.webhooks;
-    if (webhookId && !repo.get(webhookId)) throw notFound("webhook", webhookId);
+  ): Promise<WebhookDeliveryConnection> {
+    const repo = ctx.coordinator.store.queries.webhooks;
+    if (webhookId && !(await repo.get(webhookId))) throw notFound("webhook", webhookId);
     return connection(
       { first, after, last, before },
       {
@@ -73,8 +73,8 @@ export class WebhookResolver {
 @Resolver(() => WebhookDelivery)
 export class WebhookDeliveryResolver {
   @FieldResolver(() => Signal, { nullable: true, description: "The signal it carries." })
-  signal(@Root() d: WebhookDelivery, @Ctx() ctx: Context): Signal | null {
-    const s = ctx.coordinator.store.signals.get(d.signalSequence);
+  async signal(@Root() d: WebhookDelivery, @Ctx() ctx: Context): Promise<Signal | null> {
+    const s = await ctx.coordinator.store.queries.signals.get(d.signalSequence);
     return s ? Signal.from(s) : null;
   }
 }

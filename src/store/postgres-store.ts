@@ -1,0 +1,113 @@
+/**
+ * The PostgreSQL adapter of the store port (./store.ts), on a node-postgres pool. One set of
+ * repositories serves every unit of work: their statements go to the connection of the unit the
+ * caller runs in (found through AsyncLocalStorage), else to the pool. A transaction is a pool
+ * client between BEGIN and COMMIT; a read, a client in a REPEATABLE READ READ ONLY transaction,
+ * so that its statements see one snapshot. A transaction that fails on a deadlock or a
+ * serialization failure is run again from the start (its function touched nothing but the
+ * database; what it left to do after commit is rebuilt by the new run).
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import type pg from "pg";
+import { fromPostgres, isRetryable, storageFailure } from "./storage-errors.js";
+import { PostgresSql } from "./postgres-sql.js";
+import { createRepositories } from "./repositories.js";
+import { readPort, type Repositories, type Session, type Store } from "./store.js";
+
+/** Runs of a transaction that keeps failing on deadlocks or serialization failures. */
+const MAX_TRIES = 5;
+
+interface Unit {
+  client: pg.PoolClient;
+  /** Over: work it scheduled for later goes to the pool. */
+  done: boolean;
+  savepoints: number;
+}
+
+export class PostgresStore implements Store {
+  readonly dialect = "postgres";
+  readonly queries: Repositories;
+  private readonly units = new AsyncLocalStorage<Unit>();
+  private readonly repos: Repositories;
+  private readonly session: Session;
+
+  constructor(private readonly pool: pg.Pool) {
+    const sql = new PostgresSql(() => this.current()?.client ?? this.pool);
+    this.repos = createRepositories(sql, true);
+    this.session = { ...this.repos, savepoint: (fn) => this.savepoint(fn) };
+    this.queries = readPort(this.repos, (fn) => this.read(fn));
+  }
+
+  async transact<T>(fn: (session: Session) => Promise<T>): Promise<T> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await this.unit("BEGIN", () => fn(this.session));
+      } catch (e) {
+        if (tries < MAX_TRIES && isRetryable(e)) continue;
+        throw storageFailure(e) ?? e;
+      }
+    }
+  }
+
+  async read<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
+    try {
+      return await this.unit("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", () => fn(this.repos));
+    } catch (e) {
+      throw storageFailure(e) ?? e;
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query("SELECT 1").catch((e: unknown) => Promise.reject(fromPostgres(e)));
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+
+  private current(): Unit | undefined {
+    const u = this.units.getStore();
+    return u && !u.done ? u : undefined;
+  }
+
+  private async unit<T>(begin: string, fn: () => Promise<T>): Promise<T> {
+    if (this.current()) throw new Error("a unit of work of the store started another: it would wait for itself");
+    const client = await this.pool.connect().catch((e: unknown) => Promise.reject(fromPostgres(e)));
+    const unit: Unit = { client, done: false, savepoints: 0 };
+    let broken: Error | undefined;
+    try {
+      await client.query(begin);
+      const result = await this.units.run(unit, fn);
+      await client.query("COMMIT");
+      return result;
+    } catch (e) {
+      try {
+        await client.query("ROLLBACK");
+      } catch (rollback) {
+        broken = rollback as Error; // the connection is gone: the pool must not hand it out again
+      }
+      throw fromPostgres(e);
+    } finally {
+      unit.done = true;
+      client.release(broken);
+    }
+  }
+
+  private async savepoint<T>(fn: () => Promise<T>): Promise<T> {
+    const unit = this.current();
+    if (!unit) throw new Error("a savepoint outside a transaction");
+    const name = `sp${++unit.savepoints}`;
+    await unit.client.query(`SAVEPOINT ${name}`);
+    try {
+      const result = await fn();
+      await unit.client.query(`RELEASE SAVEPOINT ${name}`);
+      return result;
+    } catch (e) {
+      await unit.client.query(`ROLLBACK TO SAVEPOINT ${name}`);
+      await unit.client.query(`RELEASE SAVEPOINT ${name}`);
+      throw e;
+    } finally {
+      unit.savepoints--;
+    }
+  }
+}
