@@ -2,14 +2,13 @@
  * Scenario 1: engine throughput with in-process agents (builtin.echo, which claims through
  * the same coordinator path as remote agents), and the raw SQLite floor on the same settings.
  */
-import Database from "better-sqlite3";
 import { pino } from "pino";
 import { BuiltinAgents } from "../src/coordinator/builtins.js";
 import { systemClock } from "../src/coordinator/clock.js";
 import { Metrics } from "../src/metrics/metrics.js";
 import { Coordinator } from "../src/coordinator/coordinator.js";
-import { openStore } from "../src/store/sqlite-store.js";
-import { tempDbFile, waveSteps } from "./fixtures.js";
+import { benchDatabase, type Backend } from "./backends.js";
+import { waveSteps } from "./fixtures.js";
 
 export interface EngineFigures {
   steps: number;
@@ -20,26 +19,10 @@ export interface EngineFigures {
   rawUpdatesPerSecond: number;
 }
 
-/** better-sqlite3 single-row UPDATE transactions per second, WAL + synchronous=NORMAL. */
-export function rawUpdateFloor(file: string, n = 20_000): number {
-  const db = new Database(file);
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = NORMAL");
-  db.exec("CREATE TABLE IF NOT EXISTS floor (id INTEGER PRIMARY KEY, v INTEGER)");
-  db.prepare("INSERT OR REPLACE INTO floor (id, v) VALUES (1, 0)").run();
-  const update = db.prepare("UPDATE floor SET v = v + 1 WHERE id = 1");
-  const tx = db.transaction(() => update.run());
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) tx();
-  const s = (performance.now() - t0) / 1000;
-  db.close();
-  return n / s;
-}
-
 /** With `metrics`, the coordinator feeds Prometheus metrics as the gateway does by default (BATON_METRICS=on). */
-export async function engineThroughput(metrics = false, plans = 100, waves = 10, width = 10): Promise<EngineFigures> {
-  const file = tempDbFile();
-  const store = openStore(file);
+export async function engineThroughput(metrics = false, backend: Backend = "sqlite", plans = 100, waves = 10, width = 10): Promise<EngineFigures> {
+  const db = benchDatabase(backend);
+  const store = await db.open();
   const observer = metrics ? new Metrics(store) : null;
   const coordinator = new Coordinator(store, { clock: systemClock, agentOfflineMs: 60_000, checkpointKeep: 100, observers: observer ? [observer] : [] });
   if (observer) coordinator.hub.listen((batch) => observer.signals(batch));
@@ -68,5 +51,7 @@ export async function engineThroughput(metrics = false, plans = 100, waves = 10,
   await coordinator.stop();
   await store.close();
   const steps = plans * waves * width;
-  return { steps, seconds, stepsPerSecond: steps / seconds, plansCreatedPerSecond: plans / createSeconds, rawUpdatesPerSecond: rawUpdateFloor(file) };
+  const rawUpdatesPerSecond = await db.rawFloor();
+  await db.drop();
+  return { steps, seconds, stepsPerSecond: steps / seconds, plansCreatedPerSecond: plans / createSeconds, rawUpdatesPerSecond };
 }

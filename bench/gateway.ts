@@ -2,7 +2,7 @@
 import { pino } from "pino";
 import { loadConfig } from "../src/config.js";
 import { createApp, type App } from "../src/server/app.js";
-import { tempDbFile } from "./fixtures.js";
+import { benchDatabase, type Backend } from "./backends.js";
 
 export interface Gateway {
   app: App;
@@ -17,11 +17,20 @@ export interface Gateway {
  * budget raised so that it counts every request but refuses none): the cost of checking them.
  * The database goes in a new folder under `dir` (the system's temporary folder by default).
  */
-export async function startGateway(auth = false, dir?: string): Promise<Gateway> {
+export async function startGateway(auth = false, dir?: string, backend: Backend = "sqlite"): Promise<Gateway> {
   const env = auth ? { BATON_TOKEN_RATE_LIMIT: "1000000000/1s" } : { BATON_AUTH: "off" };
-  const config = loadConfig({ BATON_PORT: "0", BATON_DB: tempDbFile(dir), BATON_LOG_LEVEL: "error", ...env });
+  const db = benchDatabase(backend, dir);
+  const config = loadConfig({ BATON_PORT: "0", BATON_LOG_LEVEL: "error", ...db.env, ...env });
   const app = await createApp(config, { logger: pino({ level: "silent" }) });
   const { url } = await app.start();
   const token = auth ? (await app.coordinator.tokens.create({ name: "bench", role: "admin" }, "bench")).token : null;
-  return { app, url, token, stop: () => app.stop() };
+  return {
+    app,
+    url,
+    token,
+    stop: async () => {
+      await app.stop();
+      await db.drop();
+    },
+  };
 }

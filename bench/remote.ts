@@ -8,13 +8,14 @@ import { startGateway } from "./gateway.js";
 import { postJson } from "./http.js";
 import { summary } from "./stats.js";
 import { startWorker } from "./workers.js";
+import type { Backend } from "./backends.js";
 
 /**
  * 2,000 steps (20 plans × 100 in waves) served by SDK agents over HTTP with claim batches;
  * with `auth`, every request carries a token checked against the database and counted.
  */
-export async function remoteThroughput(auth = false, plans = 20, agents = 4, concurrency = 25): Promise<{ steps: number; stepsPerSecond: number }> {
-  const gw = await startGateway(auth);
+export async function remoteThroughput(auth = false, backend: Backend = "sqlite", plans = 20, agents = 4, concurrency = 25): Promise<{ steps: number; stepsPerSecond: number }> {
+  const gw = await startGateway(auth, undefined, backend);
   const workers = startWorker({ kind: "agents", url: gw.url, role: "remote", agents, concurrency, token: gw.token });
   await workers.result; // registered and polling
   let done = 0;
@@ -40,8 +41,8 @@ const CLAIM = `mutation($input: ClaimStepsInput!) { claimSteps(input: $input) { 
  * From a step's dependency completing to the long-polling agent holding the lease of the
  * dependent step, measured over HTTP; one step every 10 ms. The database goes under `dir`.
  */
-export async function dispatchLatency(samples = 300, dir?: string): Promise<{ p50: number; p99: number; n: number }> {
-  const gw = await startGateway(false, dir);
+export async function dispatchLatency(samples = 300, dir?: string, backend: Backend = "sqlite"): Promise<{ p50: number; p99: number; n: number }> {
+  const gw = await startGateway(false, dir, backend);
   const c = gw.app.coordinator;
   const first = await c.registerAgent({ name: "upstream", roles: ["lat-a"] });
   const agent = new Agent({ keepAlive: true });
@@ -66,8 +67,8 @@ export async function dispatchLatency(samples = 300, dir?: string): Promise<{ p5
 }
 
 /** The `plan` query for a 100-step plan over HTTP from 20 concurrent clients. */
-export async function snapshotLatency(clients = 20, perClient = 100): Promise<{ p50: number; p99: number; n: number }> {
-  const gw = await startGateway();
+export async function snapshotLatency(clients = 20, perClient = 100, backend: Backend = "sqlite"): Promise<{ p50: number; p99: number; n: number }> {
+  const gw = await startGateway(false, undefined, backend);
   const plan = await gw.app.coordinator.createPlan({ name: "snapshot", steps: waveSteps("idle", 10, 10), policy: { maxParallel: 10 } }, "bench");
   const query = `query($id: ID!) { plan(id: $id) { id state version progress waves steps { key state role dependsOn input output attempts startedAt finishedAt } } }`;
   const load = startWorker({ kind: "queries", url: gw.url, query, variables: { id: plan.id }, clients, perClient });

@@ -8,6 +8,7 @@ import { contextThroughput } from "./context.js";
 import { routingThroughput } from "./routing.js";
 import { recoveryAfterKill } from "./recovery.js";
 import { memoryDir } from "./fixtures.js";
+import { postgresAnswers, POSTGRES_URL } from "./backends.js";
 import { fmt, line } from "./stats.js";
 
 export async function run(): Promise<void> {
@@ -100,6 +101,25 @@ export async function run(): Promise<void> {
   line("restart: spawn → expired leases reaped ms", fmt(k.leasesReapedMs, 1), `${fmt(k.leasesAtKill)} attempts LOST, steps READY again`);
   line("restart: spawn → due timers fired ms", fmt(k.timersFiredMs, 1), `${fmt(k.timersAtKill)} RETRY timers`);
   line("restart: spawn → recovery done ms", fmt(k.recoveredMs, 1), `${fmt(k.recoveredMs - k.listenMs, 1)} ms after listening`);
+
+  process.stdout.write(`\n11. SQLite | PostgreSQL, side by side (scenarios 1-4 again on a fresh schema at ${POSTGRES_URL.replace(/:[^:@/]*@/, ":***@")})\n`);
+  if (!(await postgresAnswers())) {
+    line("skipped", "no PostgreSQL answers there");
+    return;
+  }
+  const pe = await engineThroughput(false, "postgres");
+  const both = (a: number, b: number, digits = 0) => `${fmt(a, digits)} | ${fmt(b, digits)}`;
+  line("engine steps/s", both(e.stepsPerSecond, pe.stepsPerSecond), "target PostgreSQL ≥ 3,000");
+  line("raw floor: single-row update tx/s", both(e.rawUpdatesPerSecond, pe.rawUpdatesPerSecond), "SQLite one connection; PostgreSQL over a pool of 10");
+  line("ratio steps/s ÷ raw tx/s", both(e.stepsPerSecond / e.rawUpdatesPerSecond, pe.stepsPerSecond / pe.rawUpdatesPerSecond, 3));
+  const pr = await remoteThroughput(false, "postgres");
+  line("remote steps/s (SDK agents over HTTP)", both(r.stepsPerSecond, pr.stepsPerSecond));
+  const pd = await dispatchLatency(300, undefined, "postgres");
+  line("dispatch p50 ms", both(d.p50, pd.p50, 2));
+  line("dispatch p99 ms", both(d.p99, pd.p99, 2), "target PostgreSQL ≤ 10");
+  const ps = await snapshotLatency(20, 100, "postgres");
+  line("snapshot p50 ms", both(s.p50, ps.p50, 2));
+  line("snapshot p99 ms", both(s.p99, ps.p99, 2));
 }
 
 /**

@@ -23,6 +23,10 @@ export interface PostgresOptions {
   schema: string;
   /** How long to wait for a connection before the start fails. */
   connectTimeoutMs?: number;
+  /** How long an idle connection is kept open (node-postgres' default 10 s). */
+  idleTimeoutMs?: number;
+  /** What the server shows as the connections' application_name (pg_stat_activity): "baton". */
+  applicationName?: string;
 }
 
 /** The URL with its password masked, for messages and logs. */
@@ -74,9 +78,11 @@ export async function openPostgresStore(o: PostgresOptions): Promise<PostgresSto
       connectionString: o.url,
       max: o.poolSize,
       connectionTimeoutMillis: o.connectTimeoutMs ?? 10_000,
+      idleTimeoutMillis: o.idleTimeoutMs ?? 10_000,
+      allowExitOnIdle: true,
       options: `-c search_path=${identifier(o.schema)}`,
       types,
-      application_name: "baton",
+      application_name: o.applicationName ?? "baton",
     });
     // An idle client whose server went away emits 'error' on the pool: the next checkout makes a new one.
     pool.on("error", () => undefined);

@@ -30,8 +30,13 @@ export class PostgresStore implements Store {
   private readonly units = new AsyncLocalStorage<Unit>();
   private readonly repos: Repositories;
   private readonly session: Session;
+  private closing: Promise<void> | null = null;
+  private readonly listened = new WeakSet<pg.PoolClient>();
 
-  constructor(private readonly pool: pg.Pool) {
+  constructor(
+    /** The pool itself, for tools and tests that run their own SQL (on Baton's schema: its search_path). */
+    readonly pool: pg.Pool,
+  ) {
     const sql = new PostgresSql(() => this.current()?.client ?? this.pool);
     this.repos = createRepositories(sql, true);
     this.session = { ...this.repos, savepoint: (fn) => this.savepoint(fn) };
@@ -61,8 +66,9 @@ export class PostgresStore implements Store {
     await this.pool.query("SELECT 1").catch((e: unknown) => Promise.reject(fromPostgres(e)));
   }
 
+  /** Ends the pool (once: a second call waits for the first). */
   close(): Promise<void> {
-    return this.pool.end();
+    return (this.closing ??= this.pool.end());
   }
 
   private current(): Unit | undefined {
@@ -72,11 +78,10 @@ export class PostgresStore implements Store {
 
   private async unit<T>(begin: string, fn: () => Promise<T>): Promise<T> {
     if (this.current()) throw new Error("a unit of work of the store started another: it would wait for itself");
-    const client = await this.pool.connect().catch((e: unknown) => Promise.reject(fromPostgres(e)));
+    const client = await this.begin(begin);
     const unit: Unit = { client, done: false, savepoints: 0 };
     let broken: Error | undefined;
     try {
-      await client.query(begin);
       const result = await this.units.run(unit, fn);
       await client.query("COMMIT");
       return result;
@@ -90,6 +95,30 @@ export class PostgresStore implements Store {
     } finally {
       unit.done = true;
       client.release(broken);
+    }
+  }
+
+  /**
+   * A pooled connection with a transaction begun on it. A connection the server dropped while it
+   * sat in the pool (a restart, a failover, pg_terminate_backend) fails at BEGIN, before anything
+   * was done: it is discarded and the unit begins on a new one.
+   */
+  private async begin(begin: string): Promise<pg.PoolClient> {
+    for (let tries = 1; ; tries++) {
+      const client = await this.pool.connect().catch((e: unknown) => Promise.reject(fromPostgres(e)));
+      if (!this.listened.has(client)) {
+        // A connection lost while checked out emits 'error' besides failing its query: the query's
+        // failure is what counts (the pool's own listener covers idle connections only).
+        client.on("error", () => undefined);
+        this.listened.add(client);
+      }
+      try {
+        await client.query(begin);
+        return client;
+      } catch (e) {
+        client.release(e as Error);
+        if (tries > (this.pool.options.max ?? 10) || !storageFailure(fromPostgres(e))) throw fromPostgres(e);
+      }
     }
   }
 

@@ -94,7 +94,7 @@ export interface Store {
 type Method = (...args: unknown[]) => unknown;
 
 /** Synchronous methods about this process's caches and listeners, not the data: passed through as they are. */
-const LOCAL = new Set(["constructor", "forgetAll", "watch"]);
+const LOCAL = new Set(["constructor", "forgetAll", "watch", "changed"]);
 
 /**
  * The read port over `read`: an object shaped like the repositories whose every method call runs

@@ -129,7 +129,6 @@ export class WebhookRepository {
 
   async insert(h: Omit<WebhookWithSecret, "active">): Promise<void> {
     await this.sql.run(Q.insert, { ...h, kinds: JSON.stringify(h.kinds) });
-    this.changed();
   }
 
   async get(id: string): Promise<WebhookWithSecret | null> {
@@ -146,17 +145,20 @@ export class WebhookRepository {
   async deactivate(id: string): Promise<boolean> {
     if ((await this.sql.run(Q.deactivate, id)) === 0) return false;
     await this.sql.run(Q.failPending, REMOVED_ERROR, id);
-    this.changed();
     return true;
   }
 
-  /** Calls `fn` (synchronously, inside the writer's transaction) after each registration or removal. */
+  /** Calls `fn` after each registration or removal, once it is committed (see `changed`). */
   watch(fn: () => void): () => void {
     this.watchers.add(fn);
     return () => this.watchers.delete(fn);
   }
 
-  private changed(): void {
+  /**
+   * Tells the watchers that webhooks were registered or removed: called once the change is
+   * committed (src/webhooks/registry.ts), so that what they read then includes it.
+   */
+  changed(): void {
     for (const w of this.watchers) w();
   }
 

@@ -106,8 +106,7 @@ export class WebhookDispatcher {
     this.state = "running";
     await this.enqueueing.runExclusive(async () => {
       this.scanned = this.saved = await this.store.queries.webhooks.cursor();
-      // Registrations and removals call the watcher inside their transaction: it only schedules a
-      // sync, which runs after that transaction (its reads would wait for it).
+      // Registrations and removals call the watcher once committed: it schedules a sync.
       this.unwatch = this.store.queries.webhooks.watch(() => {
         this.hooksStale = true;
         this.syncing ??= setImmediate(() => {

@@ -53,7 +53,7 @@ export async function registerWebhook(store: Store, now: number, req: RegisterWe
   if (problems.length > 0) throw badInput(problems);
   const planId = req.planId ?? null;
   const secret = `whsec_${randomBytes(24).toString("base64url")}`;
-  return store.transact(async (s) => {
+  const registered = await store.transact(async (s) => {
     if (planId !== null && !(await s.webhooks.planExists(planId))) throw notFound("plan", planId);
     const webhook: WebhookModel = {
       id: newId("webhook"),
@@ -67,12 +67,16 @@ export async function registerWebhook(store: Store, now: number, req: RegisterWe
     await s.webhooks.insert({ ...webhook, secret });
     return { webhook, secret };
   });
+  store.queries.webhooks.changed(); // committed: the dispatcher reads it now
+  return registered;
 }
 
 /** Removes a webhook: no new deliveries, pending ones FAILED. False if it was already removed. */
 export async function removeWebhook(store: Store, id: string): Promise<boolean> {
-  return store.transact(async (s) => {
+  const removed = await store.transact(async (s) => {
     if (!(await s.webhooks.get(id))) throw notFound("webhook", id);
     return s.webhooks.deactivate(id);
   });
+  if (removed) store.queries.webhooks.changed(); // committed: the dispatcher reads it now
+  return removed;
 }

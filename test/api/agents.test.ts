@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { AgentRepository } from "../../src/store/agents.js";
 import { useApi } from "../helpers/api.js";
 
 const api = useApi();
@@ -97,8 +98,9 @@ describe("agents over the API", () => {
   });
 
   it("masks unexpected errors as 'Unexpected error.' with INTERNAL_SERVER_ERROR", async () => {
-    await api.store.close();
+    const bug = vi.spyOn(AgentRepository.prototype, "list").mockRejectedValue(new Error("a bug: sqlite database at /var/lib, stack"));
     const r = await api.exec(`{ agents { id } }`);
+    bug.mockRestore();
     expect(r.errors?.[0]).toMatchObject({ message: "Unexpected error.", extensions: { code: "INTERNAL_SERVER_ERROR" } });
     expect(JSON.stringify(r.errors)).not.toMatch(/database|sqlite|stack/i);
   });

@@ -6,6 +6,7 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { SignalModel } from "../../src/domain/model.js";
 import { WebhookDispatcher } from "../../src/webhooks/dispatcher.js";
+import { EvaluationRepository } from "../../src/store/evaluations.js";
 import { loopbackAllowed } from "../helpers/outbound.js";
 import { makeApi, silentLogger } from "../helpers/api.js";
 import { allSignals, kindsOf } from "../helpers/coordinator.js";
@@ -231,7 +232,7 @@ describe("Plan.evaluation and regressions", () => {
   it("a bug in the judging is logged and does not refuse the completion", async () => {
     const t = await setup();
     for (let i = 0; i < 3; i++) await t.run();
-    const broken = vi.spyOn(t.store.evaluations, "completedBefore").mockImplementation(() => {
+    const broken = vi.spyOn(EvaluationRepository.prototype, "completedBefore").mockImplementation(() => {
       throw new Error("judging bug");
     });
     const id = await t.run({}, { ms: 5_000 }); // completes, unjudged

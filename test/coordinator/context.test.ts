@@ -97,7 +97,7 @@ describe("optimistic concurrency", () => {
 
     expect(await c.updateContext({ planId: plan.id, key: "k", value: "first", expectedVersion: v }, { actor: "alice" })).toMatchObject({ version: 2, contextVersion: v + 1 });
     const history = await store.queries.context.history(plan.id);
-    const signals = rows(store, "signals");
+    const signals = await rows(store, "signals");
     const interventions = (await interventionsOf(store, plan.id)).length;
 
     const e = await batonError(c.updateContext({ planId: plan.id, key: "k", value: "second", expectedVersion: v }, { actor: "bob" }));
@@ -109,7 +109,7 @@ describe("optimistic concurrency", () => {
 
     expect(await store.queries.context.history(plan.id)).toEqual(history);
     expect((await store.queries.context.entry(plan.id, "k"))!.value).toBe("first");
-    expect(rows(store, "signals")).toBe(signals);
+    expect(await rows(store, "signals")).toBe(signals);
     expect(await interventionsOf(store, plan.id)).toHaveLength(interventions);
 
     // Read again, write again.
@@ -215,7 +215,7 @@ describe("bad input", () => {
     expect(await problemsOf({ planId: "plan_nope", key: "", value: 1 })).toEqual(["key"]);
     expect((await batonError(c.updateContext({ planId: "plan_nope", key: "k", value: 1 }, ops))).code).toBe("NOT_FOUND");
 
-    expect(rows(store, "context_entries")).toBe(0);
+    expect(await rows(store, "context_entries")).toBe(0);
     expect(await interventionsOf(store, plan.id)).toEqual([]);
     // Keys that only look alike are fine.
     expect((await c.updateContext({ planId: plan.id, key: "steps", value: 1 }, ops)).version).toBe(1);

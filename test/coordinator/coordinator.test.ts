@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { BatonError } from "../../src/domain/errors.js";
+import { sqlRows } from "../helpers/database.js";
 import { makeCoordinator, waitFor } from "../helpers/fixtures.js";
 import { claimOne, flush, kindsOf, planReq, rejected, rows, track } from "../helpers/coordinator.js";
 
@@ -34,7 +35,7 @@ describe("createPlan", () => {
       ["name", "steps[0].dependsOn", "steps[1].key", "steps[2].config.ms", "steps[3].config.url", "steps[4].timeoutMs"].sort(),
     );
     expect(err.message).toMatch(/^6 problems: /);
-    expect([rows(store, "plans"), rows(store, "steps"), rows(store, "timers"), await store.queries.signals.head()]).toEqual([0, 0, 0, 0]);
+    expect([await rows(store, "plans"), await rows(store, "steps"), await rows(store, "timers"), await store.queries.signals.head()]).toEqual([0, 0, 0, 0]);
   });
 
   it.each([
@@ -48,7 +49,7 @@ describe("createPlan", () => {
     const e = (await rejected(coordinator.createPlan(planReq([{ key: "s", role, config }]), "t"))) as BatonError;
     expect(e.code).toBe("BAD_USER_INPUT");
     expect(e.details["problems"]).toEqual([{ path, message: expect.any(String) }]);
-    expect(rows(store, "plans")).toBe(0);
+    expect(await rows(store, "plans")).toBe(0);
   });
 
   it("accepts valid built-in config and leaves other roles' config alone", async () => {
@@ -73,7 +74,7 @@ describe("createPlan", () => {
     expect(again).toEqual((await coordinator.store.queries.plans.load(first.id))!.plan);
     const other = await coordinator.createPlan(planReq([{ key: "a" }], { idempotencyKey: "k-2" }), "t");
     expect(other.id).not.toBe(first.id);
-    expect(rows(store, "plans")).toBe(2);
+    expect(await rows(store, "plans")).toBe(2);
     expect((await kindsOf(store, first.id)).filter((k) => k === "PLAN_CREATED")).toHaveLength(1);
   });
 
@@ -85,9 +86,9 @@ describe("createPlan", () => {
     await expect(coordinator.createPlan(planReq([{ key: "a" }], { idempotencyKey: "k-1", start: false }), "t")).rejects.toThrow(
       expect.objectContaining({ code: "CONFLICT" }),
     );
-    expect(rows(store, "plans")).toBe(1);
+    expect(await rows(store, "plans")).toBe(1);
     // A plan made before request hashes were kept answers any request with its key, as it did.
-    store.database.sqlite.prepare("UPDATE plans SET idempotency_hash = NULL").run();
+    await sqlRows(store, "UPDATE plans SET idempotency_hash = NULL");
     expect((await attempt()).id).toBe(first.id);
   });
 

@@ -109,7 +109,7 @@ describe("structural edits through the coordinator", () => {
     const grants = [];
     for (let i = 0; i < 3; i++) grants.push(...(await c.claim(agent.id, 1)));
     expect(grants.map((g) => g.step.key)).toEqual(["c", "b", "a"]);
-    store.plans.forgetAll(); // read back from the database
+    store.queries.plans.forgetAll(); // read back from the database
     expect((await store.queries.plans.load(plan.id))!.steps.map((s) => `${s.position}:${s.key}`)).toEqual(["0:c", "1:b", "2:a"]);
   });
 

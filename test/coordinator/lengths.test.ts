@@ -55,7 +55,7 @@ describe("length limits", () => {
       ]),
     );
     expect(problems[0]).toEqual(tooLong("name", 1_000_000, MAX_NAME)); // the plan's own problems first
-    expect(rows(store, "plans")).toBe(0);
+    expect(await rows(store, "plans")).toBe(0);
     expect(await problemsOf(coordinator.createPlan(planReq([{ key: "a" }], { labels: Array.from({ length: MAX_LABELS + 1 }, (_, i) => `l${i}`) }), "op"))).toEqual([
       { path: "labels", message: `must have at most ${MAX_LABELS} items, got ${MAX_LABELS + 1}` },
     ]);
@@ -120,7 +120,7 @@ describe("length limits", () => {
     const checkpoint = await coordinator.createCheckpoint(plan.id, "ok", "op");
     expect(await problemsOf(coordinator.forkFromCheckpoint(checkpoint.id, NAME, "op"))).toEqual([tooLong("name", MAX_NAME + 1)]);
     expect(await problemsOf(coordinator.setRoleLimit({ role: NAME, claims: null, intervalMs: null, maxConcurrent: 1 }, "op"))).toEqual([tooLong("role", MAX_NAME + 1)]);
-    expect(rows(store, "interventions")).toBe(0);
+    expect(await rows(store, "interventions")).toBe(0);
   });
 
   it("an agent's reports: a heartbeat's message, a failure's type and message", async () => {

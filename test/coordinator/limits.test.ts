@@ -8,7 +8,7 @@ import { allowance, configured, msUntilToken, takeToken, tokensAt } from "../../
 import type { RoleLimitSpec } from "../../src/domain/limits.js";
 import { openStore } from "../../src/store/sqlite-store.js";
 import { flush, track } from "../helpers/coordinator.js";
-import { makeCoordinator } from "../helpers/fixtures.js";
+import { makeCoordinator, waitFor } from "../helpers/fixtures.js";
 
 const rate = (role: string, claims: number, intervalMs: number, maxConcurrent: number | null = null): RoleLimitSpec => ({ role, claims, intervalMs, maxConcurrent });
 const cap = (role: string, maxConcurrent: number): RoleLimitSpec => ({ role, claims: null, intervalMs: null, maxConcurrent });
@@ -134,8 +134,10 @@ describe("long-polling claims of a limited role", () => {
     const { c, clock, agent } = await setup({ coder: 3 });
     await c.setRoleLimit(rate("coder", 1, 1_000), "ops");
     expect(await c.claim(agent.id, 1)).toHaveLength(1);
+    const armed = clock.scheduled;
     const waiting = track(c.claim(agent.id, 1, 10_000));
-    await flush();
+    // Parked once its first attempt is over: its timeout and the wake for the next token are armed.
+    await waitFor(() => clock.scheduled === armed + 2);
     await clock.advance(999);
     await flush();
     expect(waiting.settled()).toBe(false);

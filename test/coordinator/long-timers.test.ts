@@ -13,7 +13,8 @@ const DAY = 86_400_000;
 
 describe("a plan scheduled 60 days ahead", () => {
   it("starts exactly at runAt (ManualClock), with one callback armed meanwhile", async () => {
-    const { coordinator, clock, store } = await makeCoordinator();
+    // The agent sweep runs every agentOfflineMs / 2: a day apart keeps 60 days of it short.
+    const { coordinator, clock, store } = await makeCoordinator({ agentOfflineMs: DAY });
     const p = await coordinator.createPlan(planReq([{ key: "a" }], { runAt: clock.now() + 60 * DAY }), "t");
     expect((await store.queries.plans.load(p.id))!.plan.state).toBe("IDLE");
     expect(clock.scheduled).toBeLessThanOrEqual(2); // the timer and the agent sweep, nothing re-arming in a loop

@@ -73,11 +73,11 @@ describe("requests and replies", () => {
     const { c, clock, store, planId, coder } = env;
     const request = await c.sendMessage({ planId, recipient: "reviewer", name: "review?", payload: { diff: "+1" }, replyTimeoutMs: 5_000 }, { actor: coder.id });
     expect(request.payload).toEqual({ payload: { diff: "+1" }, expectReply: true, replyTimeoutMs: 5_000 });
-    expect(rows(store, "timers")).toBe(1);
+    expect(await rows(store, "timers")).toBe(1);
     await clock.advance(4_999);
     const reply = await c.sendMessage({ planId, recipient: coder.id, name: "review", payload: "lgtm", inReplyTo: request.sequence }, { actor: "rev" });
     expect(reply).toMatchObject({ kind: "MESSAGE", sender: "rev", recipient: coder.id, payload: { payload: "lgtm", inReplyTo: request.sequence } });
-    expect(rows(store, "timers")).toBe(0);
+    expect(await rows(store, "timers")).toBe(0);
     await clock.advance(60_000);
     expect(await messages(env, planId)).toEqual([request, reply]);
   });
@@ -103,7 +103,7 @@ describe("requests and replies", () => {
     const { c, store, planId } = env;
     const request = await c.sendMessage({ planId, recipient: "reviewer", expectReply: true }, { actor: "alice" });
     expect(request.payload).toEqual({ payload: null, expectReply: true });
-    expect(rows(store, "timers")).toBe(0);
+    expect(await rows(store, "timers")).toBe(0);
     const reply = await c.sendMessage({ planId, recipient: "alice", inReplyTo: request.sequence, expectReply: true }, { actor: "bob" }); // a reply may ask back
     expect(await rejected(c.sendMessage({ planId, recipient: "alice", inReplyTo: request.sequence }, { actor: "carol" }))).toMatchObject({
       code: "CONFLICT",
@@ -181,7 +181,7 @@ describe("refused messages", () => {
     });
     expect(await rejected(c.sendMessage({ planId: "plan_unknown", recipient: "*" }, { actor: "t" }))).toMatchObject({ code: "NOT_FOUND" });
     expect(await store.queries.signals.head()).toBe(head);
-    expect(rows(store, "timers")).toBe(0);
+    expect(await rows(store, "timers")).toBe(0);
   });
 
   it("a reply to an unknown sequence, a non-message, a non-request, another plan's request, or not to its sender is BAD_USER_INPUT", async () => {

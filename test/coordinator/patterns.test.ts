@@ -28,7 +28,7 @@ describe("patterns RE2 cannot run are refused", () => {
       { path: "steps[0].when[0].if.value", message: RE2 },
       { path: "steps[1].config.pii.patterns[0]", message: RE2 },
     ]);
-    expect(rows(store, "plans")).toBe(0);
+    expect(await rows(store, "plans")).toBe(0);
   });
 
   it("at registerTemplate", async () => {

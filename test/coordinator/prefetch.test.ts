@@ -292,7 +292,7 @@ describe("prefetch", () => {
       `prefetch[4].key: must be 1 to 91 letters, digits, '_', '.' or '-': it names the step "prefetch.has space"`,
       'prefetch[5].key: its step "prefetch.taken" has the key of a step of the plan',
     ]);
-    expect(rows(store, "plans")).toBe(0);
+    expect(await rows(store, "plans")).toBe(0);
   });
 
   it("checks the config of a builtin.prefetch step written by hand", async () => {

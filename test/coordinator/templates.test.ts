@@ -72,7 +72,7 @@ describe("registering a template", () => {
       { path: "steps[0].compensate", message: 'unknown step "c1"' },
       { path: "steps[0].when[0].then", message: 'unknown step "g1"' },
     ]);
-    expect(rows(store, "templates")).toBe(0);
+    expect(await rows(store, "templates")).toBe(0);
   });
 
   it("refuses cycles, unbounded loops, unreachable steps and plans with no end", async () => {
@@ -142,7 +142,7 @@ describe("createPlan from a template", () => {
       const e = (await rejected(coordinator.createPlan({ name: "p", template: ref }, "t"))) as BatonError;
       expect([e.code, e.message]).toEqual(["NOT_FOUND", `template ${ref} not found`]);
     }
-    expect(rows(store, "plans")).toBe(0);
+    expect(await rows(store, "plans")).toBe(0);
   });
 });
 
@@ -240,7 +240,7 @@ describe("built-in templates", () => {
         { path: "input.stages[1].colour", message: expect.stringContaining("unknown field") },
       ]);
       expect((await problemsOf(create({ stages: [{ key: "bad key", role: "r" }, "builtin.wait"] }))).map((p) => p.path)).toEqual(["input.stages[0].key", "input.stages[1].config.ms"]);
-      expect(rows(store, "plans")).toBe(0);
+      expect(await rows(store, "plans")).toBe(0);
     });
   });
 });

@@ -57,7 +57,7 @@ describe("first start", () => {
 
 describe("without a good token", () => {
   it("refuses a missing token (UNAUTHENTICATED) and changes nothing; introspection stays open", async () => {
-    const before = rows(sqliteStore(gw), "plans");
+    const before = await rows(sqliteStore(gw), "plans");
     const r = await gw.post(CREATE_PLAN, { name: "nope" }, null);
     expect(code(r)).toBe("UNAUTHENTICATED");
     // Refused before the document is validated or run: a request error, 401 with a challenge.
@@ -65,7 +65,7 @@ describe("without a good token", () => {
     expect(r.headers.get("www-authenticate")).toBe("Bearer");
     expect(r.body.data).toBeUndefined();
     expect(code(await gw.post(`{ plans { totalCount } }`, {}, null))).toBe("UNAUTHENTICATED");
-    expect(rows(sqliteStore(gw), "plans")).toBe(before);
+    expect(await rows(sqliteStore(gw), "plans")).toBe(before);
     const schema = await gw.post(`{ __schema { queryType { name } } }`, {}, null);
     expect(schema.body).toEqual({ data: { __schema: { queryType: { name: "Query" } } } });
   });

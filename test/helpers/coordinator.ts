@@ -3,13 +3,12 @@ import type { Coordinator, CreatePlanRequest } from "../../src/coordinator/coord
 import type { SignalModel } from "../../src/domain/model.js";
 import type { SignalKind } from "../../src/domain/statuses.js";
 import type { StepDraft } from "../../src/engine/validate.js";
-import type { SqliteStore } from "../../src/store/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
+import { sqlRows } from "./database.js";
 import { waitFor } from "./fixtures.js";
 
 /** Rows in a table. */
-export const rows = (store: SqliteStore, table: string): number =>
-  (store.database.sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+export const rows = async (store: Store, table: string): Promise<number> => (await sqlRows<{ n: number }>(store, `SELECT count(*) AS n FROM ${table}`))[0]!.n;
 
 /** Every signal in the log (optionally of one plan), oldest first. */
 export const allSignals = (store: Store, planId?: string): Promise<SignalModel[]> => store.queries.signals.read({ planId: planId ?? null }, 0, 1_000_000);

@@ -18,7 +18,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino, type Logger } from "pino";
-import type { SqliteStore as Store } from "../../src/store/sqlite-store.js";
+import type { Store } from "../../src/store/store.js";
+import { sqliteOf } from "./database.js";
 
 /** Room left when the disk is "full", in pages: small writes still fit, BIG ones never. */
 const SLACK_PAGES = 8;
@@ -26,7 +27,7 @@ const SLACK_PAGES = 8;
 export const BIG = "x".repeat(200_000);
 
 export function diskFull(store: Store, slackPages = SLACK_PAGES): void {
-  const sqlite = store.database.sqlite;
+  const sqlite = sqliteOf(store).database.sqlite;
   sqlite.exec("VACUUM");
   if (sqlite.pragma("freelist_count", { simple: true }) !== 0) throw new Error("VACUUM left free pages");
   const pages = sqlite.pragma("page_count", { simple: true }) as number;
@@ -34,11 +35,11 @@ export function diskFull(store: Store, slackPages = SLACK_PAGES): void {
 }
 
 export function diskFreed(store: Store): void {
-  store.database.sqlite.pragma("max_page_count = 1073741823");
+  sqliteOf(store).database.sqlite.pragma("max_page_count = 1073741823");
 }
 
 export function readOnly(store: Store, on: boolean): void {
-  store.database.sqlite.pragma(`query_only = ${on ? 1 : 0}`);
+  sqliteOf(store).database.sqlite.pragma(`query_only = ${on ? 1 : 0}`);
 }
 
 /** A temporary folder for a database file; `cleanup` removes it. */
@@ -65,13 +66,13 @@ const TABLES = ["plans", "steps", "attempts", "signals", "timers", "checkpoints"
 
 /** Row counts of the tables a change writes, the signal log's head and the AUTOINCREMENT counters. */
 export async function snapshot(store: Store): Promise<Record<string, unknown>> {
-  const sqlite = store.database.sqlite;
+  const sqlite = sqliteOf(store).database.sqlite;
   const counts = Object.fromEntries(TABLES.map((t) => [t, (sqlite.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n]));
   return { ...counts, signalHead: await store.queries.signals.head(), sequences: sqlite.prepare("SELECT name, seq FROM sqlite_sequence ORDER BY name").all() };
 }
 
 /** Whether the signal log is 1, 2, … n with no gap. */
 export function signalLogHasNoGap(store: Store): boolean {
-  const seqs = store.database.sqlite.prepare("SELECT sequence FROM signals ORDER BY sequence").pluck().all() as number[];
+  const seqs = sqliteOf(store).database.sqlite.prepare("SELECT sequence FROM signals ORDER BY sequence").pluck().all() as number[];
   return seqs.every((s, i) => s === i + 1);
 }

@@ -1,0 +1,111 @@
+/**
+ * The database a test runs on. The suites run twice (vitest.config.ts): on SQLite, and with
+ * BATON_TEST_DATABASE=postgres on the local PostgreSQL, where each test database is a schema of
+ * its own (made on first open, dropped by `drop`). Both are real: the real migrations, the real
+ * adapters.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll } from "vitest";
+import { openPostgresStore } from "../../src/store/postgres-database.js";
+import { PostgresStore } from "../../src/store/postgres-store.js";
+import { dynamic } from "../../src/store/sql.js";
+import { openStore, SqliteStore } from "../../src/store/sqlite-store.js";
+import type { Store } from "../../src/store/store.js";
+
+/** This run's database: PostgreSQL when BATON_TEST_DATABASE=postgres, else SQLite. */
+export const onPostgres = process.env["BATON_TEST_DATABASE"] === "postgres";
+
+/** The test server (trust auth on this kind of machine). */
+export const TEST_POSTGRES_URL = process.env["BATON_TEST_DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/test";
+
+export interface TestDatabase {
+  /** Opens (and migrates) it; again after a close: a restart. */
+  open(): Promise<Store>;
+  /** The gateway's settings for it (BATON_DB, or BATON_DATABASE_URL and _SCHEMA). */
+  env: Record<string, string>;
+  /** Removes it (the file's folder, or the schema). */
+  drop(): Promise<void>;
+}
+
+/** A fresh database: a SQLite file (`:memory:` when `memory`), or a fresh PostgreSQL schema. */
+export function testDatabase(opts: { memory?: boolean; file?: string } = {}): TestDatabase {
+  if (onPostgres) {
+    // A file names one database across restarts: its schema is derived from the path.
+    const schema = `${SCHEMA_PREFIX}${opts.file ? createHash("sha1").update(opts.file).digest("hex").slice(0, 16) : `${process.pid}_${randomBytes(4).toString("hex")}`}`;
+    return {
+      open: async () => {
+        const store = await openPostgresStore({ url: TEST_POSTGRES_URL, poolSize: 4, schema, idleTimeoutMs: 200 });
+        opened.add(store);
+        return store;
+      },
+      env: { BATON_DATABASE_URL: TEST_POSTGRES_URL, BATON_DATABASE_SCHEMA: schema },
+      drop: () => dropSchema(schema),
+    };
+  }
+  if (opts.memory && !opts.file) return { open: async () => openStore(":memory:"), env: { BATON_DB: ":memory:" }, drop: async () => undefined };
+  const dir = opts.file ? null : mkdtempSync(join(tmpdir(), "baton-db-"));
+  const file = opts.file ?? join(dir!, "baton.db");
+  return {
+    open: async () => openStore(file),
+    env: { BATON_DB: file },
+    drop: async () => {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A store on a fresh database that is dropped when the store closes. */
+export async function testStore(opts: { memory?: boolean } = { memory: true }): Promise<Store> {
+  const db = testDatabase(opts);
+  const store = await db.open();
+  const close = store.close.bind(store);
+  store.close = async () => {
+    await close();
+    await db.drop();
+  };
+  return store;
+}
+
+/** Every test schema starts so; what a run leaves behind is dropped at its end (test/setup/postgres.ts). */
+export const SCHEMA_PREFIX = "baton_test_";
+
+/** Stores opened in this test file: closed after it (a test need not close its own). */
+const opened = new Set<Store>();
+if (onPostgres) {
+  afterAll(async () => {
+    for (const s of opened) await s.close().catch(() => undefined);
+    opened.clear();
+  });
+}
+
+export async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Rows of raw SQL (`?` parameters) on the store's own database: for checks the repositories do not offer. */
+export async function sqlRows<R = Record<string, unknown>>(store: Store, text: string, ...params: unknown[]): Promise<R[]> {
+  if (store instanceof SqliteStore) {
+    const statement = store.database.sqlite.prepare(text);
+    if (statement.reader) return statement.all(...params) as R[];
+    statement.run(...params);
+    return [];
+  }
+  if (store instanceof PostgresStore) return (await store.pool.query(dynamic(text).compiled("postgres").text, params)).rows as R[];
+  throw new Error("sqlRows: an unknown store");
+}
+
+/** The SQLite store of a test that only makes sense on SQLite (its file, its pragmas). */
+export function sqliteOf(store: Store): SqliteStore {
+  if (!(store instanceof SqliteStore)) throw new Error("this test needs the SQLite store");
+  return store;
+}
