@@ -136,6 +136,7 @@ export class Leases {
       for (const c of candidates) {
         if (grants.length >= room) break;
         if (gate && gate.left(c.role) <= 0) continue; // the role's limit is reached within this batch
+        if (!(await store.plans.lockOrSkip(c.planId))) continue; // another transaction holds the plan: the next candidate
         const prev = await tx.load(c.planId);
         if (!prev) continue;
         const leaseId = newId("lease");

@@ -38,9 +38,9 @@ export class Tx {
     readonly checkpointKeep: number,
   ) {}
 
-  /** The plan as the transaction sees it (its own staged changes first). */
+  /** The plan as the transaction sees it (its own staged changes first), its row locked until the transaction ends. */
   load(planId: string): Promise<PlanAggregate | null> {
-    return this.unit.aggregate(planId, (id) => this.store.plans.load(id));
+    return this.unit.aggregate(planId, (id) => this.store.plans.load(id, true));
   }
 
   async mustLoad(planId: string): Promise<PlanAggregate> {

@@ -53,6 +53,15 @@ type Row = Record<string, unknown>;
 
 const Q = {
   version: query<[string], { version: number }>("plans.version", "SELECT version FROM plans WHERE id = ?"),
+  // A transaction that may change the plan locks its row first (PostgreSQL; SQLite has one
+  // writer): transactions on one plan wait for each other instead of failing the version guard.
+  versionForUpdate: query<[string], { version: number }>("plans.versionForUpdate", (d) =>
+    d.name === "postgres" ? "SELECT version FROM plans WHERE id = ? FOR UPDATE" : "SELECT version FROM plans WHERE id = ?",
+  ),
+  // A claim passes over a plan another transaction holds (FOR UPDATE SKIP LOCKED) rather than wait or fail.
+  lockOrSkip: query<[string], { id: string }>("plans.lockOrSkip", (d) =>
+    d.name === "postgres" ? "SELECT id FROM plans WHERE id = ? FOR UPDATE SKIP LOCKED" : "SELECT id FROM plans WHERE id = ?",
+  ),
   plan: query<[string], Row>("plans.plan", "SELECT * FROM plans WHERE id = ?"),
   steps: query<[string], Row>("plans.steps", "SELECT * FROM steps WHERE plan_id = ? ORDER BY position"),
   insertPlan: query("plans.insertPlan", insertSql("plans", planCols.all)),
@@ -123,9 +132,13 @@ export class PlanRepository {
     this.remember(next);
   }
 
-  /** The plan with its steps in position order, or null. A cached aggregate is used only when its version is the row's. */
-  async load(id: string): Promise<PlanAggregate | null> {
-    const row = await this.sql.get(Q.version, id);
+  /**
+   * The plan with its steps in position order, or null. A cached aggregate is used only when its
+   * version is the row's. `forUpdate` (in a transaction that may change it): its row is locked
+   * until the transaction ends.
+   */
+  async load(id: string, forUpdate = false): Promise<PlanAggregate | null> {
+    const row = await this.sql.get(forUpdate ? Q.versionForUpdate : Q.version, id);
     if (!row) {
       this.cache.delete(id);
       return null;
@@ -138,6 +151,11 @@ export class PlanRepository {
     const a = { plan: PLAN_ROWS.fromRow(planRow), steps: stepRows.map(STEP_ROWS.fromRow) };
     this.remember(a);
     return a;
+  }
+
+  /** Locks the plan's row for this transaction unless another holds it: false then (a claim passes it over). */
+  async lockOrSkip(id: string): Promise<boolean> {
+    return (await this.sql.get(Q.lockOrSkip, id)) !== undefined;
   }
 
   /** Drops every cached aggregate (after a rolled-back transaction). */
