@@ -58,10 +58,11 @@ export function testDatabase(opts: { memory?: boolean; file?: string } = {}): Te
   };
 }
 
-/** A store on a fresh database that is dropped when the store closes. */
-export async function testStore(opts: { memory?: boolean } = { memory: true }): Promise<Store> {
-  const db = testDatabase(opts);
+/** A store on a fresh database (in memory for SQLite), dropped when the store closes; on `file`, kept (a restart reopens it). */
+export async function testStore(opts: { file?: string } = {}): Promise<Store> {
+  const db = testDatabase({ memory: true, file: opts.file });
   const store = await db.open();
+  if (opts.file) return store;
   const close = store.close.bind(store);
   store.close = async () => {
     await close();

@@ -2,7 +2,7 @@ import { Coordinator } from "../../src/coordinator/coordinator.js";
 import { ManualClock } from "../../src/coordinator/clock.js";
 import type { Logger } from "../../src/logger.js";
 import type { Store } from "../../src/store/store.js";
-import { testDatabase } from "./database.js";
+import { testStore } from "./database.js";
 
 export interface CoordinatorFixtureOptions {
   agentOfflineMs?: number;
@@ -15,15 +15,7 @@ export interface CoordinatorFixtureOptions {
 /** A coordinator on a fresh in-memory database (or `file`) with the real migrations and a manual clock. */
 export async function makeCoordinator(opts: CoordinatorFixtureOptions = {}): Promise<{ coordinator: Coordinator; clock: ManualClock; store: Store }> {
   const clock = new ManualClock();
-  const db = testDatabase({ memory: true, file: opts.file });
-  const store = await db.open();
-  if (!opts.file) {
-    const close = store.close.bind(store);
-    store.close = async () => {
-      await close();
-      await db.drop();
-    };
-  }
+  const store = await testStore({ file: opts.file });
   const coordinator = new Coordinator(store, { clock, agentOfflineMs: opts.agentOfflineMs ?? 60_000, checkpointKeep: opts.checkpointKeep ?? 100, logger: opts.logger });
   await coordinator.start();
   return { coordinator, clock, store };
