@@ -7,9 +7,40 @@ const require = createRequire(import.meta.url);
 const POSTGRES_URL = process.env["BATON_TEST_DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/test";
 
 /** The suites that run a second time on PostgreSQL (BATON_TEST_DATABASE=postgres). */
-const POSTGRES_SUITES = ["test/postgres/**/*.test.ts", "test/coordinator/**/*.test.ts", "test/api/**/*.test.ts", "test/webhooks/**/*.test.ts"];
-/** Tests of SQLite itself (its file, pragmas, full disk): SQLite only. */
-const SQLITE_ONLY = ["test/coordinator/storage-background.test.ts"];
+const POSTGRES_SUITES = [
+  "test/postgres/**/*.test.ts",
+  "test/store/**/*.test.ts",
+  "test/coordinator/**/*.test.ts",
+  "test/api/**/*.test.ts",
+  "test/webhooks/**/*.test.ts",
+  "test/e2e/**/*.test.ts",
+];
+/** Tests of SQLite itself (its file, pragmas, full disk) or of the default setup: SQLite only. */
+const SQLITE_ONLY = [
+  "test/coordinator/storage-background.test.ts",
+  // a full disk and a read-only database made with SQLite's pragmas, and SQLite's own errors
+  "test/store/storage-errors.test.ts",
+  // the file's pragmas, one writer at a time, the WAL checkpointer
+  "test/store/sqlite.test.ts",
+  // `baton backup` copies the SQLite file (on PostgreSQL it points to pg_dump: test/postgres/gateway.test.ts)
+  "test/e2e/backup.test.ts",
+  // a SQLite file the gateway cannot write at start (file modes, SQLite's codes)
+  "test/e2e/storage-start.test.ts",
+  // the README's quick start as written: `npm start` with no settings, on the default SQLite file
+  "test/e2e/readme.test.ts",
+];
+
+/** The console in a real browser (Chromium driven by Playwright; test/helpers/browser.ts). */
+const BROWSER = [
+  "test/console/console.test.ts",
+  "test/console/graphiql.test.ts",
+  "test/console/reconnect.test.ts",
+  "test/console/bulk.test.ts",
+  "test/console/checkpoints.test.ts",
+  "test/console/interventions.test.ts",
+  "test/console/pages.test.ts",
+  "test/console/admin.test.ts",
+];
 
 /**
  * Whether the PostgreSQL tier runs: a server must answer. Without one it is skipped with a notice,
@@ -43,7 +74,9 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: "forks",
     projects: [
-      { extends: true, test: { name: "sqlite", include: ["test/**/*.test.ts"], exclude: ["test/postgres/**"], sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: "sqlite", include: ["test/**/*.test.ts"], exclude: ["test/postgres/**", ...BROWSER], sequence: { groupOrder: 0 } } },
+      // last, on their own: Chromium beside the latency-bound security tests would disturb them
+      { extends: true, test: { name: "browser", include: BROWSER, sequence: { groupOrder: 2 } } },
       ...(postgres
         ? [
             {

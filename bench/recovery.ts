@@ -15,16 +15,13 @@
  * A fresh start on an empty database is measured too, as the floor.
  */
 import Database from "better-sqlite3";
-import { spawn, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import { Agent, get } from "node:http";
 import { createServer } from "node:net";
-import { dirname, join } from "node:path";
-import { packageRoot } from "../src/store/database.js";
+import { dirname } from "node:path";
 import { tempDbFile } from "./fixtures.js";
+import { serveProcess, type GatewayProcess } from "./gateway.js";
 import { postJson } from "./http.js";
-
-const CLI = join(packageRoot(), "dist", "src", "cli", "main.js");
 
 export interface RecoveryFigures {
   plans: number;
@@ -44,30 +41,8 @@ export interface RecoveryFigures {
   recoveredMs: number;
 }
 
-interface Proc {
-  child: ChildProcess;
-  listening: Promise<number>; // ms from spawn to the "listening" line
-  exited: Promise<unknown>;
-}
-
 /** `baton serve` on `port` and `db`, authentication off (loopback). */
-function serve(port: number, db: string): Proc {
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [CLI, "serve"], {
-    env: { ...process.env, BATON_AUTH: "off", BATON_PORT: String(port), BATON_DB: db, BATON_LOG_LEVEL: "error", NODE_ENV: "production" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  const listening = new Promise<number>((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      if (/listening on /.test(out)) resolve(performance.now() - t0);
-    });
-    void exited.then(() => reject(new Error(`gateway exited before listening: ${out}`)));
-  });
-  return { child, listening, exited };
-}
+const serve = (port: number, db: string): GatewayProcess => serveProcess({ BATON_AUTH: "off", BATON_PORT: String(port), BATON_DB: db });
 
 /** A free port below the ephemeral range: no outgoing connection gets it as its local port while the gateway is down. */
 async function freePort(): Promise<number> {
@@ -100,7 +75,7 @@ const readyz = (port: number): Promise<boolean> =>
 
 export async function recoveryAfterKill(plans = 1_000): Promise<RecoveryFigures> {
   const db = tempDbFile();
-  const current: { server: Proc | null } = { server: null };
+  const current: { server: GatewayProcess | null } = { server: null };
   try {
     return await measure(plans, db, current);
   } finally {
@@ -109,14 +84,14 @@ export async function recoveryAfterKill(plans = 1_000): Promise<RecoveryFigures>
   }
 }
 
-async function measure(plans: number, db: string, current: { server: Proc | null }): Promise<RecoveryFigures> {
+async function measure(plans: number, db: string, current: { server: GatewayProcess | null }): Promise<RecoveryFigures> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/graphql`;
   const http = new Agent({ keepAlive: true });
   const gql = <T>(query: string, variables: Record<string, unknown>) => postJson<T>(url, JSON.stringify({ query, variables }), http);
 
   let server = (current.server = serve(port, db));
-  const freshListenMs = await server.listening;
+  const freshListenMs = (await server.listening).ms;
   // Leases live 3 s without a heartbeat: they outlast the setup, then expire while the gateway is down.
   const policy = { heartbeatTimeoutMs: 3_000, maxParallel: 1 };
   const createPlans = async (from: number, to: number, first: (i: number) => Record<string, unknown>): Promise<void> => {
@@ -157,7 +132,7 @@ async function measure(plans: number, db: string, current: { server: Proc | null
   const restartAt = Date.now();
   const t0 = performance.now();
   server = current.server = serve(port, db);
-  const listenMs = await server.listening;
+  const listenMs = (await server.listening).ms;
   const ready = when(() => readyz(port));
   const firstLease = when(async () => {
     const body = JSON.stringify({ query: claim, variables: { input: { agentId: waiter, max: 1, waitMs: 10_000 } } });

@@ -1,17 +1,36 @@
 /** The benchmark scenarios, run in order; figures are printed as they are measured. */
 import "reflect-metadata";
-import { engineThroughput } from "./engine.js";
+import { engineThroughput, type EngineFigures } from "./engine.js";
 import { checkpointBytes, interventionLatency } from "./control.js";
-import { dispatchLatency, remoteThroughput, snapshotLatency } from "./remote.js";
+import { crossGatewayLatency, dispatchLatency, remoteThroughput, snapshotLatency } from "./remote.js";
 import { mergeLatency } from "./merge.js";
 import { contextThroughput } from "./context.js";
 import { routingThroughput } from "./routing.js";
 import { recoveryAfterKill } from "./recovery.js";
 import { memoryDir } from "./fixtures.js";
 import { postgresAnswers, POSTGRES_URL } from "./backends.js";
+import { hasChromium, CHROMIUM } from "./chromium.js";
+import { consoleScenario } from "./console.js";
 import { fmt, line } from "./stats.js";
+import { batonJobs, bullmqJobs, graphileJobs, JOBS, redisAnswers, REDIS_URL } from "./jobs.js";
 
-export async function run(): Promise<void> {
+type Latency = { p50: number; p99: number };
+
+/** The sections that also run alone (`npm run bench -- <name>`). */
+const ALONE: Record<string, () => Promise<void>> = { jobs: () => jobsScenario(), console: () => consoleSection() };
+
+/** Every section, or only the one `only` names. */
+export async function run(only?: string): Promise<void> {
+  if (only !== undefined) {
+    const section = ALONE[only];
+    if (!section) throw new Error(`unknown section "${only}" (these run alone: ${Object.keys(ALONE).join(", ")})`);
+    return section();
+  }
+  await serverSections();
+  await consoleSection();
+}
+
+async function serverSections(): Promise<void> {
   process.stdout.write("Baton benchmark\n\n1. Engine throughput (in-process agents, 100 plans × 100 steps in waves)\n");
   const [e, em] = await bestOfAlternating((metrics) => engineThroughput(metrics));
   line("steps/s (start to last completion)", fmt(e.stepsPerSecond), "target ≥ 5,000; best of 2");
@@ -103,10 +122,14 @@ export async function run(): Promise<void> {
   line("restart: spawn → recovery done ms", fmt(k.recoveredMs, 1), `${fmt(k.recoveredMs - k.listenMs, 1)} ms after listening`);
 
   process.stdout.write(`\n11. SQLite | PostgreSQL, side by side (scenarios 1-4 again on a fresh schema at ${POSTGRES_URL.replace(/:[^:@/]*@/, ":***@")})\n`);
-  if (!(await postgresAnswers())) {
-    line("skipped", "no PostgreSQL answers there");
-    return;
-  }
+  if (await postgresAnswers()) await sideBySide(e, r, d, s);
+  else line("skipped", "no PostgreSQL answers there");
+
+  await jobsScenario();
+}
+
+/** Section 11 (scenarios 1-4 on PostgreSQL beside SQLite's figures) and 12. */
+async function sideBySide(e: EngineFigures, r: { stepsPerSecond: number }, d: Latency, s: Latency): Promise<void> {
   const pe = await engineThroughput(false, "postgres");
   const both = (a: number, b: number, digits = 0) => `${fmt(a, digits)} | ${fmt(b, digits)}`;
   line("engine steps/s", both(e.stepsPerSecond, pe.stepsPerSecond), "target PostgreSQL ≥ 3,000");
@@ -120,6 +143,63 @@ export async function run(): Promise<void> {
   const ps = await snapshotLatency(20, 100, "postgres");
   line("snapshot p50 ms", both(s.p50, ps.p50, 2));
   line("snapshot p99 ms", both(s.p99, ps.p99, 2));
+
+  await twoGateways();
+}
+
+/** The jobs scenario (bench/jobs.ts): Baton on both backends beside graphile-worker and BullMQ, in one run. */
+export async function jobsScenario(): Promise<void> {
+  process.stdout.write(`\n13. Jobs scenario (${fmt(JOBS)} no-op jobs enqueued in batches of 100 while workers with concurrency 10 consume them)\n`);
+  const sqlite = await batonJobs("sqlite");
+  line("Baton, SQLite: jobs/s", fmt(sqlite.jobsPerSecond), "one-step plans, in-process agent");
+  const pgUp = await postgresAnswers();
+  const postgres = pgUp ? await batonJobs("postgres") : null;
+  if (postgres) line("Baton, PostgreSQL: jobs/s", fmt(postgres.jobsPerSecond));
+  const peer = async (name: string, up: boolean, where: string, scenario: () => Promise<{ jobsPerSecond: number }>, target: number) => {
+    if (!up) return line(`${name}: skipped`, "—", `nothing answers at ${where}`);
+    const p = await scenario();
+    line(`${name}: jobs/s`, fmt(p.jobsPerSecond));
+    line(`ratio Baton SQLite ÷ ${name}`, fmt(sqlite.jobsPerSecond / p.jobsPerSecond, 3), `target ≥ ${target}`);
+    if (postgres) line(`ratio Baton PostgreSQL ÷ ${name}`, fmt(postgres.jobsPerSecond / p.jobsPerSecond, 3));
+  };
+  await peer("graphile-worker (batched)", pgUp, POSTGRES_URL.replace(/:[^:@/]*@/, ":***@"), () => graphileJobs(), 1.5);
+  await peer("BullMQ", await redisAnswers(), REDIS_URL, () => bullmqJobs(), 2);
+}
+
+/** Section 12, on its own too (a PostgreSQL must answer at POSTGRES_URL). */
+export async function twoGateways(): Promise<void> {
+  process.stdout.write("\n12. Two gateways on one PostgreSQL\n");
+  // Two processes on two cores: the figure to watch is that the second one does not collapse
+  // the throughput (they share the cores, the agents' thread and the server), not that it doubles.
+  const [g1, g2] = await bestOfAlternating((two) => remoteThroughput(false, "postgres", 10, 4, 25, two ? 2 : 1));
+  line("remote steps/s, 1 gateway process", fmt(g1.stepsPerSecond), "SDK agents over HTTP, 1,000 steps; best of 2");
+  line("remote steps/s, 2 gateway processes", fmt(g2.stepsPerSecond), "the same agents, half on each; alternating with the runs above");
+  line("ratio 2 gateways ÷ 1", fmt(g2.stepsPerSecond / g1.stepsPerSecond, 3));
+  // The latencies: both gateways in this process, each with its own pool and LISTEN connection.
+  const x = await crossGatewayLatency(200);
+  line("dispatch across gateways p50 / p99 ms", `${fmt(x.dispatch.p50, 2)} / ${fmt(x.dispatch.p99, 2)}`, "completed on A, long poll on B; target p99 ≤ 15");
+  line("signal lag A commit → B's hub p50 / p99 ms", `${fmt(x.lag.p50, 2)} / ${fmt(x.lag.p99, 2)}`, "what B's subscribers wait for");
+}
+
+/** Section 14: the console in Chromium (bench/console.ts); skipped with a notice without it. */
+export async function consoleSection(): Promise<void> {
+  process.stdout.write("\n14. Console in Chromium (a real gateway process; one plan of 500 steps, 20 layers × 25)\n");
+  if (!hasChromium()) {
+    line("skipped", `no Chromium at ${CHROMIUM}`, "Debian package chromium");
+    return;
+  }
+  const c = await consoleScenario();
+  const ms = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return `${fmt(s[Math.floor((s.length - 1) / 2)]!)} / ${fmt(s[s.length - 1]!)}`;
+  };
+  line("page interactive, cold: median / max ms", ms(c.cold), `target ≤ 1,500; ${c.cold.length} loads, each in a new context`);
+  line("page interactive, warm: median / max ms", ms(c.warm), `${c.warm.length} loads, HTTP cache filled`);
+  line("graph drawn, cold: median / max ms", ms(c.coldGraph), `${fmt(c.steps)} nodes, ${fmt(c.edges)} edges`);
+  line("signal commit → on screen p50 / p99 ms", `${fmt(c.lag.p50)} / ${fmt(c.lag.p99)}`, "target p99 ≤ 250");
+  line("signal commit → on screen max ms", fmt(c.lag.max), `${fmt(c.sent)} signals at ${fmt(c.sentPerSecond)}/s`);
+  line("signals dropped", fmt(c.dropped), "target 0");
+  line("commit → sendSignal answered p50 / p99 ms", `${fmt(c.response.p50)} / ${fmt(c.response.p99)}`, `the page made ${fmt(c.pageReads)} GraphQL requests meanwhile`);
 }
 
 /**

@@ -9,7 +9,7 @@ import { postJson } from "./http.js";
 
 type Job =
   | { kind: "queries"; url: string; query: string; variables: Record<string, unknown>; clients: number; perClient: number }
-  | { kind: "agents"; url: string; role: string; agents: number; concurrency: number; token?: string | null };
+  | { kind: "agents"; url: string | string[]; role: string; agents: number; concurrency: number; token?: string | null };
 
 /** Runs a job in a worker; resolves with its message (latencies) or when told to stop (agents). */
 export function startWorker(job: Job): { result: Promise<number[]>; stop: () => void } {
@@ -42,8 +42,10 @@ async function runJob(job: Job): Promise<void> {
     parentPort!.postMessage(times);
     return;
   }
+  // Several gateways: agent i starts on the i-th (the list rotated), so they spread evenly.
+  const urls = typeof job.url === "string" ? [job.url] : job.url;
   const agents = Array.from({ length: job.agents }, (_, i) =>
-    createAgent({ url: job.url, token: job.token ?? undefined, name: `bench-${i}`, roles: [job.role], concurrency: job.concurrency, waitMs: 1000, handler: () => ({ ok: true }) }),
+    createAgent({ url: [...urls.slice(i % urls.length), ...urls.slice(0, i % urls.length)], token: job.token ?? undefined, name: `bench-${i}`, roles: [job.role], concurrency: job.concurrency, waitMs: 1000, handler: () => ({ ok: true }) }),
   );
   await Promise.all(agents.map((a) => a.ready));
   parentPort!.postMessage([]);

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
-import { createClient, type BatonClient } from "../client/client.js";
+import { createClient, endpoints, type BatonClient } from "../client/client.js";
 import { BatonClientError, isConnectionLoss } from "../client/errors.js";
 import { nextDelay, sleep } from "../client/util.js";
 import {
@@ -66,15 +66,21 @@ const isLoopback = (url: URL): boolean => ["127.0.0.1", "localhost", "[::1]"].in
 export function connection(values: Values, env: NodeJS.ProcessEnv = process.env): { url: string; token: string | undefined } {
   const given = (values["url"] as string | undefined) || env["BATON_URL"] || undefined;
   const url = given ?? `http://127.0.0.1:${loadConfig(env).port || 4000}/graphql`;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new UsageError(`not a URL: "${url}" (--url or BATON_URL, e.g. http://127.0.0.1:4000/graphql)`);
-  }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new UsageError(`the URL must be http: or https:, got "${url}"`);
+  // Several gateways of one deployment, separated by commas: the client moves on when one is lost.
+  const list = url.split(",").filter((u) => u.trim() !== "");
+  if (list.length === 0) throw new UsageError(`no URL in "${url}" (--url or BATON_URL)`);
+  const parsed = endpoints(list).map((u) => {
+    let p: URL;
+    try {
+      p = new URL(u);
+    } catch {
+      throw new UsageError(`not a URL: "${u}" (--url or BATON_URL, e.g. http://127.0.0.1:4000/graphql, or several separated by commas)`);
+    }
+    if (p.protocol !== "http:" && p.protocol !== "https:") throw new UsageError(`the URL must be http: or https:, got "${u}"`);
+    return p;
+  });
   const token = (values["token"] as string | undefined) || env["BATON_TOKEN"] || undefined;
-  if (token !== undefined || !isLoopback(parsed)) return { url, token };
+  if (token !== undefined || !parsed.every(isLoopback)) return { url, token };
   const file = loadConfig(env).adminTokenFile;
   try {
     return { url, token: file ? readFileSync(file, "utf8").trim() || undefined : undefined };

@@ -31,8 +31,12 @@ import { nextDelay, silentLogger, sleep, type AgentLogger } from "./util.js";
 const MAX_CLAIM = 100;
 
 export interface AgentOptions {
-  /** The gateway's GraphQL endpoint. */
-  url: string;
+  /**
+   * The gateway's GraphQL endpoint; several gateways of one deployment as a list or separated by
+   * commas (BATON_URL's form): the agent moves to the next when it loses the one it uses (see
+   * ClientOptions.url), and its retries go there.
+   */
+  url: string | readonly string[];
   /** Display name. */
   name: string;
   /** Roles it serves. */

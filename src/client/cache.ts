@@ -37,6 +37,9 @@ export const NODE_TYPES = [
 /** Object types without an id, on purpose: values that belong to the object they are read from. */
 export const VALUE_TYPES = [
   "AgentStats",
+  "BulkApplied",
+  "BulkInterventionResult",
+  "BulkRejected",
   "CheckpointConnection",
   "CheckpointDiff",
   "CheckpointEdge",
@@ -51,7 +54,9 @@ export const VALUE_TYPES = [
   "PlanContext",
   "PlanEdge",
   "PlanEvaluation",
+  "PlanProblem",
   "PlanSnapshot",
+  "PlanValidation",
   "Regression",
   "RetryPolicy",
   "RoleAgentStats",

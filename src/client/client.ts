@@ -15,11 +15,18 @@ import { getOperationAST, print, type DocumentNode } from "graphql";
 import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
 import { fetch, Headers, type Response } from "undici";
 import WebSocket from "ws";
-import { BatonClientError, ClientErrorCode, type ResponseError } from "./errors.js";
+import { BatonClientError, ClientErrorCode, isConnectionLoss, type ResponseError } from "./errors.js";
 
 export interface ClientOptions {
-  /** The gateway's GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql. Subscriptions use the same URL with ws(s):. */
-  url: string;
+  /**
+   * The gateway's GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql; subscriptions use the same
+   * URL with ws(s):. Several gateways of one deployment: a list, or URLs separated by commas. The
+   * client uses one at a time and moves to the next when it loses the connection to it (a request
+   * that could not reach it, a subscription whose connection dropped): the caller's retry (the
+   * agent's report retries, `plan watch`'s resubscribe) goes to the next gateway. Nothing is
+   * retried by the client itself: a mutation may have been applied before the connection dropped.
+   */
+  url: string | readonly string[];
   /** An API token: sent as `Authorization: Bearer <token>` and as the WebSocket's `connectionParams.authorization`. */
   token?: string;
   /** Sent with every HTTP request and with the WebSocket handshake (e.g. authorization, x-baton-actor). */
@@ -35,8 +42,10 @@ export interface RequestOptions {
 }
 
 export interface BatonClient {
-  /** The HTTP endpoint. */
+  /** The HTTP endpoint in use (of several: the one requests go to now). */
   readonly url: string;
+  /** Every endpoint given, in order. */
+  readonly urls: readonly string[];
   /**
    * Runs a query or mutation. Resolves with `data`; rejects with a {@link BatonClientError} whose
    * `code` is the first GraphQL error's `extensions.code` (or NETWORK_ERROR / HTTP_ERROR).
@@ -73,12 +82,23 @@ function prepare(document: DocumentNode): Prepared {
 
 /** Creates a client for one gateway. Cheap; the WebSocket is opened on the first subscription. */
 export function createClient(options: ClientOptions): BatonClient {
-  const { url } = options;
+  const urls = endpoints(options.url);
+  let at = 0;
   const headers = options.token ? { ...options.headers, authorization: `Bearer ${options.token}` } : options.headers ?? {};
   let ws: WsClient | null = null;
   const live = new Set<() => void>();
 
-  const wsClient = (): WsClient => {
+  /** The connection to `failed` was lost: the next request or subscription goes to the next gateway. */
+  const failOver = (failed: string): void => {
+    if (urls.length === 1 || urls[at] !== failed) return; // one gateway, or moved on already
+    at = (at + 1) % urls.length;
+    const old = ws;
+    ws = null; // the next subscription connects to the next gateway; those open end with the error they got
+    void old?.dispose();
+  };
+
+  const wsClient = (): { client: WsClient; url: string } => {
+    const url = urls[at]!;
     ws ??= createWsClient({
       url: url.replace(/^http/i, "ws"),
       webSocketImpl: webSocketWithHeaders(headers),
@@ -86,13 +106,17 @@ export function createClient(options: ClientOptions): BatonClient {
       retryAttempts: 0,
       lazy: true,
     });
-    return ws;
+    return { client: ws, url };
   };
 
   return {
-    url,
+    get url() {
+      return urls[at]!;
+    },
+    urls,
 
     async request(document, variables, requestOptions) {
+      const url = urls[at]!;
       const { query, operationName } = prepare(document);
       const body = JSON.stringify({ query, variables, operationName }); // a TypeError for values JSON cannot carry
       const requestHeaders = new Headers(headers);
@@ -107,6 +131,7 @@ export function createClient(options: ClientOptions): BatonClient {
           signal: requestOptions?.signal,
         });
       } catch (e) {
+        if (!requestOptions?.signal?.aborted) failOver(url);
         throw new BatonClientError(`cannot reach ${url}: ${describe(e)}`, { code: ClientErrorCode.NETWORK_ERROR, cause: e });
       }
       let result: { data?: unknown; errors?: ResponseError[] } | undefined;
@@ -138,7 +163,8 @@ export function createClient(options: ClientOptions): BatonClient {
         unsubscribe();
         wake?.();
       };
-      unsubscribe = wsClient().subscribe<TData>(
+      const conn = wsClient();
+      unsubscribe = conn.client.subscribe<TData>(
         { query, operationName, variables: variables as Record<string, unknown> },
         {
           next(result) {
@@ -147,7 +173,11 @@ export function createClient(options: ClientOptions): BatonClient {
             if (result.data != null) queue.push(result.data);
             wake?.();
           },
-          error: (e) => finish(socketError(e)),
+          error: (e) => {
+            const error = socketError(e);
+            if (isConnectionLoss(error)) failOver(conn.url);
+            finish(error);
+          },
           complete: () => finish(),
         },
       );
@@ -184,6 +214,13 @@ export function createClient(options: ClientOptions): BatonClient {
       await client?.dispose();
     },
   };
+}
+
+/** The endpoints given: a list, or one string of URLs separated by commas. */
+export function endpoints(url: string | readonly string[]): string[] {
+  const list = (typeof url === "string" ? url.split(",") : [...url]).map((u) => u.trim()).filter((u) => u !== "");
+  if (list.length === 0) throw new TypeError("createClient: no gateway URL given");
+  return list;
 }
 
 /** `ws` with the client's headers on the handshake (graphql-ws constructs it with url and protocol only). */

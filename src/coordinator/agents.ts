@@ -68,7 +68,7 @@ export class Agents {
     };
     return await this.deps.runner.transact(async (tx) => {
       await tx.store.agents.insert(agent);
-      await tx.emit({ kind: "AGENT_ONLINE", agentId: agent.id, sender: agent.id, payload: { name: agent.name, roles: agent.roles } });
+      tx.emit({ kind: "AGENT_ONLINE", agentId: agent.id, sender: agent.id, payload: { name: agent.name, roles: agent.roles } });
       return agent;
     });
   }
@@ -86,7 +86,7 @@ export class Agents {
     tx.unit.seen.set(agentId, now); // remembered once committed
     await tx.store.agents.touch(agentId, now, "ONLINE");
     if (agent.status === "OFFLINE") {
-      await tx.emit({ kind: "AGENT_ONLINE", agentId, sender: agentId, payload: { name: agent.name } });
+      tx.emit({ kind: "AGENT_ONLINE", agentId, sender: agentId, payload: { name: agent.name } });
     }
   }
 
@@ -99,7 +99,7 @@ export class Agents {
       const stale = await tx.store.agents.staleIds(before);
       for (const id of stale) {
         await tx.store.agents.touch(id, (await tx.store.agents.get(id))!.lastSeenAt ?? before, "OFFLINE");
-        await tx.emit({ kind: "AGENT_OFFLINE", agentId: id, sender: SYSTEM, payload: null });
+        tx.emit({ kind: "AGENT_OFFLINE", agentId: id, sender: SYSTEM, payload: null });
       }
       return stale;
     });

@@ -12,13 +12,15 @@ import { describeStorageError, isStorageFailure } from "../store/storage-errors.
 export const RETRY_MIN_MS = 500;
 export const RETRY_MAX_MS = 30_000;
 
-/** Exponential backoff while a failure lasts: 0.5 s, 1 s, 2 s … up to 30 s. */
+/** Exponential backoff while a failure lasts: 0.5 s, 1 s, 2 s … up to 30 s (or the maximum given). */
 export class Backoff {
   private delay = 0;
 
+  constructor(private readonly maxMs = RETRY_MAX_MS) {}
+
   /** The delay before trying again after one more failure. */
   failed(): number {
-    this.delay = this.delay === 0 ? RETRY_MIN_MS : Math.min(RETRY_MAX_MS, this.delay * 2);
+    this.delay = this.delay === 0 ? RETRY_MIN_MS : Math.min(this.maxMs, this.delay * 2);
     return this.delay;
   }
 

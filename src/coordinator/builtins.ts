@@ -52,6 +52,9 @@ function logBlocked(env: HandlerEnv, g: LeaseGrant, url: string, reason: string)
   env.logger.info({ planId: g.plan.id, stepKey: g.step.key, role: g.step.role, url, reason }, "outgoing request blocked by the outbound policy");
 }
 
+/** The longest wait between a built-in agent's failed claim and the next (the database went away). */
+const CLAIM_RETRY_MAX_MS = 5_000;
+
 const cfg = (g: LeaseGrant): Record<string, Json> => (g.step.config ?? {}) as Record<string, Json>;
 
 /**
@@ -208,23 +211,27 @@ export class BuiltinAgents {
   private retrying = false;
 
   private readonly env: HandlerEnv;
+  private readonly concurrency: Readonly<Record<string, number>>;
 
   /**
    * `options.outbound`: where builtin.http and builtin.prefetch may send requests (default: the
    * policy with no exceptions: public addresses only); `options.secrets`: what their
-   * `config.headers` may name (default none).
+   * `config.headers` may name (default none); `options.concurrency`: how many attempts a role's
+   * agent runs at once, by role, where not the default (taken when the agent is first registered).
    */
   constructor(
     private readonly coordinator: Coordinator,
     private readonly logger: Logger,
-    options: { outbound?: OutboundPolicy; secrets?: Secrets } = {},
+    options: { outbound?: OutboundPolicy; secrets?: Secrets; concurrency?: Readonly<Record<string, number>> } = {},
   ) {
     this.env = { outbound: options.outbound ?? new OutboundPolicy(), secrets: options.secrets ?? new Secrets(), logger };
+    this.concurrency = options.concurrency ?? {};
   }
 
   async start(): Promise<void> {
     const existing = (await this.coordinator.store.queries.agents.list()).filter((a) => a.builtin);
-    for (const [role, { handler, concurrency }] of Object.entries(HANDLERS)) {
+    for (const [role, { handler, concurrency: fallback }] of Object.entries(HANDLERS)) {
+      const concurrency = this.concurrency[role] ?? fallback;
       const agent = existing.find((a) => a.name === role) ?? (await this.coordinator.registerAgent({ name: role, roles: [role], concurrency }, true));
       this.loops.push(this.loop(agent.id, agent.concurrency, handler));
     }
@@ -245,7 +252,8 @@ export class BuiltinAgents {
 
   private async loop(agentId: string, concurrency: number, handler: Handler): Promise<void> {
     const running = new Set<Promise<void>>();
-    const backoff = new Backoff();
+    // At most 5 s between tries: work is claimed again soon after the database comes back.
+    const backoff = new Backoff(CLAIM_RETRY_MAX_MS);
     while (!this.stopped && !this.coordinator.isDraining) {
       if (running.size >= concurrency) {
         await Promise.race(running);

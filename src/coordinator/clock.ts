@@ -4,6 +4,7 @@
  * interface is the domain's (src/domain/clock.ts), so that templates and webhooks take a clock
  * without importing the coordinator.
  */
+import { AsyncResource } from "node:async_hooks";
 import type { Clock, TimerHandle } from "../domain/clock.js";
 
 export type { Clock, TimerHandle } from "../domain/clock.js";
@@ -13,6 +14,13 @@ export type { Clock, TimerHandle } from "../domain/clock.js";
  * fires after 1 ms, with a TimeoutOverflowWarning.
  */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The context timer callbacks run in: the one this module was loaded in. A timer armed inside a
+ * unit of work is a new flow, not part of that unit; run in the unit's async context it would
+ * look, to the store, like a unit started from inside another while that one commits.
+ */
+const root = new AsyncResource("baton.clock");
 
 export const systemClock: Clock = {
   now: () => Date.now(),
@@ -25,7 +33,7 @@ export const systemClock: Clock = {
       t = setTimeout(() => {
         const rest = at - Date.now();
         if (rest > 0 && left > MAX_TIMER_MS) arm(rest);
-        else void fn();
+        else void root.runInAsyncScope(fn);
       }, Math.min(Math.max(0, left), MAX_TIMER_MS));
       t.unref();
     };

@@ -5,10 +5,10 @@
 import { newId } from "../domain/ids.js";
 import { newStep, type PlanAggregate, type PlanModel } from "../domain/model.js";
 import { badInput, notFound, type Problem } from "../domain/errors.js";
-import { checkLengths, MAX_LABEL } from "../domain/limits.js";
+import { checkLengths, MAX_LABEL, MAX_TEXT } from "../domain/limits.js";
 import type { Json } from "../domain/model.js";
 import { jsonEqual } from "../engine/conditions.js";
-import { isSatisfiedStepState } from "../domain/statuses.js";
+import { isSatisfiedStepState, type PlanState } from "../domain/statuses.js";
 import { intervene } from "../engine/interventions.js";
 import type { CheckpointRecord } from "../store/checkpoints.js";
 import type { InterventionRecord } from "../store/interventions.js";
@@ -23,6 +23,19 @@ function checkNames(entries: Parameters<typeof checkLengths>[1]): void {
   const problems: Problem[] = [];
   checkLengths(problems, entries);
   if (problems.length > 0) throw badInput(problems);
+}
+
+/** Who asks for an intervention, why, and the plan version they saw. */
+export interface InterventionActor {
+  actor: string;
+  reason?: string | null;
+  expectedVersion?: number | null;
+}
+
+/** An intervention's record, and the plan's state once it is done (as it was, when refused). */
+export interface Intervened {
+  record: InterventionRecord;
+  state: PlanState;
 }
 
 export interface ControlDeps {
@@ -40,9 +53,14 @@ export class Control {
    * intervention is a row (the audit log) and a signal; an unknown plan or malformed
    * arguments are errors instead, and record nothing.
    */
-  async intervene(planId: string, input: ControlRequest, by: { actor: string; reason?: string | null; expectedVersion?: number | null }): Promise<InterventionRecord> {
+  async intervene(planId: string, input: ControlRequest, by: InterventionActor): Promise<InterventionRecord> {
+    return (await this.interveneWithState(planId, input, by)).record;
+  }
+
+  /** As intervene, with the plan's state once the intervention is done (what the bulk actions report). */
+  async interveneWithState(planId: string, input: ControlRequest, by: InterventionActor): Promise<Intervened> {
     checkRequestShape(input, by.reason);
-    return await this.deps.runner.transact(async (tx) => {
+    return await this.deps.runner.transact(async (tx): Promise<Intervened> => {
       const prev = await tx.mustLoad(planId);
       const request = await toInterventionRequest(input, prev.plan, (id) => tx.store.checkpoints.aggregate(id));
       const result = intervene(prev, request, tx.clock.now(), by.expectedVersion);
@@ -66,18 +84,18 @@ export class Control {
           diff: null,
           planVersion: prev.plan.version,
         });
-        await tx.emit({
+        tx.emit({
           kind: "INTERVENTION_REJECTED",
           planId,
           stepKey,
           sender: by.actor,
           payload: { interventionId: row.id, kind: row.kind, reason: row.reason, rejectionCode: result.code, rejectionReason: result.reason },
         });
-        return row;
+        return { record: row, state: prev.plan.state };
       }
       await apply(tx, prev, { ok: true, aggregate: result.aggregate, commands: result.commands, changed: true }, by.actor);
       if (request.kind === "RESTORE_CHECKPOINT") await restoreContext(tx, planId, (await tx.store.checkpoints.get(request.checkpointId))!.contextVersion, by.actor);
-      return await recordApplied(tx, record, result.diff, result.aggregate.plan.version);
+      return { record: await recordApplied(tx, record, result.diff, result.aggregate.plan.version), state: result.aggregate.plan.state };
     });
   }
 
@@ -91,10 +109,14 @@ export class Control {
 
   /**
    * A new plan that starts from a checkpoint's state: finished steps keep their outputs, the
-   * others start afresh. The original plan is untouched; the fork names its checkpoint.
+   * others start afresh. The original plan is unchanged; its audit log records the fork (a
+   * FORK_CHECKPOINT intervention with the actor and reason), and the fork names its checkpoint.
    */
-  async forkFromCheckpoint(checkpointId: string, name: string | null, actor: string): Promise<PlanModel> {
-    checkNames([["name", name]]);
+  async forkFromCheckpoint(checkpointId: string, name: string | null, actor: string, reason: string | null = null): Promise<PlanModel> {
+    checkNames([
+      ["name", name],
+      ["reason", reason, MAX_TEXT],
+    ]);
     const now = this.deps.clock.now();
     return await this.deps.runner.transact(async (tx) => {
       const state = await tx.store.checkpoints.aggregate(checkpointId);
@@ -125,7 +147,10 @@ export class Control {
       for (const e of await tx.store.context.entries(from.planId, from.contextVersion)) {
         await tx.store.context.write({ planId: aggregate.plan.id, key: e.key, value: e.value, targets: e.targets, by: e.updatedBy, at: now });
       }
-      await tx.emit({ kind: "PLAN_CREATED", planId: aggregate.plan.id, sender: actor, payload: { name: aggregate.plan.name, forkedFrom: checkpointId } });
+      tx.emit({ kind: "PLAN_CREATED", planId: aggregate.plan.id, sender: actor, payload: { name: aggregate.plan.name, forkedFrom: checkpointId, reason } });
+      const original = (await tx.mustLoad(from.planId)).plan;
+      const record = { id: newId("intervention"), planId: original.id, kind: "FORK_CHECKPOINT", stepKey: null, actor, reason, args: { checkpointId, name }, at: now };
+      await recordApplied(tx, record, { forkedTo: aggregate.plan.id }, original.version);
       return (await dispatch(tx, aggregate.plan.id, { type: "PlanStarted" }, actor)).aggregate.plan;
     });
   }
@@ -139,7 +164,7 @@ export async function recordApplied(
   planVersion: number,
 ): Promise<InterventionRecord> {
   const row = await tx.store.interventions.insert({ ...record, status: "APPLIED", rejectionCode: null, rejectionReason: null, diff, planVersion });
-  await tx.emit({ kind: "INTERVENTION_APPLIED", planId: row.planId, stepKey: row.stepKey, sender: row.actor, payload: { interventionId: row.id, kind: row.kind, reason: row.reason, diff } });
+  tx.emit({ kind: "INTERVENTION_APPLIED", planId: row.planId, stepKey: row.stepKey, sender: row.actor, payload: { interventionId: row.id, kind: row.kind, reason: row.reason, diff } });
   return row;
 }
 

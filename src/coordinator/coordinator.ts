@@ -3,9 +3,10 @@
  * (./runner.ts: each operation is ONE transaction — load → decide → save with its signals — then
  * publish, re-arm and wake after commit):
  *
- *   ./plans.ts     createPlan, startPlan
+ *   ./plans.ts     createPlan (and its dry run, validatePlan), startPlan
  *   ./leases.ts    claim (long polls), heartbeat, complete, fail, reportMany (group commit)
  *   ./control.ts   interventions, checkpoints, forks
+ *   ./bulk.ts      one plan-wide intervention applied to many plans (by id or by filter)
  *   ./context.ts   updateContext
  *   ./messages.ts  sendMessage, sendSignal
  *   ./agents.ts    registration, presence, the offline sweep
@@ -16,7 +17,8 @@
  *
  * The facade builds them (constructor injection) and owns the lifecycle: start, drain, stop.
  */
-import type { BatonError } from "../domain/errors.js";
+import type { BatonError, CodedProblem } from "../domain/errors.js";
+import { newId } from "../domain/ids.js";
 import type { RoleLimitSpec } from "../domain/limits.js";
 import type { AgentModel, Json, PlanModel, SignalModel } from "../domain/model.js";
 import type { StepDraft } from "../engine/validate.js";
@@ -30,8 +32,10 @@ import { Templates } from "../templates/templates.js";
 import { Tokens } from "../auth/tokens.js";
 import { Agents } from "./agents.js";
 import { lazyLogger } from "./background.js";
+import { LogFeed } from "./feed.js";
 import type { Clock } from "./clock.js";
 import { SharedContext } from "./context.js";
+import { BulkControl, type BulkOutcome, type BulkRequest, type BulkSelection } from "./bulk.js";
 import { Control } from "./control.js";
 import { DueTimers } from "./due.js";
 import { Leases } from "./leases.js";
@@ -47,6 +51,7 @@ import { ClaimWaiters } from "./waiters.js";
 export type { MessageRequest } from "./messages.js";
 export type { ControlRequest, CreatePlanRequest, LeaseGrant, LeaseStatus, RegisterAgentRequest, Report, ReportedError, StepResult } from "./requests.js";
 export { MAX_AGENT_NAME } from "./agents.js";
+export { MAX_BULK, type BulkOutcome, type BulkRequest, type BulkSelection, type BulkTarget } from "./bulk.js";
 export { MAX_CLAIM_BATCH, MAX_CLAIM_WAIT_MS } from "./leases.js";
 
 export interface CoordinatorOptions {
@@ -69,13 +74,18 @@ export class Coordinator {
   readonly templates: Templates;
   /** API tokens: who may call the gateway (src/auth/tokens.ts). */
   readonly tokens: Tokens;
+  /** This gateway among those on the database (its notices carry it). */
+  readonly gateway = newId("gateway");
   private readonly waiters = new ClaimWaiters();
+  private readonly feed: LogFeed;
+  private stopListening: (() => Promise<void>) | null = null;
   private readonly limits: RoleLimits;
   private readonly due: DueTimers;
   private readonly plans: Plans;
   private readonly agents: Agents;
   private readonly leases: Leases;
   private readonly control: Control;
+  private readonly bulk: BulkControl;
   private readonly context: SharedContext;
   private readonly messages: Messages;
   private draining = false;
@@ -88,11 +98,13 @@ export class Coordinator {
     const logger = lazyLogger(options.logger);
     /** Agents' last contact as committed: recorded by the runner, read by the agents. */
     const lastSeen = new Map<string, number>();
+    this.feed = new LogFeed(this.hub, store, clock, logger);
     const runner = new TransactionRunner({
       store,
       clock,
       checkpointKeep: options.checkpointKeep,
-      hub: this.hub,
+      feed: this.feed,
+      gateway: this.gateway,
       waiters: this.waiters,
       lastSeen,
       noteTimer: (dueAt) => this.due.noteTimer(dueAt),
@@ -108,6 +120,7 @@ export class Coordinator {
     this.agents = new Agents({ runner, store, clock, agentOfflineMs: options.agentOfflineMs, lastSeen, logger });
     this.leases = new Leases({ runner, store, clock, agents: this.agents, limits: this.limits, waiters: this.waiters, isDraining: () => this.draining });
     this.control = new Control({ runner, clock });
+    this.bulk = new BulkControl({ control: this.control, store, logger });
     this.context = new SharedContext(runner);
   }
 
@@ -128,6 +141,21 @@ export class Coordinator {
 
   /** Fires timers that fell due (also those due while the server was down), arms the next, starts the agent sweep. */
   async start(): Promise<void> {
+    await this.feed.start();
+    if (this.store.notices) {
+      // Another gateway's commit: its signals go live here too, its claimable work wakes the claims parked here.
+      this.stopListening = await this.store.notices.listen(
+        (n) => {
+          if (n.gateway === this.gateway) return;
+          this.feed.reached(n.head);
+          void (n.roles === "*" ? this.waiters.wakeAll() : this.waiters.wake(n.roles));
+        },
+        () => {
+          this.feed.reached(null);
+          void this.waiters.wakeAll();
+        },
+      );
+    }
     await this.limits.configure(this.options.roleLimits ?? [], SYSTEM);
     await this.due.start();
     this.agents.startSweeping();
@@ -143,7 +171,8 @@ export class Coordinator {
   async stop(): Promise<void> {
     this.drain();
     this.limits.stop();
-    await Promise.all([this.due.stop(), this.agents.stopSweeping()]);
+    this.feed.stop();
+    await Promise.all([this.due.stop(), this.agents.stopSweeping(), this.stopListening?.()]);
   }
 
   /** Fires the timers and expires the leases due now (the scheduler calls it; see ./due.ts). */
@@ -155,6 +184,11 @@ export class Coordinator {
 
   createPlan(req: CreatePlanRequest, actor: string): Promise<PlanModel> {
     return this.plans.create(req, actor);
+  }
+
+  /** createPlan's checks, nothing written: the problems it would refuse the request for (see ./plans.ts). */
+  validatePlan(req: CreatePlanRequest): Promise<CodedProblem[]> {
+    return this.plans.validate(req);
   }
 
   startPlan(id: string, actor: string): Promise<PlanModel> {
@@ -205,14 +239,19 @@ export class Coordinator {
     return this.control.intervene(planId, input, by);
   }
 
+  /** Applies one plan-wide intervention to many plans, each in its own transaction (see ./bulk.ts). */
+  interveneMany(selection: BulkSelection, request: BulkRequest, by: { actor: string; reason: string }): Promise<BulkOutcome> {
+    return this.bulk.interveneMany(selection, request, by);
+  }
+
   /** A MANUAL checkpoint of the plan as it is now. */
   createCheckpoint(planId: string, label: string | null, actor: string): Promise<CheckpointRecord> {
     return this.control.createCheckpoint(planId, label, actor);
   }
 
-  /** A new plan that starts from a checkpoint's state. */
-  forkFromCheckpoint(checkpointId: string, name: string | null, actor: string): Promise<PlanModel> {
-    return this.control.forkFromCheckpoint(checkpointId, name, actor);
+  /** A new plan that starts from a checkpoint's state; the fork is in the original plan's audit log, with its reason. */
+  forkFromCheckpoint(checkpointId: string, name: string | null, actor: string, reason: string | null = null): Promise<PlanModel> {
+    return this.control.forkFromCheckpoint(checkpointId, name, actor, reason);
   }
 
   /** Writes one key of a plan's shared context (see ./context.ts). */

@@ -38,7 +38,7 @@ export async function apply(tx: Tx, prev: PlanAggregate, d: Decision, sender: st
   for (const c of d.commands) {
     switch (c.type) {
       case "EmitSignal":
-        await tx.emit({ kind: c.kind, planId, stepKey: c.stepKey, agentId: c.agentId, sender, payload: c.payload });
+        tx.emit({ kind: c.kind, planId, stepKey: c.stepKey, agentId: c.agentId, sender, payload: c.payload });
         break;
       case "StartAttempt":
         await store.attempts.start({ ...c, id: c.leaseId, planId, startedAt: now });
@@ -46,11 +46,13 @@ export async function apply(tx: Tx, prev: PlanAggregate, d: Decision, sender: st
         u.earliestTimer = Math.min(u.earliestTimer ?? c.expiresAt, c.expiresAt); // the lease's expiry
         break;
       case "ExtendLease":
+        tx.attemptChanged(c.leaseId);
         await store.attempts.extend(c.leaseId, c.expiresAt);
         break;
       case "EndAttempt": {
         const step = prev.steps.find((s) => s.leaseId === c.leaseId);
         const done = c.outcome === "SUCCEEDED" && step ? d.aggregate.steps.find((s) => s.key === step.key) : undefined;
+        tx.attemptChanged(c.leaseId);
         await store.attempts.end(c.leaseId, c.outcome, c.error, now, done?.output ?? null, done?.quality ?? null);
         if (step) {
           u.wake.add(step.role); // the agent has room again: its waiting claim may take work of any plan
@@ -79,7 +81,7 @@ export async function apply(tx: Tx, prev: PlanAggregate, d: Decision, sender: st
       case "WriteContext": {
         const w = { planId, key: c.key, value: c.value, targets: [], by: sender, at: now };
         if (c.announce) await writeContext(tx, w);
-        else await store.context.write(w);
+        else await store.context.writeLater(w);
         break;
       }
     }
@@ -92,7 +94,7 @@ export async function apply(tx: Tx, prev: PlanAggregate, d: Decision, sender: st
 export async function writeContext(tx: Tx, w: ContextWrite, extra: Json = {}): Promise<ContextEntryModel> {
   const e = await tx.store.context.write(w);
   const payload = { key: e.key, version: e.version, contextVersion: e.contextVersion, targets: e.targets, ...(w.deleted ? { deleted: true } : {}), ...(extra as object) };
-  await tx.emit({ kind: "CONTEXT_UPDATED", planId: w.planId, sender: w.by, payload });
+  tx.emit({ kind: "CONTEXT_UPDATED", planId: w.planId, sender: w.by, payload });
   return e;
 }
 
@@ -105,14 +107,14 @@ export async function checkpoint(tx: Tx, a: PlanAggregate, reason: CheckpointRea
     reason,
     stepKey,
     label,
-    sequence: await store.signals.head(),
+    sequence: await tx.head(),
     contextVersion: await store.context.version(a.plan.id),
     at: now,
   });
   // STEP checkpoints come with every completion and are announced by its STEP_SUCCEEDED;
   // the others get a signal of their own.
   if (isPrunable(reason)) await store.checkpoints.prune(a.plan.id, tx.checkpointKeep);
-  if (reason !== "STEP") await tx.emit({ kind: "CHECKPOINT_CREATED", planId: a.plan.id, stepKey, sender, payload: { checkpointId: record.id, reason, label } });
+  if (reason !== "STEP") tx.emit({ kind: "CHECKPOINT_CREATED", planId: a.plan.id, stepKey, sender, payload: { checkpointId: record.id, reason, label } });
   return record;
 }
 

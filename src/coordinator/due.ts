@@ -26,6 +26,9 @@ export interface DueDeps {
   logger: () => Logger;
 }
 
+/** With other gateways on the database: how often the next due time is read again (what a dead gateway left fires within it). */
+const OTHERS_POLL_MS = 2_000;
+
 export class DueTimers {
   private readonly scheduler: Scheduler;
 
@@ -41,6 +44,7 @@ export class DueTimers {
 
   /** Fires timers that fell due (also those due while the server was down) and arms the next. */
   start(): Promise<void> {
+    if (this.deps.store.notices) this.scheduler.pollEvery(OTHERS_POLL_MS);
     return this.scheduler.rearm();
   }
 

@@ -14,6 +14,7 @@ import { decide } from "../engine/decide.js";
 import type { StepDraft } from "../engine/validate.js";
 import type { Store } from "../store/store.js";
 import type { Agents } from "./agents.js";
+import { Batcher } from "./batcher.js";
 import type { Clock } from "./clock.js";
 import { apply, contextData, dispatch } from "./decisions.js";
 import type { RoleLimits } from "./limits.js";
@@ -133,17 +134,21 @@ export class Leases {
       const candidates = gate
         ? await store.plans.claimable(gate.roles, claimWindow(room), (role) => claimWindow(Math.min(room, gate.left(role))))
         : await store.plans.claimable(agent.roles, claimWindow(room));
+      // The candidates' plans are locked at once, those another transaction holds passed over;
+      // their context versions (pinned by each lease) read at once too.
+      const locked = await store.plans.lockOrSkip([...new Set(candidates.map((c) => c.planId))]);
+      const contextVersions = await store.context.versions([...locked]);
       for (const c of candidates) {
         if (grants.length >= room) break;
         if (gate && gate.left(c.role) <= 0) continue; // the role's limit is reached within this batch
-        if (!(await store.plans.lockOrSkip(c.planId))) continue; // another transaction holds the plan: the next candidate
+        if (!locked.has(c.planId)) continue; // another transaction holds the plan: the next candidate
         const prev = await tx.load(c.planId);
         if (!prev) continue;
         const leaseId = newId("lease");
         const needs = prev.steps.find((s) => s.key === c.key)?.inputMapping != null;
         // The inputMapping reads the context as this agent may see it (the lease's view, same
         // version): a key targeted at other roles or agents is absent, never handed over.
-        const contextVersion = await store.context.version(c.planId);
+        const contextVersion = contextVersions.get(c.planId)!;
         const context = needs ? await contextData(store.context, c.planId, agent, contextVersion) : null;
         const d = decide(prev, { type: "StepClaimed", stepKey: c.key, leaseId, agentId: agent.id, context }, now);
         if (!d.ok) continue; // e.g. the plan reached maxParallel within this batch
@@ -184,29 +189,49 @@ export class Leases {
     return this.reportOne({ kind: "fail", leaseId, error });
   }
 
+  /** Reports of one event-loop turn (several agents', or one agent's several) commit together. */
+  private readonly reports = new Batcher<Report, StepResult>((rs) => this.reportMany(rs));
+
   private async reportOne(r: Report): Promise<StepResult> {
     checkReport(r);
-    return await this.deps.runner.transact((tx) => this.applyReport(tx, r));
+    return await this.reports.add(r);
   }
 
   /**
-   * Applies many agent reports in ONE transaction (group commit), each in its own savepoint:
-   * a refused report is undone alone and returned as its error, in input order.
+   * Applies many agent reports in ONE transaction (group commit). A refused report is undone
+   * alone and returned as its error, in input order: the batch is first applied straight (the
+   * usual case: nothing refused, no savepoint round trips); if a report is refused, that attempt
+   * rolls back and the batch runs again with each report in its own savepoint.
    */
   async reportMany(reports: readonly Report[]): Promise<(StepResult | BatonError)[]> {
-    return await this.deps.runner.transact(async (tx) => {
-      const results: (StepResult | BatonError)[] = [];
-      for (const r of reports) {
-        try {
-          checkReport(r);
-          results.push(await tx.savepoint(() => this.applyReport(tx, r))); // undone alone: never saved nor published
-        } catch (e) {
-          if (!isBatonError(e)) throw e;
-          results.push(e);
-        }
+    try {
+      return await this.deps.runner.transact((tx) => this.applyAll(tx, reports, false));
+    } catch (e) {
+      if (!(e instanceof Refused)) throw e;
+    }
+    return await this.deps.runner.transact((tx) => this.applyAll(tx, reports, true));
+  }
+
+  private async applyAll(tx: Tx, reports: readonly Report[], savepoints: boolean): Promise<(StepResult | BatonError)[]> {
+    const results: (StepResult | BatonError)[] = [];
+    await tx.readAttempts(reports.map((r) => r.leaseId).filter((id) => typeof id === "string"));
+    for (const r of reports) {
+      try {
+        checkReport(r); // before any write: refused without undoing anything
+      } catch (e) {
+        if (!isBatonError(e)) throw e;
+        results.push(e);
+        continue;
       }
-      return results;
-    });
+      try {
+        results.push(savepoints ? await tx.savepoint(() => this.applyReport(tx, r)) : await this.applyReport(tx, r));
+      } catch (e) {
+        if (!isBatonError(e)) throw e;
+        if (!savepoints) throw new Refused();
+        results.push(e); // undone alone: never saved nor published
+      }
+    }
+    return results;
   }
 
   private async applyReport(tx: Tx, r: Report): Promise<StepResult> {
@@ -221,13 +246,16 @@ export class Leases {
 
   /** The lease, still running (or, for heartbeats, cancelled); CONFLICT otherwise. */
   private async leaseOf(tx: Tx, leaseId: string, allowCancelled: boolean): Promise<AttemptModel> {
-    const lease = await tx.store.attempts.get(leaseId);
+    const lease = await tx.attempt(leaseId);
     if (!lease) throw conflict(`unknown lease ${leaseId}`, { leaseId });
     if (lease.agentId) await this.deps.agents.seen(tx, lease.agentId, tx.clock.now());
     if (lease.outcome === "RUNNING" || (allowCancelled && lease.outcome === "CANCELLED")) return lease;
     throw conflict(`lease ${leaseId} is no longer active (attempt ${lease.outcome})`, { leaseId, outcome: lease.outcome });
   }
 }
+
+/** A report of a batch applied without savepoints was refused: the batch runs again with them. */
+class Refused extends Error {}
 
 /** The agent holding a running lease of this plan (CONFLICT when it is no longer running): who writes or sends with the lease. */
 export async function leaseHolder(tx: Tx, planId: string, leaseId: string): Promise<string> {

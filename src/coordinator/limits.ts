@@ -134,7 +134,7 @@ export class RoleLimits {
   async gate(repos: Repositories, roles: readonly string[], now: number): Promise<ClaimGate | null> {
     const left = new Map<string, number>();
     for (const role of roles) {
-      const l = await repos.limits.get(role);
+      const l = await repos.limits.get(role, true);
       if (!l) continue;
       left.set(role, allowance(l, l.maxConcurrent === null ? 0 : await repos.attempts.runningOfRole(role), now));
       const wait = msUntilToken(l, now);

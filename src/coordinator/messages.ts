@@ -72,7 +72,7 @@ export class Messages {
       const a = await tx.mustLoad(req.planId);
       const problems = signalProblems(req, a.steps);
       if (problems.length > 0) throw badInput(problems);
-      return await tx.emit({
+      return await tx.emitNow({
         kind: "CUSTOM",
         name: req.name,
         planId: req.planId,
@@ -103,7 +103,7 @@ export class Messages {
       if (req.expectReply || timeoutMs !== null) payload.expectReply = true;
       if (timeoutMs !== null) payload.replyTimeoutMs = timeoutMs;
       if (req.inReplyTo != null) payload.inReplyTo = req.inReplyTo;
-      const message = await tx.emit({
+      const message = await tx.emitNow({
         kind: "MESSAGE",
         name: req.name ?? DEFAULT_MESSAGE_NAME,
         planId: req.planId,
@@ -123,8 +123,8 @@ export class Messages {
 
   /** A request's timer fell due, so nothing answered it (a reply clears the timer): tells its sender. */
   async replyTimedOut(tx: Tx, t: TimerRow): Promise<void> {
-    const request = (await tx.store.signals.get(Number(t.ref)))!;
-    await tx.emit({
+    const request = (await (await tx.signalLog()).get(Number(t.ref)))!;
+    tx.emit({
       kind: "MESSAGE",
       name: REPLY_TIMEOUT,
       planId: t.planId,
@@ -154,7 +154,7 @@ async function messageProblems(tx: Tx, req: MessageRequest, a: PlanAggregate): P
 
 /** What is wrong with `req` as a reply to message `inReplyTo`. */
 async function replyProblems(tx: Tx, req: MessageRequest, inReplyTo: number): Promise<Problem[]> {
-  const request = Number.isSafeInteger(inReplyTo) && inReplyTo >= 1 ? await tx.store.signals.get(inReplyTo) : null;
+  const request = Number.isSafeInteger(inReplyTo) && inReplyTo >= 1 ? await (await tx.signalLog()).get(inReplyTo) : null;
   const problem = (message: string): Problem[] => [{ path: "inReplyTo", message }];
   if (!request || request.kind !== "MESSAGE") return problem(`no message has sequence ${inReplyTo}`);
   if (request.planId !== req.planId) return problem(`message ${inReplyTo} belongs to another plan`);
@@ -165,7 +165,7 @@ async function replyProblems(tx: Tx, req: MessageRequest, inReplyTo: number): Pr
 
 /** Request `inReplyTo` is being answered: its timer goes; CONFLICT when a reply or its timeout answered it already. */
 async function closeRequest(tx: Tx, planId: string, inReplyTo: number): Promise<void> {
-  const answer = await tx.store.signals.answerTo(planId, inReplyTo);
+  const answer = await (await tx.signalLog()).answerTo(planId, inReplyTo);
   if (answer) {
     const how = answer.sender === SYSTEM && answer.name === REPLY_TIMEOUT ? "timed out" : "was already answered";
     throw conflict(`request ${inReplyTo} ${how} (message ${answer.sequence})`, { inReplyTo, answeredBy: answer.sequence });

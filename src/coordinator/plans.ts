@@ -3,13 +3,14 @@
  * keys) and starting it. Each is one transaction of the runner (./runner.ts); cancelling,
  * pausing and the other operator changes are interventions (./control.ts).
  */
-import { badInput, conflict } from "../domain/errors.js";
+import { badInput, conflict, problemsOf, type CodedProblem } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
-import { newStep, type Json, type PlanAggregate, type PlanModel } from "../domain/model.js";
+import { newStep, type ExecutionPolicy, type Json, type PlanAggregate, type PlanModel, type StepSpec } from "../domain/model.js";
+import type { Priority } from "../domain/statuses.js";
 import type { EngineEvent } from "../engine/events.js";
 import { checkPlanSteps } from "../engine/validate.js";
 import type { Store } from "../store/store.js";
-import { atStepsPath, type Templates } from "../templates/templates.js";
+import { atStepsPath, type PlanSource, type Templates } from "../templates/templates.js";
 import type { Clock } from "./clock.js";
 import { dispatch } from "./decisions.js";
 import { withPrefetch } from "./prefetch.js";
@@ -24,32 +25,18 @@ export interface PlanDeps {
   templates: Templates;
 }
 
+/** A createPlan request checked: the plan its idempotency key made, or the new plan's parts. */
+type Checked =
+  | { existing: PlanModel }
+  | { existing: null; source: PlanSource; steps: StepSpec[]; policy: ExecutionPolicy; priority: Priority; requestHash: string | null };
+
 export class Plans {
   constructor(private readonly deps: PlanDeps) {}
 
   async create(req: CreatePlanRequest, actor: string): Promise<PlanModel> {
-    // The same key with the same request is a retry: the first plan, written once. With another
-    // request it is a mistake that would silently drop the new plan: CONFLICT.
-    const requestHash = req.idempotencyKey ? createPlanRequestHash(req) : null;
-    if (req.idempotencyKey) {
-      const existing = await this.deps.store.queries.plans.findIdempotent(req.idempotencyKey);
-      if (existing) {
-        if (existing.requestHash !== null && existing.requestHash !== requestHash) {
-          throw conflict(`idempotencyKey ${JSON.stringify(req.idempotencyKey)} was used for plan ${existing.plan.id} with a different request`, {
-            planId: existing.plan.id,
-            idempotencyKey: req.idempotencyKey,
-          });
-        }
-        return existing.plan;
-      }
-    }
-    const source = await this.deps.templates.source(req);
-    const priority = req.priority ?? "NORMAL";
-    const drafts = source.steps.map((d) => (d.priority ? d : { ...d, priority }));
-    const { steps, policy, problems } = withPrefetch(checkPlanSteps(drafts, source.policy), req.prefetch, priority);
-    if (req.delayMs != null && !(Number.isInteger(req.delayMs) && req.delayMs >= 0)) problems.push({ path: "delayMs", message: `must be a whole number ≥ 0, got ${req.delayMs}` });
-    problems.unshift(...planRequestProblems(req)); // name, goal, labels, keys: empty or too long
-    if (problems.length > 0) throw badInput(atStepsPath(problems, source.stepsPath));
+    const checked = await this.check(req);
+    if (checked.existing) return checked.existing;
+    const { source, steps, policy, priority, requestHash } = checked;
     const now = this.deps.clock.now();
     const aggregate: PlanAggregate = {
       plan: {
@@ -80,12 +67,58 @@ export class Plans {
       if (requestHash) await tx.store.plans.setIdempotencyHash(aggregate.plan.id, requestHash);
       const startsAt = Math.max(req.runAt instanceof Date ? req.runAt.getTime() : (req.runAt ?? 0), req.delayMs ? now + req.delayMs : 0);
       const payload: Json = startsAt > now ? { name: req.name, startsAt } : { name: req.name };
-      await tx.emit({ kind: "PLAN_CREATED", planId: aggregate.plan.id, sender: actor, payload });
+      tx.emit({ kind: "PLAN_CREATED", planId: aggregate.plan.id, sender: actor, payload });
       if (req.start === false) return aggregate.plan;
       // Not started before runAt / delayMs: a durable timer starts it (startPlan may still start it earlier).
       const first: EngineEvent = startsAt > now ? { type: "PlanStartScheduled", at: startsAt } : { type: "PlanStarted" };
       return (await dispatch(tx, aggregate.plan.id, first, actor)).aggregate.plan;
     });
+  }
+
+  /**
+   * createPlan's checks, nothing written: the problems it would refuse the request for, each with
+   * its code (none when it would make the plan, or return the one its idempotency key made).
+   */
+  async validate(req: CreatePlanRequest): Promise<CodedProblem[]> {
+    try {
+      await this.check(req);
+      return [];
+    } catch (e) {
+      const problems = problemsOf(e);
+      if (!problems) throw e;
+      return problems;
+    }
+  }
+
+  /**
+   * Every check of createPlan, reading only: the plan a retried idempotency key made, or what the
+   * new plan is made of. A refusal is thrown: CONFLICT (the key used for another request),
+   * NOT_FOUND (an unknown template), BAD_USER_INPUT listing every problem of the request.
+   */
+  private async check(req: CreatePlanRequest): Promise<Checked> {
+    // The same key with the same request is a retry: the first plan, written once. With another
+    // request it is a mistake that would silently drop the new plan: CONFLICT.
+    const requestHash = req.idempotencyKey ? createPlanRequestHash(req) : null;
+    if (req.idempotencyKey) {
+      const existing = await this.deps.store.queries.plans.findIdempotent(req.idempotencyKey);
+      if (existing) {
+        if (existing.requestHash !== null && existing.requestHash !== requestHash) {
+          throw conflict(`idempotencyKey ${JSON.stringify(req.idempotencyKey)} was used for plan ${existing.plan.id} with a different request`, {
+            planId: existing.plan.id,
+            idempotencyKey: req.idempotencyKey,
+          });
+        }
+        return { existing: existing.plan };
+      }
+    }
+    const source = await this.deps.templates.source(req);
+    const priority = req.priority ?? "NORMAL";
+    const drafts = source.steps.map((d) => (d.priority ? d : { ...d, priority }));
+    const { steps, policy, problems } = withPrefetch(checkPlanSteps(drafts, source.policy), req.prefetch, priority);
+    if (req.delayMs != null && !(Number.isInteger(req.delayMs) && req.delayMs >= 0)) problems.push({ path: "delayMs", message: `must be a whole number ≥ 0, got ${req.delayMs}` });
+    problems.unshift(...planRequestProblems(req)); // name, goal, labels, keys: empty or too long
+    if (problems.length > 0) throw badInput(atStepsPath(problems, source.stepsPath));
+    return { existing: null, source, steps, policy, priority, requestHash };
   }
 
   async start(id: string, actor: string): Promise<PlanModel> {

@@ -9,13 +9,14 @@
 import type { Json } from "../domain/model.js";
 import { regressionSignal } from "../insight/assess.js";
 import type { Logger } from "../logger.js";
-import type { SignalHub } from "../signals/hub.js";
+import { noticeOf } from "../store/notices.js";
 import { sqliteErrorOf } from "../store/storage-errors.js";
 import type { Store } from "../store/store.js";
 import type { Clock } from "./clock.js";
 import { checkpoint } from "./decisions.js";
 import type { CoordinatorObserver } from "./observer.js";
 import { SYSTEM, Tx } from "./tx.js";
+import type { LogFeed } from "./feed.js";
 import type { ClaimWaiters } from "./waiters.js";
 
 /** What the runner needs, and whom it tells after a commit. */
@@ -24,8 +25,10 @@ export interface RunnerDeps {
   clock: Clock;
   /** STEP checkpoints kept per plan (BATON_CHECKPOINT_KEEP). */
   checkpointKeep: number;
-  /** Where committed signals go live. */
-  hub: SignalHub;
+  /** Where committed signals go live (through ./feed.ts, which keeps them in log order). */
+  feed: LogFeed;
+  /** This gateway, as its notices to the others name it (src/store/notices.ts). */
+  gateway: string;
   /** Parked claims, woken for the roles a commit made claimable. */
   waiters: ClaimWaiters;
   /** Agents' last contact as committed (./agents.ts). */
@@ -49,8 +52,13 @@ export class TransactionRunner {
       const u = tx.unit;
       const r = await fn(tx);
       for (const c of u.checkpoints()) await checkpoint(tx, (await tx.load(c.planId))!, c.reason, c.stepKey, null, c.sender);
-      for (const { base, next } of u.changes()) await tx.store.plans.save(base, next);
+      await tx.store.plans.saveAll([...u.changes()].map(({ base, next }) => ({ prev: base, next })));
       await this.announceRegressions(tx);
+      await tx.flush(); // the signals last: on PostgreSQL the log head stays locked from here to commit
+      // The other gateways on the database hear of the commit (one small NOTIFY, sent at commit).
+      if (store.notices && (u.signals.length > 0 || u.wake.size > 0)) {
+        await session.announce(noticeOf(this.deps.gateway, u.signals.at(-1)?.sequence ?? null, u.wake));
+      }
       return r;
     });
     const u = tx!.unit;
@@ -65,7 +73,7 @@ export class TransactionRunner {
       }
     }
     for (const [id, at] of u.seen) this.deps.lastSeen.set(id, at);
-    this.deps.hub.publish(u.signals);
+    this.deps.feed.committed(u.signals);
     if (u.earliestTimer !== null) this.deps.noteTimer(u.earliestTimer);
     if (u.wake.size > 0) void this.deps.waiters.wake(u.wake);
     return result;
@@ -89,7 +97,7 @@ export class TransactionRunner {
         if (sqliteErrorOf(err)) throw err;
         this.deps.logger().error({ err, planId: next.plan.id }, "judging a completed plan against its template's earlier runs failed");
       }
-      if (payload) await tx.emit({ kind: "REGRESSION", planId: next.plan.id, sender: SYSTEM, payload });
+      if (payload) tx.emit({ kind: "REGRESSION", planId: next.plan.id, sender: SYSTEM, payload });
     }
   }
 }

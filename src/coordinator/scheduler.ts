@@ -26,6 +26,17 @@ export class Scheduler {
     private readonly onError: (err: unknown, retryInMs: number) => void,
   ) {}
 
+  private poll: NodeJS.Timeout | null = null;
+
+  /**
+   * On a database other gateways write (PostgreSQL), the timers they set are not noted here: the
+   * next due time is read again every `ms` of real time (whatever clock the timers run on), so
+   * that a timer whose gateway died fires on another.
+   */
+  pollEvery(ms: number): void {
+    this.poll ??= setInterval(() => void this.rearm(), ms).unref();
+  }
+
   /** Re-reads the earliest due time and arms for it. */
   async rearm(): Promise<void> {
     if (this.stopped) return;
@@ -49,6 +60,7 @@ export class Scheduler {
   /** Stops arming; resolves once the round under way (if any) has ended. */
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.poll) clearInterval(this.poll);
     this.handle?.cancel();
     this.handle = null;
     await this.running;

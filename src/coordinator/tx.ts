@@ -5,7 +5,7 @@
  * a transaction is (the store's unit of work, with repositories bound to it: src/store/store.ts).
  */
 import { notFound } from "../domain/errors.js";
-import type { Json, PlanAggregate, SignalModel } from "../domain/model.js";
+import type { AttemptModel, Json, PlanAggregate, SignalModel } from "../domain/model.js";
 import type { SignalKind } from "../domain/statuses.js";
 import type { Session } from "../store/store.js";
 import type { Clock } from "./clock.js";
@@ -29,6 +29,10 @@ export interface SignalDraft {
 export class Tx {
   /** What this transaction changed and what is left to do after it commits. */
   readonly unit = new Unit();
+  /** Attempts read ahead (readAttempts), dropped as this transaction changes them. */
+  private readonly attempts = new Map<string, AttemptModel>();
+  /** Signals added but not written yet (see `emit`). */
+  private readonly pending: Omit<SignalModel, "sequence">[] = [];
 
   constructor(
     /** The repositories, as this transaction sees them. */
@@ -37,6 +41,24 @@ export class Tx {
     /** STEP checkpoints kept per plan (BATON_CHECKPOINT_KEEP). */
     readonly checkpointKeep: number,
   ) {}
+
+  /**
+   * Reads the attempts (leases) of these ids at once, for `attempt` to return without a round trip
+   * each (a batch of reports names many).
+   */
+  async readAttempts(ids: readonly string[]): Promise<void> {
+    for (const a of await this.store.attempts.getMany(ids)) this.attempts.set(a.id, a);
+  }
+
+  /** The attempt as this transaction sees it: as read by readAttempts unless changed since, else read now. */
+  async attempt(id: string): Promise<AttemptModel | null> {
+    return this.attempts.get(id) ?? (await this.store.attempts.get(id));
+  }
+
+  /** This transaction changes the attempt: what readAttempts read of it no longer holds. */
+  attemptChanged(id: string): void {
+    this.attempts.delete(id);
+  }
 
   /** The plan as the transaction sees it (its own staged changes first), its row locked until the transaction ends. */
   load(planId: string): Promise<PlanAggregate | null> {
@@ -54,18 +76,25 @@ export class Tx {
    * the working set (signals, staged plans, checkpoints…), and goes on to the caller.
    */
   async savepoint<T>(fn: () => Promise<T>): Promise<T> {
+    await this.flush(); // what came before is not the savepoint's to undo
     const undo = this.unit.mark();
     try {
       return await this.store.savepoint(fn);
     } catch (e) {
       undo();
+      this.pending.length = 0;
       throw e;
     }
   }
 
-  /** Appends a signal row; it is published once the transaction commits. */
-  async emit(s: SignalDraft): Promise<SignalModel> {
-    const signal = await this.store.signals.append({
+  /**
+   * Adds a signal to the transaction. It is written with the transaction's other signals in one
+   * statement at `flush` (at the latest just before commit): on PostgreSQL that takes the log
+   * head's row lock, which serialises appends, so the later it comes the more transactions overlap.
+   * Published once the transaction commits.
+   */
+  emit(s: SignalDraft): void {
+    this.pending.push({
       kind: s.kind,
       name: s.name ?? null,
       planId: s.planId ?? null,
@@ -76,7 +105,33 @@ export class Tx {
       payload: s.payload ?? null,
       at: this.clock.now(),
     });
-    this.unit.signals.push(signal);
-    return signal;
+  }
+
+  /** Adds a signal and writes it now (with those before it): for a caller that needs its sequence. */
+  async emitNow(s: SignalDraft): Promise<SignalModel> {
+    this.emit(s);
+    await this.flush();
+    return this.unit.signals[this.unit.signals.length - 1]!;
+  }
+
+  /** Writes the signals added since the last flush. */
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const written = await this.store.signals.appendMany(this.pending.splice(0));
+    this.unit.signals.push(...written);
+  }
+
+  /** The sequence of the newest signal as this transaction sees it (its own written first). */
+  async head(): Promise<number> {
+    await this.flush();
+    // once this transaction has written signals, none can follow them but its own (SQLite has one
+    // writer; on PostgreSQL it holds the log head's lock until it commits)
+    return this.unit.signals.at(-1)?.sequence ?? (await this.store.signals.head());
+  }
+
+  /** The signal log as this transaction sees it (its own signals written first). */
+  async signalLog(): Promise<Session["signals"]> {
+    await this.flush();
+    return this.store.signals;
   }
 }

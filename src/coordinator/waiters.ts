@@ -46,6 +46,11 @@ export class ClaimWaiters {
     }
   }
 
+  /** Offers work of any role to every waiter (after notices of other gateways may have been missed). */
+  wakeAll(): Promise<void> {
+    return this.wake(new Set(this.queue.flatMap((w) => [...w.roles])));
+  }
+
   /** Ends every wait with nothing. */
   abandonAll(): void {
     for (const w of this.queue.splice(0)) w.abandon();

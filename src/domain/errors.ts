@@ -55,3 +55,24 @@ export const notFound = (what: string, id: string): BatonError =>
 
 export const conflict = (message: string, details: Record<string, unknown> = {}): BatonError =>
   new BatonError("CONFLICT", message, details);
+
+/** A problem as a dry run reports it: the code the request would be refused with; `path` when the check names one. */
+export interface CodedProblem {
+  code: ErrorCode;
+  path: string | null;
+  message: string;
+}
+
+/** The codes that refuse a request for what it asks (not for the gateway's state, such as storage failures). */
+const REQUEST_REFUSALS: ReadonlySet<ErrorCode> = new Set(["BAD_USER_INPUT", "NOT_FOUND", "CONFLICT"]);
+
+/**
+ * The problems an error refuses a request for, each with the error's code: a BAD_USER_INPUT's
+ * list (badInput), or the error itself, without a path. Null when it is not such a refusal.
+ */
+export function problemsOf(e: unknown): CodedProblem[] | null {
+  if (!isBatonError(e) || !REQUEST_REFUSALS.has(e.code)) return null;
+  const listed = e.code === "BAD_USER_INPUT" ? (e.details["problems"] as Problem[] | undefined) : undefined;
+  if (listed) return listed.map((p) => ({ code: e.code, path: p.path, message: p.message }));
+  return [{ code: e.code, path: null, message: e.message }];
+}

@@ -11,6 +11,7 @@ export const IdPrefix = {
   lease: "lease",
   webhook: "whk",
   token: "tok",
+  gateway: "gw",
 } as const;
 export type IdPrefix = (typeof IdPrefix)[keyof typeof IdPrefix];
 

@@ -7,7 +7,7 @@
 import { builtinConfigProblems } from "../domain/builtins.js";
 import type { Problem } from "../domain/errors.js";
 import { newStep, STEP_OUTPUT_PREFIX, type Json, type PlanAggregate, type StepError, type StepModel, type StepSpec } from "../domain/model.js";
-import { isFinalPlanState, isFinishedStepState, type PlanState, type Priority, type StepState } from "../domain/statuses.js";
+import { isFinalPlanState, isFinishedStepState, PlanState, type Priority, type StepState } from "../domain/statuses.js";
 import type { EngineCommand } from "./commands.js";
 import { TimerKind } from "./commands.js";
 import { Draft } from "./draft.js";
@@ -22,6 +22,7 @@ export const InterventionKind = {
   RESUME: "RESUME",
   CANCEL: "CANCEL",
   RETRY_STEP: "RETRY_STEP",
+  RETRY_PLAN: "RETRY_PLAN",
   SKIP_STEP: "SKIP_STEP",
   MODIFY_STEP: "MODIFY_STEP",
   ADD_STEP: "ADD_STEP",
@@ -29,6 +30,8 @@ export const InterventionKind = {
   REORDER_STEPS: "REORDER_STEPS",
   RESTORE_CHECKPOINT: "RESTORE_CHECKPOINT",
   UPDATE_CONTEXT: "UPDATE_CONTEXT",
+  /** A new plan forked from one of the plan's checkpoints (recorded by the coordinator; the plan itself is not changed). */
+  FORK_CHECKPOINT: "FORK_CHECKPOINT",
 } as const;
 export type InterventionKind = (typeof InterventionKind)[keyof typeof InterventionKind];
 
@@ -52,6 +55,8 @@ export type InterventionRequest =
   /** `compensate`: run the compensations of the steps that succeeded (saga) before ending COMPENSATED. */
   | { kind: "CANCEL"; compensate?: boolean }
   | { kind: "RETRY_STEP"; stepKey: string; input?: Json }
+  /** A FAILED plan runs again: the step that failed it (RETRY_STEP of it), or every step a deadline cancelled. */
+  | { kind: "RETRY_PLAN" }
   | { kind: "SKIP_STEP"; stepKey: string; output?: Json }
   | { kind: "MODIFY_STEP"; stepKey: string; patch: StepPatch }
   /** `step` is already checked on its own (validateStepDraft); `after`: insert after this key, else at the end. */
@@ -61,6 +66,17 @@ export type InterventionRequest =
   | { kind: "REORDER_STEPS"; order: string[] }
   /** `state`: the plan as the checkpoint holds it (read by the caller). */
   | { kind: "RESTORE_CHECKPOINT"; checkpointId: string; state: PlanAggregate | null };
+
+/** The interventions on a whole plan, which the bulk actions apply to many plans at once. */
+export type PlanWideKind = "PAUSE" | "RESUME" | "CANCEL" | "RETRY_PLAN";
+
+/** The plan states in which each plan-wide intervention may apply: its handler refuses the others with INVALID_STATE. */
+export const PLAN_STATES_FOR: { readonly [K in PlanWideKind]: readonly PlanState[] } = {
+  PAUSE: ["RUNNING"],
+  RESUME: ["PAUSED"],
+  CANCEL: Object.values(PlanState).filter((s) => !isFinalPlanState(s)),
+  RETRY_PLAN: ["FAILED"],
+};
 
 export type RejectionCode = "INVALID_STATE" | "VERSION_CONFLICT" | "INVALID_PLAN" | "NOT_FOUND";
 
@@ -89,7 +105,7 @@ type StructuralKind = "ADD_STEP" | "REMOVE_STEP" | "REORDER_STEPS" | "RESTORE_CH
 /** Handlers of the run-state interventions. */
 const handlers: { [K in Exclude<Kind, StructuralKind>]: Handler<K> } = {
   PAUSE(d) {
-    if (d.plan.state !== "RUNNING") return refuse("INVALID_STATE", `only a RUNNING plan can be paused; it is ${d.plan.state}`);
+    if (!PLAN_STATES_FOR.PAUSE.includes(d.plan.state)) return refuse("INVALID_STATE", `only a RUNNING plan can be paused; it is ${d.plan.state}`);
     d.patchPlan({ state: "PAUSED", pausedAt: d.now });
     d.command({ type: "FreezeTimers" });
     d.emit("PLAN_PAUSED");
@@ -98,7 +114,7 @@ const handlers: { [K in Exclude<Kind, StructuralKind>]: Handler<K> } = {
   },
 
   RESUME(d) {
-    if (d.plan.state !== "PAUSED") return refuse("INVALID_STATE", `only a PAUSED plan can be resumed; it is ${d.plan.state}`);
+    if (!PLAN_STATES_FOR.RESUME.includes(d.plan.state)) return refuse("INVALID_STATE", `only a PAUSED plan can be resumed; it is ${d.plan.state}`);
     const pausedFor = d.now - (d.plan.pausedAt ?? d.now);
     for (const s of d.steps) if (s.state === "WAITING" && s.retryAt !== null) d.patchStep(s.key, { retryAt: s.retryAt + pausedFor });
     d.patchPlan({ state: "RUNNING", pausedAt: null });
@@ -110,7 +126,7 @@ const handlers: { [K in Exclude<Kind, StructuralKind>]: Handler<K> } = {
 
   CANCEL(d, r) {
     const before = d.plan.state;
-    if (isFinalPlanState(before)) return refuse("INVALID_STATE", `the plan is already ${before}`);
+    if (!PLAN_STATES_FOR.CANCEL.includes(before)) return refuse("INVALID_STATE", `the plan is already ${before}`);
     if (r.compensate && before !== "COMPENSATING") failPlan(d, null);
     else endPlan(d, "CANCELLED", null);
     return { diff: { state: { before, after: d.plan.state } } };
@@ -125,12 +141,22 @@ const handlers: { [K in Exclude<Kind, StructuralKind>]: Handler<K> } = {
     }
     if (!RETRYABLE.includes(step.state)) return refuse("INVALID_STATE", `step ${step.key} is ${step.state}; only FAILED, CANCELLED or SKIPPED steps can be retried`);
     const reopened = plan === "FAILED" || plan === "CANCELLED" ? reopenPlan(d) : [];
-    resetStep(d, step.key, r.input);
-    // Dependents cancelled with it, or released by a skip and not yet started, wait for it again.
-    for (const key of dependentsToHoldBack(d, step.key)) resetStep(d, key);
-    const diff: Record<string, Json> = { step: { key: step.key, state: { before: step.state, after: "PENDING" } } };
-    if (r.input !== undefined) diff["input"] = { before: step.input, after: r.input };
+    const diff = retryStep(d, step, r.input);
     if (reopened.length) diff["plan"] = { state: { before: plan, after: "RUNNING" }, reopenedSteps: reopened };
+    promote(d);
+    return { diff };
+  },
+
+  RETRY_PLAN(d) {
+    if (!PLAN_STATES_FOR.RETRY_PLAN.includes(d.plan.state)) return refuse("INVALID_STATE", `only a FAILED plan can be retried; it is ${d.plan.state}`);
+    // Its compensations ran (some steps may be COMPENSATED): which steps to run again is the operator's call (retryStep).
+    if (d.plan.error?.type === "COMPENSATION_FAILED") return refuse("INVALID_STATE", "the plan failed while compensating: retry its steps one by one with retryStep");
+    const failedBy = (d.plan.error?.details as { stepKey?: unknown } | null)?.stepKey;
+    const step = typeof failedBy === "string" ? d.step(failedBy) : undefined;
+    const reopened = reopenPlan(d);
+    const diff: Record<string, Json> = { plan: { state: { before: "FAILED", after: "RUNNING" }, reopenedSteps: reopened } };
+    // A plan failed by its deadline has no failed step: the steps it cancelled run again.
+    if (step?.state === "FAILED") Object.assign(diff, retryStep(d, step));
     promote(d);
     return { diff };
   },
@@ -343,6 +369,19 @@ function reopenPlan(d: Draft): string[] {
   d.emit("PLAN_RESUMED", null, { reason: "retry" });
   if (d.plan.policy.planTimeoutMs !== null) setTimer(d, TimerKind.PLAN_DEADLINE, null, null, d.now + d.plan.policy.planTimeoutMs);
   return reopened;
+}
+
+/**
+ * Resets `step` (with a new input when one is given) and the dependents held back with it, in a
+ * plan that runs (reopened already when it had ended): the diff of the step. The caller promotes.
+ */
+function retryStep(d: Draft, step: StepModel, input?: Json): Record<string, Json> {
+  resetStep(d, step.key, input);
+  // Dependents cancelled with it, or released by a skip and not yet started, wait for it again.
+  for (const key of dependentsToHoldBack(d, step.key)) resetStep(d, key);
+  const diff: Record<string, Json> = { step: { key: step.key, state: { before: step.state, after: "PENDING" } } };
+  if (input !== undefined) diff["input"] = { before: step.input, after: input };
+  return diff;
 }
 
 /** Keys of the CANCELLED, READY or WAITING steps that depend, directly or not, on `key`. */

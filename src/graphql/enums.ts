@@ -136,6 +136,7 @@ registerEnumType(InterventionKind, {
     RESUME: { description: "Resume a PAUSED plan (resumePlan)." },
     CANCEL: { description: "Cancel a plan (cancelPlan)." },
     RETRY_STEP: { description: "Run a FAILED, CANCELLED or SKIPPED step again (retryStep)." },
+    RETRY_PLAN: { description: "Run a FAILED plan again from the step that failed it (retryPlan, retryPlans)." },
     SKIP_STEP: { description: "Skip a step, optionally with a substitute output (skipStep)." },
     MODIFY_STEP: { description: "Change a step that has not started (modifyStep)." },
     ADD_STEP: { description: "Add a step to an unfinished plan (addStep)." },
@@ -143,6 +144,7 @@ registerEnumType(InterventionKind, {
     REORDER_STEPS: { description: "Change the claim order of steps (reorderSteps)." },
     RESTORE_CHECKPOINT: { description: "Bring a plan back to a checkpoint (restoreCheckpoint)." },
     UPDATE_CONTEXT: { description: "Write keys of a plan's context as an operator (updateContext)." },
+    FORK_CHECKPOINT: { description: "Start a new plan from one of this plan's checkpoints (forkFromCheckpoint); this plan is not changed, the diff names the new plan (forkedTo)." },
   },
 });
 

@@ -8,6 +8,7 @@ import { CheckpointResolver, PlanCheckpointsResolver } from "./checkpoints/check
 import { ContextResolver, PlanContextResolver } from "./plan-context/context.resolver.js";
 import { Checkpoint } from "./checkpoints/checkpoint.type.js";
 import { Node } from "./common.types.js";
+import { BulkInterventionResolver } from "./interventions/bulk.resolver.js";
 import { InterventionResolver, PlanInterventionsResolver, StructureResolver } from "./interventions/intervention.resolver.js";
 import { Intervention } from "./interventions/intervention.type.js";
 import { RoleLimitResolver } from "./limits/limit.resolver.js";
@@ -31,7 +32,7 @@ let built: GraphQLSchema | null = null;
 /** The Baton schema, built once from the type-graphql classes. */
 export function batonSchema(): GraphQLSchema {
   built ??= describeRoots(buildSchemaSync({
-    resolvers: [PlanResolver, StepResolver, TraceResolver, AgentResolver, SignalResolver, InterventionResolver, StructureResolver, PlanInterventionsResolver, CheckpointResolver, PlanCheckpointsResolver, TemplateResolver, PlanTemplateResolver, NodeResolver, WebhookResolver, WebhookDeliveryResolver, RoleLimitResolver, ContextResolver, PlanContextResolver, MessageResolver, TokenResolver, PlanEvaluationResolver, AgentStatsResolver, RoleStatsResolver, TemplateStatsResolver],
+    resolvers: [PlanResolver, StepResolver, TraceResolver, AgentResolver, SignalResolver, InterventionResolver, StructureResolver, BulkInterventionResolver, PlanInterventionsResolver, CheckpointResolver, PlanCheckpointsResolver, TemplateResolver, PlanTemplateResolver, NodeResolver, WebhookResolver, WebhookDeliveryResolver, RoleLimitResolver, ContextResolver, PlanContextResolver, MessageResolver, TokenResolver, PlanEvaluationResolver, AgentStatsResolver, RoleStatsResolver, TemplateStatsResolver],
     authChecker,
     orphanedTypes: [Node, Plan, Agent, Signal, Intervention, Checkpoint, PlanTemplate],
     validate: false,

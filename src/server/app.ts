@@ -3,7 +3,7 @@
  * HTTP + WebSocket servers. stop() releases them in reverse order.
  */
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
-import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { GraphQLError, type ExecutionResult } from "graphql";
 import { createServer, type Server } from "node:http";
@@ -21,6 +21,8 @@ import { setMaxJsonBytes } from "../graphql/scalars.js";
 import { batonSchema } from "../graphql/schema.js";
 import type { Logger } from "../logger.js";
 import { openConfiguredStore } from "../store/open.js";
+import { postgresBudgets } from "../store/postgres-budgets.js";
+import { PostgresStore } from "../store/postgres-store.js";
 import { installTemplates } from "../templates/install.js";
 import { WebhookDispatcher } from "../webhooks/dispatcher.js";
 import { OutboundPolicy } from "../outbound/policy.js";
@@ -34,6 +36,7 @@ import { OpenOperations } from "./operations.js";
 import { ReplayLimiter } from "../signals/replays.js";
 import { createRequestListener, webSocketOriginAllowed } from "./http.js";
 import { DocumentCheck } from "./documents.js";
+import { ConsoleFiles } from "./console.js";
 import { callerOf, REFUSAL_CODES, RefusalLog, refusalPlugin } from "./refusals.js";
 
 export interface App {
@@ -69,7 +72,8 @@ export async function createApp(config: Config, { clock = systemClock, logger }:
   const builtins = new BuiltinAgents(coordinator, logger, { outbound, secrets: config.secrets });
   const webhooks = new WebhookDispatcher({ store, hub: coordinator.hub, clock, logger, outbound });
   const { tokens } = coordinator;
-  const gate = new Gate({ tokens, auth: config.auth, rate: config.requestRate, anonymousRate: config.anonymousRate, clock, recheckMs: config.authRecheckMs });
+  const budgets = store instanceof PostgresStore ? postgresBudgets(store) : undefined;
+  const gate = new Gate({ tokens, auth: config.auth, rate: config.requestRate, anonymousRate: config.anonymousRate, clock, recheckMs: config.authRecheckMs, budgets });
   /** Who opened each WebSocket (set in onConnect). */
   const principals = new WeakMap<object, Principal>();
   /** The acknowledged connections' contexts: their open operations are `subscriptions`. */
@@ -218,6 +222,7 @@ export async function createApp(config: Config, { clock = systemClock, logger }:
           metrics,
           documents: new DocumentCheck(schema, limits),
           refusals,
+          consoleFiles: ConsoleFiles.open({ auth: gate.authEnabled }),
           ready: () => ready && !coordinator.isDraining,
         }),
       );
@@ -286,7 +291,9 @@ export function createApolloServer(
     validationRules: limitRules(limits),
     includeStacktraceInErrorResponses: dev,
     formatError: (_formatted, error) => formatError(error, logger, dev),
-    plugins: [...plugins, complexityPlugin<Context>(schema, limits.maxComplexity), ApolloServerPluginCacheControlDisabled()],
+    // Apollo's landing page loads its code from a CDN: a browser opening /graphql gets Baton's
+    // own GraphiQL instead (src/server/console.ts), served before Apollo sees the request.
+    plugins: [...plugins, complexityPlugin<Context>(schema, limits.maxComplexity), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled()],
   });
 }
 

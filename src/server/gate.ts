@@ -1,11 +1,12 @@
 /**
  * The door of the gateway: who is asking (the Bearer token's principal, or everyone an admin
  * when authentication is off), how fast they may ask (a request budget per token, and a smaller
- * one per address for requests without one; rate-limiter-flexible's in-memory counters), and which WebSocket connections must end when
+ * one per address for requests without one; rate-limiter-flexible's counters, in memory or, on
+ * PostgreSQL, in the database for every gateway together), and which WebSocket connections must end when
  * their token stops working (revoked through this server at once; revoked with `baton token
  * revoke` or expired: within BATON_AUTH_RECHECK_MS).
  */
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Principal, Tokens } from "../auth/tokens.js";
 import type { RequestRate } from "../config.js";
 import type { Clock, TimerHandle } from "../coordinator/clock.js";
@@ -22,6 +23,12 @@ export interface GateOptions {
   clock: Clock;
   /** How often open connections' tokens are checked again. */
   recheckMs: number;
+  /**
+   * Where budgets are counted: `(points, durationS, prefix)` → a limiter. Default in this
+   * process's memory; on PostgreSQL in the database, shared by every gateway on it
+   * (src/store/postgres-budgets.ts).
+   */
+  budgets?: (points: number, durationS: number, prefix: string) => RateLimiterAbstract;
 }
 
 /** A WebSocket connection authenticated by a token, and how to end it. */
@@ -37,16 +44,17 @@ export const rateLimitMessage = (retryAfterMs: number, anonymous = false): strin
     : `too many requests for this token (BATON_TOKEN_RATE_LIMIT): retry in ${retryAfterMs} ms`;
 
 export class Gate {
-  private readonly limiter: RateLimiterMemory | null;
-  private readonly anonymousLimiter: RateLimiterMemory | null;
+  private readonly limiter: RateLimiterAbstract | null;
+  private readonly anonymousLimiter: RateLimiterAbstract | null;
   private readonly sessions = new Set<Session>();
   private recheck: TimerHandle | null = null;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly options: GateOptions) {
-    const limiter = (rate: RequestRate | null | undefined) => (rate ? new RateLimiterMemory({ points: rate.requests, duration: rate.windowMs / 1000 }) : null);
-    this.limiter = limiter(options.rate);
-    this.anonymousLimiter = limiter(options.anonymousRate);
+    const budget = options.budgets ?? ((points, duration, keyPrefix) => new RateLimiterMemory({ points, duration, keyPrefix }));
+    const limiter = (rate: RequestRate | null | undefined, prefix: string) => (rate ? budget(rate.requests, rate.windowMs / 1000, prefix) : null);
+    this.limiter = limiter(options.rate, "token");
+    this.anonymousLimiter = limiter(options.anonymousRate, "anonymous");
     this.unsubscribe = options.tokens.onRevoked((id) => this.endSessions((s) => s.tokenId === id, "token revoked"));
   }
 

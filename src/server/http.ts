@@ -17,6 +17,7 @@ import type { Metrics } from "../metrics/metrics.js";
 import { rateLimitMessage, type Gate } from "./gate.js";
 import { AUTH_REQUIRED, DocumentCode, type DocumentCheck } from "./documents.js";
 import { callerOf, type RefusalLog } from "./refusals.js";
+import { prefersHtml, type ConsoleFiles } from "./console.js";
 import { describeStorageError } from "../store/storage-errors.js";
 
 export interface HttpOptions {
@@ -37,6 +38,8 @@ export interface HttpOptions {
   documents: DocumentCheck;
   /** Where refusals for limits and policy are logged. */
   refusals: RefusalLog;
+  /** The web console's pages and files, and GraphiQL's (./console.ts). */
+  consoleFiles: ConsoleFiles;
 }
 
 /** Largest body of a request without a token: it may only ask for introspection. */
@@ -139,9 +142,12 @@ function cors(req: IncomingMessage, res: ServerResponse, allowed: CorsOrigins): 
   return true;
 }
 
-/** Routes /graphql to Apollo, answers /healthz and /readyz, and 404s the rest. */
+/**
+ * Routes /graphql to Apollo (GraphiQL's page when a browser asks for HTML), answers /healthz,
+ * /readyz and /metrics, serves the console's pages and files, and 404s the rest.
+ */
 export function createRequestListener(options: HttpOptions): RequestListener {
-  const { apollo, coordinator, ready, logger, bodyLimit, corsOrigins = [], gate, metrics = null, documents, refusals } = options;
+  const { apollo, coordinator, ready, logger, bodyLimit, corsOrigins = [], gate, metrics = null, documents, refusals, consoleFiles } = options;
   const json = bodyParser.json({ limit: bodyLimit });
   // Without a token only introspection is served: such a body is held to a small size.
   const anonymousJson = bodyParser.json({ limit: Math.min(bodyLimit, ANONYMOUS_BODY_BYTES) });
@@ -232,7 +238,12 @@ export function createRequestListener(options: HttpOptions): RequestListener {
       });
       return;
     }
-    if (path !== "/graphql") return sendJson(res, 404, { error: "not found: GraphQL is served at /graphql" });
+    if (path !== "/graphql") {
+      if (consoleFiles.handles(path)) return consoleFiles.serve(req, res, path);
+      return sendJson(res, 404, { error: "not found: GraphQL is served at /graphql" });
+    }
+    // A browser opening /graphql gets GraphiQL; a GraphQL client asks for JSON (or nothing).
+    if (req.method === "GET" && prefersHtml(req.headers.accept)) return consoleFiles.graphiql(req, res);
     if (cors(req, res, corsOrigins)) return;
     // Every request has an id: the caller's x-request-id when it is a plain token, else a new
     // one; it is sent back, and logged (at debug) with the operation, status and duration.

@@ -80,7 +80,7 @@ const Q = {
   delete: query("checkpoints.delete", "DELETE FROM checkpoints WHERE seq = ?"),
   bytes: query<[string], { count: number; bytes: number }>(
     "checkpoints.bytes",
-    "SELECT count(*) AS count, coalesce(sum(bytes), 0) AS bytes FROM checkpoints WHERE plan_id = ?",
+    "SELECT count(*) AS count, CAST(coalesce(sum(bytes), 0) AS bigint) AS bytes FROM checkpoints WHERE plan_id = ?",
   ),
 };
 

@@ -6,6 +6,7 @@
  * twin columns are jsonb read back as text and smallint: ./pg-schema.ts).
  */
 import { getTableColumns, getTableName, type InferSelectModel, type Table } from "drizzle-orm";
+import type { PgTable } from "drizzle-orm/pg-core";
 
 export interface TableCodec<Row> {
   /** The table's name. */
@@ -51,5 +52,26 @@ export function tableCodec<T extends Table>(t: T): TableCodec<InferSelectModel<T
       for (const k of bool) if (k in out) out[k] = out[k] ? 1 : 0;
       return out;
     },
+  };
+}
+
+/**
+ * PostgreSQL: the rows of a JSON array parameter (`?`) as a table `r` typed like `table`'s columns
+ * (./pg-schema.ts), for a statement that writes many rows at once whatever their number (one
+ * round trip, one prepared statement). Each element is an object keyed by column name, encoded as
+ * for the single-row statements: JSON columns arrive as text (`value` casts them back), booleans
+ * as 0/1. `extra` adds columns that are not the table's, e.g. `i bigint`.
+ */
+export function pgRecordset(table: PgTable, names: readonly string[], extra: readonly string[] = []): { from: string; value: (name: string) => string } {
+  const types = new Map(Object.values(getTableColumns(table)).map((c) => [c.name, c.getSQLType()] as const));
+  const typeOf = (n: string): string => {
+    const t = types.get(n);
+    if (!t) throw new Error(`${getTableName(table)} has no column ${n}`);
+    return t === "jsonb" ? "text" : t;
+  };
+  const defs = [...names.map((n) => `${n} ${typeOf(n)}`), ...extra];
+  return {
+    from: `jsonb_to_recordset(?::jsonb) AS r(${defs.join(", ")})`,
+    value: (n) => (types.get(n) === "jsonb" ? `r.${n}::jsonb` : `r.${n}`),
   };
 }

@@ -4,7 +4,8 @@
  * removed by a restore has a `deleted` row and is absent.
  */
 import type { Json } from "../domain/model.js";
-import { query, type Sql } from "./sql.js";
+import { targetsAdmit } from "../domain/visibility.js";
+import { deferrable, query, type Sql } from "./sql.js";
 
 export interface ContextEntryModel {
   key: string;
@@ -50,22 +51,55 @@ const entryOf = (r: Row): ContextEntryModel => ({
   updatedAt: r.updated_at,
 });
 
+const params = (w: ContextWrite): Record<string, unknown> => ({
+  planId: w.planId,
+  key: w.key,
+  value: w.value === null || w.value === undefined ? null : JSON.stringify(w.value),
+  targets: JSON.stringify(w.targets),
+  deleted: w.deleted ? 1 : 0,
+  by: w.by,
+  at: w.at,
+});
+
 const COLUMNS = "key, value, targets, version, context_version, deleted, updated_by, updated_at";
 
 /** Whether an entry is visible to a reader serving these roles under this agent id (null = an operator: sees all). */
 export const visibleTo = (e: ContextEntryModel, reader: { id: string; roles: readonly string[] } | null): boolean =>
-  reader === null || e.targets.length === 0 || e.targets.includes(reader.id) || e.targets.some((t) => reader.roles.includes(t));
+  reader === null || targetsAdmit(e.targets, reader);
 
 /** The entries as one JSON object, key → value. */
 export const contextData = (entries: readonly ContextEntryModel[]): { [key: string]: Json } =>
   Object.fromEntries(entries.map((e) => [e.key, e.value] as const));
 
+// The key's next version and the context's next version, computed by the insert itself (one
+// statement). Writers of a plan's context hold the plan's row lock (PostgreSQL) or the one write
+// lock (SQLite), so no two compute the same version; the unique index on
+// (plan_id, context_version) would refuse it if they did.
+const INSERT = `INSERT INTO context_entries (plan_id, ${COLUMNS}) VALUES (@planId, @key, @value, @targets,
+   (SELECT coalesce(max(version), 0) + 1 FROM context_entries WHERE plan_id = @planId AND key = @key),
+   (SELECT coalesce(max(context_version), 0) + 1 FROM context_entries WHERE plan_id = @planId),
+   @deleted, @by, @at)`;
+
 const Q = {
   version: query<[string], { v: number | null }>("context.version", "SELECT max(context_version) AS v FROM context_entries WHERE plan_id = ?"),
-  keyVersion: query<[string, string], { v: number | null }>("context.keyVersion", "SELECT max(version) AS v FROM context_entries WHERE plan_id = ? AND key = ?"),
-  insert: query<[Record<string, unknown>]>(
-    "context.insert",
-    `INSERT INTO context_entries (plan_id, ${COLUMNS}) VALUES (@planId, @key, @value, @targets, @version, @contextVersion, @deleted, @by, @at)`,
+  versions: query<[string], { plan_id: string; v: number }>(
+    "context.versions",
+    (d) => `SELECT plan_id, max(context_version) AS v FROM context_entries WHERE plan_id IN (SELECT value FROM ${d.jsonElements("?")}) GROUP BY plan_id`,
+  ),
+  insert: query<[Record<string, unknown>], { version: number; context_version: number }>("context.insert", `${INSERT} RETURNING version, context_version`),
+  // The same write when nobody needs its versions back (Sql.defer); its batch numbers the writes
+  // of one plan (and key) in a batch one after another.
+  insertLater: deferrable(
+    "context.insertLater",
+    INSERT,
+    `INSERT INTO context_entries (plan_id, ${COLUMNS})
+     SELECT r."planId", r.key, r.value::jsonb, r.targets::jsonb,
+       coalesce((SELECT max(version) FROM context_entries c WHERE c.plan_id = r."planId" AND c.key = r.key), 0)
+         + row_number() OVER (PARTITION BY r."planId", r.key ORDER BY r.i),
+       coalesce((SELECT max(context_version) FROM context_entries c WHERE c.plan_id = r."planId"), 0)
+         + row_number() OVER (PARTITION BY r."planId" ORDER BY r.i),
+       r.deleted, r."by", r."at"
+     FROM jsonb_to_recordset(?::jsonb) AS r(i bigint, "planId" text, key text, value text, targets text, deleted smallint, "by" text, "at" bigint)`,
   ),
   // Current entries: the newest row per key, straight from the (plan_id, key, seq) index.
   current: query<[string], Row>(
@@ -97,13 +131,23 @@ export class ContextRepository {
     return (await this.sql.get(Q.version, planId))?.v ?? 0;
   }
 
+  /** The context versions of many plans in one statement (0 for a plan with no write). */
+  async versions(planIds: readonly string[]): Promise<Map<string, number>> {
+    if (planIds.length === 0) return new Map();
+    const found = new Map((await this.sql.all(Q.versions, JSON.stringify(planIds))).map((r) => [r.plan_id, r.v] as const));
+    return new Map(planIds.map((id) => [id, found.get(id) ?? 0] as const));
+  }
+
   /** Writes one entry; returns it. Call inside a transaction (reads the versions it extends). */
   async write(w: ContextWrite): Promise<ContextEntryModel> {
-    const version = ((await this.sql.get(Q.keyVersion, w.planId, w.key))?.v ?? 0) + 1;
-    const contextVersion = (await this.version(w.planId)) + 1;
-    const value = w.value === null || w.value === undefined ? null : JSON.stringify(w.value);
-    await this.sql.run(Q.insert, { planId: w.planId, key: w.key, value, targets: JSON.stringify(w.targets), version, contextVersion, deleted: w.deleted ? 1 : 0, by: w.by, at: w.at });
+    const row = await this.sql.get(Q.insert, params(w));
+    const { version, context_version: contextVersion } = row!;
     return { key: w.key, value: w.value ?? null, targets: [...w.targets], version, contextVersion, updatedBy: w.by, updatedAt: w.at };
+  }
+
+  /** Writes one entry, perhaps later in the transaction (Sql.defer): for a caller that needs nothing back. */
+  async writeLater(w: ContextWrite): Promise<void> {
+    await this.sql.defer(Q.insertLater, params(w));
   }
 
   /** The current entries (or as of a plan context version), by key. */

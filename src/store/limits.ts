@@ -34,6 +34,9 @@ const COLUMNS = "role, claims, interval_ms, max_concurrent, tokens, refilled_at,
 const Q = {
   all: query<[], RawLimit>("limits.all", `SELECT ${COLUMNS} FROM role_limits ORDER BY role`),
   get: query<[string], RawLimit>("limits.get", `SELECT ${COLUMNS} FROM role_limits WHERE role = ?`),
+  // A claim of a limited role locks its row (PostgreSQL): claims of the role on every gateway take
+  // tokens and count running leases one after another, so the limits hold for them all together.
+  getForClaim: query<[string], RawLimit>("limits.getForClaim", (d) => `SELECT ${COLUMNS} FROM role_limits WHERE role = ?${d.name === "postgres" ? " FOR UPDATE" : ""}`),
   put: query<[Record<string, unknown>]>(
     "limits.put",
     `INSERT INTO role_limits (${COLUMNS})
@@ -64,10 +67,10 @@ export class LimitRepository {
     return limits.sort(byRole);
   }
 
-  /** The role's limits, or null when it has none. */
-  async get(role: string): Promise<RoleLimit | null> {
+  /** The role's limits, or null when it has none; `forClaim`: its row locked until the transaction ends (see getForClaim). */
+  async get(role: string, forClaim = false): Promise<RoleLimit | null> {
     if (this.shared) {
-      const r = await this.sql.get(Q.get, role);
+      const r = await this.sql.get(forClaim ? Q.getForClaim : Q.get, role);
       return r ? limitOf(r) : null;
     }
     return (await this.limits()).get(role) ?? null;

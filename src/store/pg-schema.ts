@@ -11,7 +11,7 @@
  * smallint 0/1, as on SQLite; JSON columns are jsonb.
  */
 import { sql } from "drizzle-orm";
-import { bigint, doublePrecision, index, jsonb, pgTable, primaryKey, smallint, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, doublePrecision, index, integer, jsonb, pgTable, primaryKey, smallint, text, uniqueIndex, varchar } from "drizzle-orm/pg-core";
 import type { ExecutionPolicy, Json, PlanModel, RetryPolicy, RouteRule, StepError, StepModel } from "../domain/model.js";
 
 const json = <T = Json>(name: string) => jsonb(name).$type<T>();
@@ -232,6 +232,17 @@ export const signals = pgTable(
 export const signalLogHead = pgTable("signal_log_head", {
   id: smallint("id").primaryKey(),
   sequence: bigint("sequence", { mode: "number" }).notNull(),
+});
+
+/**
+ * PostgreSQL only. The request budgets of tokens and addresses, shared by every gateway on the
+ * database: rate-limiter-flexible's RateLimiterPostgres table (its own layout, which it would
+ * otherwise create at run time; src/store/postgres-budgets.ts).
+ */
+export const requestBudget = pgTable("request_budget", {
+  key: varchar("key", { length: 255 }).primaryKey(),
+  points: integer("points").notNull().default(0),
+  expire: bigint("expire", { mode: "number" }),
 });
 
 /** Durable timers: one per (plan, step, kind); the scheduler fires them when due. */

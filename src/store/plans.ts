@@ -6,8 +6,10 @@
 import { conflict } from "../domain/errors.js";
 import type { PlanAggregate, PlanModel } from "../domain/model.js";
 import type { PlanState } from "../domain/statuses.js";
+import { pgRecordset } from "./codec.js";
 import { PLAN, STEP } from "./fields.js";
 import type { Range } from "./paging.js";
+import { steps as pgSteps } from "./pg-schema.js";
 import { PLAN_ROWS, STEP_ROWS } from "./rows.js";
 import { dynamic, query, type Dialect, type Sql } from "./sql.js";
 import type { TemplateRef } from "./templates.js";
@@ -26,6 +28,12 @@ export interface PlanFilter {
   nameContains?: string | null;
   /** Only plans made from this template: any version of the name, or exactly one. */
   template?: TemplateRef | null;
+  /** Only plans created at or after this time (epoch ms). */
+  createdAfter?: number | null;
+  /** Only plans created before this time (epoch ms; exclusive). */
+  createdBefore?: number | null;
+  /** Only the plan with exactly this id, or plans whose name contains this text (case-insensitively, as nameContains). */
+  search?: string | null;
 }
 
 export interface ClaimCandidate {
@@ -58,9 +66,10 @@ const Q = {
   versionForUpdate: query<[string], { version: number }>("plans.versionForUpdate", (d) =>
     d.name === "postgres" ? "SELECT version FROM plans WHERE id = ? FOR UPDATE" : "SELECT version FROM plans WHERE id = ?",
   ),
-  // A claim passes over a plan another transaction holds (FOR UPDATE SKIP LOCKED) rather than wait or fail.
-  lockOrSkip: query<[string], { id: string }>("plans.lockOrSkip", (d) =>
-    d.name === "postgres" ? "SELECT id FROM plans WHERE id = ? FOR UPDATE SKIP LOCKED" : "SELECT id FROM plans WHERE id = ?",
+  // A claim passes over the plans another transaction holds (FOR UPDATE SKIP LOCKED) rather than wait or fail.
+  lockOrSkip: query<[string], { id: string }>(
+    "plans.lockOrSkip",
+    (d) => `SELECT id FROM plans WHERE id IN (SELECT value FROM ${d.jsonElements("?")})${d.name === "postgres" ? " FOR UPDATE SKIP LOCKED" : ""}`,
   ),
   plan: query<[string], Row>("plans.plan", "SELECT * FROM plans WHERE id = ?"),
   steps: query<[string], Row>("plans.steps", "SELECT * FROM steps WHERE plan_id = ? ORDER BY position"),
@@ -73,6 +82,17 @@ const Q = {
     "plans.upsertStep",
     insertSql("steps", stepCols.all, ` ON CONFLICT (${stepCols.key.join(", ")}) DO UPDATE SET ${notKey(stepCols).map((c) => `${c} = excluded.${c}`).join(", ")}`),
   ),
+  // PostgreSQL: many steps in one statement (see writeSteps).
+  updateStepRuns: query<[string]>("plans.updateStepRuns", () => {
+    const r = pgRecordset(pgSteps, [...stepCols.key, ...stepCols.run]);
+    return `UPDATE steps AS s SET ${stepCols.run.map((c) => `${c} = ${r.value(c)}`).join(", ")}
+            FROM ${r.from} WHERE ${stepCols.key.map((c) => `s.${c} = r.${c}`).join(" AND ")}`;
+  }),
+  upsertSteps: query<[string]>("plans.upsertSteps", () => {
+    const r = pgRecordset(pgSteps, stepCols.all);
+    return `INSERT INTO steps (${stepCols.all.join(", ")}) SELECT ${stepCols.all.map(r.value).join(", ")} FROM ${r.from}
+            ON CONFLICT (${stepCols.key.join(", ")}) DO UPDATE SET ${notKey(stepCols).map((c) => `${c} = excluded.${c}`).join(", ")}`;
+  }),
   byIdempotencyKey: query<[string], Row>("plans.byIdempotencyKey", "SELECT * FROM plans WHERE idempotency_key = ?"),
   setIdempotencyHash: query("plans.setIdempotencyHash", "UPDATE plans SET idempotency_hash = ? WHERE id = ?"),
   // The READY steps of a role come from the ready-queue index (CROSS JOIN keeps SQLite from
@@ -96,40 +116,67 @@ export class PlanRepository {
 
   async insert(a: PlanAggregate): Promise<void> {
     await this.sql.run(Q.insertPlan, PLAN_ROWS.params(a, a.plan));
-    for (const s of a.steps) await this.sql.run(Q.upsertStep, STEP_ROWS.params(a.plan.id, s));
+    await this.writeSteps([], a.steps.map((s) => STEP_ROWS.params(a.plan.id, s)));
     this.remember(a);
   }
 
-  /**
-   * Saves `next` over `prev`: the plan row guarded by prev's version, then every changed step.
-   * When only run state changed (the usual case) the narrow statements write just those columns.
-   */
+  /** Saves `next` over `prev` (see saveAll). */
   async save(prev: PlanAggregate, next: PlanAggregate): Promise<void> {
-    if (next.plan !== prev.plan) {
-      const specSame = PLAN.spec.every((f) => prev.plan[f] === next.plan[f]);
-      const params = specSame ? PLAN_ROWS.runParams(next, next.plan) : PLAN_ROWS.params(next, next.plan);
-      params.expected_version = prev.plan.version;
-      const changes = await this.sql.run(specSame ? Q.updatePlanRun : Q.updatePlan, params);
-      if (changes !== 1) {
-        this.cache.delete(prev.plan.id);
-        throw conflict(`plan ${prev.plan.id} changed since version ${prev.plan.version} was read`, {
-          planId: prev.plan.id,
-          expectedVersion: prev.plan.version,
-        });
+    await this.saveAll([{ prev, next }]);
+  }
+
+  /**
+   * Saves each `next` over its `prev`: the plan row guarded by prev's version (CONFLICT, and
+   * nothing of that plan written, when it moved), then every changed step of all of them
+   * together. When only run state changed (the usual case) the narrow statements write just
+   * those columns.
+   */
+  async saveAll(changes: readonly { prev: PlanAggregate; next: PlanAggregate }[]): Promise<void> {
+    const run: Row[] = [];
+    const full: Row[] = [];
+    for (const { prev, next } of changes) {
+      if (next.plan !== prev.plan) await this.savePlanRow(prev, next);
+      const before = new Map(prev.steps.map((s) => [s.key, s] as const));
+      if (next.steps.length !== prev.steps.length || next.steps.some((s) => !before.has(s.key))) {
+        const kept = new Set(next.steps.map((s) => s.key));
+        for (const s of prev.steps) if (!kept.has(s.key)) await this.sql.run(Q.deleteStep, next.plan.id, s.key);
+      }
+      for (const s of next.steps) {
+        const old = before.get(s.key);
+        if (old === s) continue;
+        if (old && STEP.spec.every((f) => old[f] === s[f])) run.push(STEP_ROWS.runParams(next.plan.id, s));
+        else full.push(STEP_ROWS.params(next.plan.id, s));
       }
     }
-    const before = new Map(prev.steps.map((s) => [s.key, s] as const));
-    if (next.steps.length !== prev.steps.length || next.steps.some((s) => !before.has(s.key))) {
-      const kept = new Set(next.steps.map((s) => s.key));
-      for (const s of prev.steps) if (!kept.has(s.key)) await this.sql.run(Q.deleteStep, next.plan.id, s.key);
+    await this.writeSteps(run, full);
+    for (const { next } of changes) this.remember(next);
+  }
+
+  private async savePlanRow(prev: PlanAggregate, next: PlanAggregate): Promise<void> {
+    const specSame = PLAN.spec.every((f) => prev.plan[f] === next.plan[f]);
+    const params = specSame ? PLAN_ROWS.runParams(next, next.plan) : PLAN_ROWS.params(next, next.plan);
+    params.expected_version = prev.plan.version;
+    const changes = await this.sql.run(specSame ? Q.updatePlanRun : Q.updatePlan, params);
+    if (changes !== 1) {
+      this.cache.delete(prev.plan.id);
+      throw conflict(`plan ${prev.plan.id} changed since version ${prev.plan.version} was read`, {
+        planId: prev.plan.id,
+        expectedVersion: prev.plan.version,
+      });
     }
-    for (const s of next.steps) {
-      const old = before.get(s.key);
-      if (old === s) continue;
-      if (old && STEP.spec.every((f) => old[f] === s[f])) await this.sql.run(Q.updateStepRun, STEP_ROWS.runParams(next.plan.id, s));
-      else await this.sql.run(Q.upsertStep, STEP_ROWS.params(next.plan.id, s));
-    }
-    this.remember(next);
+  }
+
+  /**
+   * Step rows: `run` updates the run columns of existing steps, `full` inserts or replaces whole
+   * steps. On PostgreSQL many rows go in one statement each (a round trip per row is what costs
+   * there); SQLite runs its prepared single-row statements.
+   */
+  private async writeSteps(run: readonly Row[], full: readonly Row[]): Promise<void> {
+    const batched = this.sql.dialect.name === "postgres";
+    if (batched && run.length > 1) await this.sql.run(Q.updateStepRuns, JSON.stringify(run));
+    else for (const p of run) await this.sql.run(Q.updateStepRun, p);
+    if (batched && full.length > 1) await this.sql.run(Q.upsertSteps, JSON.stringify(full));
+    else for (const p of full) await this.sql.run(Q.upsertStep, p);
   }
 
   /**
@@ -153,9 +200,13 @@ export class PlanRepository {
     return a;
   }
 
-  /** Locks the plan's row for this transaction unless another holds it: false then (a claim passes it over). */
-  async lockOrSkip(id: string): Promise<boolean> {
-    return (await this.sql.get(Q.lockOrSkip, id)) !== undefined;
+  /**
+   * Locks the plans' rows for this transaction, passing over those another transaction holds (a
+   * claim takes the next candidate): the ids locked.
+   */
+  async lockOrSkip(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    return new Set((await this.sql.all(Q.lockOrSkip, JSON.stringify(ids))).map((r) => r.id));
   }
 
   /** Drops every cached aggregate (after a rolled-back transaction). */
@@ -246,6 +297,19 @@ function filterSql(d: Dialect, filter: PlanFilter): { where: string[]; params: u
   if (filter.nameContains) {
     where.push(d.contains("lower(name)", "lower(?)"));
     params.push(filter.nameContains);
+  }
+  if (filter.search) {
+    where.push(`(id = ? OR ${d.contains("lower(name)", "lower(?)")})`);
+    params.push(filter.search, filter.search);
+  }
+  // Served by the plans_created index (created_at, id), as the page order is.
+  if (filter.createdAfter != null) {
+    where.push("created_at >= ?");
+    params.push(filter.createdAfter);
+  }
+  if (filter.createdBefore != null) {
+    where.push("created_at < ?");
+    params.push(filter.createdBefore);
   }
   if (filter.template) {
     const { name, version } = filter.template;

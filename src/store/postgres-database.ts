@@ -9,6 +9,7 @@ import { migrate } from "drizzle-orm/node-postgres/migrator";
 import { join } from "node:path";
 import pg from "pg";
 import { packageRoot } from "./database.js";
+import { channelOf, PostgresNotices } from "./postgres-notices.js";
 import { PostgresStore } from "./postgres-store.js";
 import { describeStorageError, fromPostgres } from "./storage-errors.js";
 
@@ -87,7 +88,9 @@ export async function openPostgresStore(o: PostgresOptions): Promise<PostgresSto
     // An idle client whose server went away emits 'error' on the pool: the next checkout makes a new one.
     pool.on("error", () => undefined);
     await migrateUnderLock(pool, o.schema);
-    return new PostgresStore(pool);
+    const channel = channelOf(o.schema);
+    const notices = new PostgresNotices(() => ({ connectionString: o.url, connectionTimeoutMillis: o.connectTimeoutMs ?? 10_000 }), channel);
+    return new PostgresStore(pool, notices, channel);
   } catch (e) {
     await pool?.end().catch(() => undefined);
     throw new PostgresOpenError(o.url, fromPostgres(e));

@@ -10,8 +10,10 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type pg from "pg";
 import { fromPostgres, isRetryable, storageFailure } from "./storage-errors.js";
-import { PostgresSql } from "./postgres-sql.js";
+import { HeldWrites, PostgresSql } from "./postgres-sql.js";
 import { createRepositories } from "./repositories.js";
+import type { NoticeFeed } from "./notices.js";
+import { query } from "./sql.js";
 import { readPort, type Repositories, type Session, type Store } from "./store.js";
 
 /** Runs of a transaction that keeps failing on deadlocks or serialization failures. */
@@ -19,6 +21,8 @@ const MAX_TRIES = 5;
 
 interface Unit {
   client: pg.PoolClient;
+  /** A transaction's deferred writes (null in a read). */
+  held: HeldWrites | null;
   /** Over: work it scheduled for later goes to the pool. */
   done: boolean;
   savepoints: number;
@@ -36,17 +40,26 @@ export class PostgresStore implements Store {
   constructor(
     /** The pool itself, for tools and tests that run their own SQL (on Baton's schema: its search_path). */
     readonly pool: pg.Pool,
+    readonly notices: NoticeFeed | null = null,
+    private readonly channel: string | null = null,
   ) {
-    const sql = new PostgresSql(() => this.current()?.client ?? this.pool);
+    const sql = new PostgresSql(() => this.current() ?? { client: this.pool, held: null });
     this.repos = createRepositories(sql, true);
-    this.session = { ...this.repos, savepoint: (fn) => this.savepoint(fn) };
+    const announce = query<[string, string]>("notices.announce", "SELECT pg_notify(?, ?)");
+    this.session = {
+      ...this.repos,
+      savepoint: (fn) => this.savepoint(fn),
+      announce: async (n) => {
+        if (this.channel) await sql.get(announce, this.channel, JSON.stringify(n));
+      },
+    };
     this.queries = readPort(this.repos, (fn) => this.read(fn));
   }
 
   async transact<T>(fn: (session: Session) => Promise<T>): Promise<T> {
     for (let tries = 1; ; tries++) {
       try {
-        return await this.unit("BEGIN", () => fn(this.session));
+        return await this.unit("BEGIN", () => fn(this.session), new HeldWrites());
       } catch (e) {
         if (tries < MAX_TRIES && isRetryable(e)) continue;
         throw storageFailure(e) ?? e;
@@ -76,13 +89,14 @@ export class PostgresStore implements Store {
     return u && !u.done ? u : undefined;
   }
 
-  private async unit<T>(begin: string, fn: () => Promise<T>): Promise<T> {
+  private async unit<T>(begin: string, fn: () => Promise<T>, held: HeldWrites | null = null): Promise<T> {
     if (this.current()) throw new Error("a unit of work of the store started another: it would wait for itself");
     const client = await this.begin(begin);
-    const unit: Unit = { client, done: false, savepoints: 0 };
+    const unit: Unit = { client, held, done: false, savepoints: 0 };
     let broken: Error | undefined;
     try {
       const result = await this.units.run(unit, fn);
+      await held?.flush(client);
       await client.query("COMMIT");
       return result;
     } catch (e) {
@@ -126,12 +140,16 @@ export class PostgresStore implements Store {
     const unit = this.current();
     if (!unit) throw new Error("a savepoint outside a transaction");
     const name = `sp${++unit.savepoints}`;
+    // writes held from before belong outside the savepoint, those held within inside it
+    await unit.held?.flush(unit.client);
     await unit.client.query(`SAVEPOINT ${name}`);
     try {
       const result = await fn();
+      await unit.held?.flush(unit.client);
       await unit.client.query(`RELEASE SAVEPOINT ${name}`);
       return result;
     } catch (e) {
+      unit.held?.drop();
       await unit.client.query(`ROLLBACK TO SAVEPOINT ${name}`);
       await unit.client.query(`RELEASE SAVEPOINT ${name}`);
       throw e;

@@ -1,8 +1,9 @@
 /** The append-only signal log: written in the transaction of the change it describes. */
 import type { SignalModel } from "../domain/model.js";
 import type { SignalKind } from "../domain/statuses.js";
-import { tableCodec } from "./codec.js";
+import { pgRecordset, tableCodec } from "./codec.js";
 import { rangeSql, seqRange, type SeqRange } from "./paging.js";
+import { signals as pgSignals } from "./pg-schema.js";
 import { signals } from "./schema.js";
 import { dynamic, query, type Sql } from "./sql.js";
 /** The recipient of a message to every agent of its plan. */
@@ -22,6 +23,9 @@ const fromRow = (raw: object): SignalModel => {
   return { ...r, kind: r.kind as SignalKind, payload: r.payload ?? null };
 };
 
+/** The columns a signal is written with (the sequence is the log's). */
+const COLUMNS = ["kind", "name", "plan_id", "step_key", "agent_id", "sender", "recipient", "payload", "at"];
+
 const Q = {
   // SQLite numbers the rows itself (AUTOINCREMENT: one writer, so in commit order). PostgreSQL
   // takes the next number from the log-head row, whose lock the transaction then holds until it
@@ -33,6 +37,15 @@ const Q = {
          ${ROW.insert([], { sequence: "(SELECT sequence FROM head)" })} RETURNING sequence`
       : `${ROW.insert(["sequence"])} RETURNING sequence`,
   ),
+  // PostgreSQL: a transaction's signals in one statement, numbered from the log head it moves
+  // once (as late in the transaction as it can: see Tx.flush in src/coordinator/tx.ts).
+  insertMany: query<[number, number, string], { sequence: number }>("signals.insertMany", () => {
+    const r = pgRecordset(pgSignals, COLUMNS, ["i bigint"]);
+    return `WITH head AS (UPDATE signal_log_head SET sequence = sequence + ? WHERE id = 1 RETURNING sequence)
+            INSERT INTO signals (sequence, ${COLUMNS.join(", ")})
+            SELECT (SELECT sequence FROM head) - ? + r.i, ${COLUMNS.map(r.value).join(", ")} FROM ${r.from} ORDER BY r.i
+            RETURNING sequence`;
+  }),
   head: query<[], { head: number | null }>("signals.head", "SELECT max(sequence) AS head FROM signals"),
   get: query<[number], object>("signals.get", `SELECT ${ROW.select} FROM signals WHERE sequence = ?`),
   answerTo: query<[string, number, number], object>(
@@ -50,6 +63,33 @@ export class SignalRepository {
   async append(s: Omit<SignalModel, "sequence">): Promise<SignalModel> {
     const { sequence } = (await this.sql.get(Q.insert, ROW.encode(s)))!;
     return { ...s, sequence };
+  }
+
+  /**
+   * Appends signals in order and returns them with their (consecutive) sequences: on PostgreSQL in
+   * one statement, on SQLite one prepared insert each (no round trip to save there).
+   */
+  async appendMany(list: readonly Omit<SignalModel, "sequence">[]): Promise<SignalModel[]> {
+    if (list.length === 0) return [];
+    if (this.sql.dialect.name === "sqlite" || list.length === 1) {
+      const out: SignalModel[] = [];
+      for (const s of list) out.push(await this.append(s));
+      return out;
+    }
+    const rows = list.map((s, i) => ({
+      i: i + 1,
+      kind: s.kind,
+      name: s.name,
+      plan_id: s.planId,
+      step_key: s.stepKey,
+      agent_id: s.agentId,
+      sender: s.sender,
+      recipient: s.recipient,
+      payload: s.payload === null ? null : JSON.stringify(s.payload),
+      at: s.at,
+    }));
+    const first = Math.min(...(await this.sql.all(Q.insertMany, list.length, list.length, JSON.stringify(rows))).map((r) => r.sequence));
+    return list.map((s, i) => ({ ...s, sequence: first + i }));
   }
 
   /**

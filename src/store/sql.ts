@@ -51,6 +51,12 @@ export class Query<P extends Params = readonly unknown[], R = unknown> {
     /** Unique among statements (PostgreSQL prepares it under this name); null for one built at run time. */
     readonly name: string | null,
     private readonly source: string | ((d: Dialect) => string),
+    /**
+     * The statement for many parameter sets at once (PostgreSQL), for a write that may be
+     * deferred (`Sql.defer`): it takes one parameter, a JSON array of the named parameter
+     * objects, each with its position in the batch as `i` (1, 2, …).
+     */
+    readonly batch: Query<[string]> | null = null,
   ) {}
 
   /** The statement's text in a dialect, and the names of its parameters when they are named. */
@@ -80,6 +86,13 @@ export class Query<P extends Params = readonly unknown[], R = unknown> {
 export const query = <P extends Params = readonly unknown[], R = unknown>(name: string, text: string | ((d: Dialect) => string)): Query<P, R> =>
   new Query<P, R>(name, text);
 
+/**
+ * A write with named parameters that may be deferred (`Sql.defer`), and `batch`, its PostgreSQL
+ * statement for many parameter sets (see Query.batch).
+ */
+export const deferrable = (name: string, text: string | ((d: Dialect) => string), batch: string): Query<[Record<string, unknown>]> =>
+  new Query<[Record<string, unknown>]>(name, text, new Query<[string]>(`${name}.batch`, batch));
+
 /** A statement whose text is built at run time (filters): not prepared under a name. */
 export const dynamic = <R = unknown>(text: string): Query<readonly unknown[], R> => new Query<readonly unknown[], R>(null, text);
 
@@ -90,6 +103,14 @@ export interface Sql {
   get<P extends Params, R>(q: Query<P, R>, ...params: P): Promise<R | undefined>;
   /** Runs a statement; resolves to the number of rows it changed. */
   run<P extends Params>(q: Query<P, unknown>, ...params: P): Promise<number>;
+  /**
+   * Runs a write whose outcome the caller does not need, now or later in the same transaction:
+   * the PostgreSQL adapter holds it until the transaction's next statement on the same table (or
+   * its commit, or a savepoint), and runs the writes held together as one batch statement — a
+   * round trip per transaction instead of per row. A failure then fails that later statement,
+   * and so the transaction. SQLite runs it at once.
+   */
+  defer(q: Query<[Record<string, unknown>], unknown>, params: Record<string, unknown>): Promise<void>;
 }
 
 /**

@@ -28,6 +28,10 @@ export class SqliteSql implements Sql {
     return this.statement(q).run(...params).changes;
   }
 
+  async defer(q: Query<[Record<string, unknown>], unknown>, params: Record<string, unknown>): Promise<void> {
+    this.statement(q).run(params);
+  }
+
   private statement(q: Query<never, unknown> | Query<Params, unknown>): Database.Statement {
     const key = q as Query<never, unknown>;
     let s = this.prepared.get(key);

@@ -21,6 +21,8 @@ export interface SqliteStore extends Repositories {}
 export class SqliteStore implements Store, Session {
   readonly dialect = "sqlite";
   readonly queries: Repositories;
+  /** One process writes a SQLite file: no other gateway to hear from. */
+  readonly notices = null;
 
   private readonly mutex = new Mutex();
   /**
@@ -60,6 +62,9 @@ export class SqliteStore implements Store, Session {
   async read<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
     return this.exclusive(() => fn(this));
   }
+
+  /** No other gateway to tell. */
+  async announce(): Promise<void> {}
 
   async savepoint<T>(fn: () => Promise<T>): Promise<T> {
     const { sqlite } = this.database;

@@ -13,6 +13,7 @@ import type { CountRepository } from "./counts.js";
 import type { EvaluationRepository } from "./evaluations.js";
 import type { InterventionRepository } from "./interventions.js";
 import type { LimitRepository } from "./limits.js";
+import type { Notice, NoticeFeed } from "./notices.js";
 import type { PlanRepository } from "./plans.js";
 import type { PrefetchCacheRepository } from "./prefetch.js";
 import type { SignalRepository } from "./signals.js";
@@ -69,6 +70,8 @@ export interface Session extends Repositories {
    * to the caller.
    */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
+  /** Sends a notice to the other gateways when (and if) this transaction commits (./notices.ts); none on SQLite. */
+  announce(n: Notice): Promise<void>;
 }
 
 export interface Store {
@@ -86,6 +89,8 @@ export interface Store {
   read<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
   /** The read port: each method call is one `read`. For reads outside the coordinator (the resolvers, metrics, webhooks). */
   readonly queries: Repositories;
+  /** Notices from the gateways on the same database (./notices.ts); null when there can be no other (SQLite). */
+  readonly notices: NoticeFeed | null;
   /** Resolves when the database answers (at once for SQLite's file); rejects with why not. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -40,6 +40,10 @@ const Q = {
   version: query<[string, number], object>("templates.version", `SELECT ${ROW.select} FROM templates WHERE name = ? AND version = ?`),
   all: query<[], object>("templates.all", `SELECT ${ROW.select} FROM templates ORDER BY name ASC, version DESC`),
   named: query<[string], object>("templates.named", `SELECT ${ROW.select} FROM templates WHERE name = ? ORDER BY name ASC, version DESC`),
+  // Versions are max()+1: writers of a name take its lock first (PostgreSQL; SQLite has one writer).
+  lockName: query<[string], unknown>("templates.lockName", (d) =>
+    d.name === "postgres" ? "SELECT pg_advisory_xact_lock(hashtext('baton:template:' || ?))" : "SELECT ?",
+  ),
   latestVersion: query<[string], { v: number | null }>("templates.latestVersion", "SELECT max(version) AS v FROM templates WHERE name = ?"),
 };
 
@@ -64,6 +68,15 @@ export class TemplateRepository {
   /** Every version (of one name, or of all), by name, newest version first within a name. */
   async list(name: string | null = null): Promise<TemplateRecord[]> {
     return (name === null ? await this.sql.all(Q.all) : await this.sql.all(Q.named, name)).map(fromRow);
+  }
+
+  /**
+   * Until the transaction ends, no other transaction adds a version of the name: call before
+   * reading the latest version to add the next (two gateways registering at once would otherwise
+   * both take the same number, and one fail on the unique index).
+   */
+  async lockName(name: string): Promise<void> {
+    await this.sql.get(Q.lockName, name);
   }
 
   /** The highest version of the name; 0 when it has none. */

@@ -101,11 +101,18 @@ const Q = {
     "webhooks.setCursor",
     "INSERT INTO webhook_cursor (id, sequence) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET sequence = excluded.sequence",
   ),
-  due: query<[number, number], RawDelivery>(
-    "webhooks.due",
-    `SELECT * FROM webhook_deliveries WHERE status = 'PENDING' AND next_attempt_at <= ?
-     ORDER BY next_attempt_at, seq LIMIT ?`,
+  // The due deliveries this gateway will send: taken for a while (`until`) so that no other
+  // gateway sends them meanwhile; a send that ends records its outcome, one cut off is released,
+  // one whose gateway died is due again when the time is up. PostgreSQL passes over rows another
+  // gateway is taking (SKIP LOCKED).
+  claimDue: query<[Record<string, unknown>], RawDelivery>(
+    "webhooks.claimDue",
+    (d) => `UPDATE webhook_deliveries SET next_attempt_at = @until
+            WHERE seq IN (SELECT seq FROM webhook_deliveries WHERE status = 'PENDING' AND next_attempt_at <= @now
+                          ORDER BY next_attempt_at, seq LIMIT @limit${d.name === "postgres" ? " FOR UPDATE SKIP LOCKED" : ""})
+            RETURNING *`,
   ),
+  release: query<[number, number]>("webhooks.release", "UPDATE webhook_deliveries SET next_attempt_at = ? WHERE seq = ? AND status = 'PENDING'"),
   nextDueAfter: query<[number], { due: number | null }>(
     "webhooks.nextDueAfter",
     "SELECT min(next_attempt_at) AS due FROM webhook_deliveries WHERE status = 'PENDING' AND next_attempt_at > ?",
@@ -184,9 +191,17 @@ export class WebhookRepository {
     await this.sql.run(Q.setCursor, sequence);
   }
 
-  /** PENDING deliveries due at `now`, earliest first. */
-  async due(now: number, limit: number): Promise<DeliveryModel[]> {
-    return (await this.sql.all(Q.due, now, limit)).map(deliveryOf);
+  /**
+   * Takes PENDING deliveries due at `now` (at most `limit`, oldest first) for this gateway to send
+   * until `until`: they are not due for anyone before then (see Q.claimDue). Call in a transaction.
+   */
+  async claimDue(now: number, limit: number, until: number): Promise<DeliveryModel[]> {
+    return (await this.sql.all(Q.claimDue, { now, limit, until })).map(deliveryOf).sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Gives back a delivery taken by claimDue and not sent (its send was cut off): due at `at`. */
+  async release(seq: number, at: number): Promise<void> {
+    await this.sql.run(Q.release, at, seq);
   }
 
   /** The earliest due time of a PENDING delivery that is not due yet. */

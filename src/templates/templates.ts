@@ -92,6 +92,7 @@ export class Templates {
   async ensure(definitions: readonly TemplateDefinition[]): Promise<void> {
     await this.store.transact(async (s) => {
       for (const d of definitions) {
+        await s.templates.lockName(d.name);
         const latest = await s.templates.get(d.name);
         if (!latest || !sameDefinition(latest, d)) await this.add(s, d);
       }
@@ -125,6 +126,7 @@ export class Templates {
   }
 
   private async add(s: Repositories, d: TemplateDefinition): Promise<TemplateRecord> {
+    await s.templates.lockName(d.name);
     const version = (await s.templates.latestVersion(d.name)) + 1;
     return s.templates.insert({ ...d, id: newId("template"), version, createdAt: this.clock.now() });
   }

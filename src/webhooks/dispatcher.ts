@@ -13,10 +13,13 @@
  * webhook is active: a gateway without webhooks pays nothing for them.
  *
  * Sending. One clock callback is armed for the earliest PENDING delivery not yet due (as the
- * coordinator's scheduler does for timers): no polling loop. Due deliveries are sent with at
- * most `concurrency` requests in flight (one look at the queue at a time); each attempt is
- * written to its row. The queue is in the database, so deliveries pending at a restart are sent
- * after it. Delivery is at least once: a request cut off by a shutdown is sent again.
+ * coordinator's scheduler does for timers). Due deliveries are taken for this gateway (due again
+ * only after the request's timeout and a margin: another gateway on the database sends others)
+ * and sent with at most `concurrency` requests in flight (one look at the queue at a time); each
+ * attempt is written to its row. The queue is in the database, so deliveries pending at a
+ * restart are sent after it. Delivery is at least once: a request cut off by a shutdown is given
+ * back and sent again, one cut off by a crash once the time it was taken for is up. With other
+ * gateways on the database (PostgreSQL) the webhooks and the queue are looked at every 2 s too.
  */
 import { Mutex } from "async-mutex";
 import type { Clock, TimerHandle } from "../domain/clock.js";
@@ -54,6 +57,10 @@ export interface DispatcherOptions {
 }
 
 const PAGE = 500;
+/** A delivery taken to send is left to this gateway for its request's timeout and this much more. */
+const SEND_MARGIN_MS = 5_000;
+/** With other gateways on the database, how often their registrations and queued deliveries are looked at. */
+const OTHERS_POLL_MS = 2_000;
 
 export class WebhookDispatcher {
   readonly policy: DeliveryPolicy;
@@ -88,7 +95,9 @@ export class WebhookDispatcher {
   /** The look at the queue under way, if any; `pumpAgain`: asked for again meanwhile. */
   private pumping: Promise<void> | null = null;
   private pumpAgain = false;
-  /** Sends ended (their rows written) so far: one that ends while the queue is read may have been read as still PENDING. */
+  /** With other gateways on the database: the periodic look at their webhooks and deliveries. */
+  private poll: NodeJS.Timeout | null = null;
+  /** Sends ended (their rows written) so far: one that ends while the queue is read leaves room for another look. */
   private sendsEnded = 0;
 
   constructor(o: DispatcherOptions) {
@@ -107,13 +116,22 @@ export class WebhookDispatcher {
     await this.enqueueing.runExclusive(async () => {
       this.scanned = this.saved = await this.store.queries.webhooks.cursor();
       // Registrations and removals call the watcher once committed: it schedules a sync.
-      this.unwatch = this.store.queries.webhooks.watch(() => {
+      const stale = (): void => {
         this.hooksStale = true;
         this.syncing ??= setImmediate(() => {
           this.syncing = null;
           this.inTurn("could not follow webhook changes", () => this.sync());
         });
-      });
+      };
+      this.unwatch = this.store.queries.webhooks.watch(stale);
+      // Other gateways on the database register webhooks and queue deliveries this one hears
+      // nothing of: it looks at both again every OTHERS_POLL_MS (real time).
+      if (this.store.notices) {
+        this.poll = setInterval(() => {
+          stale();
+          this.pump();
+        }, OTHERS_POLL_MS).unref();
+      }
       await this.sync();
     });
     this.pump();
@@ -128,6 +146,7 @@ export class WebhookDispatcher {
     if (this.state === "stopped") return;
     const wasRunning = this.state === "running";
     this.state = "stopped";
+    if (this.poll) clearInterval(this.poll);
     this.timer?.cancel();
     this.timer = null;
     if (this.flushing) clearImmediate(this.flushing);
@@ -299,13 +318,15 @@ export class WebhookDispatcher {
       const room = this.policy.concurrency - this.inFlight.size;
       if (room > 0) {
         const ended = this.sendsEnded;
-        const due = await queue.due(now, room + this.inFlight.size);
-        if (ended !== this.sendsEnded) {
-          this.pumpAgain = true; // what was read may be a send just ended: read again
+        // Taken for this gateway while they are sent (another gateway on the database sends others).
+        const until = now + this.policy.timeoutMs + SEND_MARGIN_MS;
+        const due = await this.store.transact((s) => s.webhooks.claimDue(now, room, until));
+        if (this.state !== "running") {
+          await Promise.all(due.map((d) => this.store.transact((s) => s.webhooks.release(d.seq, d.nextAttemptAt ?? now))));
           return;
         }
-        if (this.state !== "running") return;
-        for (const d of due.filter((x) => !this.inFlight.has(x.seq)).slice(0, room)) this.launch(d);
+        for (const d of due.filter((x) => !this.inFlight.has(x.seq))) this.launch(d);
+        if (ended !== this.sendsEnded) this.pumpAgain = true; // a send ended meanwhile: room for more
       }
       const next = await queue.nextDueAfter(now);
       if (this.state === "running") this.arm(next);
@@ -360,7 +381,11 @@ export class WebhookDispatcher {
       [DELIVERY_HEADER]: deliveryId(d.seq),
       [EVENT_HEADER]: signal.kind,
     }, this.outbound);
-    if (outcome === null) return; // shutting down: stays PENDING, sent again after a restart
+    if (outcome === null) {
+      // shutting down: stays PENDING, due again at once for the next gateway (or this one restarted)
+      await this.store.transact((s) => s.webhooks.release(d.seq, this.clock.now()));
+      return;
+    }
     if (outcome.blocked) {
       this.logger.info({ delivery: deliveryId(d.seq), webhook: d.webhookId, url: hook.url, reason: outcome.blocked.reason }, "webhook delivery blocked by the outbound policy");
     }

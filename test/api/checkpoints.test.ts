@@ -320,6 +320,43 @@ describe("forkFromCheckpoint", () => {
     expect((await api.ok(`query($id: ID!) { node(id: $id) { ... on Plan { forkedFrom } } }`, { id: fork.id })).node).toEqual({ forkedFrom: afterA!.id });
   });
 
+  it("records the fork with its actor and reason in the original plan's interventions, and the reason in the fork's PLAN_CREATED", async () => {
+    const id = await createChain("orig");
+    await run("a");
+    const [, afterA] = await checkpointsOf(id);
+    const version = (await api.ok(`query($id: ID!) { plan(id: $id) { version } }`, { id })).plan.version;
+    const FORK_WHY = `mutation($ckp: ID!, $name: String, $reason: String) { forkFromCheckpoint(checkpointId: $ckp, name: $name, reason: $reason) { id } }`;
+    const fork = (await api.ok(FORK_WHY, { ckp: afterA!.id, name: "try b again", reason: "b needs another model" })).forkFromCheckpoint;
+
+    const audit = await api.ok(`query($id: ID!) { interventions(planId: $id) { edges { node { ${INTERVENTION} } } } }`, { id });
+    expect(audit.interventions.edges.map((e: any) => e.node)).toEqual([
+      {
+        id: expect.stringMatching(/^int_/),
+        planId: id,
+        kind: "FORK_CHECKPOINT",
+        actor: "tester",
+        reason: "b needs another model",
+        status: "APPLIED",
+        rejectionCode: null,
+        rejectionReason: null,
+        diff: { forkedTo: fork.id },
+        args: { checkpointId: afterA!.id, name: "try b again" },
+        planVersion: version,
+      },
+    ]);
+    // The original is not changed; its log says it was forked.
+    expect((await api.ok(`query($id: ID!) { plan(id: $id) { version } }`, { id })).plan.version).toBe(version);
+    const applied = (await allSignals(api.store, id)).filter((s) => s.kind === "INTERVENTION_APPLIED");
+    expect(applied.map((s) => s.payload)).toEqual([expect.objectContaining({ kind: "FORK_CHECKPOINT", reason: "b needs another model", diff: { forkedTo: fork.id } })]);
+    const created = (await allSignals(api.store, fork.id)).find((s) => s.kind === "PLAN_CREATED");
+    expect(created).toMatchObject({ sender: "tester", payload: { name: "try b again", forkedFrom: afterA!.id, reason: "b needs another model" } });
+
+    // A reason past the limit is refused, and nothing is forked.
+    const long = await api.exec(FORK_WHY, { ckp: afterA!.id, reason: "x".repeat(10_001) });
+    expect(long.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", problems: [{ path: "reason" }] });
+    expect((await api.ok(`{ plans { totalCount } }`)).plans.totalCount).toBe(2);
+  });
+
   it("an unknown checkpoint is NOT_FOUND", async () => {
     const r = await api.exec(FORK, { ckp: "ckp_missing" });
     expect(r.data ?? null).toBeNull();

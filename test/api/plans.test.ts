@@ -114,6 +114,32 @@ describe("plan queries", () => {
     expect(badCursor.errors?.[0]?.extensions?.["code"]).toBe("BAD_USER_INPUT");
   });
 
+  it("filters by creation time (createdAfter inclusive, createdBefore exclusive) and by search (an exact id or a name substring)", async () => {
+    const made: { id: string; createdAt: string }[] = [];
+    for (const name of ["Nightly build", "weekly report", "nightly deploy"]) {
+      await api.clock.advance(1_000);
+      const { createPlan } = await api.ok(`mutation($input: CreatePlanInput!) { createPlan(input: $input) { id createdAt } }`, {
+        input: { name, steps: [{ key: "a", role: "r" }] },
+      });
+      made.push(createPlan);
+    }
+    const [first, second, third] = made as [(typeof made)[0], (typeof made)[0], (typeof made)[0]];
+    const Q = `query($filter: PlanFilter) { plans(filter: $filter) { totalCount edges { node { id } } } }`;
+    const ids = async (filter: Record<string, unknown>) => (await api.ok(Q, { filter })).plans.edges.map((e: any) => e.node.id);
+    expect(await ids({ createdAfter: second.createdAt })).toEqual([third.id, second.id]);
+    expect(await ids({ createdBefore: second.createdAt })).toEqual([first.id]);
+    expect(await ids({ createdAfter: first.createdAt, createdBefore: third.createdAt })).toEqual([second.id, first.id]);
+    expect(await ids({ search: "NIGHTLY" })).toEqual([third.id, first.id]);
+    expect(await ids({ search: `  ${second.id} ` })).toEqual([second.id]); // an id, pasted with spaces around it
+    expect(await ids({ search: "nightly", createdAfter: second.createdAt })).toEqual([third.id]);
+    expect(await ids({ search: "   " })).toHaveLength(3); // nothing to search for: no condition
+    expect((await api.ok(Q, { filter: { search: "build", createdBefore: third.createdAt } })).plans.totalCount).toBe(1);
+    const long = await api.exec(Q, { filter: { search: "x".repeat(201) } });
+    expect(long.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", problems: [{ path: "filter.search" }] });
+    const notATime = await api.exec(Q, { filter: { createdAfter: "yesterday" } });
+    expect(notATime.errors?.[0]?.extensions?.["code"]).toBe("BAD_USER_INPUT");
+  });
+
   it("plan, step, node and snapshot", async () => {
     const { createPlan } = await api.ok(CREATE, { input: { name: "p", steps: [{ key: "a", role: "r", input: { n: 1 } }] } });
     const id = createPlan.id;

@@ -51,7 +51,7 @@ function follow(client: ReturnType<typeof createWsClient>) {
  * gateway goes on serving (and finishes the transaction it may be in, which the CLI waits for).
  */
 function cli(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, BATON_DB: gw.db }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...gw.env }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));

@@ -6,8 +6,8 @@
 import { statSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/coordinator/clock.js";
-import type { SqliteStore } from "../../src/store/sqlite-store.js";
 import { rows } from "../helpers/coordinator.js";
+import { sqlRows } from "../helpers/database.js";
 import { startGateway, type Gateway } from "../helpers/gateway.js";
 
 const CREATE_TOKEN = `mutation($input: CreateTokenInput!) { createToken(input: $input) { token info { id name role prefix expiresAt revokedAt } } }`;
@@ -29,8 +29,8 @@ async function createToken(name: string, role: string, expiresAt?: string): Prom
   return r.body.data!["createToken"].token as string;
 }
 
-/** The gateway's store, the SQLite adapter: for raw SQL. */
-const sqliteStore = (g: Gateway): SqliteStore => g.app.coordinator.store as SqliteStore;
+/** The gateway's store: for raw SQL. */
+const storeOf = (g: Gateway) => g.app.coordinator.store;
 
 const code = (r: { body: { errors?: { extensions?: Record<string, unknown> }[] } }): unknown => r.body.errors?.[0]?.extensions?.["code"];
 
@@ -50,14 +50,14 @@ describe("first start", () => {
     const r = await gw.post(`{ viewer { name role tokenId } }`);
     expect(r.body.data).toMatchObject({ viewer: { name: "admin", role: "ADMIN" } });
     // The token is stored as a hash: its text appears nowhere in the database.
-    const stored = sqliteStore(gw).database.sqlite.prepare("SELECT * FROM api_tokens").all();
+    const stored = await sqlRows(storeOf(gw), "SELECT * FROM api_tokens");
     expect(JSON.stringify(stored)).not.toContain(gw.adminToken!.slice(6));
   });
 });
 
 describe("without a good token", () => {
   it("refuses a missing token (UNAUTHENTICATED) and changes nothing; introspection stays open", async () => {
-    const before = await rows(sqliteStore(gw), "plans");
+    const before = await rows(storeOf(gw), "plans");
     const r = await gw.post(CREATE_PLAN, { name: "nope" }, null);
     expect(code(r)).toBe("UNAUTHENTICATED");
     // Refused before the document is validated or run: a request error, 401 with a challenge.
@@ -65,7 +65,7 @@ describe("without a good token", () => {
     expect(r.headers.get("www-authenticate")).toBe("Bearer");
     expect(r.body.data).toBeUndefined();
     expect(code(await gw.post(`{ plans { totalCount } }`, {}, null))).toBe("UNAUTHENTICATED");
-    expect(await rows(sqliteStore(gw), "plans")).toBe(before);
+    expect(await rows(storeOf(gw), "plans")).toBe(before);
     const schema = await gw.post(`{ __schema { queryType { name } } }`, {}, null);
     expect(schema.body).toEqual({ data: { __schema: { queryType: { name: "Query" } } } });
   });

@@ -5,6 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
+import { gatewayDatabase } from "../helpers/database.js";
 import { waitFor } from "../helpers/fixtures.js";
 import { CLI, freePort, startServerProcess, tempDb, type ServerProcess } from "../helpers/process.js";
 
@@ -24,7 +25,7 @@ async function gql<T>(url: string, query: string, variables: Record<string, unkn
 
 describe("baton plan watch when the gateway restarts", () => {
   it("reconnects, misses nothing and still ends with the plan's summary", async () => {
-    const env = { BATON_PORT: String(await freePort()), BATON_DB: tempDb() };
+    const env = { BATON_PORT: String(await freePort()), ...gatewayDatabase(tempDb()) };
     server = await startServerProcess(env);
     const { url } = server;
     const { createPlan } = await gql<{ createPlan: { id: string } }>(

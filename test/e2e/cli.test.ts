@@ -27,7 +27,7 @@ interface Run {
 /** Runs `baton <args>` against the gateway (BATON_URL, BATON_TOKEN: the admin's unless env says otherwise). */
 function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
   const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, BATON_URL: gw.url, BATON_TOKEN: gw.adminToken!, BATON_DB: gw.db, ...env },
+    env: { ...process.env, BATON_URL: gw.url, BATON_TOKEN: gw.adminToken!, ...gw.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";

@@ -29,22 +29,27 @@ import { loadConfig } from "../../src/config.js";
 import { ManualClock } from "../../src/coordinator/clock.js";
 import { batonSchema } from "../../src/graphql/schema.js";
 import { createApp, type App } from "../../src/server/app.js";
-import type { SqliteStore } from "../../src/store/sqlite-store.js";
+import type { Store } from "../../src/store/store.js";
 import { silentLogger } from "../helpers/api.js";
+import { gatewayDatabase, onPostgres } from "../helpers/database.js";
 import { waitFor } from "../helpers/fixtures.js";
 import * as F from "../helpers/fuzz.js";
 import { tempDb } from "../helpers/process.js";
 
 const RUNS = Number(process.env["FC_RUNS"] ?? 100);
 const SEED = Number(process.env["FC_SEED"] ?? 20_260_101);
-/** A property (shrinking included) past its budget fails, with its counterexample, before the test times out. */
-const BUDGET_MS = Math.max(20_000, RUNS * 200);
+/**
+ * A property (shrinking included) past its budget fails, with its counterexample, before the test
+ * times out. On PostgreSQL each run's before-and-after snapshot of the tables is a dozen round
+ * trips: twice the time.
+ */
+const BUDGET_MS = Math.max(onPostgres ? 40_000 : 20_000, RUNS * 200);
 const TIMEOUT = BUDGET_MS + 15_000;
 const params = (runs: number) => ({ seed: SEED, numRuns: runs, interruptAfterTimeLimit: BUDGET_MS, markInterruptAsFailure: true });
 
 let app: App;
 let url: string;
-let store: SqliteStore;
+let store: Store;
 let schema: GraphQLSchema;
 let idlePlan: string;
 const pools: F.Pools = { ids: ["plan_00000000000000000000", "agt_unknown", "not-an-id", ""], strings: ["a", "b", "fuzz", "hello"] };
@@ -73,14 +78,14 @@ const stats = new Map<string, number>();
  * was if the request was refused or cannot write (`readOnly`).
  */
 async function exchange(sent: string, send: () => Promise<F.Answer>, readOnly: boolean): Promise<F.Answer> {
-  const before = F.snapshot(store);
+  const before = await F.snapshot(store);
   const answer = await send();
   const body = json(answer.text) as { data?: unknown; errors?: { extensions?: { code?: string } }[] } | undefined;
   const key = `${answer.status} ${body?.errors?.[0]?.extensions?.code ?? (body?.data ? "data" : "-")}`;
   stats.set(key, (stats.get(key) ?? 0) + 1);
   expect(F.findings(answer.status, answer.text, sent), `request: ${short(sent)}\nanswer ${answer.status}: ${short(answer.text)}`).toEqual([]);
   if (readOnly || F.rejected(body)) {
-    expect(F.snapshot(store), `state changed by a refused or read-only request: ${short(sent)}\nanswer: ${short(answer.text)}`).toEqual(before);
+    expect(await F.snapshot(store), `state changed by a refused or read-only request: ${short(sent)}\nanswer: ${short(answer.text)}`).toEqual(before);
   }
   return answer;
 }
@@ -94,12 +99,12 @@ async function ok(query: string, variables: Record<string, unknown> = {}): Promi
 }
 
 beforeAll(async () => {
-  const config = loadConfig({ BATON_PORT: "0", BATON_DB: tempDb(), BATON_AUTH: "off", BATON_TOKEN_RATE_LIMIT: "off" });
+  const config = loadConfig({ BATON_PORT: "0", ...gatewayDatabase(tempDb()), BATON_AUTH: "off", BATON_TOKEN_RATE_LIMIT: "off" });
   app = await createApp(config, { logger: silentLogger, clock: new ManualClock(Date.now()) });
   url = (await app.start()).url;
-  store = app.coordinator.store as SqliteStore; // the SQLite adapter: its tables are read directly
+  store = app.coordinator.store; // its tables are read directly (helpers/fuzz.ts snapshot)
   schema = batonSchema();
-  const empty = F.snapshot(store);
+  const empty = await F.snapshot(store);
   // Real state for the mutations to hit: an agent, an idle plan, a running plan with a leased step, a checkpoint, a signal.
   const { registerAgent: agent } = await ok(`mutation { registerAgent(input: { name: "fuzzer", roles: ["fuzz"] }) { id } }`);
   const steps = [{ key: "a", role: "fuzz" }, { key: "b", role: "fuzz", dependsOn: ["a"] }];
@@ -110,7 +115,7 @@ beforeAll(async () => {
   const { createCheckpoint } = await ok(`mutation($p: ID!) { createCheckpoint(planId: $p, label: "seed") { id } }`, { p: running });
   await ok(`mutation($p: ID!) { sendSignal(input: { planId: $p, name: "hello", payload: { x: 1 } }) { id } }`, { p: idlePlan });
   pools.ids.push(agent.id, idlePlan, running, lease.id, createCheckpoint.id);
-  expect(F.snapshot(store)).not.toEqual(empty); // the snapshot sees writes
+  expect(await F.snapshot(store)).not.toEqual(empty); // the snapshot sees writes
 });
 afterAll(async () => {
   if (process.env["FC_STATS"]) console.log([...stats].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n}\t${k}`).join("\n"));
@@ -214,7 +219,7 @@ describe("WebSocket", () => {
           for (let i = F.int(g, 1, 3); i > 0 && !s.closed; i--) {
             s.messages = [];
             s.texts = [];
-            const before = F.snapshot(store);
+            const before = await F.snapshot(store);
             const hub = app.coordinator.hub;
             const listening = hub.subscriberCount;
             let sent: string;
@@ -230,7 +235,7 @@ describe("WebSocket", () => {
                 await waitFor(() => s.closed || hub.subscriberCount === listening);
               }
               const refused = F.of(s, id).every((m) => m.type !== "next" || F.rejected(m.payload));
-              if (refused || op.kind !== "mutation") expect(F.snapshot(store), `state changed over WebSocket by ${short(sent)}\n${short(s.texts.join("\n"))}`).toEqual(before);
+              if (refused || op.kind !== "mutation") expect(await F.snapshot(store), `state changed over WebSocket by ${short(sent)}\n${short(s.texts.join("\n"))}`).toEqual(before);
             } else {
               const frame = F.junkFrame(g);
               sent = frame.data.toString();
@@ -240,7 +245,7 @@ describe("WebSocket", () => {
               if (!s.closed) s.socket.send(JSON.stringify({ id, type: "subscribe", payload: { query: "{ __typename }" } }));
               await waitFor(() => s.closed || F.ended(s, id));
               if (!s.closed) expect(F.of(s, id).map((m) => m.type)).toEqual(["next", "complete"]);
-              expect(F.snapshot(store), `state changed over WebSocket by junk ${short(sent)}`).toEqual(before);
+              expect(await F.snapshot(store), `state changed over WebSocket by junk ${short(sent)}`).toEqual(before);
             }
             const closed = s.closed as F.RawSocket["closed"]; // set by the socket's close event, since the loop's test
             const context = `sent ${short(sent)}\nreceived ${short(s.texts.join("\n"))}\nclosed ${JSON.stringify(closed)}`;

@@ -3,6 +3,7 @@ import { loadConfig } from "../../src/config.js";
 import { BuiltinRole } from "../../src/domain/builtins.js";
 import { createApp, type App } from "../../src/server/app.js";
 import { silentLogger } from "../helpers/api.js";
+import { gatewayDatabase } from "../helpers/database.js";
 import { tempDb } from "../helpers/process.js";
 import { waitFor } from "../helpers/fixtures.js";
 
@@ -10,7 +11,7 @@ let app: App;
 let url: string;
 let base: string;
 beforeAll(async () => {
-  app = await createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: tempDb() }), { logger: silentLogger });
+  app = await createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", ...gatewayDatabase(tempDb()) }), { logger: silentLogger });
   url = (await app.start()).url;
   base = url.replace(/\/graphql$/, "");
 });
@@ -44,6 +45,39 @@ describe("the HTTP endpoint", () => {
     const form = await fetch(url, { method: "POST", headers: { "content-type": "text/plain" }, body: "query={agents{id}}" });
     expect(form.status).toBe(415); // a simple (non-JSON) POST is not executed: a CSRF vector
     expect(await form.json()).toMatchObject({ errors: [{ extensions: { code: "UNSUPPORTED_MEDIA_TYPE" } }] });
+  });
+});
+
+describe("pages for a browser", () => {
+  const html = { accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" };
+
+  it("GET /graphql asked for as HTML is Baton's GraphiQL, never Apollo's landing page", async () => {
+    const res = await fetch(url, { headers: html });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'self'");
+    const page = await res.text();
+    expect(page).toContain("<title>Baton GraphiQL</title>");
+    expect(page).not.toMatch(/apollo|https?:\/\//i);
+  });
+
+  it("GET /graphql for a GraphQL client still runs the query", async () => {
+    const query = encodeURIComponent("{ viewer { name role } }");
+    for (const accept of [undefined, "application/json", "application/graphql-response+json, application/json;q=0.9", "*/*"]) {
+      const res = await fetch(`${url}?query=${query}`, { headers: accept ? { accept } : {} });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ data: { viewer: { name: "anonymous", role: "ADMIN" } } });
+    }
+  });
+
+  it("serves the console at / and its routes; other paths stay JSON 404s", async () => {
+    for (const path of ["/", "/plans", "/plans/plan_x"]) {
+      const res = await fetch(`${base}${path}`, { headers: html });
+      expect([path, res.status, res.headers.get("cache-control")]).toEqual([path, 200, "no-cache"]);
+      expect(await res.text()).toContain("<title>Baton console</title>");
+    }
+    const nope = await fetch(`${base}/nope`, { headers: html });
+    expect([nope.status, nope.headers.get("content-type")]).toEqual([404, "application/json; charset=utf-8"]);
   });
 });
 

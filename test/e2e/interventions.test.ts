@@ -15,6 +15,7 @@ import { createAgent, GetPlanDocument, type AgentOptions, type Lease } from "../
 import { loadConfig } from "../../src/config.js";
 import { createApp, type App } from "../../src/server/app.js";
 import { silentLogger, type GqlResult } from "../helpers/api.js";
+import { gatewayDatabase } from "../helpers/database.js";
 import { waitFor } from "../helpers/fixtures.js";
 
 let app: App;
@@ -25,7 +26,7 @@ let cleanups: (() => Promise<unknown> | void)[];
 beforeEach(async () => {
   cleanups = [];
   dir = await mkdtemp(join(tmpdir(), "baton-interventions-"));
-  app = await createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: join(dir, "baton.db"), BATON_LOG_LEVEL: "error" }), { logger: silentLogger });
+  app = await createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", ...gatewayDatabase(join(dir, "baton.db")), BATON_LOG_LEVEL: "error" }), { logger: silentLogger });
   ({ url } = await app.start());
 });
 

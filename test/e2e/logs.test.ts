@@ -9,6 +9,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { createApp, type App } from "../../src/server/app.js";
 import { waitFor } from "../helpers/fixtures.js";
+import { gatewayDatabase } from "../helpers/database.js";
 import { tempDb } from "../helpers/process.js";
 
 const lines: Record<string, unknown>[] = [];
@@ -21,7 +22,7 @@ const sink = new Writable({
 let app: App;
 let url: string;
 beforeAll(async () => {
-  app = await createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: tempDb() }), { logger: pino({ level: "debug" }, sink) });
+  app = await createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", ...gatewayDatabase(tempDb()) }), { logger: pino({ level: "debug" }, sink) });
   url = (await app.start()).url;
 });
 afterAll(() => app?.stop());

@@ -3,6 +3,7 @@ import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { spawn, spawnSync } from "node:child_process";
+import { gatewayDatabase } from "../helpers/database.js";
 import { CLI, startServerProcess, tempDb, type ServerProcess } from "../helpers/process.js";
 
 let server: ServerProcess | null = null;
@@ -84,7 +85,7 @@ describe("the gateway process", () => {
 
   it("under `timeout`, which sends the signal to the process and to its group, SIGTERM drains and exits 0", async () => {
     const child = spawn("timeout", ["40", process.execPath, CLI, "serve"], {
-      env: { ...process.env, NODE_ENV: "production", BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: tempDb(), BATON_LOG_LEVEL: "warn" },
+      env: { ...process.env, NODE_ENV: "production", BATON_AUTH: "off", BATON_PORT: "0", ...gatewayDatabase(tempDb()), BATON_LOG_LEVEL: "warn" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
@@ -108,7 +109,7 @@ describe("the gateway process", () => {
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", () => r()));
     const port = String((blocker.address() as { port: number }).port);
-    const res = spawnSync(process.execPath, [CLI, "serve"], { env: { ...process.env, BATON_PORT: port, BATON_DB: tempDb() }, encoding: "utf8" });
+    const res = spawnSync(process.execPath, [CLI, "serve"], { env: { ...process.env, BATON_PORT: port, ...gatewayDatabase(tempDb()) }, encoding: "utf8" });
     blocker.close();
     expect(res.status).not.toBe(0);
     expect(res.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^baton: port already in use/)]);

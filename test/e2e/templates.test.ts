@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { createApp, type App } from "../../src/server/app.js";
-import { openStore } from "../../src/store/sqlite-store.js";
 import { silentLogger } from "../helpers/api.js";
+import { gatewayDatabase, testDatabase } from "../helpers/database.js";
 import { CLI, tempDb } from "../helpers/process.js";
 
 let running: App[] = [];
@@ -38,7 +38,7 @@ steps:
 `;
 
 async function start(db: string, dir: string): Promise<App> {
-  const app = await createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: db, BATON_TEMPLATES_DIR: dir }), { logger: silentLogger });
+  const app = await createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", ...gatewayDatabase(db), BATON_TEMPLATES_DIR: dir }), { logger: silentLogger });
   running.push(app);
   await app.start();
   return app;
@@ -77,7 +77,7 @@ describe("templates at start-up", () => {
       "broken.json": "{ name: ",
       "twin.yaml": "name: etl\nsteps: [{ key: x, role: r }]\n",
     });
-    const app = await createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: db, BATON_TEMPLATES_DIR: dir }), { logger: silentLogger });
+    const app = await createApp(loadConfig({ BATON_AUTH: "off", BATON_PORT: "0", ...gatewayDatabase(db), BATON_TEMPLATES_DIR: dir }), { logger: silentLogger });
     running.push(app);
     const error = await app.start().then(
       () => null,
@@ -89,19 +89,19 @@ describe("templates at start-up", () => {
     expect(error).toContain('twin.yaml: name: "etl" is also defined in good.json');
     expect(error).not.toContain("good.json:");
     await app.stop();
-    const store = openStore(db);
+    const store = await testDatabase({ file: db }).open();
     expect(await store.queries.templates.list()).toEqual([]);
     await store.close();
   });
 
   it("a bad templates folder makes `baton serve` print one line naming the file and exit 1", () => {
     const dir = folder({ "site.yml": "name: build-website\nsteps: [{ key: a, role: '' }]\n" });
-    const res = spawnSync(process.execPath, [CLI, "serve"], { env: { ...process.env, BATON_PORT: "0", BATON_DB: tempDb(), BATON_TEMPLATES_DIR: dir }, encoding: "utf8" });
+    const res = spawnSync(process.execPath, [CLI, "serve"], { env: { ...process.env, BATON_PORT: "0", ...gatewayDatabase(tempDb()), BATON_TEMPLATES_DIR: dir }, encoding: "utf8" });
     expect(res.status).toBe(1);
     expect(res.stderr.trim().split("\n")).toEqual([
       `baton: invalid template file in ${dir}: site.yml: name: "build-website" is a built-in template: choose another name; steps[0].role: must not be empty`,
     ]);
-    const missing = spawnSync(process.execPath, [CLI, "serve"], { env: { ...process.env, BATON_PORT: "0", BATON_DB: tempDb(), BATON_TEMPLATES_DIR: join(dir, "nope") }, encoding: "utf8" });
+    const missing = spawnSync(process.execPath, [CLI, "serve"], { env: { ...process.env, BATON_PORT: "0", ...gatewayDatabase(tempDb()), BATON_TEMPLATES_DIR: join(dir, "nope") }, encoding: "utf8" });
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain(`baton: cannot read the templates folder ${join(dir, "nope")}: ENOENT`);
   });

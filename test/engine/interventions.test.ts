@@ -35,6 +35,7 @@ const TABLE: [InterventionRequest, Record<string, boolean>][] = [
   [{ kind: "RESUME" }, { IDLE: false, RUNNING: false, PAUSED: true, COMPLETED: false, FAILED: false, CANCELLED: false }],
   [{ kind: "CANCEL" }, { IDLE: true, RUNNING: true, PAUSED: true, COMPLETED: false, FAILED: false, CANCELLED: false }],
   [{ kind: "RETRY_STEP", stepKey: "c" }, { IDLE: false, RUNNING: false, PAUSED: false, COMPLETED: false, FAILED: true, CANCELLED: true }],
+  [{ kind: "RETRY_PLAN" }, { IDLE: false, RUNNING: false, PAUSED: false, COMPLETED: false, FAILED: true, CANCELLED: false }],
   [{ kind: "SKIP_STEP", stepKey: "c" }, { IDLE: true, RUNNING: true, PAUSED: true, COMPLETED: false, FAILED: false, CANCELLED: false }],
   [{ kind: "MODIFY_STEP", stepKey: "d", patch: { input: { x: 1 } } }, { IDLE: true, RUNNING: true, PAUSED: true, COMPLETED: false, FAILED: false, CANCELLED: false }],
 ];
@@ -134,6 +135,45 @@ describe("retryStep", () => {
     const r = applied(intervene(s.agg, { kind: "RETRY_STEP", stepKey: "b" }, s.now));
     expect(r.aggregate.steps.map((x) => x.state)).toEqual(["READY", "PENDING"]);
     expect(intervene(s.agg, { kind: "RETRY_STEP", stepKey: "a" }, s.now)).toMatchObject({ ok: false, code: "INVALID_STATE" });
+  });
+});
+
+describe("retryPlan", () => {
+  it("runs a FAILED plan again from the step that failed it, as RETRY_STEP of that step does", () => {
+    const failed = deepFreeze(inState("FAILED"));
+    const r = applied(intervene(failed, { kind: "RETRY_PLAN" }, T0 + 5));
+    const byStep = applied(intervene(failed, { kind: "RETRY_STEP", stepKey: "b" }, T0 + 5));
+    expect(r.aggregate).toEqual(byStep.aggregate);
+    expect(r.commands).toEqual(byStep.commands);
+    expect(r.aggregate.steps.map((x) => x.state)).toEqual(["SUCCEEDED", "READY", "READY", "PENDING"]);
+    expect(r.diff).toEqual({
+      plan: { state: { before: "FAILED", after: "RUNNING" }, reopenedSteps: ["c", "d"] },
+      step: { key: "b", state: { before: "FAILED", after: "PENDING" } },
+    });
+  });
+
+  it("a plan failed by its deadline runs the steps it cancelled again, with a new deadline", () => {
+    const s = new Script(plan({ a: {}, b: { dependsOn: ["a"] } }, { planTimeoutMs: 9_000 }));
+    s.start();
+    s.claim("a");
+    s.at(9_000).do({ type: "PlanDeadlineReached" });
+    const r = applied(intervene(s.agg, { kind: "RETRY_PLAN" }, s.now));
+    expect(r.aggregate.plan).toMatchObject({ state: "RUNNING", error: null, finishedAt: null });
+    expect(r.aggregate.steps.map((x) => x.state)).toEqual(["READY", "PENDING"]);
+    expect(r.diff).toEqual({ plan: { state: { before: "FAILED", after: "RUNNING" }, reopenedSteps: ["a", "b"] } });
+    expect(commandsOf(r.commands, "SetTimer")).toMatchObject([{ kind: "PLAN_DEADLINE", dueAt: s.now + 9_000 }]);
+  });
+
+  it("refuses a plan that failed while compensating (which steps to run again is the operator's call)", () => {
+    const s = new Script(plan({ a: { compensate: "undo" }, b: { dependsOn: ["a"], retry: { maxAttempts: 1 } }, undo: { retry: { maxAttempts: 1 } } }));
+    s.start();
+    s.run("a");
+    s.claim("b");
+    s.fail("b", err("boom"));
+    s.claim("undo");
+    s.fail("undo", err("cannot undo"));
+    expect(s.agg.plan).toMatchObject({ state: "FAILED", error: { type: "COMPENSATION_FAILED" } });
+    expect(intervene(s.agg, { kind: "RETRY_PLAN" }, s.now)).toMatchObject({ ok: false, code: "INVALID_STATE", reason: expect.stringContaining("retryStep") });
   });
 });
 

@@ -30,6 +30,13 @@ export function track<T>(p: Promise<T>): { promise: Promise<T>; settled: () => b
   return { promise: p, settled: () => done };
 }
 
+/** A promise the test settles when it chooses: holds a unit of work open without a timed wait. */
+export function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
 /** The iterator's next value, failing the test (instead of hanging) if it does not come. */
 export async function nextWithin<T>(it: AsyncIterator<T>, timeoutMs = 2_000): Promise<T> {
   let done = false;

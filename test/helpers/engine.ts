@@ -13,6 +13,7 @@ import {
   type PlanAggregate,
   type PlanModel,
   type RetryPolicy,
+  type SignalModel,
   type StepError,
   type StepModel,
   type StepSpec,
@@ -24,6 +25,20 @@ import type { EngineEvent } from "../../src/engine/events.js";
 
 /** The epoch every script starts at. */
 export const T0 = Date.UTC(2026, 0, 1);
+
+/** A signal to append (a CUSTOM one at T0 unless told). */
+export const signal = (over: Partial<SignalModel> = {}): Omit<SignalModel, "sequence"> => ({
+  kind: "CUSTOM",
+  name: "n",
+  planId: null,
+  stepKey: null,
+  agentId: null,
+  sender: "test",
+  recipient: null,
+  payload: null,
+  at: T0,
+  ...over,
+});
 
 /** Any spec field, the retry policy in part. */
 export type StepOpts = Partial<Omit<StepSpec, "key" | "retry">> & { retry?: Partial<RetryPolicy> };

@@ -1,5 +1,6 @@
 import { Coordinator } from "../../src/coordinator/coordinator.js";
 import { ManualClock } from "../../src/coordinator/clock.js";
+import type { CoordinatorObserver } from "../../src/coordinator/observer.js";
 import type { Logger } from "../../src/logger.js";
 import type { Store } from "../../src/store/store.js";
 import { testStore } from "./database.js";
@@ -10,13 +11,15 @@ export interface CoordinatorFixtureOptions {
   /** A database file (created and migrated) instead of a fresh in-memory database. */
   file?: string;
   logger?: Logger;
+  /** Told of each committed transaction. */
+  observers?: CoordinatorObserver[];
 }
 
 /** A coordinator on a fresh in-memory database (or `file`) with the real migrations and a manual clock. */
 export async function makeCoordinator(opts: CoordinatorFixtureOptions = {}): Promise<{ coordinator: Coordinator; clock: ManualClock; store: Store }> {
   const clock = new ManualClock();
   const store = await testStore({ file: opts.file });
-  const coordinator = new Coordinator(store, { clock, agentOfflineMs: opts.agentOfflineMs ?? 60_000, checkpointKeep: opts.checkpointKeep ?? 100, logger: opts.logger });
+  const coordinator = new Coordinator(store, { clock, agentOfflineMs: opts.agentOfflineMs ?? 60_000, checkpointKeep: opts.checkpointKeep ?? 100, logger: opts.logger, observers: opts.observers });
   await coordinator.start();
   return { coordinator, clock, store };
 }

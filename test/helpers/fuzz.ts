@@ -27,8 +27,8 @@ import {
 } from "graphql";
 import WebSocket from "ws";
 import type { Store } from "../../src/store/store.js";
-import type { SqliteStore } from "../../src/store/sqlite-store.js";
 import { packageRoot } from "../../src/store/database.js";
+import { sqlRows } from "./database.js";
 import { waitFor } from "./fixtures.js";
 
 export type Gen = fc.GeneratorValue;
@@ -245,20 +245,29 @@ export function queryText(g: Gen): string {
   }
 }
 
+/** The tables of the store's database (on PostgreSQL, of its schema: the first on its search_path). */
+const TABLES = {
+  sqlite: `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`,
+  postgres: `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY name`,
+};
+
 /** Everything the database holds, per table: row count and a hash of the rows. */
-export function snapshot(store: SqliteStore): Record<string, string> {
-  const sqlite = store.database.sqlite;
-  const tables = sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { name: string }[];
+export async function snapshot(store: Store): Promise<Record<string, string>> {
+  const tables = await sqlRows<{ name: string }>(store, TABLES[store.dialect]);
   const out: Record<string, string> = {};
   for (const { name } of tables) {
-    const rows = (sqlite.prepare(`SELECT * FROM "${name}"`).all() as unknown[]).map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v))).sort();
+    const rows = (await sqlRows(store, `SELECT * FROM "${name}"`)).map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v))).sort();
     out[name] = `${rows.length} rows ${createHash("sha1").update(rows.join("\n")).digest("hex")}`;
   }
   return out;
 }
 
 /** Text that must not leave the server: stacks, source locations, SQL, paths, JS error names. */
-const LEAKS = ["    at ", ".ts:", ".js:", "SQLITE", "SqliteError", "SELECT ", "INSERT INTO", "no such table", "node_modules", packageRoot(), "TypeError", "ReferenceError", "Cannot read prop", "is not a function", "stacktrace"];
+const LEAKS = [
+  ...["    at ", ".ts:", ".js:", "SQLITE", "SqliteError", "SELECT ", "INSERT INTO", "no such table", "node_modules", packageRoot(), "TypeError", "ReferenceError", "Cannot read prop", "is not a function", "stacktrace"],
+  // PostgreSQL's own error texts (the fuzz runs on it too)
+  ...['relation "', "violates ", "duplicate key", "syntax error at or near", "invalid input syntax"],
+];
 
 /**
  * What is wrong with one answer: a 5xx, a leak (a marker in the answer that was not in the

@@ -1,4 +1,8 @@
-/** A real gateway (HTTP + WebSocket on port 0, file database) for end-to-end tests, with authentication on unless asked. */
+/**
+ * A real gateway (HTTP + WebSocket on port 0) for end-to-end tests, with authentication on unless
+ * asked, on the test's database: a file, or on the PostgreSQL tier the schema named by that file
+ * (test/helpers/database.ts), so that a gateway restarted on the same folder finds its data.
+ */
 import { mkdtempSync, readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -8,13 +12,16 @@ import { loadConfig } from "../../src/config.js";
 import type { Clock } from "../../src/coordinator/clock.js";
 import { createApp, type App } from "../../src/server/app.js";
 import { silentLogger, type GqlResult } from "./api.js";
+import { gatewayDatabase } from "./database.js";
 
 export interface Gateway {
   app: App;
   url: string;
-  /** The folder of the database (and of admin.token). */
+  /** The folder of the database file (and of admin.token). */
   dir: string;
   db: string;
+  /** The database's settings (BATON_DB, or on PostgreSQL its URL and schema as well): a CLI run on the same database. */
+  env: Record<string, string>;
   /** The admin token written on first start; null with authentication off. */
   adminToken: string | null;
   /** A new token of this role (by the admin), named after the role unless named. */
@@ -28,7 +35,8 @@ export interface Gateway {
 export async function startGateway(options: { env?: Record<string, string>; clock?: Clock; dir?: string } = {}): Promise<Gateway> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "baton-gw-"));
   const db = join(dir, "baton.db");
-  const app = await createApp(loadConfig({ BATON_PORT: "0", BATON_DB: db, BATON_LOG_LEVEL: "error", ...options.env }), { logger: silentLogger, clock: options.clock });
+  const env = gatewayDatabase(db);
+  const app = await createApp(loadConfig({ BATON_PORT: "0", ...env, BATON_LOG_LEVEL: "error", ...options.env }), { logger: silentLogger, clock: options.clock });
   const { url, adminTokenFile } = await app.start();
   const tokenFile = adminTokenFile ?? join(dir, "admin.token");
   let adminToken: string | null = null;
@@ -42,6 +50,7 @@ export async function startGateway(options: { env?: Record<string, string>; cloc
     url,
     dir,
     db,
+    env,
     adminToken,
     token: async (role, name = `e2e-${role}`) => (await app.coordinator.tokens.create({ name, role }, "admin")).token,
     async post(query, variables = {}, token = adminToken, headers = {}) {

@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packageRoot } from "../../src/store/database.js";
+import { gatewayDatabase } from "./database.js";
 
 export const CLI = join(packageRoot(), "dist", "src", "cli", "main.js");
 
@@ -19,10 +20,14 @@ export const tempDb = (): string => join(mkdtempSync(join(tmpdir(), "baton-")), 
 /**
  * Runs the compiled gateway (`baton serve`) as a real process on a free port, in production mode
  * as users run it (vitest sets NODE_ENV=test, which libraries such as Apollo Server treat apart).
+ * Its database is the test's (gatewayDatabase): the file of BATON_DB or a new one, on the
+ * PostgreSQL tier the schema named by that file, so that a restart with the same BATON_DB finds
+ * its data. A test that sets BATON_DATABASE_URL chose its database itself.
  */
 export function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
+  const database = env["BATON_DATABASE_URL"] ? {} : gatewayDatabase(env["BATON_DB"] ?? tempDb());
   const child = spawn(process.execPath, [CLI, "serve"], {
-    env: { ...process.env, NODE_ENV: "production", BATON_AUTH: "off", BATON_PORT: "0", BATON_DB: tempDb(), BATON_LOG_LEVEL: "warn", ...env },
+    env: { ...process.env, NODE_ENV: "production", BATON_AUTH: "off", BATON_PORT: "0", ...database, BATON_LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

@@ -19,7 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino, type Logger } from "pino";
 import type { Store } from "../../src/store/store.js";
-import { sqliteOf } from "./database.js";
+import { sqliteOf, sqlRows } from "./database.js";
 
 /** Room left when the disk is "full", in pages: small writes still fit, BIG ones never. */
 const SLACK_PAGES = 8;
@@ -71,8 +71,8 @@ export async function snapshot(store: Store): Promise<Record<string, unknown>> {
   return { ...counts, signalHead: await store.queries.signals.head(), sequences: sqlite.prepare("SELECT name, seq FROM sqlite_sequence ORDER BY name").all() };
 }
 
-/** Whether the signal log is 1, 2, … n with no gap. */
-export function signalLogHasNoGap(store: Store): boolean {
-  const seqs = sqliteOf(store).database.sqlite.prepare("SELECT sequence FROM signals ORDER BY sequence").pluck().all() as number[];
+/** Whether the signal log is 1, 2, … n with no gap (on either database). */
+export async function signalLogHasNoGap(store: Store): Promise<boolean> {
+  const seqs = (await sqlRows<{ sequence: number }>(store, "SELECT sequence FROM signals ORDER BY sequence")).map((r) => r.sequence);
   return seqs.every((s, i) => s === i + 1);
 }

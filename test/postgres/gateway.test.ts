@@ -7,48 +7,14 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync } from "node:fs";
-import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/fixtures.js";
 import { dropSchema, TEST_POSTGRES_URL } from "../helpers/database.js";
 import { CLI, startServerProcess, type ServerProcess } from "../helpers/process.js";
+import { postgresProxy } from "../helpers/proxy.js";
 import { randomBytes } from "node:crypto";
-
-const target = new URL(TEST_POSTGRES_URL);
-
-/** A TCP proxy to the test server that can be cut (every connection closed, new ones refused) and restored. */
-async function proxy(): Promise<{ url: string; cut(): void; restore(): Promise<void>; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let server: Server | null = null;
-  let port = 0;
-  const listen = (): Promise<void> =>
-    new Promise((resolve) => {
-      server = createServer((client) => {
-        const upstream = createConnection(Number(target.port || 5432), target.hostname);
-        for (const s of [client, upstream]) {
-          sockets.add(s);
-          s.on("error", () => undefined);
-          s.on("close", () => sockets.delete(s));
-        }
-        client.pipe(upstream).pipe(client);
-      });
-      server.listen(port, "127.0.0.1", () => {
-        port = (server!.address() as { port: number }).port;
-        resolve();
-      });
-    });
-  await listen();
-  const url = new URL(TEST_POSTGRES_URL);
-  url.host = `127.0.0.1:${port}`;
-  const cut = (): void => {
-    server?.close();
-    server = null;
-    for (const s of sockets) s.destroy();
-  };
-  return { url: url.toString(), cut, restore: listen, close: async () => cut() };
-}
 
 const run = (args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> =>
   new Promise((resolve) => {
@@ -72,7 +38,7 @@ describe("the gateway on PostgreSQL", () => {
   });
 
   it("serves the API with no SQLite file; /readyz is 503 with the reason while the database is cut off, 200 once it is back", async () => {
-    const link = await proxy();
+    const link = await postgresProxy();
     const dir = mkdtempSync(join(tmpdir(), "baton-pg-"));
     const token = `tok_${randomBytes(24).toString("base64url")}`;
     server = await startServerProcess({

@@ -4,10 +4,10 @@
  * N never later finds a committed signal below N. Writers: two stores (two gateways' pools) of
  * several connections each, appending one to three signals per transaction, some rolled back.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { SignalModel } from "../../src/domain/model.js";
 import type { Store } from "../../src/store/store.js";
-import { testDatabase, type TestDatabase } from "../helpers/database.js";
+import { eachSharedDatabase } from "../helpers/database.js";
 
 const signal = (sender: string, n: number): Omit<SignalModel, "sequence"> => ({
   kind: "CUSTOM",
@@ -24,18 +24,11 @@ const signal = (sender: string, n: number): Omit<SignalModel, "sequence"> => ({
 class Rollback extends Error {}
 
 describe("the signal log on PostgreSQL", () => {
-  let db: TestDatabase;
-  const stores: Store[] = [];
-  afterEach(async () => {
-    for (const s of stores.splice(0)) await s.close();
-    await db.drop();
-  });
+  const db = eachSharedDatabase();
 
   it("stays gapless in commit order while two gateways' connections append and a reader follows", async () => {
-    db = testDatabase();
     const a = await db.open();
     const b = await db.open();
-    stores.push(a, b);
     let committed = 0;
     let rolledBack = 0;
     const writer = async (store: Store, name: string, transactions: number): Promise<void> => {
@@ -43,7 +36,9 @@ describe("the signal log on PostgreSQL", () => {
         const n = 1 + (i % 3);
         try {
           await store.transact(async (s) => {
-            for (let k = 0; k < n; k++) await s.signals.append(signal(name, i));
+            // one by one, or all at once as a transaction's flush writes them (appendMany)
+            if (i % 2 === 0) await s.signals.appendMany(Array.from({ length: n }, () => signal(name, i)));
+            else for (let k = 0; k < n; k++) await s.signals.append(signal(name, i));
             if (i % 7 === 3) throw new Rollback(); // appended, then rolled back: no hole may remain
           });
           committed += n;
@@ -80,9 +75,7 @@ describe("the signal log on PostgreSQL", () => {
   });
 
   it("hands a transaction's signals consecutive sequences, in the order it appended them", async () => {
-    db = testDatabase();
     const store = await db.open();
-    stores.push(store);
     const got = await store.transact(async (s) => [await s.signals.append(signal("t", 1)), await s.signals.append(signal("t", 2)), await s.signals.append(signal("t", 3))]);
     expect(got.map((s) => s.sequence)).toEqual([1, 2, 3]);
   });

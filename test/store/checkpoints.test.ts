@@ -1,14 +1,16 @@
 /**
- * The checkpoint repository on real SQLite (:memory:, real migrations): delta rows, exact
+ * The checkpoint repository on the real database (SQLite in memory, or a PostgreSQL schema on that
+ * tier; real migrations): delta rows, exact
  * reconstruction across bases, pruning that folds rows, which reasons are never pruned, and
  * the lookup by signal sequence. Aggregates come from the real engine (decide / intervene),
  * so step identity is preserved between decisions as it is in the coordinator.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { PlanAggregate, StepModel } from "../../src/domain/model.js";
 import { intervene, type InterventionRequest } from "../../src/engine/interventions.js";
 import type { CheckpointReason, CheckpointRecord } from "../../src/store/checkpoints.js";
-import { openStore, type SqliteStore as Store } from "../../src/store/sqlite-store.js";
+import type { Repositories, Store } from "../../src/store/store.js";
+import { eachTestStore, sqlRows } from "../helpers/database.js";
 import { Script, plan, stepSpec, type StepList } from "../helpers/engine.js";
 
 interface RawRow {
@@ -22,10 +24,22 @@ interface RawRow {
   bytes: number;
 }
 
-const rawRows = (store: Store, planId: string): RawRow[] =>
-  store.database.sqlite.prepare(`SELECT seq, id, reason, base, steps, "order", plan, bytes FROM checkpoints WHERE plan_id = ? ORDER BY seq`).all(planId) as RawRow[];
+/** The test's database, and its repositories with each call a transaction of its own. */
+let db: Store;
+let store: Repositories;
+eachTestStore((s, r) => ((db = s), (store = r)));
 
-const rawRow = (store: Store, id: string): RawRow => store.database.sqlite.prepare(`SELECT seq, id, reason, base, steps, "order", plan, bytes FROM checkpoints WHERE id = ?`).get(id) as RawRow;
+const rawRows = (planId: string): Promise<RawRow[]> =>
+  sqlRows<RawRow>(db, `SELECT seq, id, reason, base, steps, "order", plan, bytes FROM checkpoints WHERE plan_id = ? ORDER BY seq`, planId);
+
+const rawRow = async (id: string): Promise<RawRow> => (await sqlRows<RawRow>(db, `SELECT seq, id, reason, base, steps, "order", plan, bytes FROM checkpoints WHERE id = ?`, id))[0]!;
+
+/**
+ * The UTF-8 bytes of a stored JSON column as written (compact). SQLite gives back the text it was
+ * given; PostgreSQL's jsonb gives back its own rendering (spaces after separators, keys reordered):
+ * the same content, whose compact form has the length of what was written.
+ */
+const utf8 = (...json: string[]): number => json.reduce((n, j) => n + Buffer.byteLength(JSON.stringify(JSON.parse(j))), 0);
 
 /** A chain s0 → s1 → … → s{n-1} (role "chain"), plus `extra` independent steps. */
 function chain(n: number, extra: StepList = {}): StepList {
@@ -44,7 +58,7 @@ class Recorder {
   private sequence = 0;
 
   private constructor(
-    readonly store: Store,
+    readonly store: Repositories,
     steps: StepList,
     readonly id: string,
     private readonly keep: number | null = null,
@@ -53,7 +67,7 @@ class Recorder {
   }
 
   /** A recorder for a new plan, inserted. */
-  static async open(store: Store, steps: StepList, id: string, keep: number | null = null): Promise<Recorder> {
+  static async open(store: Repositories, steps: StepList, id: string, keep: number | null = null): Promise<Recorder> {
     const r = new Recorder(store, steps, id, keep);
     await store.plans.insert(r.script.agg);
     return r;
@@ -99,7 +113,7 @@ class Recorder {
 
   /** Every kept checkpoint read back equals the aggregate it was taken from. */
   async expectAllReconstruct(): Promise<number> {
-    const kept = new Set(rawRows(this.store, this.id).map((r) => r.id));
+    const kept = new Set((await rawRows(this.id)).map((r) => r.id));
     let n = 0;
     for (const { record, aggregate } of this.taken) {
       if (!kept.has(record.id)) continue;
@@ -113,24 +127,19 @@ class Recorder {
 const keysOf = (steps: readonly StepModel[]): string[] => steps.map((s) => s.key);
 
 describe("checkpoints: delta storage", () => {
-  let store: Store;
-  beforeEach(() => {
-    store = openStore(":memory:");
-  });
-  afterEach(() => store.close());
 
   it("the first checkpoint is a base with every step; the next stores only the steps that changed", async () => {
     const r = await Recorder.open(store, chain(10), "plan_delta");
     const initial = await r.start();
     const afterS0 = await r.run("s0"); // s0 SUCCEEDED, s1 READY: two steps changed
 
-    const base = rawRow(store, initial.id);
+    const base = await rawRow(initial.id);
     expect(base.base).toBe(1);
     expect(JSON.parse(base.steps)).toEqual(r.taken[0]!.aggregate.steps);
     expect(JSON.parse(base.plan)).toEqual(r.taken[0]!.aggregate.plan);
     expect(JSON.parse(base.order!)).toEqual(keysOf(r.taken[0]!.aggregate.steps));
 
-    const delta = rawRow(store, afterS0.id);
+    const delta = await rawRow(afterS0.id);
     expect(delta.base).toBe(0);
     expect(delta.order).toBeNull(); // same structure
     const stored = JSON.parse(delta.steps) as ({ key: string } & Partial<StepModel>)[];
@@ -140,7 +149,6 @@ describe("checkpoints: delta storage", () => {
     expect(r.agg.plan).toMatchObject(JSON.parse(delta.plan));
 
     // bytes: what the row holds (plan + stored steps + order), so a delta is a fraction of a base
-    const utf8 = (...parts: string[]) => parts.reduce((n, p) => n + Buffer.byteLength(p), 0);
     expect(afterS0.bytes).toBe(utf8(delta.plan, delta.steps));
     expect(initial.bytes).toBe(utf8(base.plan, base.steps, base.order!));
     expect(afterS0.bytes).toBeLessThan(initial.bytes / 3);
@@ -156,16 +164,15 @@ describe("checkpoints: delta storage", () => {
     r.script.claim("s0");
     r.script.complete("s0", { text: "héllo ✓ — 日本語" });
     const c = await r.take("STEP", "s0");
-    const row = rawRow(store, c.id);
-    const utf8 = Buffer.byteLength(row.plan) + Buffer.byteLength(row.steps) + (row.order ? Buffer.byteLength(row.order) : 0);
-    expect(c.bytes).toBe(utf8);
+    const row = await rawRow(c.id);
+    expect(c.bytes).toBe(utf8(row.plan, row.steps, ...(row.order ? [row.order] : [])));
   });
 
   it("a checkpoint after no step change stores no step at all", async () => {
     const r = await Recorder.open(store, chain(3), "plan_same");
     await r.start();
     const again = await r.take("MANUAL", null, "twice");
-    expect(JSON.parse(rawRow(store, again.id).steps)).toEqual([]);
+    expect(JSON.parse((await rawRow(again.id)).steps)).toEqual([]);
     expect(again).toMatchObject({ reason: "MANUAL", label: "twice", stepKey: null, planVersion: r.agg.plan.version });
     expect(await store.checkpoints.aggregate(again.id)).toEqual(r.agg);
   });
@@ -175,7 +182,7 @@ describe("checkpoints: delta storage", () => {
     await r.start();
     r.intervene({ kind: "REORDER_STEPS", order: ["z", "y", "x"] });
     const reordered = await r.take("MANUAL");
-    const row = rawRow(store, reordered.id);
+    const row = await rawRow(reordered.id);
     expect(JSON.parse(row.order!)).toEqual(["s0", "s1", "z", "y", "x"]);
     // only the listed steps were touched (moved, or given a ready time); s0 and s1 are not stored
     const stored = keysOf(JSON.parse(row.steps));
@@ -190,7 +197,7 @@ describe("checkpoints: delta storage", () => {
     let bases = 1;
     let after = -1; // checkpoints still to take once a second base exists
     for (let i = 0; i < 400 && after !== 0; i++) {
-      if (rawRow(store, (await r.run(`s${i}`)).id).base) bases++;
+      if ((await rawRow((await r.run(`s${i}`)).id)).base) bases++;
       if (bases >= 2 && after < 0) after = 6;
       if (after > 0) after--;
       if (i === 1) {
@@ -210,7 +217,7 @@ describe("checkpoints: delta storage", () => {
         r.intervene({ kind: "RESUME" });
       }
     }
-    const rows = rawRows(store, "plan_many");
+    const rows = await rawRows("plan_many");
     expect(rows.length).toBeGreaterThan(32);
     // bases come at a fixed interval, which bounds the deltas applied on a read
     const at = rows.flatMap((row, i) => (row.base ? [i] : []));
@@ -247,7 +254,7 @@ describe("checkpoints: delta storage", () => {
     await r.run("s0");
     store.checkpoints.forgetAll();
     const next = await r.run("s1");
-    expect(rawRow(store, next.id).base).toBe(1);
+    expect((await rawRow(next.id)).base).toBe(1);
     expect(await r.expectAllReconstruct()).toBe(3);
   });
 
@@ -268,11 +275,6 @@ describe("checkpoints: delta storage", () => {
 });
 
 describe("checkpoints: pruning", () => {
-  let store: Store;
-  beforeEach(() => {
-    store = openStore(":memory:");
-  });
-  afterEach(() => store.close());
 
   it("keeps the last N STEP checkpoints; every kept checkpoint (across a pruned base) still reconstructs exactly", async () => {
     const keep = 3;
@@ -281,7 +283,7 @@ describe("checkpoints: pruning", () => {
     let after = -1;
     for (let i = 0; i < 400 && after !== 0; i++) {
       const c = await r.run(`s${i}`);
-      if (after < 0 && rawRow(store, c.id).base) after = keep + 3; // a STEP base: prune past it
+      if (after < 0 && (await rawRow(c.id)).base) after = keep + 3; // a STEP base: prune past it
       if (after > 0) after--;
       if (i === 4) {
         r.intervene({ kind: "REORDER_STEPS", order: ["y", "x"] });
@@ -297,7 +299,7 @@ describe("checkpoints: pruning", () => {
       if (i % 9 === 0 || after >= 0) await r.expectAllReconstruct();
     }
     expect(after).toBe(0); // a base was taken and pruned
-    const rows = rawRows(store, "plan_prune");
+    const rows = await rawRows("plan_prune");
     expect(rows.map((row) => row.reason)).toEqual(["INITIAL", "MANUAL", "PAUSE", "RESTORE", "STEP", "STEP", "STEP"]);
     const stepKeys = (await store.checkpoints.list("plan_prune", 0, 100)).filter((c) => c.reason === "STEP").map((c) => c.stepKey);
     expect(stepKeys).toEqual(r.taken.filter((t) => t.record.reason === "STEP").slice(-keep).map((t) => t.record.stepKey));
@@ -322,7 +324,7 @@ describe("checkpoints: pruning", () => {
     await r.run("s3");
     expect(await store.checkpoints.prune("plan_kinds", 1)).toBe(3);
     expect(await store.checkpoints.prune("plan_kinds", 1)).toBe(0);
-    expect(rawRows(store, "plan_kinds").map((row) => row.reason)).toEqual(["INITIAL", "MANUAL", "PAUSE", "RESTORE", "STEP"]);
+    expect((await rawRows("plan_kinds")).map((row) => row.reason)).toEqual(["INITIAL", "MANUAL", "PAUSE", "RESTORE", "STEP"]);
     expect(await r.expectAllReconstruct()).toBe(5);
     // a non-STEP checkpoint keeps its label and step key
     expect((await store.checkpoints.list("plan_kinds", 0, 10))[1]).toMatchObject({ reason: "MANUAL", label: "before" });
@@ -348,7 +350,7 @@ describe("checkpoints: pruning", () => {
   async function untilStepBase(r: Recorder): Promise<{ base: CheckpointRecord; next: number }> {
     for (let i = 0; i < 400; i++) {
       const c = await r.run(`s${i}`);
-      if (rawRow(store, c.id).base) return { base: c, next: i + 1 };
+      if ((await rawRow(c.id)).base) return { base: c, next: i + 1 };
     }
     throw new Error("no STEP checkpoint became a base");
   }
@@ -381,18 +383,13 @@ describe("checkpoints: pruning", () => {
     await r.start();
     await r.run("s0");
     await r.run("s1"); // both pruned at once: nothing follows them
-    expect(rawRows(store, "plan_zero").map((row) => row.reason)).toEqual(["INITIAL"]);
+    expect((await rawRows("plan_zero")).map((row) => row.reason)).toEqual(["INITIAL"]);
     const manual = await r.take("MANUAL", null, "after");
     expect(await store.checkpoints.aggregate(manual.id)).toEqual(r.agg);
   });
 });
 
 describe("checkpoints: atSequence", () => {
-  let store: Store;
-  beforeEach(() => {
-    store = openStore(":memory:");
-  });
-  afterEach(() => store.close());
 
   it("picks the plan's newest checkpoint at or before a sequence", async () => {
     const a = await Recorder.open(store, chain(3), "plan_sa");

@@ -11,21 +11,22 @@ import type { PlanAggregate, PlanModel, StepModel } from "../../src/domain/model
 import { Step } from "../../src/graphql/plans/plan.type.js";
 import { PLAN, PLAN_EXTRA_COLUMNS, PLAN_FIELDS, STEP, STEP_EXTRA_COLUMNS, STEP_FIELDS, STEP_TIME_FIELDS, type Codec } from "../../src/store/fields.js";
 import { PLAN_ROWS, STEP_ROWS } from "../../src/store/rows.js";
-import { plans, steps } from "../../src/store/schema.js";
-import { openStore, type SqliteStore as Store } from "../../src/store/sqlite-store.js";
+import * as pgSchema from "../../src/store/pg-schema.js";
+import * as sqliteSchema from "../../src/store/schema.js";
+import type { Store } from "../../src/store/store.js";
+import { onPostgres, testStore } from "../helpers/database.js";
 import { plan } from "../helpers/engine.js";
+
+// The tables of this run's database: PostgreSQL's twins must agree with the field maps as SQLite's do.
+const { plans, steps } = onPostgres ? pgSchema : sqliteSchema;
 
 type Columns = Record<string, { name: string; columnType: string; dataType: string }>;
 const columnsOf = (t: typeof plans | typeof steps) => getTableColumns(t) as unknown as Columns;
 
-/** The drizzle column types each codec may be stored in (SQLite). */
-const STORED_AS: Record<Codec, string[]> = {
-  value: ["SQLiteText", "SQLiteInteger", "SQLiteReal"],
-  time: ["SQLiteInteger"],
-  bool: ["SQLiteBoolean"],
-  json: ["SQLiteTextJson"],
-  priority: ["SQLiteInteger"],
-};
+/** The drizzle column types each codec may be stored in (SQLite; PostgreSQL keeps booleans as smallint 0/1). */
+const STORED_AS: Record<Codec, string[]> = onPostgres
+  ? { value: ["PgText", "PgBigInt53", "PgDoublePrecision"], time: ["PgBigInt53"], bool: ["PgSmallInt"], json: ["PgJsonb"], priority: ["PgBigInt53"] }
+  : { value: ["SQLiteText", "SQLiteInteger", "SQLiteReal"], time: ["SQLiteInteger"], bool: ["SQLiteBoolean"], json: ["SQLiteTextJson"], priority: ["SQLiteInteger"] };
 
 const tables = [
   { name: "plans", table: plans, map: PLAN_FIELDS as Record<string, { codec: Codec; part: string }>, lists: PLAN, extra: PLAN_EXTRA_COLUMNS as Record<string, { part: string }>, rows: PLAN_ROWS },
@@ -68,14 +69,14 @@ function changed(codec: Codec, columnType: string, field: string, was: unknown):
     case "priority":
       return was === "HIGH" ? "LOW" : "HIGH";
     case "value":
-      return columnType === "SQLiteText" ? `changed-${field}` : columnType === "SQLiteReal" ? 0.25 : 77;
+      return ["SQLiteText", "PgText"].includes(columnType) ? `changed-${field}` : ["SQLiteReal", "PgDoublePrecision"].includes(columnType) ? 0.25 : 77;
   }
 }
 
 describe("a field changed alone", () => {
   let store: Store;
-  beforeEach(() => {
-    store = openStore(":memory:");
+  beforeEach(async () => {
+    store = await testStore();
   });
   afterEach(() => store.close());
 
@@ -91,7 +92,7 @@ describe("a field changed alone", () => {
       await s.plans.save(prev, next);
       await s.checkpoints.take(next, { id: "cp_1", reason: "MANUAL", stepKey: null, label: null, sequence: 1, contextVersion: 0, at: 1 });
     });
-    store.plans.forgetAll();
+    store.queries.plans.forgetAll();
     const loaded = (await store.queries.plans.load(next.plan.id))!;
     expect(loaded).toEqual(next);
     expect(Object.keys(loaded.plan)).toEqual(PLAN.all);

@@ -1,23 +1,26 @@
 /**
- * Store queries on real SQLite: plan listing (paging, filters) and the claim queue,
- * plus the attempt and agent repositories.
+ * Store queries on the real database (SQLite, or PostgreSQL on that tier): plan listing (paging,
+ * filters) and the claim queue, plus the attempt and agent repositories.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { PlanAggregate } from "../../src/domain/model.js";
 import type { PlanState, Priority } from "../../src/domain/statuses.js";
 import type { PlanCursor, PlanFilter } from "../../src/store/plans.js";
-import { openStore, type SqliteStore as Store } from "../../src/store/sqlite-store.js";
+import type { Repositories, Store } from "../../src/store/store.js";
+import { eachTestStore } from "../helpers/database.js";
 import { Script, T0, plan, type StepList } from "../helpers/engine.js";
 
-let store: Store;
-beforeEach(() => {
-  store = openStore(":memory:");
-});
-afterEach(() => store.close());
+/** The test's database, and its repositories with each call a transaction of its own. */
+let db: Store;
+let store: Repositories;
+eachTestStore((s, r) => ((db = s), (store = r)));
 
 describe("plans.list", () => {
   const add = (id: string, createdAt: number, fields: { name?: string; labels?: string[]; state?: PlanState } = {}) =>
     store.plans.insert(plan({ a: {} }, {}, fields.state ?? "IDLE", { id, name: fields.name ?? id, labels: fields.labels ?? [], createdAt: T0 + createdAt }));
+
+  /** The ids the filter lists, on one page. */
+  const listed = async (f: PlanFilter) => (await store.plans.list(f, 50, null)).plans.map((p) => p.id);
 
   /** Every id the filter lists, page by page, following the cursor. */
   const all = async (filter: PlanFilter, first: number): Promise<string[][]> => {
@@ -76,6 +79,30 @@ describe("plans.list", () => {
     expect(await ids("NIGHTLY")).toEqual(["n2", "n1"]);
     expect(await ids("ly rep")).toEqual(["n2"]);
     expect(await ids("monthly")).toEqual([]);
+  });
+
+  it("filters by creation time: createdAfter inclusive, createdBefore exclusive, with paging inside the range", async () => {
+    for (let i = 1; i <= 5; i++) await add(`t${i}`, i * 10);
+    expect(await listed({ createdAfter: T0 + 20 })).toEqual(["t5", "t4", "t3", "t2"]);
+    expect(await listed({ createdBefore: T0 + 20 })).toEqual(["t1"]);
+    expect(await listed({ createdAfter: T0 + 20, createdBefore: T0 + 40 })).toEqual(["t3", "t2"]);
+    expect(await listed({ createdAfter: T0 + 40, createdBefore: T0 + 20 })).toEqual([]);
+    expect(await all({ createdAfter: T0 + 11, createdBefore: T0 + 50 }, 2)).toEqual([["t4", "t3"], ["t2"]]);
+    expect(await store.plans.count({ createdAfter: T0 + 11, createdBefore: T0 + 50 })).toBe(3);
+  });
+
+  it("search matches an exact id or a name substring (case-insensitively), and combines with the other fields", async () => {
+    await add("plan_aa11", 1, { name: "Nightly build" });
+    await add("plan_bb22", 2, { name: "release plan_aa11 notes", labels: ["red"] });
+    await add("plan_cc33", 3, { name: "weekly", state: "RUNNING" });
+    expect(await listed({ search: "plan_cc33" })).toEqual(["plan_cc33"]);
+    expect(await listed({ search: "NIGHTLY" })).toEqual(["plan_aa11"]);
+    // An id is matched exactly, and a name may contain it too.
+    expect(await listed({ search: "plan_aa11" })).toEqual(["plan_bb22", "plan_aa11"]);
+    expect(await listed({ search: "plan_aa1" })).toEqual(["plan_bb22"]);
+    expect(await listed({ search: "plan_aa11", labels: ["red"] })).toEqual(["plan_bb22"]);
+    expect(await listed({ search: "plan_cc33", states: ["IDLE"] })).toEqual([]);
+    expect(await listed({ search: "50%" })).toEqual([]);
   });
 
   // Regression (fixed in 8a3b3aa): the name filter was a LIKE with backslash escapes but no

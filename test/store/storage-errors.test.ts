@@ -81,7 +81,7 @@ describe("a full disk while running", () => {
     const { createPlan } = await api.ok(CREATE, request);
     expect((await api.ok(PLAN, { id: createPlan.id })).plan.state).toBe("RUNNING");
     expect(await api.store.queries.signals.head()).toBeGreaterThan(before.signalHead as number);
-    expect(signalLogHasNoGap(api.store)).toBe(true);
+    expect(await signalLogHasNoGap(api.store)).toBe(true);
   });
 
   it("completeStep: the lease runs on, the plan keeps its version and the log its head; the same report is saved later", async () => {
@@ -103,7 +103,7 @@ describe("a full disk while running", () => {
     const after = (await api.ok(PLAN, { id: planId })).plan;
     expect(after.version).toBe(plan.version + 1);
     expect(after.steps.map((s: { state: string }) => s.state)).toEqual(["SUCCEEDED", "READY"]);
-    expect(signalLogHasNoGap(api.store)).toBe(true);
+    expect(await signalLogHasNoGap(api.store)).toBe(true);
   });
 
   it("pausePlan: no intervention row, the plan RUNNING at its version; the same intervention applies later", async () => {
@@ -119,7 +119,7 @@ describe("a full disk while running", () => {
     diskFreed(api.store);
     expect((await api.ok(PAUSE, { id: planId, reason: REASON })).pausePlan).toEqual({ status: "APPLIED", planVersion: plan.version + 1 });
     expect((await api.ok(PLAN, { id: planId })).plan).toMatchObject({ state: "PAUSED", version: plan.version + 1 });
-    expect(signalLogHasNoGap(api.store)).toBe(true);
+    expect(await signalLogHasNoGap(api.store)).toBe(true);
   });
 
   it("claimSteps hands out no lease: no attempt row, the step stays READY, and the next claim is attempt 1", async () => {
@@ -154,7 +154,7 @@ describe("a full disk while running", () => {
 
     diskFreed(api.store);
     expect((await api.coordinator.reportMany(reports)).map((r) => ("step" in r ? r.step.state : r.code))).toEqual(["SUCCEEDED", "SUCCEEDED"]);
-    expect(signalLogHasNoGap(api.store)).toBe(true);
+    expect(await signalLogHasNoGap(api.store)).toBe(true);
   });
 
   it("a long-polling claim woken by a commit it cannot follow gets the error itself; the commit that woke it succeeds", async () => {
@@ -200,7 +200,7 @@ describe("a read-only database while running", () => {
     readOnly(api.store, false);
     expect((await api.ok(COMPLETE, { lease: leaseId, output: 1 })).completeStep.state).toBe("SUCCEEDED");
     expect((await api.ok(PAUSE, { id: planId })).pausePlan.planVersion).toBe(plan.version + 2);
-    expect(signalLogHasNoGap(api.store)).toBe(true);
+    expect(await signalLogHasNoGap(api.store)).toBe(true);
   });
 });
 

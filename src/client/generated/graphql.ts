@@ -78,12 +78,18 @@ export type CreateTokenInput = {
   roles?: Array<string> | null | undefined;
 };
 
-/** Which plans to list. */
+/** Which plans to list (or to act on: cancelPlans, retryPlans, pausePlans, resumePlans). A plan must match every field given. */
 export type PlanFilter = {
+  /** Only plans created at or after this time. */
+  createdAfter?: string | null | undefined;
+  /** Only plans created before this time (exclusive: createdAfter and createdBefore make a half-open range). */
+  createdBefore?: string | null | undefined;
   /** Only plans with at least one of these labels. */
   labels?: Array<string> | null | undefined;
   /** Only plans whose name contains this text. */
   nameContains?: string | null | undefined;
+  /** Only the plan with exactly this id, or plans whose name contains this text (case-insensitively for ASCII, as nameContains); leading and trailing spaces are ignored. */
+  search?: string | null | undefined;
   /** Only plans in one of these states. */
   states?: Array<PlanState> | null | undefined;
   /** Only plans made from this template: "name" (any version) or "name@version". */

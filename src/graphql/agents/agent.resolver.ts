@@ -1,4 +1,6 @@
-import { Arg, Authorized, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Authorized, Ctx, Field, FieldResolver, Float, ID, Info, InputType, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { StepResult } from "../../coordinator/requests.js";
 import type { Json } from "../../domain/model.js";
 import { mayRegisterRoles, ownAgent, ownLease } from "../access.js";
 import type { Context } from "../context.js";
@@ -7,6 +9,7 @@ import { StepInput } from "../plans/plan.input.js";
 import { Step } from "../plans/plan.type.js";
 import { JSONScalar } from "../scalars.js";
 import { seesAttemptInput } from "../visibility.js";
+import { groupedReport } from "./report-group.js";
 import { Agent, LeaseStatus, StepLease, StepTrace } from "./agent.type.js";
 
 @InputType({ description: "A new agent." })
@@ -121,10 +124,12 @@ export class AgentResolver {
         "Steps to add to the plan (dynamic plans): appended at the end in this order, checked like addStep; they may depend on each other, on this step and on any other. If they are invalid, nothing is added and the attempt FAILS with error type INVALID_PLAN (not retried) naming every problem.",
     })
     addSteps?: StepInput[] | null,
+    @Info() info?: GraphQLResolveInfo,
   ): Promise<Step> {
+    const grouped = info && groupedReport(ctx, info);
+    if (grouped) return stepOf(await grouped);
     await ownLease(ctx, leaseId);
-    const r = await ctx.coordinator.complete(leaseId, output ?? null, quality ?? null, addSteps ?? null);
-    return Step.from(r.planId, r.step);
+    return stepOf(await ctx.coordinator.complete(leaseId, output ?? null, quality ?? null, addSteps ?? null));
   }
 
   @Authorized("agent")
@@ -133,12 +138,16 @@ export class AgentResolver {
     @Ctx() ctx: Context,
     @Arg("leaseId", () => ID, { description: "The lease." }) leaseId: string,
     @Arg("error", () => StepErrorInput, { description: "Why it failed." }) error: StepErrorInput,
+    @Info() info?: GraphQLResolveInfo,
   ): Promise<Step> {
+    const grouped = info && groupedReport(ctx, info);
+    if (grouped) return stepOf(await grouped);
     await ownLease(ctx, leaseId);
-    const r = await ctx.coordinator.fail(leaseId, error);
-    return Step.from(r.planId, r.step);
+    return stepOf(await ctx.coordinator.fail(leaseId, error));
   }
 }
+
+const stepOf = (r: StepResult): Step => Step.from(r.planId, r.step);
 
 @Resolver(() => Step)
 export class StepResolver {

@@ -116,13 +116,17 @@ export class CheckpointResolver {
   }
 
   @Authorized("operator")
-  @Mutation(() => Plan, { description: "Creates a new plan that starts from a checkpoint's state; the original is untouched." })
+  @Mutation(() => Plan, {
+    description:
+      "Creates a new plan that starts from a checkpoint's state. The original is not changed; its interventions record the fork (FORK_CHECKPOINT, with the actor and reason).",
+  })
   async forkFromCheckpoint(
     @Ctx() ctx: Context,
     @Arg("checkpointId", () => ID, { description: "The checkpoint." }) checkpointId: string,
     @Arg("name", () => String, { nullable: true, description: "The new plan's name (default: the original name followed by (fork))." }) name?: string,
+    @Arg("reason", () => String, { nullable: true, description: "Why, recorded with the fork in the original plan's interventions and in the new plan's PLAN_CREATED signal." }) reason?: string,
   ): Promise<Plan> {
-    const plan = await ctx.coordinator.forkFromCheckpoint(checkpointId, name ?? null, ctx.actor);
+    const plan = await ctx.coordinator.forkFromCheckpoint(checkpointId, name ?? null, ctx.actor, reason ?? null);
     return loadPlan(ctx, plan.id);
   }
 }

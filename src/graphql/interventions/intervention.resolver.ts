@@ -97,6 +97,15 @@ export class InterventionResolver {
 
   @Authorized("operator")
   @Mutation(() => Intervention, {
+    description:
+      "Runs a FAILED plan again: the step that failed it, as retryStep does (and the steps cancelled with the plan); a plan failed by its deadline runs its cancelled steps again.",
+  })
+  async retryPlan(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The plan." }) id: string, @Args(() => Audit) audit: Audit): Promise<Intervention> {
+    return intervene(ctx, id, { kind: "RETRY_PLAN" }, audit);
+  }
+
+  @Authorized("operator")
+  @Mutation(() => Intervention, {
     description: "Runs a FAILED, CANCELLED or SKIPPED step again (and the steps cancelled because of it), optionally with a new input; a FAILED or CANCELLED plan runs again.",
   })
   async retryStep(

@@ -1,6 +1,6 @@
 import { Field, Float, InputType, Int } from "type-graphql";
 import type { Json } from "../../domain/model.js";
-import { Complexity, PlanState, Priority } from "../../domain/statuses.js";
+import { Complexity, Priority } from "../../domain/statuses.js";
 import { JSONScalar } from "../scalars.js";
 
 @InputType({ description: "Retry policy of a step; omitted fields take the defaults (3 attempts, 1 s, ×2, at most 60 s)." })
@@ -197,19 +197,4 @@ export class CreatePlanInput {
 
   @Field(() => String, { nullable: true, description: "A second createPlan with the same key and the same request returns the first plan instead of a new one; with a different request it is a CONFLICT." })
   idempotencyKey?: string | null;
-}
-
-@InputType({ description: "Which plans to list." })
-export class PlanFilter {
-  @Field(() => [PlanState], { nullable: true, description: "Only plans in one of these states." })
-  states?: PlanState[] | null;
-
-  @Field(() => [String], { nullable: true, description: "Only plans with at least one of these labels." })
-  labels?: string[] | null;
-
-  @Field(() => String, { nullable: true, description: "Only plans whose name contains this text." })
-  nameContains?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'Only plans made from this template: "name" (any version) or "name@version".' })
-  template?: string | null;
 }

@@ -3,8 +3,6 @@ import { badInput, notFound } from "../../domain/errors.js";
 import type { PlanAggregate } from "../../domain/model.js";
 import { SignalKind } from "../../domain/statuses.js";
 import { contextData, type ContextEntryModel } from "../../store/context.js";
-import type { PlanCursor } from "../../store/plans.js";
-import { parseTemplateRef } from "../../templates/templates.js";
 import { StepTrace } from "../agents/agent.type.js";
 import type { Context } from "../context.js";
 import { connection } from "../pagination.js";
@@ -12,11 +10,10 @@ import { SignalConnection } from "../signals/signal.type.js";
 import { signalConnection } from "../signals/signal.resolver.js";
 import { contextVisibility } from "../visibility.js";
 import { chargeSteps } from "../budget.js";
-import { CreatePlanInput, PlanFilter } from "./plan.input.js";
+import { CreatePlanInput } from "./plan.input.js";
+import { isPlanCursor, PlanFilter, storeFilter } from "./plan.filter.js";
 import { Plan, PlanConnection, PlanSnapshot, Step } from "./plan.type.js";
-
-const isPlanCursor = (v: unknown): v is PlanCursor =>
-  typeof v === "object" && v !== null && typeof (v as PlanCursor).createdAt === "number" && typeof (v as PlanCursor).id === "string";
+import { PlanValidation } from "./validation.type.js";
 
 /** The plan's state at one point, read together: its steps, and its context entries then. */
 interface SnapshotRead {
@@ -68,8 +65,7 @@ export class PlanResolver {
     @Arg("last", () => Int, { nullable: true, description: "Page backward: the last this many plans before `before` (at most 500; not with first)." }) last?: number,
     @Arg("before", () => String, { nullable: true, description: "Cursor of the first plan of the next page, to page backward from." }) before?: string,
   ): Promise<PlanConnection> {
-    const template = filter?.template ? parseTemplateRef(filter.template, "filter.template") : null;
-    const where = { ...filter, template };
+    const where = storeFilter(filter);
     // One read: the page, its plans and the total agree with each other.
     return ctx.coordinator.store.read(async ({ plans }) => {
       const page = await connection(
@@ -126,6 +122,15 @@ export class PlanResolver {
   async createPlan(@Arg("input", () => CreatePlanInput, { description: "The new plan." }) input: CreatePlanInput, @Ctx() ctx: Context): Promise<Plan> {
     const plan = await ctx.coordinator.createPlan(input, ctx.actor);
     return loadPlan(ctx, plan.id);
+  }
+
+  @Authorized("operator")
+  @Query(() => PlanValidation, {
+    description:
+      "A dry run of createPlan: the same checks (template and its input included) on the same request, every problem at once, and nothing written. For a form that checks as it is typed.",
+  })
+  async validatePlan(@Arg("input", () => CreatePlanInput, { description: "The plan as it would be given to createPlan." }) input: CreatePlanInput, @Ctx() ctx: Context): Promise<PlanValidation> {
+    return PlanValidation.from(await ctx.coordinator.validatePlan(input));
   }
 
   @Authorized("operator")
