@@ -82,6 +82,14 @@ export interface FollowOptions {
  * aborts. The log is read through `store`'s reads.
  */
 export async function* followSignals(hub: SignalHub, store: Pick<Store, "read">, o: FollowOptions): AsyncGenerator<SignalModel> {
+  /**
+   * Every sequence up to `scanned` has been read (delivered if it matched). A live-only iteration
+   * starts at the head and listens only once it has read it: whatever commits after it listens
+   * lies past that head, and is delivered (live, or read from the log if the first live batch
+   * does not follow the head). Listening first would drop a batch committed while the head was
+   * being read, which the head then covers.
+   */
+  let scanned = o.afterSequence ?? (await store.read((r) => r.signals.head()));
   let wake: (() => void) | null = null;
   let queue: (readonly SignalModel[])[] = [];
   let overflow = false;
@@ -95,8 +103,6 @@ export async function* followSignals(hub: SignalHub, store: Pick<Store, "read">,
   /** The replay slot held while reading the log, if any. */
   let release: Release | null = null;
   try {
-    /** Every sequence up to `scanned` has been read (delivered if it matched). */
-    let scanned = o.afterSequence ?? (await store.read((r) => r.signals.head()));
     let replay = o.afterSequence !== null;
     for (;;) {
       // The slot is kept until the iterator is caught up: a read that is overtaken by live

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { Coordinator } from "../../src/coordinator/coordinator.js";
 import type { SignalModel } from "../../src/domain/model.js";
+import type { Store } from "../../src/store/store.js";
 import { followSignals } from "../../src/signals/hub.js";
 import { makeCoordinator, waitFor } from "../helpers/fixtures.js";
 import { allSignals, claimOne, nextWithin, planReq, rejected } from "../helpers/coordinator.js";
@@ -170,14 +171,38 @@ describe("followSignals", () => {
     await it.return(undefined);
   });
 
-  it("with afterSequence null, starts at the head: only signals committed from then on", async () => {
+  it("with afterSequence null, delivers every signal committed once it listens, also while its read of the head is slow", async () => {
     const { coordinator, store } = await makeCoordinator();
     const p = await coordinator.createPlan(planReq([{ key: "a" }]), "t");
-    const it = followSignals(coordinator.hub, store, { filter: {}, afterSequence: null });
-    const first = it.next(); // starts the generator: it reads the head now
-    const sent = await coordinator.sendSignal({ planId: p.id, name: "after" }, "t");
-    const r = await first;
-    expect(r.value).toEqual(sent);
+    await coordinator.sendSignal({ planId: p.id, name: "before" }, "t");
+    // The iterator's first read (the head) waits until the test lets it go.
+    let go!: () => void;
+    const gate = new Promise<void>((r) => (go = r));
+    let held = true;
+    const slow: Pick<Store, "read"> = {
+      read: async (fn) => {
+        if (held) {
+          held = false;
+          await gate;
+        }
+        return store.read(fn);
+      },
+    };
+    const listening = coordinator.hub.subscriberCount;
+    const it = followSignals(coordinator.hub, slow, { filter: {}, afterSequence: null });
+    const first = nextWithin(it); // starts the generator
+    await waitFor(() => !held);
+    // A subscriber counted as listening gets what commits from then on, however late its head read.
+    if (coordinator.hub.subscriberCount > listening) {
+      const sent = await coordinator.sendSignal({ planId: p.id, name: "after" }, "t");
+      go();
+      expect(await first).toEqual(sent);
+    } else {
+      go();
+      await waitFor(() => coordinator.hub.subscriberCount > listening);
+      const sent = await coordinator.sendSignal({ planId: p.id, name: "after" }, "t");
+      expect(await first).toEqual(sent);
+    }
     await it.return(undefined);
   });
 
