@@ -18,8 +18,12 @@ const rep = (n: number, f: (i: number) => string): string => Array.from({ length
 const aliasBomb = (n: number, salt = ""): string => `{ ${rep(n, (i) => `a${i}${salt}: plan(id:"x") { steps { key state input dependsOn } }`)} }`;
 /** Kilobytes of resident memory of the gateway process. */
 const rssKb = (): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${target.proc.child.pid}/status`, "utf8"))![1]);
-/** A fair bound for a well-behaved client's slowest answer while an attack runs (not a benchmark). */
-const FAIR_MS = 400;
+/**
+ * A fair bound for a well-behaved client's slowest answer while an attack runs (not a benchmark):
+ * the attacks guarded against hold the event loop for seconds, and on a shared 2-core machine that
+ * runs other test files at once a bystander's answer can take some hundreds of ms with no attack.
+ */
+const FAIR_MS = 1_000;
 
 beforeAll(async () => {
   target = await startTarget({ BATON_TOKEN_RATE_LIMIT: "off" });
