@@ -1,7 +1,8 @@
 /**
  * Plans: creating one (inline steps or a template, prefetches, a delayed start, idempotency
- * keys) and starting it. Each is one transaction of the runner (./runner.ts); cancelling,
- * pausing and the other operator changes are interventions (./control.ts).
+ * keys) and starting it. Plans created in the same moment share one transaction of the runner
+ * (./runner.ts; group commit); starting is one transaction. Cancelling, pausing and the other
+ * operator changes are interventions (./control.ts).
  */
 import { badInput, conflict, problemsOf, type CodedProblem } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
@@ -11,11 +12,13 @@ import type { EngineEvent } from "../engine/events.js";
 import { checkPlanSteps } from "../engine/validate.js";
 import type { Store } from "../store/store.js";
 import { atStepsPath, type PlanSource, type Templates } from "../templates/templates.js";
+import { Batcher } from "./batcher.js";
 import type { Clock } from "./clock.js";
 import { dispatch } from "./decisions.js";
 import { withPrefetch } from "./prefetch.js";
 import { createPlanRequestHash, planRequestProblems, type CreatePlanRequest } from "./requests.js";
 import type { TransactionRunner } from "./runner.js";
+import type { Tx } from "./tx.js";
 
 export interface PlanDeps {
   runner: TransactionRunner;
@@ -62,17 +65,32 @@ export class Plans {
       },
       steps: steps.map((s, i) => newStep(s, i)),
     };
-    return await this.deps.runner.transact(async (tx) => {
-      await tx.store.plans.insert(aggregate);
-      if (requestHash) await tx.store.plans.setIdempotencyHash(aggregate.plan.id, requestHash);
-      const startsAt = Math.max(req.runAt instanceof Date ? req.runAt.getTime() : (req.runAt ?? 0), req.delayMs ? now + req.delayMs : 0);
-      const payload: Json = startsAt > now ? { name: req.name, startsAt } : { name: req.name };
-      tx.emit({ kind: "PLAN_CREATED", planId: aggregate.plan.id, sender: actor, payload });
-      if (req.start === false) return aggregate.plan;
-      // Not started before runAt / delayMs: a durable timer starts it (startPlan may still start it earlier).
-      const first: EngineEvent = startsAt > now ? { type: "PlanStartScheduled", at: startsAt } : { type: "PlanStarted" };
-      return (await dispatch(tx, aggregate.plan.id, first, actor)).aggregate.plan;
-    });
+    return await this.creations.add({ aggregate, req, requestHash, now, actor });
+  }
+
+  /** Plans created in one turn of the event loop commit together (./batcher.ts). */
+  private readonly creations = new Batcher<Creation, PlanModel>((cs) => this.insertAll(cs));
+
+  /**
+   * Inserts a group of new plans in one transaction. If one of them fails (an idempotency key
+   * taken meanwhile by another request), the group is undone and each plan is inserted in its own
+   * transaction, so that the failure reaches its caller alone, as without grouping.
+   */
+  private async insertAll(cs: readonly Creation[]): Promise<(PlanModel | Error)[]> {
+    if (cs.length > 1) {
+      try {
+        return await this.deps.runner.transact(async (tx) => {
+          const made: PlanModel[] = [];
+          for (const c of cs) made.push(await insert(tx, c));
+          return made;
+        });
+      } catch {
+        // one at a time below
+      }
+    }
+    const results: (PlanModel | Error)[] = [];
+    for (const c of cs) results.push(await this.deps.runner.transact((tx) => insert(tx, c)).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))));
+    return results;
   }
 
   /**
@@ -96,21 +114,9 @@ export class Plans {
    * NOT_FOUND (an unknown template), BAD_USER_INPUT listing every problem of the request.
    */
   private async check(req: CreatePlanRequest): Promise<Checked> {
-    // The same key with the same request is a retry: the first plan, written once. With another
-    // request it is a mistake that would silently drop the new plan: CONFLICT.
     const requestHash = req.idempotencyKey ? createPlanRequestHash(req) : null;
-    if (req.idempotencyKey) {
-      const existing = await this.deps.store.queries.plans.findIdempotent(req.idempotencyKey);
-      if (existing) {
-        if (existing.requestHash !== null && existing.requestHash !== requestHash) {
-          throw conflict(`idempotencyKey ${JSON.stringify(req.idempotencyKey)} was used for plan ${existing.plan.id} with a different request`, {
-            planId: existing.plan.id,
-            idempotencyKey: req.idempotencyKey,
-          });
-        }
-        return { existing: existing.plan };
-      }
-    }
+    const existing = await madeBefore(this.deps.store.queries.plans, req.idempotencyKey, requestHash);
+    if (existing) return { existing };
     const source = await this.deps.templates.source(req);
     const priority = req.priority ?? "NORMAL";
     const drafts = source.steps.map((d) => (d.priority ? d : { ...d, priority }));
@@ -124,4 +130,48 @@ export class Plans {
   async start(id: string, actor: string): Promise<PlanModel> {
     return await this.deps.runner.transact(async (tx) => (await dispatch(tx, id, { type: "PlanStarted" }, actor)).aggregate.plan);
   }
+}
+
+/** A checked createPlan request, ready to insert. */
+interface Creation {
+  aggregate: PlanAggregate;
+  req: CreatePlanRequest;
+  requestHash: string | null;
+  now: number;
+  actor: string;
+}
+
+/** Writes a new plan and starts it (now, or by a durable timer at runAt / after delayMs). */
+async function insert(tx: Tx, { aggregate, req, requestHash, now, actor }: Creation): Promise<PlanModel> {
+  // The same key in a request that came meanwhile (this group's, or committed since the check).
+  const existing = await madeBefore(tx.store.plans, req.idempotencyKey, requestHash);
+  if (existing) return existing;
+  await tx.store.plans.insert(aggregate);
+  if (requestHash) await tx.store.plans.setIdempotencyHash(aggregate.plan.id, requestHash);
+  const startsAt = Math.max(req.runAt instanceof Date ? req.runAt.getTime() : (req.runAt ?? 0), req.delayMs ? now + req.delayMs : 0);
+  const payload: Json = startsAt > now ? { name: req.name, startsAt } : { name: req.name };
+  tx.emit({ kind: "PLAN_CREATED", planId: aggregate.plan.id, sender: actor, payload });
+  if (req.start === false) return aggregate.plan;
+  // Not started before runAt / delayMs: a durable timer starts it (startPlan may still start it earlier).
+  const first: EngineEvent = startsAt > now ? { type: "PlanStartScheduled", at: startsAt } : { type: "PlanStarted" };
+  return (await dispatch(tx, aggregate.plan.id, first, actor)).aggregate.plan;
+}
+
+/**
+ * The plan an idempotency key made, if any: the same key with the same request is a retry,
+ * answered with the first plan, written once. With another request it is a mistake that would
+ * silently drop the new plan: CONFLICT.
+ */
+async function madeBefore(
+  plans: { findIdempotent(key: string): Promise<{ plan: PlanModel; requestHash: string | null } | null> },
+  key: string | null | undefined,
+  requestHash: string | null,
+): Promise<PlanModel | null> {
+  if (!key) return null;
+  const existing = await plans.findIdempotent(key);
+  if (!existing) return null;
+  if (existing.requestHash !== null && existing.requestHash !== requestHash) {
+    throw conflict(`idempotencyKey ${JSON.stringify(key)} was used for plan ${existing.plan.id} with a different request`, { planId: existing.plan.id, idempotencyKey: key });
+  }
+  return existing.plan;
 }

@@ -132,10 +132,20 @@ export const PLAN_EXTRA_COLUMNS = {
   idempotencyHash: { part: "unwritten" },
 } as const satisfies ExtraColumns<PlanAggregate>;
 
-/** Columns of `steps` outside StepModel (their value comes from the plan's id). */
+/** Columns of `steps` outside StepModel (their values come from the plan). */
 export const STEP_EXTRA_COLUMNS = {
-  planId: { part: "key", value: (planId: string) => planId },
-} as const satisfies ExtraColumns<string>;
+  planId: { part: "key", value: (plan: PlanModel) => plan.id },
+  /** Denormalised from the plan for the claim queue. */
+  claimCrisis: { part: "run", value: (plan: PlanModel) => claimCrisis(plan) },
+  claimServed: { part: "run", value: (plan: PlanModel) => claimServed(plan) },
+} as const satisfies ExtraColumns<PlanModel>;
+
+/**
+ * What orders a plan's READY steps in the claim queue before the steps' own priority, ready time
+ * and position: CRISIS plans first (1), then the plan served a claim least recently (fair share).
+ */
+export const claimCrisis = (plan: PlanModel): number => (plan.policy.complexity === "CRISIS" ? 1 : 0);
+export const claimServed = (plan: PlanModel): number => plan.lastClaimedAt ?? 0;
 
 export const runningCount = (a: PlanAggregate): number => a.steps.reduce((n, s) => n + (s.state === "RUNNING" ? 1 : 0), 0);
 

@@ -113,16 +113,21 @@ export const steps = pgTable(
     outputMapping: json("output_mapping"),
     /** The input the last attempt received from the input mapping. */
     mappedInput: json("mapped_input"),
+    /** The plan's claim order, copied onto its steps for the claim queue: 1 for a CRISIS plan. */
+    claimCrisis: bigint("claim_crisis", { mode: "number" }).notNull().default(0),
+    /** The plan's claim order, copied onto its steps for the claim queue: when it was last served a claim (0 = never). */
+    claimServed: bigint("claim_served", { mode: "number" }).notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.planId, t.key] }),
     /**
-     * The claim queue: READY steps by role, highest priority first, then oldest, then plan order.
-     * `priority DESC NULLS FIRST` is what PostgreSQL's `ORDER BY priority DESC` means (drizzle-kit
-     * would write NULLS LAST for a bare desc(), which that ORDER BY cannot use).
+     * The claim queue, in claim order: READY steps by role, CRISIS plans first, then priority,
+     * then the plan served least recently, then the step READY longest, then plan order.
+     * `DESC NULLS FIRST` is what PostgreSQL's `ORDER BY … DESC` means (drizzle-kit would write
+     * NULLS LAST for a bare desc(), which that ORDER BY cannot use).
      */
-    index("steps_ready_queue_v2")
-      .on(t.role, t.priority.desc().nullsFirst(), t.readyAt, t.position)
+    index("steps_claim_queue")
+      .on(t.role, t.claimCrisis.desc().nullsFirst(), t.priority.desc().nullsFirst(), t.claimServed, t.readyAt, t.position)
       .where(sql`state = 'READY'`),
   ],
 );

@@ -7,7 +7,7 @@ import { conflict } from "../domain/errors.js";
 import type { PlanAggregate, PlanModel } from "../domain/model.js";
 import type { PlanState } from "../domain/statuses.js";
 import { pgRecordset } from "./codec.js";
-import { PLAN, STEP } from "./fields.js";
+import { claimCrisis, claimServed, PLAN, STEP } from "./fields.js";
 import type { Range } from "./paging.js";
 import { steps as pgSteps } from "./pg-schema.js";
 import { PLAN_ROWS, STEP_ROWS } from "./rows.js";
@@ -95,17 +95,16 @@ const Q = {
   }),
   byIdempotencyKey: query<[string], Row>("plans.byIdempotencyKey", "SELECT * FROM plans WHERE idempotency_key = ?"),
   setIdempotencyHash: query("plans.setIdempotencyHash", "UPDATE plans SET idempotency_hash = ? WHERE id = ?"),
-  // The READY steps of a role come from the ready-queue index (CROSS JOIN keeps SQLite from
-  // starting at plans); claim order: CRISIS plans first, then priority, then the plan served
-  // least recently (fair share), then the step READY longest, then plan order.
+  // The READY steps of a role in claim order, read from the claim-queue index (the plan's part
+  // of the order is copied onto its steps: claimCrisis, claimServed), passing over the plans not
+  // running or at maxParallel. CROSS JOIN keeps SQLite from starting at plans.
   claimable: query<[string, number], ClaimCandidate>(
     "plans.claimable",
-    (d) => `SELECT s.plan_id AS "planId", s.key, s.role, s.priority, s.ready_at AS "readyAt", s.position,
-              CASE WHEN ${d.jsonField("p.policy", "complexity")} = 'CRISIS' THEN 1 ELSE 0 END AS crisis, coalesce(p.last_claimed_at, 0) AS served
-            FROM steps s CROSS JOIN plans p
-            WHERE s.state = 'READY' AND s.role = ? AND p.id = s.plan_id
-              AND p.state IN ('RUNNING', 'COMPENSATING') AND p.running_count < p.max_parallel
-            ORDER BY crisis DESC, s.priority DESC, served ASC, s.ready_at ASC, s.position ASC LIMIT ?`,
+    `SELECT s.plan_id AS "planId", s.key, s.role, s.priority, s.ready_at AS "readyAt", s.position, s.claim_crisis AS crisis, s.claim_served AS served
+       FROM steps s CROSS JOIN plans p
+      WHERE s.state = 'READY' AND s.role = ? AND p.id = s.plan_id
+        AND p.state IN ('RUNNING', 'COMPENSATING') AND p.running_count < p.max_parallel
+      ORDER BY s.claim_crisis DESC, s.priority DESC, s.claim_served ASC, s.ready_at ASC, s.position ASC LIMIT ?`,
   ),
 };
 
@@ -116,7 +115,7 @@ export class PlanRepository {
 
   async insert(a: PlanAggregate): Promise<void> {
     await this.sql.run(Q.insertPlan, PLAN_ROWS.params(a, a.plan));
-    await this.writeSteps([], a.steps.map((s) => STEP_ROWS.params(a.plan.id, s)));
+    await this.writeSteps([], a.steps.map((s) => STEP_ROWS.params(a.plan, s)));
     this.remember(a);
   }
 
@@ -141,11 +140,13 @@ export class PlanRepository {
         const kept = new Set(next.steps.map((s) => s.key));
         for (const s of prev.steps) if (!kept.has(s.key)) await this.sql.run(Q.deleteStep, next.plan.id, s.key);
       }
+      // The plan's place in the claim queue moved (served a claim): its READY steps carry it.
+      const requeue = claimCrisis(prev.plan) !== claimCrisis(next.plan) || claimServed(prev.plan) !== claimServed(next.plan);
       for (const s of next.steps) {
         const old = before.get(s.key);
-        if (old === s) continue;
-        if (old && STEP.spec.every((f) => old[f] === s[f])) run.push(STEP_ROWS.runParams(next.plan.id, s));
-        else full.push(STEP_ROWS.params(next.plan.id, s));
+        if (old === s && !(requeue && s.state === "READY")) continue;
+        if (old && STEP.spec.every((f) => old[f] === s[f])) run.push(STEP_ROWS.runParams(next.plan, s));
+        else full.push(STEP_ROWS.params(next.plan, s));
       }
     }
     await this.writeSteps(run, full);

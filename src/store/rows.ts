@@ -136,4 +136,4 @@ export function binding<M, C>(table: Table, map: FieldMap<M>, lists: FieldLists<
 }
 
 export const PLAN_ROWS: Binding<PlanModel, PlanAggregate> = binding(plans, PLAN_FIELDS, PLAN, PLAN_EXTRA_COLUMNS);
-export const STEP_ROWS: Binding<StepModel, string> = binding(steps, STEP_FIELDS, STEP, STEP_EXTRA_COLUMNS);
+export const STEP_ROWS: Binding<StepModel, PlanModel> = binding(steps, STEP_FIELDS, STEP, STEP_EXTRA_COLUMNS);

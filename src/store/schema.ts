@@ -106,12 +106,19 @@ export const steps = sqliteTable(
     outputMapping: json("output_mapping"),
     /** The input the last attempt received from the input mapping. */
     mappedInput: json("mapped_input"),
+    /** The plan's claim order, copied onto its steps for the claim queue: 1 for a CRISIS plan. */
+    claimCrisis: integer("claim_crisis").notNull().default(0),
+    /** The plan's claim order, copied onto its steps for the claim queue: when it was last served a claim (0 = never). */
+    claimServed: integer("claim_served").notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.planId, t.key] }),
-    /** The claim queue: READY steps by role, highest priority first, then oldest, then plan order. */
-    index("steps_ready_queue_v2")
-      .on(t.role, sql`${t.priority} DESC`, t.readyAt, t.position)
+    /**
+     * The claim queue, in claim order: READY steps by role, CRISIS plans first, then priority,
+     * then the plan served least recently, then the step READY longest, then plan order.
+     */
+    index("steps_claim_queue")
+      .on(t.role, sql`${t.claimCrisis} DESC`, sql`${t.priority} DESC`, t.claimServed, t.readyAt, t.position)
       .where(sql`state = 'READY'`),
   ],
 );

@@ -58,3 +58,37 @@ describe("group commit of reports", () => {
     expect(commits.map((c) => c.ended.length)).toEqual([1, 3]);
   });
 });
+
+describe("group commit of new plans", () => {
+  async function counted() {
+    const commits: Committed[] = [];
+    const made = await makeCoordinator({ observers: [{ committed: (c) => commits.push(c) }] });
+    return { ...made, commits };
+  }
+  const req = (name: string, idempotencyKey?: string) => ({ name, steps: [{ key: "a", role: "r" }], ...(idempotencyKey ? { idempotencyKey } : {}) });
+
+  it("commits the plans created in one turn together, each caller answered with its own plan", async () => {
+    const { coordinator, store, commits } = await counted();
+    const plans = await Promise.all(["p0", "p1", "p2", "p3"].map((n) => coordinator.createPlan(req(n), "test")));
+    expect(plans.map((p) => [p.name, p.state])).toEqual(["p0", "p1", "p2", "p3"].map((n) => [n, "RUNNING"]));
+    expect(new Set(plans.map((p) => p.id)).size).toBe(4);
+    expect(commits).toHaveLength(1);
+    for (const p of plans) expect((await store.queries.plans.load(p.id))!.plan).toEqual(p);
+  });
+
+  it("answers requests with one idempotency key in one group with one plan, and refuses a different request with it alone", async () => {
+    const { coordinator, store } = await counted();
+    const settled = await Promise.allSettled([
+      coordinator.createPlan(req("same", "k"), "test"),
+      coordinator.createPlan(req("same", "k"), "test"),
+      coordinator.createPlan(req("other", "k"), "test"), // the same key for another request
+      coordinator.createPlan(req("free"), "test"),
+    ]);
+    expect(settled.map((s) => s.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled"]);
+    const [a, b, refused, free] = settled;
+    expect(a.status === "fulfilled" && b.status === "fulfilled" && a.value.id === b.value.id).toBe(true);
+    expect(refused.status === "rejected" && isBatonError(refused.reason) && refused.reason.code).toBe("CONFLICT");
+    expect(free.status === "fulfilled" && free.value.state).toBe("RUNNING");
+    expect((await store.queries.plans.list({}, 10, null)).plans.map((p) => p.name).sort()).toEqual(["free", "same"]);
+  });
+});
