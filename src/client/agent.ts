@@ -1,7 +1,8 @@
 /**
  * The agent SDK: a process that serves roles. It registers, long-polls claimSteps for as many
  * steps as it has free slots, runs the handler for each lease (see ./task.ts for heartbeats and
- * reporting) and claims again as slots free up.
+ * reporting; reports finished together go in one request, ./reports.ts) and claims again as
+ * slots free up.
  *
  * Delivery is at least once: a step whose agent dies is handed out again once its lease expires,
  * so handlers should be idempotent (the lease's `attempt` tells a retry from a first run).
@@ -24,6 +25,7 @@
 import { createClient, type BatonClient } from "./client.js";
 import { ClientErrorCode, isBatonClientError } from "./errors.js";
 import { ClaimStepsDocument, RegisterAgentDocument } from "./generated/graphql.js";
+import { ReportSender } from "./reports.js";
 import { runTask, type TaskHandler } from "./task.js";
 import { nextDelay, silentLogger, sleep, type AgentLogger } from "./util.js";
 
@@ -51,6 +53,11 @@ export interface AgentOptions {
   headers?: Record<string, string>;
   /** How long one claim waits for work on the gateway (long poll, at most 30000). @default 10000 */
   waitMs?: number;
+  /**
+   * How long a finished step's report waits for others to go with it in one request
+   * (completeSteps / failSteps; ./reports.ts). @default 2
+   */
+  reportLingerMs?: number;
   /** Where it logs; pino-compatible. @default silent */
   logger?: AgentLogger;
   /** Free metadata recorded with the registration. */
@@ -76,10 +83,12 @@ export interface BatonAgent {
 
 /** Creates an agent and starts it: it registers at once, then claims work until stop(). */
 export function createAgent(options: AgentOptions): BatonAgent {
-  const { name, roles, handler, metadata, concurrency = 1, waitMs = 10_000, logger = silentLogger } = options;
+  const { name, roles, handler, metadata, concurrency = 1, waitMs = 10_000, reportLingerMs = 2, logger = silentLogger } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a whole number ≥ 1, got ${concurrency}`);
   if (!Number.isInteger(waitMs) || waitMs < 0 || waitMs > 30_000) throw new RangeError(`waitMs must be from 0 to 30000, got ${waitMs}`);
+  if (!(reportLingerMs >= 0 && reportLingerMs <= 1_000)) throw new RangeError(`reportLingerMs must be from 0 to 1000, got ${reportLingerMs}`);
   const client = options.client ?? createClient({ url: options.url, token: options.token, headers: options.headers });
+  const reports = new ReportSender(client, reportLingerMs);
   const stopSignal = new AbortController();
   const running = new Set<Promise<void>>();
   let slotFreed: (() => void) | null = null;
@@ -125,7 +134,7 @@ export function createAgent(options: AgentOptions): BatonAgent {
         await sleep(delay, stopSignal.signal);
         continue;
       }
-      for (const lease of leases) track(runTask(lease, { client, agentId, handler, logger }));
+      for (const lease of leases) track(runTask(lease, { client, agentId, handler, logger, reports }));
       const early = waitMs === 0 || Date.now() - started < waitMs / 2;
       if (leases.length > 0 || !early) delay = 0; // the gateway answers as it should: no backoff left from earlier errors
       else {

@@ -9,18 +9,13 @@
  *
  * A heartbeat answered with cancelRequested, or refused because the lease is gone (CONFLICT:
  * it expired and the step was handed out again), aborts the handler's `signal`; the attempt is
- * then not reported, since the gateway would refuse it.
+ * then not reported, since the gateway would refuse it. Given a ReportSender (the agent's), the
+ * report goes with the others finished at that moment (completeSteps / failSteps, ./reports.ts).
  */
 import type { BatonClient } from "./client.js";
 import { BatonClientError, ClientErrorCode, isBatonClientError } from "./errors.js";
-import {
-  CompleteStepDocument,
-  FailStepDocument,
-  HeartbeatStepDocument,
-  type StepErrorInput,
-  type StepInput,
-  type StepLeaseFieldsFragment,
-} from "./generated/graphql.js";
+import { HeartbeatStepDocument, type StepCompletionInput, type StepErrorInput, type StepFailureInput, type StepInput, type StepLeaseFieldsFragment } from "./generated/graphql.js";
+import { completeOne, failOne, type ReportSender } from "./reports.js";
 import { silentLogger, sleep, type AgentLogger } from "./util.js";
 
 /**
@@ -136,10 +131,14 @@ export interface RunTaskOptions {
   agentId: string;
   handler: TaskHandler;
   logger?: AgentLogger;
+  /** Sends the report with the other tasks' of the moment (./reports.ts); without it, the report goes alone. */
+  reports?: ReportSender;
 }
 
 /** Runs one lease to its end. Never rejects: every failure is reported to the gateway or logged. */
-export async function runTask(lease: Lease, { client, agentId, handler, logger = silentLogger }: RunTaskOptions): Promise<void> {
+export async function runTask(lease: Lease, { client, agentId, handler, logger = silentLogger, reports }: RunTaskOptions): Promise<void> {
+  const complete = (r: StepCompletionInput): Promise<unknown> => (reports ? reports.complete(r) : completeOne(client, r));
+  const fail = (r: StepFailureInput): Promise<unknown> => (reports ? reports.fail(r) : failOne(client, r));
   const log = { leaseId: lease.id, planId: lease.planId, stepKey: lease.stepKey, attempt: lease.attempt };
   const controller = new AbortController();
   let settled = false;
@@ -194,17 +193,17 @@ export async function runTask(lease: Lease, { client, agentId, handler, logger =
   }
   if (outcome.ok) {
     const { output, quality, addSteps } = completionOf(outcome.value);
-    const refused = await report(() => client.request(CompleteStepDocument, { leaseId: lease.id, output: output ?? null, quality, addSteps }), "completed", log, logger, () => keptUntil);
+    const refused = await report(() => complete({ leaseId: lease.id, output: output ?? null, quality, addSteps }), "completed", log, logger, () => keptUntil);
     // An output the gateway refuses (not JSON, quality out of range) fails the attempt instead of
     // leaving it to expire; a deterministic handler would return the same again, so no retry.
     if (refused && !isBatonClientError(refused, "CONFLICT", ...TRANSIENT)) {
       const error = { message: `output refused: ${describe(refused)}`, type: "INVALID_OUTPUT", retryable: false };
-      await report(() => client.request(FailStepDocument, { leaseId: lease.id, error }), "failed", log, logger, () => keptUntil);
+      await report(() => fail({ leaseId: lease.id, error }), "failed", log, logger, () => keptUntil);
     }
   } else {
     const error = toStepError(outcome.error);
     logger.info({ ...log, error: error.message, type: error.type }, "handler threw");
-    await report(() => client.request(FailStepDocument, { leaseId: lease.id, error }), "failed", log, logger, () => keptUntil);
+    await report(() => fail({ leaseId: lease.id, error }), "failed", log, logger, () => keptUntil);
   }
 }
 

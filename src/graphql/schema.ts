@@ -4,6 +4,7 @@ import { createPubSub } from "@graphql-yoga/subscription";
 import type { GraphQLSchema } from "graphql";
 import { buildSchemaSync } from "type-graphql";
 import { AgentResolver, StepResolver, TraceResolver } from "./agents/agent.resolver.js";
+import { ReportBatchResolver } from "./agents/report-batch.resolver.js";
 import { CheckpointResolver, PlanCheckpointsResolver } from "./checkpoints/checkpoint.resolver.js";
 import { ContextResolver, PlanContextResolver } from "./plan-context/context.resolver.js";
 import { Checkpoint } from "./checkpoints/checkpoint.type.js";
@@ -32,7 +33,7 @@ let built: GraphQLSchema | null = null;
 /** The Baton schema, built once from the type-graphql classes. */
 export function batonSchema(): GraphQLSchema {
   built ??= describeRoots(buildSchemaSync({
-    resolvers: [PlanResolver, StepResolver, TraceResolver, AgentResolver, SignalResolver, InterventionResolver, StructureResolver, BulkInterventionResolver, PlanInterventionsResolver, CheckpointResolver, PlanCheckpointsResolver, TemplateResolver, PlanTemplateResolver, NodeResolver, WebhookResolver, WebhookDeliveryResolver, RoleLimitResolver, ContextResolver, PlanContextResolver, MessageResolver, TokenResolver, PlanEvaluationResolver, AgentStatsResolver, RoleStatsResolver, TemplateStatsResolver],
+    resolvers: [PlanResolver, StepResolver, TraceResolver, AgentResolver, ReportBatchResolver, SignalResolver, InterventionResolver, StructureResolver, BulkInterventionResolver, PlanInterventionsResolver, CheckpointResolver, PlanCheckpointsResolver, TemplateResolver, PlanTemplateResolver, NodeResolver, WebhookResolver, WebhookDeliveryResolver, RoleLimitResolver, ContextResolver, PlanContextResolver, MessageResolver, TokenResolver, PlanEvaluationResolver, AgentStatsResolver, RoleStatsResolver, TemplateStatsResolver],
     authChecker,
     orphanedTypes: [Node, Plan, Agent, Signal, Intervention, Checkpoint, PlanTemplate],
     validate: false,

@@ -202,6 +202,45 @@ describe("agent SDK end to end", () => {
     expect(traces[0]!.error?.message).toMatch(/quality/);
   });
 
+  it("sends the reports of steps finished together in one completeSteps request; a refused one fails its attempt alone", async () => {
+    const sent = new Map<string, number>();
+    const counting = createClient({ url, token: agentToken });
+    cleanups.push(() => counting.close());
+    const counted: BatonClient = {
+      ...counting,
+      request: (document, variables, options) => {
+        const op = document.definitions.find((d) => d.kind === "OperationDefinition");
+        const name = op && "name" in op ? (op.name?.value ?? "") : "";
+        sent.set(name, (sent.get(name) ?? 0) + 1);
+        return counting.request(document, variables, options);
+      },
+    };
+    const started = new Set<string>();
+    agent({
+      name: "batch",
+      roles: ["e2e.batch"],
+      concurrency: 10,
+      client: counted,
+      handler: async ({ lease }) => {
+        started.add(lease.stepKey);
+        await waitFor(() => started.size === 10); // all ten finish in the same moment
+        return lease.stepKey === "s9" ? withQuality({ ok: true }, 2) : { ok: lease.stepKey };
+      },
+    });
+    const planId = await createPlan({
+      name: "batched-reports",
+      policy: { maxParallel: 10 },
+      steps: Array.from({ length: 10 }, (_, i) => ({ key: `s${i}`, role: "e2e.batch", retry: { maxAttempts: 1 } })),
+    });
+    expect((await planEnd(planId)).kind).toBe("PLAN_FAILED");
+    const plan = await getPlan(planId);
+    expect(plan.steps.map((s) => [s.key, s.state])).toEqual(Array.from({ length: 10 }, (_, i) => [`s${i}`, i === 9 ? "FAILED" : "SUCCEEDED"]));
+    const { traces } = await client.request(GetTracesDocument, { planId });
+    expect(traces.find((t) => t.stepKey === "s9")!.error?.type).toBe("INVALID_OUTPUT");
+    expect(sent.get("CompleteStep") ?? 0).toBe(0);
+    expect(sent.get("CompleteSteps")).toBeLessThan(10); // ten reports, fewer requests (one when they finish within the linger)
+  });
+
   it("aborts a running handler's signal when its plan fails, and does not report the attempt", async () => {
     let waiterStarted = false;
     let abortReason: unknown = null;
