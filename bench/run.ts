@@ -12,12 +12,13 @@ import { postgresAnswers, POSTGRES_URL } from "./backends.js";
 import { hasChromium, CHROMIUM } from "./chromium.js";
 import { consoleScenario } from "./console.js";
 import { fmt, line } from "./stats.js";
+import { memoryWithActivePlans } from "./memory.js";
 import { batonJobs, bullmqJobs, graphileJobs, JOBS, redisAnswers, REDIS_URL } from "./jobs.js";
 
 type Latency = { p50: number; p99: number };
 
 /** The sections that also run alone (`npm run bench -- <name>`). */
-const ALONE: Record<string, () => Promise<void>> = { jobs: () => jobsScenario(), console: () => consoleSection() };
+const ALONE: Record<string, () => Promise<void>> = { jobs: () => jobsScenario(), memory: () => memorySection(), console: () => consoleSection() };
 
 /** Every section, or only the one `only` names. */
 export async function run(only?: string): Promise<void> {
@@ -126,6 +127,7 @@ async function serverSections(): Promise<void> {
   else line("skipped", "no PostgreSQL answers there");
 
   await jobsScenario();
+  await memorySection();
 }
 
 /** Section 11 (scenarios 1-4 on PostgreSQL beside SQLite's figures) and 12. */
@@ -179,6 +181,19 @@ export async function twoGateways(): Promise<void> {
   const x = await crossGatewayLatency(200);
   line("dispatch across gateways p50 / p99 ms", `${fmt(x.dispatch.p50, 2)} / ${fmt(x.dispatch.p99, 2)}`, "completed on A, long poll on B; target p99 ≤ 15");
   line("signal lag A commit → B's hub p50 / p99 ms", `${fmt(x.lag.p50, 2)} / ${fmt(x.lag.p99, 2)}`, "what B's subscribers wait for");
+}
+
+/** Section 15: the gateway's memory with many active plans (bench/memory.ts), on both backends. */
+export async function memorySection(): Promise<void> {
+  process.stdout.write("\n15. Memory (a real gateway process; 10,000 running plans of 20 steps, created over HTTP)\n");
+  const pgUp = await postgresAnswers();
+  for (const backend of pgUp ? (["sqlite", "postgres"] as const) : (["sqlite"] as const)) {
+    const m = await memoryWithActivePlans(backend);
+    const name = backend === "sqlite" ? "SQLite" : "PostgreSQL";
+    line(`${name}: RSS idle / with the plans MB`, `${fmt(m.idleMb)} / ${fmt(m.activeMb)}`, `target ≤ 200 with the plans; ${fmt(m.plans * m.steps)} steps`);
+    line(`${name}: peak RSS MB`, fmt(m.peakMb), "the most it held while they were created");
+  }
+  if (!pgUp) line("PostgreSQL: skipped", "—", "no PostgreSQL answers");
 }
 
 /** Section 14: the console in Chromium (bench/console.ts); skipped with a notice without it. */

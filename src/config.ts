@@ -65,6 +65,8 @@ export interface Config {
   agentOfflineMs: number;
   /** BATON_SHUTDOWN_TIMEOUT_MS, default 10000: longest a graceful drain may take. */
   shutdownTimeoutMs: number;
+  /** BATON_RETENTION, default off: finished plans older than this (ms) are removed in the background; null keeps them all. */
+  retentionMs: number | null;
   /** BATON_CHECKPOINT_KEEP, default 100: STEP checkpoints kept per plan (others are all kept). */
   checkpointKeep: number;
   /** BATON_RATE_LIMITS, default none: claim rates and caps on running leases per role (see parseRateLimits). */
@@ -211,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     agentOfflineMs: int(env, "BATON_AGENT_OFFLINE_MS", 60_000, 1_000, 86_400_000),
     shutdownTimeoutMs: int(env, "BATON_SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
     checkpointKeep: int(env, "BATON_CHECKPOINT_KEEP", 100, 1, 1_000_000),
+    retentionMs: parseRetention(env["BATON_RETENTION"]),
     rateLimits: parseRateLimits(env["BATON_RATE_LIMITS"]),
     templatesDir: env["BATON_TEMPLATES_DIR"] ? resolve(env["BATON_TEMPLATES_DIR"]) : null,
     limits: {
@@ -264,6 +267,16 @@ export function parseRequestRate(raw: string | undefined, name = "BATON_TOKEN_RA
   return { requests, windowMs };
 }
 
+/** BATON_RETENTION: a whole number then s, m, h or d (e.g. `30d`, at least 1s), or unset / `off` to keep every plan. */
+export function parseRetention(raw: string | undefined): number | null {
+  const value = raw?.trim() ?? "";
+  if (value === "" || value.toLowerCase() === "off") return null;
+  const m = /^(\d+)(s|m|h|d)$/.exec(value);
+  const ms = m ? Number(m[1]) * INTERVAL_UNITS_MS[m[2]!]! : 0;
+  if (!m || ms < 1_000) throw new ConfigError(`BATON_RETENTION must be a time such as 30d, 12h, 90m or 3600s (at least 1s), or off, got "${raw}"`);
+  return ms;
+}
+
 function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
   const raw = env[name]?.trim().toLowerCase();
   if (raw === undefined || raw === "") return fallback;
@@ -298,7 +311,7 @@ export function parseCorsOrigins(raw: string | undefined): CorsOrigins {
   return origins;
 }
 
-const INTERVAL_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+const INTERVAL_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /**
  * BATON_RATE_LIMITS: comma-separated `role=RATE[:MAX]`. RATE is `N/INTERVAL` — N claims per

@@ -12,6 +12,7 @@
  *   ./agents.ts    registration, presence, the offline sweep
  *   ./due.ts       durable timers and lease expiry
  *   ./limits.ts    role limits
+ *   ./retention.ts removing finished plans past BATON_RETENTION
  * and, shared by them: ./tx.ts (the transaction context), ./decisions.ts (dispatch / apply a
  * decision, checkpoints, context writes), ./unit.ts (a transaction's working set).
  *
@@ -43,6 +44,7 @@ import { RoleLimits, type RoleLimitStatus } from "./limits.js";
 import { Messages, type MessageRequest } from "./messages.js";
 import type { CoordinatorObserver } from "./observer.js";
 import { Plans } from "./plans.js";
+import { Retention } from "./retention.js";
 import type { ContextUpdate, ControlRequest, CreatePlanRequest, LeaseGrant, LeaseStatus, RegisterAgentRequest, Report, ReportedError, StepResult } from "./requests.js";
 import { TransactionRunner } from "./runner.js";
 import { SYSTEM } from "./tx.js";
@@ -60,6 +62,8 @@ export interface CoordinatorOptions {
   agentOfflineMs: number;
   /** STEP checkpoints kept per plan (BATON_CHECKPOINT_KEEP). */
   checkpointKeep: number;
+  /** Finished plans older than this (ms) are removed in the background (BATON_RETENTION); null keeps them all. */
+  retentionMs?: number | null;
   /** Role limits applied at start (BATON_RATE_LIMITS); others set at run time are kept. */
   roleLimits?: readonly RoleLimitSpec[];
   /** Where background work (timers, the agent sweep) reports failures; JSON on stderr by default. */
@@ -88,6 +92,7 @@ export class Coordinator {
   private readonly bulk: BulkControl;
   private readonly context: SharedContext;
   private readonly messages: Messages;
+  private readonly retention: Retention | null;
   private draining = false;
 
   constructor(
@@ -122,6 +127,7 @@ export class Coordinator {
     this.control = new Control({ runner, clock });
     this.bulk = new BulkControl({ control: this.control, store, logger });
     this.context = new SharedContext(runner);
+    this.retention = options.retentionMs ? new Retention({ runner, clock, retentionMs: options.retentionMs, logger }) : null;
   }
 
   get clock(): Clock {
@@ -159,6 +165,7 @@ export class Coordinator {
     await this.limits.configure(this.options.roleLimits ?? [], SYSTEM);
     await this.due.start();
     this.agents.startSweeping();
+    this.retention?.start();
   }
 
   /** Stops handing out work: claims return nothing and long polls end now. */
@@ -172,7 +179,7 @@ export class Coordinator {
     this.drain();
     this.limits.stop();
     this.feed.stop();
-    await Promise.all([this.due.stop(), this.agents.stopSweeping(), this.stopListening?.()]);
+    await Promise.all([this.due.stop(), this.agents.stopSweeping(), this.retention?.stop(), this.stopListening?.()]);
   }
 
   /** Fires the timers and expires the leases due now (the scheduler calls it; see ./due.ts). */
@@ -202,6 +209,11 @@ export class Coordinator {
   }
 
   /** Remote agents not heard from within agentOfflineMs go OFFLINE. */
+  /** Removes the finished plans past the retention now (the background job does it every so often); how many. */
+  removeExpiredPlans(): Promise<number> {
+    return this.retention?.removeExpired() ?? Promise.resolve(0);
+  }
+
   sweepAgents(): Promise<void> {
     return this.agents.sweep();
   }

@@ -102,7 +102,7 @@ export class LogFeed {
         }
         while (this.handed! < this.target && !this.stopped) {
           const page = await this.store.queries.signals.read({}, this.handed!, PAGE, this.target);
-          if (page.length === 0) break; // nothing committed there (it cannot be: the log has no gap)
+          if (page.length === 0) break; // nothing there (retention removes only signals far older than what the feed reads)
           this.handed = page[page.length - 1]!.sequence;
           this.hub.publish(page);
         }

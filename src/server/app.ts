@@ -64,6 +64,7 @@ export async function createApp(config: Config, { clock = systemClock, logger }:
     clock,
     agentOfflineMs: config.agentOfflineMs,
     checkpointKeep: config.checkpointKeep,
+    retentionMs: config.retentionMs,
     roleLimits: config.rateLimits,
     logger,
   });

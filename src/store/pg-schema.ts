@@ -54,6 +54,8 @@ export const plans = pgTable(
     index("plans_state").on(t.state),
     index("plans_template").on(t.templateId),
     /** Template statistics (src/store/stats.ts), as for attempts: finished plans by state and finish time, completed ones by duration. */
+    /** Retention (src/store/retention.ts): finished plans, oldest first. */
+    index("plans_finished").on(t.finishedAt).where(sql`finished_at IS NOT NULL`),
     index("plans_template_finished")
       .on(t.templateId, t.state, t.finishedAt, t.startedAt)
       .where(sql`finished_at IS NOT NULL`),

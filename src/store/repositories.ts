@@ -9,6 +9,7 @@ import { InterventionRepository } from "./interventions.js";
 import { LimitRepository } from "./limits.js";
 import { PlanRepository } from "./plans.js";
 import { PrefetchCacheRepository } from "./prefetch.js";
+import { RetentionRepository } from "./retention.js";
 import { SignalRepository } from "./signals.js";
 import type { Sql } from "./sql.js";
 import { StatsRepository } from "./stats.js";
@@ -40,5 +41,6 @@ export function createRepositories(sql: Sql, shared: boolean): Repositories {
     stats: new StatsRepository(sql),
     counts: new CountRepository(sql),
     webhooks: new WebhookRepository(sql),
+    retention: new RetentionRepository(sql),
   };
 }

@@ -16,6 +16,7 @@ import type { LimitRepository } from "./limits.js";
 import type { Notice, NoticeFeed } from "./notices.js";
 import type { PlanRepository } from "./plans.js";
 import type { PrefetchCacheRepository } from "./prefetch.js";
+import type { RetentionRepository } from "./retention.js";
 import type { SignalRepository } from "./signals.js";
 import type { StatsRepository } from "./stats.js";
 import type { TemplateRepository } from "./templates.js";
@@ -41,6 +42,7 @@ export interface Repositories {
   readonly stats: StatsRepository;
   readonly counts: CountRepository;
   readonly webhooks: WebhookRepository;
+  readonly retention: RetentionRepository;
 }
 
 /** The names of the repositories, for what is built over all of them. */
@@ -61,6 +63,7 @@ export const REPOSITORIES = [
   "stats",
   "counts",
   "webhooks",
+  "retention",
 ] as const satisfies readonly (keyof Repositories)[];
 
 /** The repositories inside a transaction, and its savepoints. */

@@ -13,13 +13,15 @@ export interface CoordinatorFixtureOptions {
   logger?: Logger;
   /** Told of each committed transaction. */
   observers?: CoordinatorObserver[];
+  /** BATON_RETENTION in ms (default: keep every plan). */
+  retentionMs?: number;
 }
 
 /** A coordinator on a fresh in-memory database (or `file`) with the real migrations and a manual clock. */
 export async function makeCoordinator(opts: CoordinatorFixtureOptions = {}): Promise<{ coordinator: Coordinator; clock: ManualClock; store: Store }> {
   const clock = new ManualClock();
   const store = await testStore({ file: opts.file });
-  const coordinator = new Coordinator(store, { clock, agentOfflineMs: opts.agentOfflineMs ?? 60_000, checkpointKeep: opts.checkpointKeep ?? 100, logger: opts.logger, observers: opts.observers });
+  const coordinator = new Coordinator(store, { clock, agentOfflineMs: opts.agentOfflineMs ?? 60_000, checkpointKeep: opts.checkpointKeep ?? 100, logger: opts.logger, observers: opts.observers, retentionMs: opts.retentionMs });
   await coordinator.start();
   return { coordinator, clock, store };
 }

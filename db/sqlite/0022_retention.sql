@@ -1,0 +1,1 @@
+CREATE INDEX `plans_finished` ON `plans` (`finished_at`) WHERE finished_at IS NOT NULL;
