@@ -35,7 +35,9 @@ export async function apply(tx: Tx, prev: PlanAggregate, d: Decision, sender: st
     if (pending) await checkpoint(tx, prev, "STEP", pending.stepKey, null, pending.sender);
   }
   u.stage(prev, d.aggregate);
-  for (const c of d.commands) {
+  // A step's timers cleared before the plan's are all cleared (a plan that ends): one statement.
+  const allCleared = d.commands.findLastIndex((c) => c.type === "ClearTimers" && c.stepKey === null);
+  for (const [i, c] of d.commands.entries()) {
     switch (c.type) {
       case "EmitSignal":
         tx.emit({ kind: c.kind, planId, stepKey: c.stepKey, agentId: c.agentId, sender, payload: c.payload });
@@ -76,7 +78,7 @@ export async function apply(tx: Tx, prev: PlanAggregate, d: Decision, sender: st
         u.earliestTimer = now; // re-read the earliest due time after commit
         break;
       case "ClearTimers":
-        await store.timers.clear(planId, c.stepKey);
+        if (c.stepKey === null || i > allCleared) await store.timers.clear(planId, c.stepKey);
         break;
       case "WriteContext": {
         const w = { planId, key: c.key, value: c.value, targets: [], by: sender, at: now };

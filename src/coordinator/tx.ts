@@ -31,6 +31,8 @@ export class Tx {
   readonly unit = new Unit();
   /** Attempts read ahead (readAttempts), dropped as this transaction changes them. */
   private readonly attempts = new Map<string, AttemptModel>();
+  /** Plans as read from the store in this transaction (`load`). */
+  private readonly loaded = new Map<string, PlanAggregate>();
   /** Signals added but not written yet (see `emit`). */
   private readonly pending: Omit<SignalModel, "sequence">[] = [];
 
@@ -60,9 +62,18 @@ export class Tx {
     this.attempts.delete(id);
   }
 
-  /** The plan as the transaction sees it (its own staged changes first), its row locked until the transaction ends. */
+  /**
+   * The plan as the transaction sees it (its own staged changes first), its row locked until the
+   * transaction ends: read once per transaction (no other can change it meanwhile).
+   */
   load(planId: string): Promise<PlanAggregate | null> {
-    return this.unit.aggregate(planId, (id) => this.store.plans.load(id, true));
+    return this.unit.aggregate(planId, async (id) => {
+      const read = this.loaded.get(id);
+      if (read) return read;
+      const a = await this.store.plans.load(id, true);
+      if (a) this.loaded.set(id, a);
+      return a;
+    });
   }
 
   async mustLoad(planId: string): Promise<PlanAggregate> {

@@ -142,6 +142,8 @@ export class CheckpointRepository {
     const json = { plan: JSON.stringify(plan), steps: JSON.stringify(steps), order: order && JSON.stringify(order) };
     const bytes = utf8(json.plan) + utf8(json.steps) + (json.order ? utf8(json.order) : 0);
     // Counted before the row is added (an uncached count read after would include it).
+    // A plan's first checkpoint comes before any STEP one: nothing to count.
+    if (c.reason === "INITIAL" && !this.shared && !this.stepCounts.has(a.plan.id)) this.stepCounts.set(a.plan.id, 0);
     const counted = isPrunable(c.reason) && !this.shared ? await this.stepCount(a.plan.id) : null;
     const row = await this.sql.get(Q.insert, {
       id: c.id,
