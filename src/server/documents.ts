@@ -22,7 +22,7 @@
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { GraphQLError, Kind, parse, validate, visit, type DocumentNode, type GraphQLSchema, type SelectionSetNode } from "graphql";
 import type { Limits } from "../config.js";
-import { Lru } from "./lru.js";
+import { Lru } from "../domain/lru.js";
 
 export const DocumentCode = {
   DOCUMENT_TOO_LARGE: "DOCUMENT_TOO_LARGE",

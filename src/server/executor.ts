@@ -24,7 +24,7 @@ import {
 } from "graphql";
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import { isIntrospectionOnly } from "./documents.js";
-import { Lru } from "./lru.js";
+import { Lru } from "../domain/lru.js";
 
 type JitError = GraphQLFormattedError & { originalError?: Error };
 

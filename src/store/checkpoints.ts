@@ -4,6 +4,7 @@
  * applies the deltas from the nearest base. Pruning a row folds it into its successor, so
  * every kept checkpoint stays readable.
  */
+import { Lru } from "../domain/lru.js";
 import type { PlanAggregate, PlanModel, StepModel } from "../domain/model.js";
 import { tableCodec } from "./codec.js";
 import { PLAN, STEP } from "./fields.js";
@@ -94,12 +95,18 @@ export interface TakeCheckpoint {
   at: number;
 }
 
-export class CheckpointRepository {
-  /** The aggregate each plan's newest checkpoint holds (steps compared by identity), and that row. */
-  private readonly last = new Map<string, { aggregate: PlanAggregate; sinceBase: number; seq: number }>();
+/** Plans whose newest checkpoint this process remembers (as many as the plan cache holds: src/store/plans.ts). */
+const REMEMBERED = 2_000;
 
-  /** STEP checkpoints per plan, counted once from the table, then kept up to date. */
-  private readonly stepCounts = new Map<string, number>();
+export class CheckpointRepository {
+  /**
+   * The aggregate each plan's newest checkpoint holds (steps compared by identity), and that row,
+   * for the plans checkpointed most recently: a plan not remembered gets a base row next.
+   */
+  private readonly last = new Lru<string, { aggregate: PlanAggregate; sinceBase: number; seq: number }>(REMEMBERED);
+
+  /** STEP checkpoints per plan, counted once from the table, then kept up to date (for the plans checkpointed most recently). */
+  private readonly stepCounts = new Lru<string, number>(REMEMBERED);
 
   constructor(
     private readonly sql: Sql,
@@ -143,7 +150,7 @@ export class CheckpointRepository {
     const bytes = utf8(json.plan) + utf8(json.steps) + (json.order ? utf8(json.order) : 0);
     // Counted before the row is added (an uncached count read after would include it).
     // A plan's first checkpoint comes before any STEP one: nothing to count.
-    if (c.reason === "INITIAL" && !this.shared && !this.stepCounts.has(a.plan.id)) this.stepCounts.set(a.plan.id, 0);
+    if (c.reason === "INITIAL" && !this.shared && this.stepCounts.get(a.plan.id) === undefined) this.stepCounts.set(a.plan.id, 0);
     const counted = isPrunable(c.reason) && !this.shared ? await this.stepCount(a.plan.id) : null;
     const row = await this.sql.get(Q.insert, {
       id: c.id,

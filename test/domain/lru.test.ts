@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Lru } from "../../src/server/lru.js";
+import { Lru } from "../../src/domain/lru.js";
 
 describe("Lru", () => {
   it("drops the least recently used entries past its total weight; a read makes an entry recent", () => {

@@ -1,7 +1,8 @@
 /**
  * A least-recently-used cache bounded by the total weight of its entries (their count when each
  * weighs 1, or the length of the documents they were made from): the caches a request may fill
- * (checked documents, compiled queries, introspection answers) never grow without bound.
+ * (checked documents, compiled queries, introspection answers) and the store's memory of each plan
+ * never grow without bound.
  */
 export class Lru<K, V> {
   private readonly entries = new Map<K, { value: V; weight: number }>();
@@ -35,6 +36,11 @@ export class Lru<K, V> {
     if (entry === undefined) return;
     this.entries.delete(key);
     this.total -= entry.weight;
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.total = 0;
   }
 
   get size(): number {
