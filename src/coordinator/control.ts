@@ -143,6 +143,7 @@ export class Control {
       };
       const from = (await tx.store.checkpoints.get(checkpointId))!;
       await tx.store.plans.insert(aggregate);
+      tx.loadedAs(aggregate);
       // The fork starts with the context as it was (its own history begins there).
       for (const e of await tx.store.context.entries(from.planId, from.contextVersion)) {
         await tx.store.context.write({ planId: aggregate.plan.id, key: e.key, value: e.value, targets: e.targets, by: e.updatedBy, at: now });

@@ -115,7 +115,9 @@ export async function checkpoint(tx: Tx, a: PlanAggregate, reason: CheckpointRea
   });
   // STEP checkpoints come with every completion and are announced by its STEP_SUCCEEDED;
   // the others get a signal of their own.
-  if (isPrunable(reason)) await store.checkpoints.prune(a.plan.id, tx.checkpointKeep);
+  // A plan has at most as many STEP checkpoints as versions (each came with a change of it): none
+  // to prune before its version passes the number kept, so nothing to count.
+  if (isPrunable(reason) && a.plan.version > tx.checkpointKeep) await store.checkpoints.prune(a.plan.id, tx.checkpointKeep);
   if (reason !== "STEP") tx.emit({ kind: "CHECKPOINT_CREATED", planId: a.plan.id, stepKey, sender, payload: { checkpointId: record.id, reason, label } });
   return record;
 }

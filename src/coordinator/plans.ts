@@ -147,6 +147,7 @@ async function insert(tx: Tx, { aggregate, req, requestHash, now, actor }: Creat
   const existing = await madeBefore(tx.store.plans, req.idempotencyKey, requestHash);
   if (existing) return existing;
   await tx.store.plans.insert(aggregate);
+  tx.loadedAs(aggregate);
   if (requestHash) await tx.store.plans.setIdempotencyHash(aggregate.plan.id, requestHash);
   const startsAt = Math.max(req.runAt instanceof Date ? req.runAt.getTime() : (req.runAt ?? 0), req.delayMs ? now + req.delayMs : 0);
   const payload: Json = startsAt > now ? { name: req.name, startsAt } : { name: req.name };

@@ -76,6 +76,11 @@ export class Tx {
     });
   }
 
+  /** A plan this transaction has just written as it is (a new plan): `load` needs not read it. */
+  loadedAs(a: PlanAggregate): void {
+    this.loaded.set(a.plan.id, a);
+  }
+
   async mustLoad(planId: string): Promise<PlanAggregate> {
     const a = await this.load(planId);
     if (!a) throw notFound("plan", planId);
