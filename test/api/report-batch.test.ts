@@ -5,36 +5,24 @@
  */
 import { describe, expect, it } from "vitest";
 import { useApi } from "../helpers/api.js";
+import { claimedLeases, stepCheckpoints } from "../helpers/reports.js";
 
 const api = useApi();
+const RETRY = { maxAttempts: 2, initialIntervalMs: 60_000 };
 
-const CLAIM = `mutation($input: ClaimStepsInput!) { claimSteps(input: $input) { id stepKey } }`;
-const CHECKPOINTS = `query($id: ID!) { checkpoints(planId: $id) { edges { node { reason } } } }`;
 const COMPLETE = `mutation($reports: [StepCompletionInput!]!) { completeSteps(reports: $reports) { leaseId step { key state output } refusal { code message } } }`;
 const FAIL = `mutation($reports: [StepFailureInput!]!) { failSteps(reports: $reports) { leaseId step { key state attempts } refusal { code } } }`;
 
-async function claimed(n: number) {
-  const steps = Array.from({ length: n }, (_, i) => ({ key: `s${i}`, role: "r", retry: { maxAttempts: 2, initialIntervalMs: 60_000 } }));
-  steps.push({ key: "last", role: "r", dependsOn: steps.map((s) => s.key) } as never);
-  const plan = (await api.ok(`mutation($input: CreatePlanInput!) { createPlan(input: $input) { id } }`, { input: { name: "p", steps, policy: { maxParallel: n } } })).createPlan;
-  const agent = (await api.ok(`mutation($input: RegisterAgentInput!) { registerAgent(input: $input) { id } }`, { input: { name: "w", roles: ["r"], concurrency: n } })).registerAgent;
-  const leases = (await api.ok(CLAIM, { input: { agentId: agent.id, max: n } })).claimSteps as { id: string; stepKey: string }[];
-  expect(leases).toHaveLength(n);
-  return { planId: plan.id as string, leases };
-}
-
-const stepCheckpoints = async (planId: string) => ((await api.ok(CHECKPOINTS, { id: planId })).checkpoints.edges as { node: { reason: string } }[]).filter((e) => e.node.reason === "STEP").length;
-
 describe("completeSteps", () => {
   it("answers each report in order with its step, and commits them together", async () => {
-    const { planId, leases } = await claimed(3);
+    const { planId, leases } = await claimedLeases(api, 3, RETRY);
     const r = await api.ok(COMPLETE, { reports: leases.map((l, i) => ({ leaseId: l.id, output: { i }, quality: 0.5 })) });
     expect(r.completeSteps).toEqual(leases.map((l, i) => ({ leaseId: l.id, step: { key: l.stepKey, state: "SUCCEEDED", output: { i } }, refusal: null })));
-    expect(await stepCheckpoints(planId)).toBe(1);
+    expect(await stepCheckpoints(api, planId)).toBe(1);
   });
 
   it("refuses a bad report alone, with the code completeStep would answer; the others are saved", async () => {
-    const { planId, leases } = await claimed(2);
+    const { planId, leases } = await claimedLeases(api, 2, RETRY);
     const r = await api.ok(COMPLETE, {
       reports: [
         { leaseId: leases[0]!.id, output: 1 },
@@ -67,7 +55,7 @@ describe("completeSteps", () => {
 
 describe("failSteps", () => {
   it("fails each attempt as failStep would (retried by the retry policy), in order", async () => {
-    const { leases } = await claimed(2);
+    const { leases } = await claimedLeases(api, 2, RETRY);
     const r = await api.ok(FAIL, { reports: [...leases.map((l) => ({ leaseId: l.id, error: { message: "flaky" } })), { leaseId: leases[0]!.id, error: { message: "again" } }] });
     expect(r.failSteps).toEqual([
       ...leases.map((l) => ({ leaseId: l.id, step: { key: l.stepKey, state: "WAITING", attempts: 1 }, refusal: null })),

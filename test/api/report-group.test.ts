@@ -5,27 +5,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { useApi } from "../helpers/api.js";
+import { claimedLeases, stepCheckpoints } from "../helpers/reports.js";
 
 const api = useApi();
 
-const CLAIM = `mutation($input: ClaimStepsInput!) { claimSteps(input: $input) { id stepKey } }`;
-const CHECKPOINTS = `query($id: ID!) { checkpoints(planId: $id) { edges { node { reason stepKey } } } }`;
-
-async function claimed(n: number) {
-  const steps = Array.from({ length: n }, (_, i) => ({ key: `s${i}`, role: "r" }));
-  steps.push({ key: "last", role: "r", dependsOn: steps.map((s) => s.key) } as never);
-  const plan = (await api.ok(`mutation($input: CreatePlanInput!) { createPlan(input: $input) { id } }`, { input: { name: "p", steps, policy: { maxParallel: n } } })).createPlan;
-  const agent = (await api.ok(`mutation($input: RegisterAgentInput!) { registerAgent(input: $input) { id } }`, { input: { name: "w", roles: ["r"], concurrency: n } })).registerAgent;
-  const leases = (await api.ok(CLAIM, { input: { agentId: agent.id, max: n } })).claimSteps as { id: string; stepKey: string }[];
-  expect(leases).toHaveLength(n);
-  return { planId: plan.id as string, leases };
-}
-
-const stepCheckpoints = async (planId: string) => ((await api.ok(CHECKPOINTS, { id: planId })).checkpoints.edges as { node: { reason: string } }[]).filter((e) => e.node.reason === "STEP").length;
-
 describe("reports batched with aliases", () => {
   it("commits every report of the document together and answers each alias with its step", async () => {
-    const { planId, leases } = await claimed(3);
+    const { planId, leases } = await claimedLeases(api, 3);
     const r = await api.ok(
       `mutation($a: ID!, $b: ID!, $c: ID!) {
         a: completeStep(leaseId: $a, output: 1) { key state output }
@@ -39,17 +25,17 @@ describe("reports batched with aliases", () => {
       b: { key: leases[1]!.stepKey, state: "SUCCEEDED", output: 2 },
       c: { key: leases[2]!.stepKey, state: expect.stringMatching(/^(READY|WAITING)$/) },
     });
-    expect(await stepCheckpoints(planId)).toBe(1); // one transaction for both completions
+    expect(await stepCheckpoints(api, planId)).toBe(1); // one transaction for both completions
   });
 
   it("one document per report: one STEP checkpoint each (what the test above would see without grouping)", async () => {
-    const { planId, leases } = await claimed(2);
+    const { planId, leases } = await claimedLeases(api, 2);
     for (const l of leases) await api.ok(`mutation($l: ID!) { completeStep(leaseId: $l) { key } }`, { l: l.id });
-    expect(await stepCheckpoints(planId)).toBe(2);
+    expect(await stepCheckpoints(api, planId)).toBe(2);
   });
 
   it("a refused report is refused alone: its error carries its code, the others are applied", async () => {
-    const { planId, leases } = await claimed(2);
+    const { planId, leases } = await claimedLeases(api, 2);
     const r = await api.exec(
       `mutation($a: ID!, $b: ID!) {
         a: completeStep(leaseId: "lease_unknown") { key }
