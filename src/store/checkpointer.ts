@@ -17,6 +17,8 @@ const { statSync } = require("node:fs");
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 db.pragma("busy_timeout = 1000");
+const pageSize = db.pragma("page_size", { simple: true });
+const WAL_HEADER = 32, FRAME_HEADER = 24;
 const walSize = () => { try { return statSync(workerData.file + "-wal").size; } catch { return 0; } };
 let checkpointedAt = 0;
 const timer = setInterval(() => {
@@ -26,9 +28,11 @@ const timer = setInterval(() => {
   if (size - checkpointedAt < workerData.walBytes) return;
   try {
     // Only a checkpoint that copied the whole log moves the mark: one that ran during a commit
-    // copied what was committed before it, and the rest is copied on the next tick.
+    // copied what was committed before it, and the rest is copied on the next tick. The mark is
+    // where the committed frames end, not the file's size: a transaction under way may have
+    // written frames past them already (its pages spilled), to be checkpointed once committed.
     const [r] = db.pragma("wal_checkpoint(PASSIVE)");
-    if (r.busy === 0 && r.checkpointed === r.log) checkpointedAt = size;
+    if (r.busy === 0 && r.checkpointed === r.log) checkpointedAt = WAL_HEADER + r.log * (pageSize + FRAME_HEADER);
   } catch { /* busy: next time */ }
 }, 250);
 parentPort.on("message", () => { clearInterval(timer); db.close(); process.exit(0); });

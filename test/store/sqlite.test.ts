@@ -89,7 +89,8 @@ describe("the checkpointer", () => {
       await store.transact(async (s) => {
         for (let i = 0; i < 3_000; i++) await s.signals.append(signal({ payload: { i, text: "x".repeat(2_000) } })); // > 4 MB of WAL
       });
-      expect(size()).toBe(before); // committed to the WAL only
+      // committed to the WAL only (the checkpointer may still be moving the migrations' pages)
+      expect(size()).toBeLessThan(before + 1_000_000);
       await waitFor(() => size() > before + 4_000_000, 10_000);
     } finally {
       await store.close();
