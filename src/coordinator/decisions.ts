@@ -100,8 +100,19 @@ export async function writeContext(tx: Tx, w: ContextWrite, extra: Json = {}): P
   return e;
 }
 
-/** Records the aggregate as a checkpoint; STEP checkpoints past the limit are pruned. */
-export async function checkpoint(tx: Tx, a: PlanAggregate, reason: CheckpointReason, stepKey: string | null, label: string | null, sender: string): Promise<CheckpointRecord> {
+/**
+ * Records the aggregate as a checkpoint; STEP checkpoints past the limit are pruned.
+ * `contextVersion`: the plan's context version when the caller read it already (else read here).
+ */
+export async function checkpoint(
+  tx: Tx,
+  a: PlanAggregate,
+  reason: CheckpointReason,
+  stepKey: string | null,
+  label: string | null,
+  sender: string,
+  contextVersion?: number,
+): Promise<CheckpointRecord> {
   const { store } = tx;
   const now = tx.clock.now();
   const record = await store.checkpoints.take(a, {
@@ -110,14 +121,14 @@ export async function checkpoint(tx: Tx, a: PlanAggregate, reason: CheckpointRea
     stepKey,
     label,
     sequence: await tx.head(),
-    contextVersion: await store.context.version(a.plan.id),
+    contextVersion: contextVersion ?? (await store.context.version(a.plan.id)),
     at: now,
   });
-  // STEP checkpoints come with every completion and are announced by its STEP_SUCCEEDED;
-  // the others get a signal of their own.
   // A plan has at most as many STEP checkpoints as versions (each came with a change of it): none
   // to prune before its version passes the number kept, so nothing to count.
   if (isPrunable(reason) && a.plan.version > tx.checkpointKeep) await store.checkpoints.prune(a.plan.id, tx.checkpointKeep);
+  // STEP checkpoints come with every completion and are announced by its STEP_SUCCEEDED;
+  // the others get a signal of their own.
   if (reason !== "STEP") tx.emit({ kind: "CHECKPOINT_CREATED", planId: a.plan.id, stepKey, sender, payload: { checkpointId: record.id, reason, label } });
   return record;
 }

@@ -51,7 +51,10 @@ export class TransactionRunner {
       tx = new Tx(session, this.deps.clock, this.deps.checkpointKeep);
       const u = tx.unit;
       const r = await fn(tx);
-      for (const c of u.checkpoints()) await checkpoint(tx, (await tx.load(c.planId))!, c.reason, c.stepKey, null, c.sender);
+      // The context versions the checkpoints record, read for all of them at once.
+      const pending = u.checkpoints();
+      const versions = pending.length > 1 ? await tx.store.context.versions([...new Set(pending.map((c) => c.planId))]) : null;
+      for (const c of pending) await checkpoint(tx, (await tx.load(c.planId))!, c.reason, c.stepKey, null, c.sender, versions?.get(c.planId));
       await tx.store.plans.saveAll([...u.changes()].map(({ base, next }) => ({ prev: base, next })));
       await this.announceRegressions(tx);
       await tx.flush(); // the signals last: on PostgreSQL the log head stays locked from here to commit

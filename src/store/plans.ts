@@ -9,7 +9,7 @@ import type { PlanState } from "../domain/statuses.js";
 import { pgRecordset } from "./codec.js";
 import { claimCrisis, claimServed, PLAN, STEP } from "./fields.js";
 import type { Range } from "./paging.js";
-import { steps as pgSteps } from "./pg-schema.js";
+import { plans as pgPlans, steps as pgSteps } from "./pg-schema.js";
 import { PLAN_ROWS, STEP_ROWS } from "./rows.js";
 import { dynamic, query, type Dialect, type Sql } from "./sql.js";
 import type { TemplateRef } from "./templates.js";
@@ -82,6 +82,12 @@ const Q = {
     "plans.upsertStep",
     insertSql("steps", stepCols.all, ` ON CONFLICT (${stepCols.key.join(", ")}) DO UPDATE SET ${notKey(stepCols).map((c) => `${c} = excluded.${c}`).join(", ")}`),
   ),
+  // PostgreSQL: many plans' run columns in one statement, each row guarded by its expected version (see saveAll).
+  updatePlanRuns: query<[string]>("plans.updatePlanRuns", () => {
+    const r = pgRecordset(pgPlans, [...planCols.key, ...planCols.run], ["expected_version bigint"]);
+    return `UPDATE plans AS p SET ${planCols.run.map((c) => `${c} = ${r.value(c)}`).join(", ")}
+            FROM ${r.from} WHERE ${planCols.key.map((c) => `p.${c} = r.${c}`).join(" AND ")} AND p.version = r.expected_version`;
+  }),
   // PostgreSQL: many steps in one statement (see writeSteps).
   updateStepRuns: query<[string]>("plans.updateStepRuns", () => {
     const r = pgRecordset(pgSteps, [...stepCols.key, ...stepCols.run]);
@@ -133,8 +139,17 @@ export class PlanRepository {
   async saveAll(changes: readonly { prev: PlanAggregate; next: PlanAggregate }[]): Promise<void> {
     const run: Row[] = [];
     const full: Row[] = [];
+    // PostgreSQL, several plans whose run state alone changed: their rows in one statement.
+    const batched = this.sql.dialect.name === "postgres" && changes.filter((c) => c.next.plan !== c.prev.plan).length > 1;
+    const planRuns: { prev: PlanAggregate; params: Row }[] = [];
     for (const { prev, next } of changes) {
-      if (next.plan !== prev.plan) await this.savePlanRow(prev, next);
+      if (next.plan !== prev.plan) {
+        if (batched && PLAN.spec.every((f) => prev.plan[f] === next.plan[f])) {
+          const params = PLAN_ROWS.runParams(next, next.plan);
+          params.expected_version = prev.plan.version;
+          planRuns.push({ prev, params });
+        } else await this.savePlanRow(prev, next);
+      }
       const before = new Map(prev.steps.map((s) => [s.key, s] as const));
       if (next.steps.length !== prev.steps.length || next.steps.some((s) => !before.has(s.key))) {
         const kept = new Set(next.steps.map((s) => s.key));
@@ -149,8 +164,18 @@ export class PlanRepository {
         else full.push(STEP_ROWS.params(next.plan, s));
       }
     }
+    if (planRuns.length > 0) await this.savePlanRuns(planRuns);
     await this.writeSteps(run, full);
     for (const { next } of changes) this.remember(next);
+  }
+
+  /** Plan rows' run columns in one statement (PostgreSQL); CONFLICT, nothing saved, when one of them moved. */
+  private async savePlanRuns(rows: readonly { prev: PlanAggregate; params: Row }[]): Promise<void> {
+    const changed = await this.sql.run(Q.updatePlanRuns, JSON.stringify(rows.map((r) => r.params)));
+    if (changed === rows.length) return;
+    for (const { prev } of rows) this.cache.delete(prev.plan.id);
+    const ids = rows.map((r) => r.prev.plan.id);
+    throw conflict(`one of plans ${ids.join(", ")} changed since it was read`, { planIds: ids });
   }
 
   private async savePlanRow(prev: PlanAggregate, next: PlanAggregate): Promise<void> {
