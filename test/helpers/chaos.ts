@@ -221,13 +221,18 @@ export class ChaosLog {
     const report = async (why: string): Promise<void> => {
       reported = true;
       const now = Date.now();
-      const [overdue, expired, ready, steps] = await Promise.all([
+      const [overdue, expired, ready, steps, waiting] = await Promise.all([
         rows("SELECT plan_id, step_key, kind, due_at FROM timers WHERE due_at < ? ORDER BY due_at LIMIT 5", now - 2_000),
         rows("SELECT id, plan_id, step_key, expires_at FROM attempts WHERE outcome = 'RUNNING' AND expires_at < ? ORDER BY expires_at LIMIT 5", now - 2_000),
         rows("SELECT plan_id, key, ready_at FROM steps WHERE state = 'READY' ORDER BY ready_at LIMIT 1"),
         rows("SELECT state, COUNT(*) AS n FROM steps GROUP BY state"),
+        // A WAITING step waits for a timer (a retry or a delay): its timers, if any.
+        rows(
+          `SELECT s.plan_id, s.key, s.attempts, s.delay_ms, s.retry_at, s.ready_at, t.kind, t.due_at, t.remaining_ms
+             FROM steps s LEFT JOIN timers t ON t.plan_id = s.plan_id AND t.step_key = s.key WHERE s.state = 'WAITING' LIMIT 5`,
+        ),
       ]).catch((e: unknown) => [String(e)]);
-      const held = JSON.stringify({ overdue, expired, oldestReady: ready, steps, now });
+      const held = JSON.stringify({ overdue, expired, oldestReady: ready, steps, waiting, now });
       this.fail(new Error(`${why}: ${this.completed.size}/${this.expected.size} plans completed, ${JSON.stringify(stats())}; the database: ${held}`));
     };
     const watch = setInterval(() => {
