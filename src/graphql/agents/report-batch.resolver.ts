@@ -9,12 +9,12 @@ import type { Report, StepResult } from "../../coordinator/requests.js";
 import { MAX_CLAIM_BATCH } from "../../coordinator/leases.js";
 import { badInput, isBatonError } from "../../domain/errors.js";
 import type { Json } from "../../domain/model.js";
-import { ownLease } from "../access.js";
 import type { Context } from "../context.js";
 import { StepInput } from "../plans/plan.input.js";
 import { Step } from "../plans/plan.type.js";
 import { JSONScalar } from "../scalars.js";
 import { StepErrorInput } from "./agent.resolver.js";
+import { sendReports } from "./report-group.js";
 
 @InputType({ description: "One completion in completeSteps: the arguments of completeStep." })
 export class StepCompletionInput {
@@ -99,14 +99,7 @@ export class ReportBatchResolver {
  */
 async function reportAll(ctx: Context, reports: Report[]): Promise<StepReportResult[]> {
   if (reports.length === 0 || reports.length > MAX_CLAIM_BATCH) throw badInput([{ path: "reports", message: `must hold 1 to ${MAX_CLAIM_BATCH} reports, got ${reports.length}` }]);
-  const checked = await Promise.allSettled(reports.map((r) => ownLease(ctx, r.leaseId)));
-  const settled = await Promise.allSettled(
-    reports.map((r, i) => {
-      const check = checked[i]!;
-      if (check.status === "rejected") return Promise.reject(check.reason as Error);
-      return r.kind === "complete" ? ctx.coordinator.complete(r.leaseId, r.output, r.quality ?? null, r.addSteps ?? null) : ctx.coordinator.fail(r.leaseId, r.error);
-    }),
-  );
+  const settled = await Promise.allSettled(sendReports(ctx, reports));
   return settled.map((s, i) => {
     const leaseId = reports[i]!.leaseId;
     if (s.status === "fulfilled") return answer(leaseId, s.value);

@@ -13,7 +13,7 @@
 import { getArgumentValues, Kind, type FieldNode, type GraphQLResolveInfo, type OperationDefinitionNode } from "graphql";
 import type { Json } from "../../domain/model.js";
 import type { StepDraft } from "../../engine/validate.js";
-import type { ReportedError, StepResult } from "../../coordinator/requests.js";
+import type { Report, ReportedError, StepResult } from "../../coordinator/requests.js";
 import { ownLease } from "../access.js";
 import type { Context } from "../context.js";
 
@@ -61,18 +61,32 @@ function sendAll(ctx: Context, info: GraphQLResolveInfo, fields: FieldNode[]): M
   } catch {
     return null; // bad arguments: each field runs alone and reports its own error
   }
-  // Every caller check first, then every report in the same turn, so they commit together.
-  const checked = Promise.allSettled(args.map((a) => ownLease(ctx, a.leaseId)));
+  const sent = sendReports(
+    ctx,
+    args.map((a, i): Report => (fields[i]!.name.value === "completeStep" ? { kind: "complete", leaseId: a.leaseId, output: a.output ?? null, quality: a.quality ?? null, addSteps: a.addSteps ?? null } : { kind: "fail", leaseId: a.leaseId, error: a.error! })),
+  );
   const results = new Map<FieldNode, Promise<StepResult>>();
   fields.forEach((f, i) => {
-    const a = args[i]!;
-    const result = checked.then((c) => {
-      const check = c[i]!;
-      if (check.status === "rejected") throw check.reason;
-      return f.name.value === "completeStep" ? ctx.coordinator.complete(a.leaseId, a.output ?? null, a.quality ?? null, a.addSteps ?? null) : ctx.coordinator.fail(a.leaseId, a.error!);
-    });
+    const result = sent[i]!;
     result.catch(() => undefined); // answered by its field (or by none if an earlier field ended the document)
     results.set(f, result);
   });
   return results;
+}
+
+/**
+ * Checks each report for the caller (`ownLease`), then sends every report in the same turn, so
+ * that they commit together (src/coordinator/batcher.ts): one result per report, in order; a
+ * report that fails its check is refused alone. Used by aliased documents and by completeSteps /
+ * failSteps (./report-batch.resolver.ts).
+ */
+export function sendReports(ctx: Context, reports: readonly Report[]): Promise<StepResult>[] {
+  const checked = Promise.allSettled(reports.map((r) => ownLease(ctx, r.leaseId)));
+  return reports.map((r, i) =>
+    checked.then((c) => {
+      const check = c[i]!;
+      if (check.status === "rejected") throw check.reason;
+      return r.kind === "complete" ? ctx.coordinator.complete(r.leaseId, r.output, r.quality ?? null, r.addSteps ?? null) : ctx.coordinator.fail(r.leaseId, r.error);
+    }),
+  );
 }
